@@ -1,0 +1,53 @@
+"""The ``workbench`` command: a thin shell over the core modules.
+
+Each command group lives in its own module here and is registered below. Errors the user can
+fix (:class:`~workbench.errors.WorkbenchError`) are printed as one line, with no traceback,
+and set the exit code.
+"""
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from ..errors import WorkbenchError
+
+app = typer.Typer(help="T&S Investigation Workbench.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+
+
+def _register() -> None:
+    # One line per command group; each module defines ``app`` (a group) or ``register(app)``.
+    from . import db, demo
+
+    app.add_typer(demo.app, name="demo")
+    app.add_typer(db.app, name="db")
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except WorkbenchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return err.exit_code
+    except typer.Abort:
+        print("aborted", file=sys.stderr)
+        return 130
+    except typer.Exit as exc:
+        return exc.exit_code
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Platform data: what the platform knows. The workbench only ever reads it."""

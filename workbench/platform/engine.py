@@ -1,0 +1,66 @@
+"""Connections to the platform data, always read-only.
+
+DuckDB files open with ``read_only=True`` (many kernels may read at once) and the session time
+zone pinned to UTC. PostgreSQL sessions default to read-only transactions in UTC: the guard
+refuses writes first, the database refuses them again.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from ..config import ENV_DATA_URL, Settings, safe_url, settings as current_settings
+from ..errors import SettingsError
+
+
+def backend(url: URL) -> str:
+    """``duckdb``, ``postgresql``, ``sqlite``, ... for a URL."""
+    return url.get_backend_name()
+
+
+_engines: dict[str, Engine] = {}
+
+
+def _open(url: URL) -> Engine:
+    kind = backend(url)
+    if kind == "duckdb":
+        if url.database and url.database != ":memory:" and not Path(url.database).exists():
+            raise SettingsError(ENV_DATA_URL, f"no platform data at {url.database}",
+                                "run `workbench demo generate` or set WORKBENCH_DATA_URL")
+        engine = create_engine(url, connect_args={"read_only": True}, pool_pre_ping=False)
+
+        @event.listens_for(engine, "connect")
+        def _duckdb_session(dbapi_conn, _record):  # config= cannot set TimeZone before ICU loads
+            dbapi_conn.execute("SET TimeZone='UTC'")
+    elif kind == "postgresql":
+        engine = create_engine(url, pool_pre_ping=True, connect_args={
+            "options": "-c default_transaction_read_only=on -c TimeZone=UTC"})
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except (DBAPIError, SQLAlchemyError) as exc:
+        engine.dispose()
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160]
+        raise SettingsError(ENV_DATA_URL, f"cannot open {safe_url(url)}: {reason}",
+                            "check the URL and that the database is running") from None
+    return engine
+
+
+def platform_engine(settings: Settings | None = None) -> Engine:
+    """The (cached) read-only engine for the platform data named by the settings."""
+    url = (settings or current_settings()).data_url
+    key = url.render_as_string(hide_password=False)
+    if key not in _engines:
+        _engines[key] = _open(url)
+    return _engines[key]
+
+
+def dispose_all() -> None:
+    """Close every cached platform engine (tests, and before the demo file is rebuilt)."""
+    while _engines:
+        _engines.popitem()[1].dispose()
