@@ -1,0 +1,101 @@
+"""Shared fixtures.
+
+* ``demo_home``: a small demo platform generated once per test session (read it, don't write).
+* ``wb_env``: a fresh WORKBENCH_HOME per test, seeing the demo platform data, with an empty
+  SQLite case store; settings reloaded and engines disposed around the test.
+* ``pg_server``: a throwaway PostgreSQL server for the session; ``pg_url`` an empty database
+  per test; ``pg_platform_url`` the demo platform loaded into PostgreSQL once per session.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from pg_server import PostgresServer
+
+TEST_SEED = 7
+TEST_USERS = 800
+TEST_ANCHOR = datetime(2026, 11, 1, tzinfo=timezone.utc)
+OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
+
+
+def _dispose_engines() -> None:
+    from workbench.platform.engine import dispose_all as dispose_platform
+    from workbench.store import dispose_all as dispose_store
+
+    dispose_platform()
+    dispose_store()
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> Path:
+    from workbench.demo.generate import generate_demo
+
+    home = tmp_path_factory.mktemp("demo")
+    generate_demo(home, seed=TEST_SEED, users=TEST_USERS, anchor=TEST_ANCHOR)
+    return home
+
+
+@pytest.fixture(scope="session")
+def ground_truth(demo_home) -> dict:
+    return json.loads((demo_home / "ground_truth.json").read_text())
+
+
+@pytest.fixture
+def wb_env(demo_home, tmp_path, monkeypatch):
+    """A fresh home that reads the session's demo platform; yields the reloaded Settings."""
+    from workbench import config
+
+    home = tmp_path / "home"
+    home.mkdir()
+    for name in ("platform.duckdb", "media", "ground_truth.json"):
+        if (demo_home / name).exists():
+            (home / name).symlink_to(demo_home / name)
+    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv(config.ENV_HOME, str(home))
+    monkeypatch.setenv(config.ENV_ANALYST, "test.analyst")
+    _dispose_engines()
+    yield config.settings(reload=True)
+    _dispose_engines()
+    monkeypatch.undo()
+    config.settings(reload=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+_db_counter = itertools.count()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """An empty database on the throwaway server."""
+    return pg_server.create_database(f"t{os.getpid()}_{next(_db_counter)}")
+
+
+@pytest.fixture(scope="session")
+def pg_platform_url(pg_server, demo_home) -> str:
+    """The demo platform loaded into PostgreSQL (once per session; read it, don't write)."""
+    from workbench.demo.load import load_into_postgres
+
+    url = pg_server.create_database("platform")
+    load_into_postgres(demo_home / "platform.duckdb", url)
+    return url
+
+
+@pytest.fixture
+def output_dir(request) -> Path:
+    """A per-test folder under ./test-output for screenshots and artefacts worth keeping."""
+    folder = OUTPUT / request.node.name.replace("/", "_").replace("[", "_").replace("]", "")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
