@@ -18,10 +18,11 @@ app = typer.Typer(help="T&S Investigation Workbench.", no_args_is_help=True,
 
 def _register() -> None:
     # One line per command group; each module defines ``app`` (a group) or ``register(app)``.
-    from . import db, demo
+    from . import db, demo, serve
 
     app.add_typer(demo.app, name="demo")
     app.add_typer(db.app, name="db")
+    serve.register(app)
 
 
 _register()
