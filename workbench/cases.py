@@ -335,10 +335,11 @@ def _lock(s: Session, case_id: str, expected_version: int | None) -> CaseRow:
     if row is None:
         raise NotFoundError(f"no case {case_id}", "see `workbench case list`")
     if expected_version is not None and row.version != expected_version:
+        from .sla import show_time
+
         raise StaleCaseError(
-            f"case {case_id} was changed by {row.updated_by} at "
-            f"{row.updated_at:%Y-%m-%d %H:%M:%S} UTC (now version {row.version}, you had "
-            f"version {expected_version}); nothing was saved",
+            f"case {case_id} is at version {row.version}, not {expected_version}: last changed "
+            f"by {row.updated_by} at {show_time(row.updated_at)}; nothing was saved",
             "reload the case and make your change again")
     return row
 
