@@ -1,0 +1,695 @@
+"""The merged timeline of a case's people: every source on one time axis (``wb.timeline``).
+
+* :func:`events` one tidy DataFrame: ``ts`` (aware UTC), source, kind, actor, target, summary,
+  severity, ref (``"messages:123"``), subject.
+* :func:`density` counts per time bin per lane, binned **in the database**.
+* :func:`view` what a figure needs for a window: individual events when the window holds at most
+  ``threshold`` events, density otherwise (figures and the widget call this on every zoom).
+* :func:`export` the whole timeline as CSV or Parquet, streamed in chunks, no row cap, with the
+  display zone recorded.
+
+Platform sources are library queries (see :mod:`workbench.timeline_sources`). For each subject
+and source the library SQL is rendered and wrapped as a subquery, mapped to the timeline
+columns, and the union is filtered, binned or paged in one statement that runs through the
+guarded, audited ad-hoc path (:func:`workbench.execute.sql`). Values are always bound.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from . import timeline_sources as registry
+from .errors import InputError, NotFoundError
+from .timestamps import parse_timestamp
+
+COLUMNS = registry.COLUMNS
+DEFAULT_THRESHOLD = 5_000
+DEFAULT_MAX_BINS = 400
+#: When no window is given the timeline covers all of the subjects' history.
+ALL_TIME = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2200, 1, 1, tzinfo=timezone.utc))
+#: Bin widths (seconds) density may use: the smallest that keeps the bins under ``max_bins``.
+BIN_WIDTHS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
+              43200, 86400, 172800, 604800, 1209600, 2592000, 7776000, 31536000]
+
+LaneBy = Literal["source", "subject"]
+ColorBy = Literal["kind", "severity"]
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+def zone(tz: ZoneInfo | str | None) -> ZoneInfo:
+    """A display zone from an IANA name (default: the ``WORKBENCH_TZ`` setting)."""
+    if tz is None:
+        from .config import settings
+
+        return settings().tz
+    if isinstance(tz, ZoneInfo):
+        return tz
+    try:
+        return ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"{tz!r} is not a known time zone",
+                         "use an IANA name such as Europe/Berlin or UTC") from None
+
+
+def _subjects(subjects: Any, case: str | None) -> list[int]:
+    out: list[int] = []
+    if subjects is not None:
+        items = [subjects] if isinstance(subjects, (int, str)) else list(subjects)
+        for item in items:
+            try:
+                out.append(int(str(item).strip()))
+            except ValueError:
+                raise InputError(f"{item!r} is not a user id", "user ids are integers") from None
+    if case is not None and not out:
+        out = case_subjects(case)
+    if not out:
+        raise InputError("no subjects to show", "pass subjects=[user ids] or a case with subjects")
+    return list(dict.fromkeys(out))
+
+
+def case_subjects(case: str) -> list[int]:
+    """The platform user ids a case is about."""
+    from . import cases
+    from .case_ids import validate_case_id
+
+    record = cases.get(validate_case_id(case))
+    subjects = getattr(record, "subjects", None)
+    if subjects is None and isinstance(record, dict):
+        subjects = record.get("subjects")
+    return [int(s) for s in (subjects or [])]
+
+
+def _window(start: Any, end: Any) -> tuple[datetime, datetime]:
+    lo = parse_timestamp(start) if start is not None else ALL_TIME[0]
+    hi = parse_timestamp(end) if end is not None else ALL_TIME[1]
+    if hi <= lo:
+        raise InputError(f"the window ends ({hi.isoformat()}) before it starts ({lo.isoformat()})",
+                         "give an end later than the start")
+    return lo, hi
+
+
+def _as_list(value: Any) -> list[str] | None:
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str) else list(value)
+    return [str(v) for v in items if str(v).strip()] or None
+
+
+# --- SQL building ---------------------------------------------------------------------------
+
+_BIND_RE = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def _rename_binds(sql_text: str, params: dict[str, Any], suffix: str) -> tuple[str, dict[str, Any]]:
+    """Give a fragment's bind parameters unique names so many fragments share one statement."""
+    def sub(m: re.Match) -> str:
+        name = m.group(1)
+        return f":{name}{suffix}" if name in params else m.group(0)
+
+    return _BIND_RE.sub(sub, sql_text), {f"{k}{suffix}": v for k, v in params.items()}
+
+
+def _library_sql(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """A library query rendered for the platform's dialect: SQL text with binds, and params."""
+    from .execute import render
+
+    text, bound = render(name, **params)
+    return text.strip().rstrip(";").strip(), dict(bound)
+
+
+def _in_list(column: str, values: Sequence[Any], prefix: str, params: dict[str, Any]) -> str:
+    names = []
+    for i, v in enumerate(values):
+        params[f"{prefix}{i}"] = v
+        names.append(f":{prefix}{i}")
+    return f"{column} IN ({', '.join(names)})"
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to put on a timeline: the normalised arguments every function here shares."""
+
+    subjects: tuple[int, ...]
+    case: str | None
+    start: datetime
+    end: datetime
+    sources: tuple[str, ...]
+    kinds: tuple[str, ...] | None = None
+    text: str | None = None
+    refs: tuple[str, ...] | None = None  # from a tag/star filter: only these events
+
+    @property
+    def platform_sources(self) -> list[registry.Source]:
+        return [s for s in registry.resolve(self.sources) if not s.is_case_source]
+
+    @property
+    def case_sources(self) -> list[registry.Source]:
+        return [s for s in registry.resolve(self.sources) if s.is_case_source]
+
+    def narrowed(self, start: datetime, end: datetime) -> "Request":
+        return Request(self.subjects, self.case, max(start, self.start), min(end, self.end),
+                       self.sources, self.kinds, self.text, self.refs)
+
+
+def request(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
+            sources: Any = None, kinds: Any = None, text: str | None = None,
+            tags: Any = None, starred: bool | None = None) -> Request:
+    """Check and normalise timeline arguments (raising :class:`InputError` on bad ones)."""
+    if case is not None:
+        from .case_ids import validate_case_id
+
+        case = validate_case_id(case)
+    subs = _subjects(subjects, case)
+    lo, hi = _window(start, end)
+    chosen = tuple(s.name for s in registry.resolve(_as_list(sources)))
+    if not chosen:
+        raise InputError("no timeline sources chosen", f"choose from {', '.join(registry.names())}")
+    kind_list = _as_list(kinds)
+    needle = text.strip() if isinstance(text, str) and text.strip() else None
+    refs = None
+    tag_list = _as_list(tags)
+    if tag_list or starred:
+        if case is None:
+            raise InputError("filtering by tag or star needs a case", "pass case=ESC-YYYY-NNNNNN")
+        from .annotations import refs_with
+
+        refs = tuple(refs_with(case, tags=tag_list, starred=bool(starred)))
+    return Request(tuple(subs), case, lo, hi, chosen,
+                   tuple(kind_list) if kind_list else None, needle, refs)
+
+
+def _union_sql(req: Request, start: datetime, end: datetime) -> tuple[str, dict[str, Any]]:
+    """All platform sources for all subjects, mapped to timeline columns, as one UNION ALL."""
+    parts: list[str] = []
+    params: dict[str, Any] = {}
+    for i, subject in enumerate(req.subjects):
+        for src in req.platform_sources:
+            lib_text, lib_params = _library_sql(
+                src.query, {src.subject_param: subject, "start": start, "end": end})
+            fragment = (f"SELECT {src.select_list()}, CAST(:{src.subject_param} AS BIGINT) AS subject "
+                        f"FROM ({lib_text}) AS src_{src.name}")
+            fragment, lib_params = _rename_binds(fragment, lib_params, f"__{src.name}_{i}")
+            parts.append(fragment)
+            params.update(lib_params)
+    return "\nUNION ALL\n".join(parts), params
+
+
+def _filtered_sql(req: Request, start: datetime, end: datetime) -> tuple[str, dict[str, Any]] | None:
+    """``WITH ev AS (union) SELECT * FROM ev WHERE <filters>`` pieces: (sql of CTE+WHERE, params)."""
+    if not req.platform_sources:
+        return None
+    union, params = _union_sql(req, start, end)
+    where = ["ts >= :tl_start", "ts < :tl_end"]
+    params["tl_start"], params["tl_end"] = start, end
+    if req.kinds:
+        where.append(_in_list("kind", req.kinds, "tl_kind_", params))
+    if req.text:
+        where.append("strpos(lower(COALESCE(summary, '')), :tl_text) > 0")
+        params["tl_text"] = req.text.lower()
+    if req.refs is not None:
+        if not req.refs:
+            where.append("1 = 0")
+        else:
+            where.append(_in_list("ref", req.refs, "tl_ref_", params))
+    return f"WITH ev AS (\n{union}\n)\nSELECT {{select}} FROM ev WHERE {' AND '.join(where)}", params
+
+
+def _run(sql_text: str, params: dict[str, Any], case: str | None) -> pd.DataFrame:
+    """Run through the guard and the audit log (the ad-hoc path of :mod:`workbench.execute`)."""
+    from .execute import sql
+
+    return sql(sql_text, case=case, **params)
+
+
+# --- events ---------------------------------------------------------------------------------
+
+def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    """Timeline columns with the right dtypes; ``ts`` aware UTC (zone-less data is refused)."""
+    df = df.reindex(columns=COLUMNS)
+    ts = df["ts"]
+    if not pd.api.types.is_datetime64_any_dtype(ts):
+        ts = pd.to_datetime(ts, utc=True, format="ISO8601")
+    elif getattr(ts.dt, "tz", None) is None:
+        raise InputError("a timeline source returned zone-less times",
+                         "store platform times as TIMESTAMP WITH TIME ZONE")
+    df["ts"] = ts.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
+    for col in COLUMNS[1:-1]:
+        df[col] = df[col].astype("string")
+    df["subject"] = pd.to_numeric(df["subject"]).astype("Int64")
+    return df
+
+
+def _case_events(req: Request, start: datetime, end: datetime) -> pd.DataFrame:
+    frames = []
+    for src in req.case_sources:
+        part = src.loader(req.case, req.subjects, start, end)
+        if part is not None and len(part):
+            frames.append(part.assign(source=src.name))
+    if not frames:
+        return _tidy(pd.DataFrame(columns=COLUMNS))
+    df = _tidy(pd.concat(frames, ignore_index=True))
+    keep = (df["ts"] >= start) & (df["ts"] < end)
+    if req.kinds:
+        keep &= df["kind"].isin(req.kinds)
+    if req.text:
+        keep &= df["summary"].fillna("").str.lower().str.contains(req.text.lower(), regex=False)
+    if req.refs is not None:
+        keep &= df["ref"].isin(req.refs)
+    return df[keep]
+
+
+def fetch(req: Request, start: datetime | None = None, end: datetime | None = None,
+          *, limit: int | None = None) -> pd.DataFrame:
+    """Individual events of a request (optionally a narrower window), sorted by time."""
+    start, end = start or req.start, end or req.end
+    frames = []
+    built = _filtered_sql(req, start, end)
+    provenance = []
+    if built:
+        sql_text, params = built
+        sql_text = sql_text.format(select="*") + " ORDER BY ts, ref, subject"
+        if limit is not None:
+            sql_text += f" LIMIT {int(limit)}"
+        raw = _run(sql_text, params, req.case)
+        if "provenance" in raw.attrs:
+            provenance.append(raw.attrs["provenance"])
+        frames.append(_tidy(raw))
+    frames.append(_case_events(req, start, end))
+    frames = [f for f in frames if len(f)]
+    if frames:
+        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        df = df.sort_values(["ts", "ref", "subject"], kind="stable").reset_index(drop=True)
+    else:
+        df = _tidy(pd.DataFrame(columns=COLUMNS))
+    df.attrs["provenance"] = provenance
+    return df
+
+
+def events(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
+           sources: Any = None, kinds: Any = None, text: str | None = None, tags: Any = None,
+           *, starred: bool | None = None) -> pd.DataFrame:
+    """The merged timeline as one DataFrame sorted by time.
+
+    ``subjects`` user ids (default: the case's subjects); ``start``/``end`` ISO-8601 with a zone
+    or relative (``-7d``), zone-less values are treated as UTC with a warning; ``sources`` names
+    from :func:`workbench.timeline_sources.names`; ``kinds`` exact kinds; ``text`` a
+    case-insensitive substring of the summary; ``tags``/``starred`` annotations of ``case``.
+    An event between two subjects appears once per subject. The guard's row limit applies:
+    use :func:`export` for everything.
+    """
+    return fetch(request(subjects, case, start, end, sources, kinds, text, tags, starred))
+
+
+def with_display_time(df: pd.DataFrame, tz: ZoneInfo | str | None = None) -> pd.DataFrame:
+    """Add ``ts_display``: the event time in the display zone (aware, so the offset is kept)."""
+    from .timestamps import series_to_zone
+
+    out = df.copy()
+    out["ts_display"] = series_to_zone(out["ts"], zone(tz))
+    return out
+
+
+# --- density --------------------------------------------------------------------------------
+
+def bin_width(start: datetime, end: datetime, max_bins: int = DEFAULT_MAX_BINS) -> int:
+    """The bin width (seconds) for a window: the smallest nice width giving <= ``max_bins`` bins."""
+    span = (end - start).total_seconds()
+    for w in BIN_WIDTHS:
+        if span / w <= max_bins:
+            return w
+    return int(math.ceil(span / max_bins))
+
+
+def _lane_expr(lane_by: str) -> str:
+    if lane_by == "source":
+        return "source"
+    if lane_by == "subject":
+        return "CAST(subject AS VARCHAR)"
+    raise InputError(f"lane_by={lane_by!r} is not supported", "use 'source' or 'subject'")
+
+
+def _color_expr(color_by: str) -> str:
+    if color_by in ("kind", "severity"):
+        return color_by
+    raise InputError(f"color_by={color_by!r} is not supported", "use 'kind' or 'severity'")
+
+
+def _density_req(req: Request, width: int, offset: int, lane_by: str, color_by: str,
+                 start: datetime, end: datetime) -> pd.DataFrame:
+    built = _filtered_sql(req, start, end)
+    cols = ["lane", "colour", "bin_start", "bin_end", "n"]
+    if not built:
+        return pd.DataFrame(columns=cols)
+    sql_text, params = built
+    params["tl_width"], params["tl_offset"] = width, offset
+    # An event between two subjects counts once in a source lane (DISTINCT ref, which costs
+    # more, so only when it can matter).
+    count = "count(DISTINCT ref)" if lane_by == "source" and len(req.subjects) > 1 else "count(*)"
+    select = (f"{_lane_expr(lane_by)} AS lane, {_color_expr(color_by)} AS colour, "
+              f"floor((extract(epoch FROM ts) + :tl_offset) / :tl_width) AS bin, {count} AS n")
+    raw = _run(sql_text.format(select=select) + " GROUP BY 1, 2, 3 ORDER BY 3, 1, 2",
+               params, req.case)
+    out = pd.DataFrame({"lane": raw["lane"].astype("string"), "colour": raw["colour"].astype("string")})
+    bins = pd.to_numeric(raw["bin"]).astype("float64")
+    epoch = bins * width - offset
+    out["bin_start"] = pd.to_datetime(epoch, unit="s", utc=True)
+    out["bin_end"] = out["bin_start"] + pd.Timedelta(seconds=width)
+    out["n"] = pd.to_numeric(raw["n"]).astype("int64")
+    out.attrs["provenance"] = raw.attrs.get("provenance")
+    return out
+
+
+def _offset(tz: ZoneInfo, at: datetime) -> int:
+    """Seconds to shift epoch bins so day-sized bins start at midnight in the display zone."""
+    off = at.astimezone(tz).utcoffset()
+    return int(off.total_seconds()) if off else 0
+
+
+def density(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
+            sources: Any = None, kinds: Any = None, text: str | None = None, tags: Any = None,
+            *, bin: Any = None, lane_by: LaneBy = "source", color_by: ColorBy = "kind",
+            max_bins: int = DEFAULT_MAX_BINS, tz: ZoneInfo | str | None = None,
+            starred: bool | None = None) -> pd.DataFrame:
+    """Event counts per time bin per lane and colour, computed in the database.
+
+    Columns: lane, colour, bin_start, bin_end (aware UTC), n. ``bin`` an interval
+    (``1h``, ``15m``); by default the smallest nice width giving at most ``max_bins`` bins over
+    the window (or the data's extent when no window is given). Case sources are not binned.
+    """
+    from .timestamps import parse_interval
+
+    req = request(subjects, case, start, end, sources, kinds, text, tags, starred)
+    lo, hi = req.start, req.end
+    if start is None or end is None:
+        n, first, last = extent(req)
+        if n == 0:
+            return _density_req(req, 3600, 0, lane_by, color_by, lo, hi).iloc[0:0]
+        lo = lo if start is not None else first
+        hi = hi if end is not None else last + timedelta(seconds=1)
+    width = int(parse_interval(bin).total_seconds()) if bin is not None else bin_width(lo, hi, max_bins)
+    if width < 1:
+        raise InputError(f"bin {bin!r} is shorter than a second", "use 1s or more")
+    return _density_req(req, width, _offset(zone(tz), lo), lane_by, color_by, req.start, req.end)
+
+
+def extent(req: Request, start: datetime | None = None,
+           end: datetime | None = None) -> tuple[int, datetime | None, datetime | None]:
+    """(number of platform events, first, last) in the window, from one aggregate query."""
+    built = _filtered_sql(req, start or req.start, end or req.end)
+    if not built:
+        return 0, None, None
+    sql_text, params = built
+    raw = _run(sql_text.format(select="count(*) AS n, min(ts) AS first, max(ts) AS last"),
+               params, req.case)
+    n = int(raw["n"].iloc[0]) if len(raw) else 0
+    if not n:
+        return 0, None, None
+    first = pd.Timestamp(raw["first"].iloc[0])
+    last = pd.Timestamp(raw["last"].iloc[0])
+    first = first.tz_localize("UTC") if first.tzinfo is None else first.tz_convert("UTC")
+    last = last.tz_localize("UTC") if last.tzinfo is None else last.tz_convert("UTC")
+    return n, first.to_pydatetime(), last.to_pydatetime()
+
+
+# --- the view a figure draws -----------------------------------------------------------------
+
+@dataclass
+class View:
+    """One window of a timeline, ready to draw.
+
+    ``mode`` is ``"events"`` (``events`` holds every event in the window) or ``"density"``
+    (``density`` holds counts per bin per lane; ``events`` then holds only case events and
+    annotated events, which are always drawn individually).
+    """
+
+    request: Request
+    mode: Literal["events", "density"]
+    start: datetime
+    end: datetime
+    total: int
+    events: pd.DataFrame
+    density: pd.DataFrame | None
+    bin_seconds: int | None
+    tz: ZoneInfo
+    lane_by: str = "source"
+    color_by: str = "kind"
+    threshold: int = DEFAULT_THRESHOLD
+    annotations: pd.DataFrame | None = None
+    milestones: pd.DataFrame = field(default_factory=lambda: _tidy(pd.DataFrame(columns=COLUMNS)))
+    data_start: datetime | None = None
+    data_end: datetime | None = None
+
+
+def view(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
+         sources: Any = None, kinds: Any = None, text: str | None = None, tags: Any = None,
+         *, starred: bool | None = None, lane_by: LaneBy = "source", color_by: ColorBy = "kind",
+         tz: ZoneInfo | str | None = None, threshold: int = DEFAULT_THRESHOLD,
+         max_bins: int = DEFAULT_MAX_BINS, req: Request | None = None) -> View:
+    """Events or density for a window, whichever can be drawn usefully.
+
+    When the window holds more than ``threshold`` events, counts per bin per lane come from
+    the database; otherwise every event is fetched. Call again with a narrower ``start``/``end``
+    when the user zooms (the widget does this on relayout).
+    """
+    _lane_expr(lane_by), _color_expr(color_by)
+    if threshold < 0:
+        raise InputError("threshold must be zero or more")
+    tzinfo = zone(tz)
+    if req is None:
+        req = request(subjects, case, start, end, sources, kinds, text, tags, starred)
+    n, first, last = extent(req)
+    lo = req.start if req.start != ALL_TIME[0] or first is None else first
+    hi = req.end if req.end != ALL_TIME[1] or last is None else last + timedelta(seconds=1)
+    case_events = _case_events(req, req.start, req.end)
+    milestones = case_events[case_events["source"] == "case"]
+    if len(case_events) and (req.start == ALL_TIME[0] or req.end == ALL_TIME[1]):
+        lo = min(lo, case_events["ts"].min().to_pydatetime()) if req.start == ALL_TIME[0] else lo
+        hi = max(hi, case_events["ts"].max().to_pydatetime() + timedelta(seconds=1)) \
+            if req.end == ALL_TIME[1] else hi
+    if lo >= hi:  # nothing at all: show a day so the figure has an axis
+        lo, hi = (lo, lo + timedelta(days=1)) if lo < ALL_TIME[1] else (
+            datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc))
+    annotations = None
+    if req.case is not None:
+        from .annotations import current
+
+        annotations = current(req.case)
+    if n > threshold:
+        width = bin_width(lo, hi, max_bins)
+        dens = _density_req(req, width, _offset(tzinfo, lo), lane_by, color_by, lo, hi)
+        shown = case_events
+        if annotations is not None and len(annotations):
+            refs = [r for r in annotations["ref"] if not r.startswith(("case:", "notes:"))]
+            if refs:
+                starred_req = Request(req.subjects, req.case, lo, hi, req.sources, req.kinds,
+                                      req.text, tuple(refs) if req.refs is None
+                                      else tuple(set(refs) & set(req.refs)))
+                shown = pd.concat([fetch(starred_req), case_events], ignore_index=True)
+        return View(req, "density", lo, hi, n, shown, dens, width, tzinfo, lane_by, color_by,
+                    threshold, annotations, milestones, first, last)
+    detail = fetch(req, lo, hi)
+    return View(req, "events", lo, hi, n, detail, None, None, tzinfo, lane_by, color_by,
+                threshold, annotations, milestones, first, last)
+
+
+def zoom(current: View, start: Any, end: Any) -> View:
+    """The same timeline for a new window (a relayout): re-queried, density or events anew."""
+    lo = parse_timestamp(start) if start is not None else None
+    hi = parse_timestamp(end) if end is not None else None
+    req = current.request
+    if lo is None and hi is None:  # autorange: back to the request's own window
+        return view(req=req, lane_by=current.lane_by, color_by=current.color_by, tz=current.tz,
+                    threshold=current.threshold)
+    narrowed = Request(req.subjects, req.case, lo or current.start, hi or current.end,
+                       req.sources, req.kinds, req.text, req.refs)
+    if narrowed.end <= narrowed.start:
+        raise InputError("the zoom window is empty", "choose an end later than the start")
+    return view(req=narrowed, lane_by=current.lane_by, color_by=current.color_by, tz=current.tz,
+                threshold=current.threshold)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    rows: int
+    format: str
+    tz: str
+
+
+def _chunks(req: Request, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The timeline in time order as DataFrames of at most ~``chunk_rows`` platform events.
+
+    Slices are planned from database-side counts so that every query stays under the guard's
+    row limit, however many events there are; a too-full slice is split again.
+    """
+    n, first, last = extent(req)
+    case_df = _case_events(req, req.start, req.end)
+    if n == 0:
+        if len(case_df):
+            yield case_df.sort_values(["ts", "ref"], kind="stable")
+        return
+    stack = [(first, last + timedelta(seconds=1), n)]
+    pending_case = case_df.sort_values(["ts", "ref"], kind="stable").reset_index(drop=True)
+    # Depth-first over time slices, earliest first.
+    while stack:
+        lo, hi, count = stack.pop()
+        if count <= chunk_rows or (hi - lo) <= timedelta(seconds=1):
+            platform = fetch(Request(req.subjects, req.case, lo, hi, tuple(
+                s.name for s in req.platform_sources), req.kinds, req.text, req.refs)) \
+                if count else _tidy(pd.DataFrame(columns=COLUMNS))
+            mask = pending_case["ts"] < hi
+            part = pd.concat([platform, pending_case[mask]], ignore_index=True) \
+                if mask.any() else platform
+            pending_case = pending_case[~mask]
+            if len(part):
+                yield part.sort_values(["ts", "ref", "subject"], kind="stable")
+            continue
+        # Split by counts per bin (database-side), grouping bins into slices under chunk_rows.
+        width = max(1, bin_width(lo, hi, 2000))
+        dens = _density_req(Request(req.subjects, req.case, lo, hi, req.sources, req.kinds,
+                                    req.text, req.refs), width, 0, "subject", "severity", lo, hi)
+        per_bin = dens.groupby("bin_start")["n"].sum().sort_index()
+        slices: list[tuple[datetime, datetime, int]] = []
+        cur_lo, cur_n = lo, 0
+        for b_start, b_n in per_bin.items():
+            b_start = b_start.to_pydatetime()
+            b_start = max(b_start, lo)
+            if cur_n and cur_n + b_n > chunk_rows:
+                slices.append((cur_lo, b_start, cur_n))
+                cur_lo, cur_n = b_start, 0
+            cur_n += int(b_n)
+        slices.append((cur_lo, hi, cur_n))
+        if len(slices) == 1 and width == 1:
+            slices = [(lo, hi, min(count, chunk_rows))]  # one second holds them all: fetch it
+        stack.extend(reversed(slices))
+    if len(pending_case):
+        yield pending_case
+
+
+EXPORT_FORMATS = ("csv", "parquet")
+
+
+def _export_frame(df: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
+    out = df.reindex(columns=COLUMNS).copy()
+    out.insert(1, "ts_display", out["ts"].dt.tz_convert(tz.key))
+    return out
+
+
+def _arrow_schema(tz: ZoneInfo):
+    import pyarrow as pa
+
+    fields = [pa.field("ts", pa.timestamp("us", tz="UTC")),
+              pa.field("ts_display", pa.timestamp("us", tz=tz.key))]
+    fields += [pa.field(c, pa.string()) for c in COLUMNS[1:-1]]
+    fields.append(pa.field("subject", pa.int64()))
+    return pa.schema(fields, metadata={b"workbench.display_zone": tz.key.encode(),
+                                       b"workbench.columns": b"ts is UTC; ts_display is in the display zone"})
+
+
+def export(path: str | Path, subjects: Any = None, case: str | None = None, start: Any = None,
+           end: Any = None, sources: Any = None, kinds: Any = None, text: str | None = None,
+           tags: Any = None, *, format: str | None = None, tz: ZoneInfo | str | None = None,
+           chunk_rows: int = 50_000, starred: bool | None = None) -> ExportResult:
+    """Write the timeline to CSV or Parquet, streamed in chunks with no row cap.
+
+    Every row has ``ts`` (UTC) and ``ts_display`` (the display zone, with its offset); the zone
+    is named in a ``# display_zone: <zone>`` first line of a CSV and in the Parquet schema
+    metadata (``workbench.display_zone``). The file is written under a temporary name and
+    renamed when complete, so a failure never leaves a half-written export.
+    """
+    import os
+    import tempfile
+
+    target = Path(path).expanduser()
+    fmt = (format or target.suffix.lstrip(".") or "csv").lower()
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"export format {fmt!r} is not supported", "use csv or parquet")
+    if not target.parent.is_dir():
+        raise NotFoundError(f"folder {str(target.parent)!r} does not exist", "create it first")
+    if chunk_rows < 1:
+        raise InputError("chunk_rows must be at least 1")
+    tzinfo = zone(tz)
+    req = request(subjects, case, start, end, sources, kinds, text, tags, starred)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    rows = 0
+    try:
+        if fmt == "csv":
+            with open(tmp_name, "w", encoding="utf-8", newline="") as fh:
+                fh.write(f"# display_zone: {tzinfo.key}\n")
+                header = True
+                for chunk in _chunks(req, chunk_rows):
+                    frame = _export_frame(chunk, tzinfo)
+                    frame["ts"] = frame["ts"].map(lambda t: t.isoformat())
+                    frame["ts_display"] = frame["ts_display"].map(lambda t: t.isoformat())
+                    frame.to_csv(fh, index=False, header=header, lineterminator="\n")
+                    header = False
+                    rows += len(frame)
+                if header:  # no events: still a valid file with the header line
+                    pd.DataFrame(columns=["ts", "ts_display", *COLUMNS[1:]]).to_csv(
+                        fh, index=False, lineterminator="\n")
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            schema = _arrow_schema(tzinfo)
+            with pq.ParquetWriter(tmp_name, schema) as writer:
+                for chunk in _chunks(req, chunk_rows):
+                    frame = _export_frame(chunk, tzinfo)
+                    frame["subject"] = frame["subject"].astype("Int64")
+                    writer.write_table(pa.Table.from_pandas(frame, schema=schema,
+                                                            preserve_index=False))
+                    rows += len(frame)
+                if rows == 0:
+                    writer.write_table(schema.empty_table())
+        os.replace(tmp_name, target)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return ExportResult(target, rows, fmt, tzinfo.key)
+
+
+def read_export(path: str | Path) -> tuple[pd.DataFrame, str]:
+    """Read an export back: (events with aware ``ts`` and ``ts_display``, display zone)."""
+    target = Path(path)
+    if not target.exists():
+        raise NotFoundError(f"no export at {str(target)!r}")
+    if target.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(target)
+        tz_name = (table.schema.metadata or {}).get(b"workbench.display_zone", b"UTC").decode()
+        df = table.to_pandas()
+    else:
+        with open(target, encoding="utf-8") as fh:
+            first = fh.readline()
+        if not first.startswith("# display_zone:"):
+            raise InputError(f"{target.name} is not a timeline export", "export it with wb.timeline.export")
+        tz_name = first.split(":", 1)[1].strip()
+        df = pd.read_csv(target, skiprows=1, dtype={c: "string" for c in COLUMNS[1:-1]},
+                         keep_default_na=False, na_values=[""])
+        df["ts"] = pd.to_datetime(df["ts"], utc=True, format="ISO8601")
+        df["ts_display"] = pd.to_datetime(df["ts_display"], utc=True,
+                                          format="ISO8601").dt.tz_convert(tz_name)
+        df["subject"] = df["subject"].astype("Int64")
+    return df, tz_name
+
+
+def sql_for(req: Request) -> tuple[str, dict[str, Any]]:
+    """The statement :func:`fetch` would run (for showing the SQL), with its bound params."""
+    built = _filtered_sql(req, req.start, req.end)
+    if not built:
+        raise NotFoundError("the request has no platform sources")
+    text_, params = built
+    return text_.format(select="*") + " ORDER BY ts, ref, subject", params
