@@ -1,0 +1,244 @@
+"""The timeline widget: a FigureWidget with filters, zoom re-query and annotation tools.
+
+A thin view: every action calls :mod:`workbench.timeline` (data), :mod:`workbench.timeline_figures`
+(drawing) or :mod:`workbench.annotations` (stars, tags, comments, evidence). Zooming re-queries
+the visible window, so density turns into individual events as the user zooms in. Click or box
+/lasso select events, then star, tag, comment or add them to evidence.
+
+Use in a notebook: ``TimelineView(case="ESC-2026-000123")`` or ``TimelineView(subjects=[42])``.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any
+
+import ipywidgets as W
+import pandas as pd
+
+import workbench.annotations as annotations  # not `from .. import`: the package's namespace
+# holds the `annotations` __future__ feature, which a from-import would return instead
+from .. import timeline, timeline_figures
+from .. import timeline_sources as registry
+from ..errors import WorkbenchError
+
+
+class TimelineView(W.VBox):
+    """Interactive merged timeline for a case or for subjects."""
+
+    def __init__(self, subjects: Any = None, case: str | None = None, start: Any = None,
+                 end: Any = None, *, tz: str | None = None, threshold: int = timeline.DEFAULT_THRESHOLD,
+                 lane_by: str = "source", color_by: str = "kind") -> None:
+        self.case = case
+        self.threshold = threshold
+        self._start, self._end = start, end
+        self._quiet_depth = 0
+        self.selected: pd.DataFrame = timeline._tidy(pd.DataFrame(columns=timeline.COLUMNS))
+        req = timeline.request(subjects, case, start, end)
+        self._subjects = list(req.subjects)
+
+        names = registry.names()
+        self.w_sources = W.SelectMultiple(options=[(registry.label(n), n) for n in names],
+                                          value=tuple(names), rows=min(9, len(names)),
+                                          description="Sources")
+        self.w_subjects = W.SelectMultiple(options=[(f"user {s}", s) for s in self._subjects],
+                                           value=tuple(self._subjects), rows=min(4, len(self._subjects)),
+                                           description="Subjects")
+        self.w_kinds = W.Text(placeholder="e.g. login_new_country, change_email", description="Kinds")
+        self.w_tags = W.Text(placeholder="tag, tag", description="Tags",
+                             disabled=case is None)
+        self.w_starred = W.Checkbox(description="starred only", value=False, disabled=case is None,
+                                    indent=False)
+        self.w_text = W.Text(placeholder="words in the summary", description="Text")
+        self.w_tz = W.Text(value=timeline.zone(tz).key, description="Time zone")
+        self.w_lanes = W.ToggleButtons(options=[("per source", "source"), ("per subject", "subject")],
+                                       value=lane_by, description="Lanes")
+        self.w_colour = W.ToggleButtons(options=["kind", "severity"], value=color_by,
+                                        description="Colour")
+        self.w_apply = W.Button(description="Apply", button_style="primary", icon="filter")
+        self.w_reset = W.Button(description="Whole range", icon="expand")
+        self.w_status = W.HTML()
+
+        self.w_tag = W.Text(placeholder="tag", layout=W.Layout(width="160px"))
+        self.w_comment = W.Text(placeholder="comment on the selected events",
+                                layout=W.Layout(width="320px"))
+        self.b_star = W.Button(description="Star", icon="star")
+        self.b_unstar = W.Button(description="Unstar", icon="star-o")
+        self.b_tag = W.Button(description="Tag", icon="tag")
+        self.b_comment = W.Button(description="Comment", icon="comment")
+        self.b_evidence = W.Button(description="Add to evidence", icon="archive",
+                                   button_style="warning")
+        for b in (self.b_star, self.b_unstar, self.b_tag, self.b_comment, self.b_evidence):
+            b.disabled = True
+        self.w_selected = W.HTML("nothing selected")
+
+        self.w_apply.on_click(lambda _b: self._safely(self.apply))
+        self.w_reset.on_click(lambda _b: self._safely(self.reset_zoom))
+        self.b_star.on_click(lambda _b: self._safely(self.star))
+        self.b_unstar.on_click(lambda _b: self._safely(self.unstar))
+        self.b_tag.on_click(lambda _b: self._safely(lambda: self.tag(self.w_tag.value)))
+        self.b_comment.on_click(lambda _b: self._safely(lambda: self.comment(self.w_comment.value)))
+        self.b_evidence.on_click(lambda _b: self._safely(self.add_to_evidence))
+
+        self.view = timeline.view(req=self._request(), lane_by=lane_by, color_by=color_by,
+                                  tz=self.w_tz.value, threshold=threshold)
+        self.figure = timeline_figures.figure_widget(self.view)
+        self._wire()
+        self.figure.layout.on_change(self._on_range, "xaxis.range")
+
+        filters = W.VBox([
+            W.HBox([self.w_sources, self.w_subjects]),
+            W.HBox([self.w_kinds, self.w_text]),
+            W.HBox([self.w_tags, self.w_starred, self.w_tz]),
+            W.HBox([self.w_lanes, self.w_colour]),
+            W.HBox([self.w_apply, self.w_reset, self.w_status]),
+        ])
+        tools = W.VBox([W.HBox([self.w_selected]),
+                        W.HBox([self.b_star, self.b_unstar, self.w_tag, self.b_tag]),
+                        W.HBox([self.w_comment, self.b_comment, self.b_evidence])])
+        if case is None:
+            tools = W.HTML("<i>Open the timeline for a case to star, tag, comment and collect evidence.</i>")
+        super().__init__([filters, self.figure, tools])
+        self._say_view()
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    @contextmanager
+    def _quiet(self):
+        self._quiet_depth += 1
+        try:
+            yield
+        finally:
+            self._quiet_depth -= 1
+
+    def _safely(self, fn) -> None:
+        try:
+            fn()
+        except WorkbenchError as err:
+            self.w_status.value = f"<span style='color:#b00'>{_esc(str(err))}</span>"
+
+    def _request(self, start: Any = None, end: Any = None) -> timeline.Request:
+        kinds = [k.strip() for k in self.w_kinds.value.split(",") if k.strip()] or None
+        tags = [t.strip() for t in self.w_tags.value.split(",") if t.strip()] or None
+        return timeline.request(subjects=list(self.w_subjects.value) or self._subjects, case=self.case,
+                                start=start if start is not None else self._start,
+                                end=end if end is not None else self._end,
+                                sources=list(self.w_sources.value) or None, kinds=kinds,
+                                text=self.w_text.value or None, tags=tags,
+                                starred=self.w_starred.value or None)
+
+    def _wire(self) -> None:
+        for trace in self.figure.data:
+            role = (trace.meta or {}).get("role") if isinstance(trace.meta, dict) else None
+            if role in ("events", "annotations"):
+                trace.on_selection(self._on_select)
+                trace.on_click(self._on_select)
+
+    def _show(self, new_view: timeline.View) -> None:
+        """Swap the figure's contents for a new view (keeping the user's zoom)."""
+        self.view = new_view
+        fig = timeline_figures.figure(new_view)
+        with self._quiet(), self.figure.batch_update():
+            self.figure.data = []
+            self.figure.add_traces(list(fig.data))
+            self.figure.layout = fig.layout
+        self._wire()
+        self._say_view()
+
+    def _say_view(self) -> None:
+        v = self.view
+        what = (f"{v.total:,} events in view: counts per {timeline_figures._human(v.bin_seconds)}; "
+                "zoom in to see individual events" if v.mode == "density"
+                else f"{len(v.events):,} events in view")
+        self.w_status.value = f"{_esc(what)} · times in {_esc(v.tz.key)}"
+
+    def _on_range(self, _layout: Any, x_range: Any) -> None:
+        if self._quiet_depth or not x_range or len(x_range) != 2:
+            return
+        self._safely(lambda: self.zoom(*x_range))
+
+    def _on_select(self, trace: Any, points: Any, _state: Any = None) -> None:
+        idx = list(getattr(points, "point_inds", []) or [])
+        if not idx:
+            return
+        refs = [trace.customdata[i][timeline_figures.REF_INDEX] for i in idx]
+        self.select(refs, add=bool(getattr(_state, "shift", False)))
+
+    # --- actions (also callable from code and tests) ---------------------------------------
+
+    def apply(self) -> None:
+        """Re-query with the current filters, time zone, lanes and colours."""
+        tz = timeline.zone(self.w_tz.value)
+        req = self._request(self.view.start if self._is_zoomed() else None,
+                            self.view.end if self._is_zoomed() else None)
+        self._show(timeline.view(req=req, lane_by=self.w_lanes.value, color_by=self.w_colour.value,
+                                 tz=tz, threshold=self.threshold))
+
+    def _is_zoomed(self) -> bool:
+        return bool(getattr(self, "_zoomed", False))
+
+    def zoom(self, start: Any, end: Any) -> None:
+        """Show the window [start, end): axis values (wall-clock in the display zone) or aware times."""
+        tz = self.view.tz
+        lo, hi = timeline_figures.axis_to_utc(start, tz), timeline_figures.axis_to_utc(end, tz)
+        self._zoomed = True
+        self._show(timeline.zoom(self.view, lo, hi))
+
+    def reset_zoom(self) -> None:
+        self._zoomed = False
+        self.apply()
+
+    def select(self, refs: list[str], *, add: bool = False) -> pd.DataFrame:
+        """Select events by ref (what click and box select do)."""
+        events = self.view.events
+        chosen = events[events["ref"].isin([str(r) for r in refs])].drop_duplicates("ref")
+        if add and len(self.selected):
+            chosen = pd.concat([self.selected, chosen]).drop_duplicates("ref")
+        self.selected = chosen
+        n = len(chosen)
+        self.w_selected.value = f"{n} event{'s' if n != 1 else ''} selected" if n else "nothing selected"
+        for b in (self.b_star, self.b_unstar, self.b_tag, self.b_comment, self.b_evidence):
+            b.disabled = not n or self.case is None
+        return chosen
+
+    def _need_selection(self) -> pd.DataFrame:
+        if self.case is None:
+            raise WorkbenchError("annotating needs a case", "open the timeline with case=...")
+        if self.selected.empty:
+            raise WorkbenchError("no events selected", "click or box-select events first")
+        return self.selected
+
+    def _after(self, message: str) -> None:
+        self._show(timeline.view(req=self.view.request, lane_by=self.view.lane_by,
+                                 color_by=self.view.color_by, tz=self.view.tz,
+                                 threshold=self.threshold))
+        self.w_status.value += f" · {_esc(message)}"
+
+    def star(self) -> None:
+        n = annotations.star(self.case, self._need_selection())
+        self._after(f"starred {n}")
+
+    def unstar(self) -> None:
+        n = annotations.unstar(self.case, self._need_selection())
+        self._after(f"unstarred {n}")
+
+    def tag(self, tag: str) -> None:
+        n = annotations.tag(self.case, self._need_selection(), tag)
+        self.w_tag.value = ""
+        self._after(f"tagged {n} with {tag!r}")
+
+    def comment(self, text: str) -> None:
+        n = annotations.comment(self.case, self._need_selection(), text)
+        self.w_comment.value = ""
+        self._after(f"commented on {n}")
+
+    def add_to_evidence(self) -> Any:
+        item = annotations.add_to_evidence(self.case, self._need_selection(), tz=self.view.tz.key)
+        self._after(f"added {len(self.selected)} events to evidence as "
+                    f"{getattr(item, 'label', None) or 'a new item'}")
+        return item
+
+
+def _esc(text: str) -> str:
+    import html
+
+    return html.escape(text)
