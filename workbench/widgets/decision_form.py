@@ -1,0 +1,82 @@
+"""Decision form: pick clauses and an action, write the rationale, see how closed cases under
+the same clauses were decided (precedents), record the decision. Calls
+:func:`workbench.policies.decide` with the case version it showed (stale forms are refused).
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+from IPython.display import display
+
+from .. import cases, policies
+from ..errors import WorkbenchError
+
+
+class DecisionForm(w.VBox):
+    """``DecisionForm("ESC-2026-000123")``."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.case = cases.get(case_id)
+        tax = policies.taxonomy()
+        own = tax.categories[self.case.category].clauses
+        order = list(own) + [c for c in tax.clauses if c not in own]
+        self.clauses = w.SelectMultiple(
+            options=[(f"{c} {tax.clauses[c].title}", c) for c in order], value=tuple(own[:1]),
+            description="Clauses", rows=6, layout=w.Layout(width="95%"))
+        self.action = w.Dropdown(options=[(a.title, a.id) for a in tax.actions.values()],
+                                 description="Action")
+        self.subjects = w.SelectMultiple(options=list(self.case.subjects),
+                                         value=tuple(self.case.subjects), description="Subjects")
+        self.rationale = w.Textarea(placeholder="Rationale: what the evidence shows and why this action.",
+                                    layout=w.Layout(width="95%", height="80px"))
+        self.record_btn = w.Button(description="Record decision", button_style="primary")
+        self.message = w.HTML()
+        self.precedents = w.Output()
+        self.clauses.observe(lambda _: self.show_precedents(), names="value")
+        self.record_btn.on_click(lambda _: self.record())
+        super().__init__([w.HTML("<h4 style='margin:4px 0'>Decision</h4>"), self.clauses,
+                          self.action, self.subjects, self.rationale,
+                          w.HBox([self.record_btn, self.message]),
+                          w.HTML("<b>Precedents</b> (closed cases under the selected clauses)"),
+                          self.precedents])
+        self.show_precedents()
+        self._show_existing()
+
+    def _show_existing(self) -> None:
+        last = policies.latest_decision(self.case_id)
+        if last is not None and self.case.status in ("decided", "closed"):
+            self.message.value = html.escape(
+                f"decided: {last.action} under {', '.join(last.clauses)} by {last.who}")
+            self.record_btn.disabled = True
+        elif self.case.status not in ("investigating", "waiting"):
+            self.message.value = html.escape(
+                f"the case is {self.case.status}: move it to investigating to decide")
+            self.record_btn.disabled = True
+
+    def show_precedents(self) -> None:
+        self.precedents.clear_output()
+        with self.precedents:
+            for clause in self.clauses.value:
+                summary = policies.precedent_summary(clause, exclude_case=self.case_id)
+                if summary.empty:
+                    print(f"{clause}: no closed cases yet")
+                    continue
+                print(f"{clause}: " + ", ".join(f"{r.action_title} {r.cases} ({r.share:.0%})"
+                                                for r in summary.itertuples()))
+                recent = policies.precedents(clause, exclude_case=self.case_id, limit=5)
+                display(recent[["case_id", "decided_at", "action", "rationale"]])
+
+    def record(self) -> None:
+        try:
+            d = policies.decide(self.case_id, clauses=list(self.clauses.value),
+                                action=self.action.value, rationale=self.rationale.value,
+                                subjects=list(self.subjects.value),
+                                expected_version=self.case.version)
+        except WorkbenchError as err:
+            self.message.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
+            return
+        self.case = cases.get(self.case_id)
+        self.record_btn.disabled = True
+        self.message.value = html.escape(f"recorded: {d.action} under {', '.join(d.clauses)}")
