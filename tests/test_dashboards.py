@@ -1,0 +1,230 @@
+"""Dashboard numbers against the case store.
+
+A hand-built store whose numbers can be worked out on paper (fixed ``NOW``), and the demo
+store, whose numbers are recounted here independently from the cases API.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from workbench import cases, dashboards as dash, notes, policies, sla
+from workbench.errors import InputError
+
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+H = timedelta(hours=1)
+
+
+@pytest.fixture
+def store_env(tmp_path, monkeypatch):
+    """A fresh home with an empty SQLite case store (no platform data needed)."""
+    from workbench import config
+    from workbench.store import dispose_all
+
+    home = tmp_path / "home"
+    home.mkdir()
+    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv(config.ENV_HOME, str(home))
+    monkeypatch.setenv(config.ENV_ANALYST, "test.analyst")
+    dispose_all()
+    yield config.settings(reload=True)
+    dispose_all()
+    monkeypatch.undo()
+    config.settings(reload=True)
+
+
+def _investigate(cid: str, who: str, at: datetime) -> None:
+    cases.claim(cid, who=who, at=at)
+    cases.set_status(cid, "triaged", who=who, at=at + timedelta(minutes=1))
+    cases.set_status(cid, "investigating", who=who, at=at + timedelta(minutes=2))
+
+
+@pytest.fixture
+def known(store_env) -> dict[str, str]:
+    """Six cases whose SLA states at NOW are known (targets from templates/sla.yaml)."""
+    ids = {}
+    # P0 violent threat, 30 min old, nobody on it: first response (1h) at risk, due in 30 min.
+    ids["threat"] = cases.create(category="violent_threats", subjects=[101], source="support",
+                                 at=NOW - 30 * timedelta(minutes=1)).case_id
+    # P1 scam, 5 h old, nobody on it: first response (4h) breached by 1 h.
+    ids["scam_new"] = cases.create(category="scam_fraud", subjects=[101, 102], source="moderation",
+                                   at=NOW - 5 * H).case_id
+    # P2 harassment, 2 days old, being investigated: resolution (7d) fine.
+    ids["harass_open"] = cases.create(category="harassment_hate", subjects=[102],
+                                      source="support", at=NOW - 48 * H).case_id
+    _investigate(ids["harass_open"], "a.okafor", NOW - 47 * H)
+    # P1 scam decided in 48 h (permanent ban under CG-1.2) and closed.
+    ids["scam_done"] = cases.create(category="scam_fraud", subjects=[101], source="trust_safety",
+                                    at=NOW - 240 * H).case_id
+    _investigate(ids["scam_done"], "m.tanaka", NOW - 239 * H)
+    policies.decide(ids["scam_done"], clauses=["CG-1.2"], action="permanent_ban",
+                    rationale="ring member", who="m.tanaka", at=NOW - 192 * H)
+    cases.set_status(ids["scam_done"], "closed", who="m.tanaka", at=NOW - 190 * H)
+    # P2 harassment decided in 72 h (warning under CG-3.1).
+    ids["harass_done"] = cases.create(category="harassment_hate", subjects=[103], source="support",
+                                      at=NOW - 216 * H).case_id
+    _investigate(ids["harass_done"], "a.okafor", NOW - 215 * H)
+    notes.add_note(ids["harass_done"], "first offence", author="a.okafor", at=NOW - 200 * H)
+    policies.decide(ids["harass_done"], clauses=["CG-3.1"], action="warning",
+                    rationale="first offence", who="a.okafor", at=NOW - 144 * H)
+    # P1 scam under investigation, resolution (3d) due in 40 min: at risk and due soon.
+    ids["scam_late"] = cases.create(category="scam_fraud", subjects=[104], source="moderation",
+                                    at=NOW - 72 * H + 40 * timedelta(minutes=1)).case_id
+    _investigate(ids["scam_late"], "m.tanaka", NOW - 71 * H)
+    return ids
+
+
+def test_headline_and_queue(known):
+    snap = dash.load(now=NOW)
+    assert len(snap.cases) == 6 and snap.now == NOW
+    h = dash.headline(snap)
+    assert h == {"cases": 6, "open": 4, "unclaimed": 2, "at_risk": 2, "breached": 1,
+                 "resolved": 2, "median_resolution_h": 60.0}
+    q = dash.queue(snap, "status").set_index("status")["cases"].to_dict()
+    assert q == {"new": 2, "triaged": 0, "investigating": 2, "waiting": 0}
+    assert dash.queue(snap, "priority").set_index("priority")["cases"].to_dict() == \
+        {"P0": 1, "P1": 2, "P2": 1, "P3": 0}
+    assert dash.queue(snap, "team").set_index("source")["cases"].to_dict()["moderation"] == 2
+    with pytest.raises(InputError, match="cannot count the queue by 'colour'"):
+        dash.queue(snap, "colour")
+
+
+def test_sla_watch_most_urgent_first(known):
+    w = dash.sla_watch(dash.load(now=NOW))
+    assert list(w["case_id"]) == [known["scam_new"], known["threat"], known["scam_late"]]
+    first = w.iloc[0]
+    assert first["state"] == "breached" and first["clock"] == "first response"
+    assert first["hours_left"] == -1.0
+    assert w.iloc[1]["hours_left"] == 0.5 and w.iloc[1]["state"] == "at_risk"
+    assert w.iloc[2]["clock"] == "resolution" and w.iloc[2]["hours_left"] == pytest.approx(0.7, abs=0.05)
+
+
+def test_throughput_backlog_trends_and_actions(known):
+    snap = dash.load(now=NOW)
+    per = dash.throughput(snap, "assignee").set_index("assignee")
+    assert per.loc["m.tanaka", "resolved"] == 1 and per.loc["m.tanaka", "median_h"] == 48.0
+    assert per.loc["a.okafor", "median_h"] == 72.0
+    weekly = dash.throughput(snap, "week")
+    assert weekly["resolved"].sum() == 2 and weekly["opened"].sum() == 6
+    assert set(weekly["zone"]) == {"UTC"}
+    assert all(pd.Timestamp(w).weekday() == 0 for w in weekly["week"])  # weeks start on Monday
+
+    age = dash.backlog_age(snap).set_index("age")
+    assert age["cases"].sum() == 4
+    assert age.loc["< 1 day", "cases"] == 2 and age.loc["< 1 day", "P0"] == 1
+    assert age.loc["1–3 days", "cases"] == 2  # 48 h and ~71 h old
+
+    trends = dash.category_trends(snap)
+    assert trends["cases"].sum() == 6
+    assert trends.groupby("category")["cases"].sum().to_dict() == \
+        {"harassment_hate": 2, "scam_fraud": 3, "violent_threats": 1}
+
+    mix = dash.action_mix(snap)
+    assert mix[["clause", "action", "cases"]].values.tolist() == \
+        [["CG-1.2", "permanent_ban", 1], ["CG-3.1", "warning", 1]]
+    assert list(mix["share"]) == [1.0, 1.0]
+
+
+def test_repeat_subjects_are_pseudonymous(known):
+    snap = dash.load(now=NOW)
+    rep = dash.repeat_subjects(snap)
+    assert list(rep["cases"]) == [3, 2]
+    assert all(s.startswith("S-") and len(s) == 10 for s in rep["subject"])
+    assert "101" not in rep.to_string() and "102" not in rep["subject"].to_string()
+    assert rep.iloc[0]["subject"] == dash.pseudonym(101, snap.key)
+    assert set(rep.iloc[0]["case_ids"]) == {known["threat"], known["scam_new"], known["scam_done"]}
+    plain = dash.repeat_subjects(snap, mask=False)
+    assert list(plain["subject"]) == [101, 102]
+    # keyed per install: the same id gets the same pseudonym in the next kernel
+    assert dash.pseudonym_key() == snap.key
+    assert dash.mask_text("@lovely_anna") == "@lo•••" and dash.mask_text("ab") == "••"
+
+
+def test_filters_update_every_view(known):
+    snap = dash.load(now=NOW)
+    scams = dash.apply_filters(snap, dash.Filters(category="scam_fraud"))
+    assert dash.headline(scams)["cases"] == 3 and dash.headline(scams)["open"] == 2
+    assert list(dash.action_mix(scams)["clause"]) == ["CG-1.2"]
+    assert set(dash.sla_watch(scams)["case_id"]) == {known["scam_new"], known["scam_late"]}
+
+    mine = dash.apply_filters(snap, dash.Filters(assignee=["a.okafor"]))
+    assert set(mine.cases["case_id"]) == {known["harass_open"], known["harass_done"]}
+    nobody = dash.apply_filters(snap, dash.Filters(assignee=dash.UNASSIGNED))
+    assert set(nobody.cases["case_id"]) == {known["threat"], known["scam_new"]}
+
+    recent = dash.apply_filters(snap, dash.Filters(start=(NOW - 3 * 24 * H).date(), end=NOW.date()))
+    assert dash.headline(recent)["cases"] == 4  # 30 min, 5 h, 48 h and ~71 h old
+    team = dash.apply_filters(snap, dash.Filters(team="moderation", priority=["P1"]))
+    assert set(team.cases["case_id"]) == {known["scam_new"], known["scam_late"]}
+
+    with pytest.raises(InputError, match="unknown priority 'P9'"):
+        dash.apply_filters(snap, dash.Filters(priority="P9"))
+    with pytest.raises(InputError, match="ends before it starts"):
+        dash.apply_filters(snap, dash.Filters(start=date(2026, 11, 2), end=date(2026, 11, 1)))
+    assert dash.filter_options(snap)["assignee"] == ["a.okafor", "m.tanaka", dash.UNASSIGNED]
+
+
+def test_oncall(known):
+    oc = dash.oncall(dash.load(now=NOW))
+    assert list(oc.unclaimed["case_id"]) == [known["threat"], known["scam_new"]]  # P0 first
+    assert list(oc.due_soon["case_id"]) == [known["threat"], known["scam_late"]]
+    assert list(oc.due_soon["minutes_left"]) == [30.0, 40.0]
+    later = dash.oncall(dash.load(now=NOW + 2 * H))  # everything due soon has breached by then
+    assert later.due_soon.empty
+
+
+def test_case_query_string():
+    assert dash.case_from_query("case=ESC-2026-000001") == "ESC-2026-000001"
+    assert dash.case_from_query("token=abc&case=ESC-2026-000001") == "ESC-2026-000001"
+    for qs, msg in (("", "no case was named"), ("case=", "no case was named"),
+                    ("case=../etc/passwd", "is not a case id"),
+                    ("case=ESC-2026-1&case=ESC-2026-2", "more than one case")):
+        with pytest.raises(InputError, match=msg):
+            dash.case_from_query(qs)
+
+
+def test_empty_store(store_env):
+    snap = dash.load(now=NOW)
+    assert dash.headline(snap)["open"] == 0
+    assert dash.sla_watch(snap).empty and dash.action_mix(snap).empty
+    assert dash.repeat_subjects(snap).empty and dash.category_trends(snap).empty
+    assert dash.throughput(snap, "week").empty
+    assert dash.backlog_age(snap)["cases"].sum() == 0
+    oc = dash.oncall(snap)
+    assert oc.unclaimed.empty and oc.due_soon.empty
+
+
+def test_demo_store_numbers_match_the_cases_api(wb_env):
+    from workbench.demo_cases import file_demo_cases
+
+    file_demo_cases(wb_env, n_history=120, seed=7)
+    snap = dash.load(now=NOW)
+    every = cases.list_cases()
+    assert len(snap.cases) == len(every)
+    by_status = cases.counts_by_status()
+    q = dash.queue(snap, "status").set_index("status")["cases"].to_dict()
+    assert q == {s: by_status[s] for s in cases.OPEN_STATUSES}
+    breached = sum(1 for c in every if c.is_open and "breached" in
+                   _running_states(sla.clocks(c, NOW), c))
+    assert dash.headline(snap)["breached"] == breached
+    decided = [c for c in every if c.decided_at is not None]
+    assert dash.headline(snap)["resolved"] == len(decided)
+    latest = [policies.latest_decision(c.case_id) for c in every]
+    pairs = pd.Series([(cl, d.action) for d in latest if d for cl in d.clauses]).value_counts()
+    mix = dash.action_mix(snap).set_index(["clause", "action"])["cases"]
+    assert mix.sort_index().to_dict() == pairs.sort_index().to_dict()
+    for cat in snap.cases["category"].unique():
+        only = dash.apply_filters(snap, dash.Filters(category=cat))
+        assert dash.headline(only)["cases"] == sum(1 for c in every if c.category == cat)
+
+
+def _running_states(st, case) -> list[str]:
+    states = [st.resolution.state]
+    if case.first_action_at is None:
+        states.append(st.first_response.state)
+    if st.preservation:
+        states.append(st.preservation.state)
+    return states
