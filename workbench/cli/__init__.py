@@ -25,6 +25,7 @@ def _register() -> None:
     serve.register(app)
     from .case import app as case_app; app.add_typer(case_app, name="case")  # noqa: E702
     from .timeline import register as register_timeline; register_timeline(app)  # noqa: E702
+    from . import evidence; evidence.register(app)  # noqa: E702
 
 
 _register()
