@@ -45,6 +45,7 @@ def import_(file: Path = typer.Argument(..., help="CSV or JSON export of the fro
             strict: bool = typer.Option(False, help="Import nothing if any row is bad."),
             ) -> None:
     """Import a frontline export; bad rows are listed with their line; tickets already filed are skipped."""
+    from ..errors import InputError
     from ..intake import import_file
 
     res = import_file(file, strict=strict)
@@ -56,7 +57,8 @@ def import_(file: Path = typer.Argument(..., help="CSV or JSON export of the fro
     for err in res.errors:
         typer.echo(f"  {err}", err=True)
     if res.errors:
-        raise typer.Exit(2)
+        raise InputError(f"{len(res.errors)} bad row(s) in {file.name} were not imported",
+                         "fix them and import the file again (filed tickets are skipped)")
 
 
 @app.command("list")
