@@ -470,3 +470,43 @@ def test_widget_zoom_select_annotate(tl_env, case_id):
     w.w_sources.value = ("logins",)
     w.apply()
     assert set(w.view.events["source"]) <= {"logins", "case", "notes"}
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+@pytest.mark.postgres
+def test_same_timeline_on_postgresql(tl_env, tl_platform, pg_url, monkeypatch, tmp_path):
+    """The wrapped library SQL, density binning and export give the same answers on PostgreSQL."""
+    import duckdb
+    from sqlalchemy import create_engine
+
+    from workbench import config, timeline
+    from workbench.platform.schema import TABLES, metadata
+
+    duck = timeline.events(subjects=[SUBJECT, OTHER])
+    duck_density = timeline.density(subjects=SUBJECT, bin="6h", tz="America/New_York")
+
+    engine = create_engine(pg_url)
+    metadata.create_all(engine)
+    _dispose()  # DuckDB refuses a second, differently configured connection to the file
+    con = duckdb.connect(str(tl_platform), read_only=True)
+    con.execute("SET TimeZone='UTC'")
+    for table in TABLES:
+        frame = con.execute(f"SELECT * FROM {table.name}").fetch_arrow_table().to_pandas()
+        if len(frame):
+            frame.to_sql(table.name, engine, if_exists="append", index=False)
+    con.close()
+    engine.dispose()
+    monkeypatch.setenv(config.ENV_DATA_URL, pg_url)
+    _dispose()
+    config.settings(reload=True)
+
+    pg = timeline.events(subjects=[SUBJECT, OTHER])
+    pd.testing.assert_frame_equal(pg, duck, check_dtype=False)
+    pg_density = timeline.density(subjects=SUBJECT, bin="6h", tz="America/New_York")
+    key = ["bin_start", "lane", "colour"]
+    pd.testing.assert_frame_equal(pg_density.sort_values(key).reset_index(drop=True),
+                                  duck_density.sort_values(key).reset_index(drop=True),
+                                  check_dtype=False)
+    out = timeline.export(tmp_path / "pg.parquet", subjects=SUBJECT, chunk_rows=100)
+    assert out.rows == TOTAL_EVENTS

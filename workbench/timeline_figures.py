@@ -185,9 +185,9 @@ def _density_trace(v: View, lane_order: list[str], lane_labels: dict[str, str]) 
     width = timedelta(seconds=v.bin_seconds or 3600)
     first = d["bin_start"].min()
     n_bins = int(round((d["bin_start"].max() - first) / width)) + 1
-    starts = pd.DatetimeIndex([first + i * width for i in range(n_bins)])
-    col = {t: i for i, t in enumerate(starts)}
-    lanes = [ln for ln in lane_order if ln in set(d["lane"])]
+    starts = pd.date_range(first, periods=n_bins, freq=width)
+    present = set(d["lane"].tolist())
+    lanes = [ln for ln in lane_order if ln in present]
     row = {ln: i for i, ln in enumerate(lanes)}
     r = d["lane"].map(row).to_numpy()
     c = np.rint((d["bin_start"] - first) / width).astype(np.int64).to_numpy()
@@ -227,7 +227,8 @@ def _dst_switches(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[da
     hours = pd.date_range(pd.Timestamp(start).floor("h"), pd.Timestamp(end).ceil("h"), freq="h")
     if len(hours) < 2:
         return []
-    offsets = np.array([t.astimezone(tz).utcoffset().total_seconds() for t in hours.to_pydatetime()])
+    offsets = ((hours.tz_convert(tz.key).tz_localize(None) - hours.tz_localize(None))
+               .total_seconds().to_numpy())
     out = []
     for i in np.nonzero(np.diff(offsets))[0]:
         delta = offsets[i + 1] - offsets[i]
