@@ -256,8 +256,8 @@ _CARD_RE = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
 _IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
 _IPV6_RE = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?"
                       r"(?:%[\w]+)?(?![\w:])")
-_INTL_PHONE_RE = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s().\-/]*\d){6,14}(?!\w)")
-_DIGITS_RE = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s().\-/]*\d){6,16}(?!\w)")
+_INTL_PHONE_RE = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s().\-]*\d){6,14}(?!\w)")
+_DIGITS_RE = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s().\-]*\d){6,16}(?!\w)")
 _HANDLE_RE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?<!\.)")
 
 
@@ -474,6 +474,12 @@ class Redactor:
         def add(start: int, end: int, raw: str, e164: str | None) -> None:
             if any(a < end and start < b for a, b, _ in spans):
                 return
+            if e164 is None and raw.lstrip().startswith("+"):
+                try:  # the same number gets the same tag however it was spaced
+                    e164 = phonenumbers.format_number(phonenumbers.parse(raw, None),
+                                                      phonenumbers.PhoneNumberFormat.E164)
+                except phonenumbers.NumberParseException:
+                    e164 = None
             nat = None
             if e164:
                 try:
