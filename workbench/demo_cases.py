@@ -104,8 +104,9 @@ NOTES = ("Checked the linked accounts; see the queries below.",
 @dataclass
 class DemoCasesResult:
     scenario_cases: dict[int, str] = field(default_factory=dict)   # scenario index -> case id
-    history_cases: int = 0
-    skipped: int = 0
+    scenario_filed: int = 0      # planted-scenario cases filed by this run
+    history_cases: int = 0       # historical cases filed by this run
+    skipped: int = 0             # demo cases already in the store
 
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
@@ -178,6 +179,7 @@ def _file_scenarios(s, settings: Settings, truth: dict, anchor: datetime, have: 
                             reporters=reporters, tags=["demo", "planted"], external_id=ext,
                             custom={"scenario": kind}, who="frontline.bot", at=created, session=s)
         result.scenario_cases[i] = case.case_id
+        result.scenario_filed += 1
         stage = SCENARIO_STAGES.get(kind, "new")
         path = ["triaged", "investigating", "waiting"]
         t = created
@@ -326,11 +328,10 @@ def file_demo_cases(settings: Settings | None = None, n_history: int = 300, seed
         bar.close()
     with store_session(settings) as s:  # the current queue comes last: the newest ids
         _file_scenarios(s, settings, truth, anchor, have, result, random.Random(seed + 1))
-    if not result.scenario_cases:  # already filed earlier: report their ids anyway
-        with store_session(settings) as s:
-            for ext, cid in s.execute(select(cases.CaseRow.external_id, cases.CaseRow.case_id)
-                                      .where(cases.CaseRow.external_id.like("DEMO-SCN-%"))):
-                result.scenario_cases[int(ext.split("-")[2])] = cid
+    with store_session(settings) as s:  # include those filed by an earlier run
+        for ext, cid in s.execute(select(cases.CaseRow.external_id, cases.CaseRow.case_id)
+                                  .where(cases.CaseRow.external_id.like("DEMO-SCN-%"))):
+            result.scenario_cases[int(ext.split("-")[2])] = cid
     return result
 
 

@@ -316,5 +316,5 @@ def demo(cases_: int = typer.Option(300, "--cases", help="Historical cases to fi
     from ..demo_cases import file_demo_cases
 
     res = file_demo_cases(settings(), n_history=cases_, seed=seed, progress=sys.stderr.isatty())
-    typer.echo(f"filed {len(res.scenario_cases)} planted-scenario case(s) and "
+    typer.echo(f"filed {res.scenario_filed} planted-scenario case(s) and "
                f"{res.history_cases} historical case(s); {res.skipped} already there")
