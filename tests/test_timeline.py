@@ -512,3 +512,13 @@ def test_same_timeline_on_postgresql(tl_env, tl_platform, pg_url, monkeypatch, t
                                   check_dtype=False)
     out = timeline.export(tmp_path / "pg.parquet", subjects=SUBJECT, chunk_rows=100)
     assert out.rows == TOTAL_EVENTS
+
+
+def test_static_report_figure_embeds_plotly(tl_env, tmp_path):
+    from workbench import timeline, timeline_figures
+
+    fig = timeline.figure(subjects=SUBJECT, tz="Europe/Berlin", threshold=50)
+    path = timeline_figures.write_html(fig, tmp_path / "timeline.html")
+    html = path.read_text()
+    assert "Time (Europe\\u002fBerlin)" in html  # JSON in HTML escapes the slash
+    assert len(html) > 3_000_000 and '<script src="https://cdn.plot.ly' not in html  # plotly.js inside

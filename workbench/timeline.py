@@ -517,6 +517,30 @@ def zoom(current: View, start: Any, end: Any) -> View:
                 threshold=current.threshold)
 
 
+def figure(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
+           sources: Any = None, kinds: Any = None, text: str | None = None, tags: Any = None,
+           *, starred: bool | None = None, lane_by: LaneBy = "source", color_by: ColorBy = "kind",
+           tz: ZoneInfo | str | None = None, threshold: int = DEFAULT_THRESHOLD,
+           title: str | None = None) -> Any:
+    """A static plotly figure of the timeline (density or events, see :func:`view`).
+
+    For reports: ``workbench.timeline_figures.write_html(fig, path)`` embeds plotly.js.
+    """
+    from .timeline_figures import figure as draw
+
+    v = view(subjects, case, start, end, sources, kinds, text, tags, starred=starred,
+             lane_by=lane_by, color_by=color_by, tz=tz, threshold=threshold)
+    return draw(v, title=title)
+
+
+def widget(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
+           **kw: Any) -> Any:
+    """The interactive timeline widget (needs ipywidgets; see :mod:`workbench.widgets.timeline_view`)."""
+    from .widgets.timeline_view import TimelineView
+
+    return TimelineView(subjects, case, start, end, **kw)
+
+
 # --- export ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

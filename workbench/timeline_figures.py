@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -305,6 +306,23 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
 def figure_widget(v: View, **kw: Any) -> go.FigureWidget:
     """An interactive FigureWidget of the view (the timeline widget re-queries on zoom)."""
     return go.FigureWidget(figure(v, **kw))
+
+
+def write_html(fig: go.Figure, path: str | Path) -> Path:
+    """Write a self-contained HTML file (plotly.js embedded, works offline), atomically."""
+    import os
+    import tempfile
+
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    try:
+        fig.write_html(tmp, include_plotlyjs=True, full_html=True)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
 
 
 def naive_figure(events: pd.DataFrame, tz: ZoneInfo) -> go.Figure:
