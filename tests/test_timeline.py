@@ -332,6 +332,11 @@ def test_annotations_persist_and_filter(tl_env, case_id):
     hist = ann.history(case_id)
     assert len(hist) == 8 and set(hist["who"]) == {"test.analyst"}
     assert list(hist["action"][:2]) == ["star", "star"]
+    from workbench import audit
+
+    logged = audit.records(case=case_id, action="timeline.annotate")
+    assert len(logged) == 6 and audit.verify() is None  # one record per act, chain intact
+    assert "email changed" not in " ".join(map(str, logged["details"]))  # no content in the log
 
     tagged = timeline.events(case=case_id, tags=["takeover"])
     assert list(tagged["ref"]) == ["logins:3", "account_changes:1"]

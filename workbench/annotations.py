@@ -101,23 +101,22 @@ def _record(case: str, events: Any, action: str, value: str | None, who: str | N
         for ref, ts in targets:
             s.add(AnnotationRow(case_id=case, ref=ref, source=ref.split(":", 1)[0],
                                 event_ts=ts, action=action, value=value, who=who, at=when))
-    _audit(case, action, len(targets), who)
+    _audit(case, action, [ref for ref, _ in targets], who)
     return len(targets)
 
 
-def _audit(case: str, action: str, count: int, who: str) -> None:
-    """Also note the act in the workbench audit log when that module is present.
+def _audit(case: str, action: str, refs: list[str], who: str) -> None:
+    """Also append the act to the workbench audit log (ids and counts only, never content).
 
-    The annotation rows are the authoritative trail; this only makes annotating visible next to
-    the queries run for the case (no event content is written there).
+    The annotation rows are the authoritative trail; this puts annotating next to the queries
+    run for the case in the hash-chained log.
     """
     try:
         from . import audit
-    except ImportError:
+    except ImportError:  # the audit module ships with the SQL investigation feature
         return
-    hook = getattr(audit, "record_event", None)
-    if callable(hook):
-        hook(case=case, kind="timeline_annotation", detail=f"{action} x{count}", analyst=who)
+    audit.record("timeline.annotate", case=case, target={"refs": refs[:100]},
+                 details={"action": action, "count": len(refs)}, analyst=who)
 
 
 # --- acts -----------------------------------------------------------------------------------
