@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from . import timeline_sources as registry
-from .errors import InputError, NotFoundError
+from .errors import InputError, NotFoundError, WorkbenchError
 from .timestamps import parse_timestamp
 
 COLUMNS = registry.COLUMNS
@@ -572,6 +572,10 @@ def _chunks(req: Request, chunk_rows: int) -> Iterator[pd.DataFrame]:
             platform = fetch(Request(req.subjects, req.case, lo, hi, tuple(
                 s.name for s in req.platform_sources), req.kinds, req.text, req.refs)) \
                 if count else _tidy(pd.DataFrame(columns=COLUMNS))
+            if count and len(platform) < count and count <= chunk_rows:
+                # The guard cut the slice (its row limit is below chunk_rows): never export less.
+                raise WorkbenchError(f"export stopped: a chunk of {count:,} events came back with "
+                                     f"{len(platform):,} rows", "pass a smaller chunk_rows")
             mask = pending_case["ts"] < hi
             part = pd.concat([platform, pending_case[mask]], ignore_index=True) \
                 if mask.any() else platform
