@@ -178,6 +178,10 @@ def test_bad_fields_are_refused(store_env):
         _new(external_id="T-1")
     with pytest.raises(InputError, match="cannot change 'status'"):
         cases.update(c.case_id, status="closed")
+    with pytest.raises(InputError, match="custom field values"):
+        cases.update(c.case_id, custom={"seen": datetime.now(timezone.utc)})
+    with pytest.raises(InputError, match="custom field values"):
+        _new(custom={"seen": object()})
     assert len(cases.list_cases()) == 1
 
 

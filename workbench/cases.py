@@ -27,6 +27,7 @@ demo and tests replay history with it) and ``session`` (join a caller's unit of 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -285,6 +286,20 @@ def check_user_id(value: object) -> int:
     return uid
 
 
+def _check_custom(custom: object) -> dict:
+    if not isinstance(custom, dict):
+        raise InputError("custom fields are given as a mapping of name to value")
+    try:
+        json.dumps(custom)
+    except (TypeError, ValueError):
+        raise InputError("custom field values must be text, numbers, true/false, lists or mappings",
+                         "convert times to ISO-8601 text") from None
+    bad = [k for k in custom if not isinstance(k, str) or not k.strip() or len(k) > 48]
+    if bad:
+        raise InputError(f"custom field name {bad[0]!r} is not valid", "use 1 to 48 characters")
+    return custom
+
+
 def _clean_tags(tags: Iterable[str] | None) -> list[str]:
     out: list[str] = []
     for t in tags or ():
@@ -416,7 +431,8 @@ def create(*, category: str, title: str | None = None, summary: str | None = Non
         case_id = _allocate_ids(s, at.year)[0]
         row = CaseRow(case_id=case_id, title=title, summary=summary, category=category,
                       priority=priority, source=source, status="new", assignee=None,
-                      tags=_clean_tags(tags), custom=dict(custom or {}), external_id=external_id,
+                      tags=_clean_tags(tags), custom=dict(_check_custom(custom or {})),
+                      external_id=external_id,
                       created_at=at, created_by=who, paused_seconds=0.0, version=1,
                       updated_at=at, updated_by=who)
         if taxonomy().categories[category].preservation:
@@ -685,9 +701,7 @@ def update(case_id: str, *, who: str | None = None, at: datetime | str | None = 
         elif name == "summary":
             clean[name] = (str(value).strip() or None) if value is not None else None
         else:
-            if not isinstance(value, dict):
-                raise InputError("custom fields are given as a mapping of name to value")
-            clean[name] = value
+            clean[name] = _check_custom(value)
     with unit(session) as s:
         row = _lock(s, case_id, expected_version)
         diffs: list[tuple[str, Any, Any]] = []

@@ -315,6 +315,11 @@ def demo(cases_: int = typer.Option(300, "--cases", help="Historical cases to fi
     from ..config import settings
     from ..demo_cases import file_demo_cases
 
-    res = file_demo_cases(settings(), n_history=cases_, seed=seed, progress=sys.stderr.isatty())
+    from ..platform.engine import dispose_all
+
+    try:
+        res = file_demo_cases(settings(), n_history=cases_, seed=seed, progress=sys.stderr.isatty())
+    finally:
+        dispose_all()  # close DuckDB before exit
     typer.echo(f"filed {res.scenario_filed} planted-scenario case(s) and "
                f"{res.history_cases} historical case(s); {res.skipped} already there")
