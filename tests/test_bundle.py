@@ -94,6 +94,21 @@ def test_bundle_holds_manifest_custody_index_data_and_media(case_id, tmp_path):
     assert evidence.verify_custody(case_id) == []
 
 
+def test_bundles_created_and_verified_are_in_the_audit_log(case_id, tmp_path):
+    from workbench import audit
+
+    res = create_bundle(case_id, "legal", tmp_path / "legal.zip")
+    verify_bundle(res.path)
+    bad = _rewrite(res.path, tmp_path / "bad.zip", lambda n, b: [] if n == "notes/E0002.md" else [(n, b)])
+    verify_bundle(bad)
+    log = audit.records(case=case_id)
+    rows = log[log["action"].str.startswith("bundle.")]
+    assert rows["action"].tolist() == ["bundle.create", "bundle.verify", "bundle.verify"]
+    assert rows["outcome"].tolist() == ["ok", "ok", "failed"]
+    assert res.bundle_id in rows.iloc[0]["details"] and "legal" in rows.iloc[0]["details"]
+    assert audit.verify() is None
+
+
 @pytest.mark.parametrize("audience", ["internal", "external"])
 def test_same_state_and_audience_give_identical_bytes(case_id, tmp_path, audience):
     a = create_bundle(case_id, audience, tmp_path / "a.zip")

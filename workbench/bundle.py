@@ -46,6 +46,7 @@ from typing import Any, BinaryIO
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from jinja2 import Environment
 
@@ -60,6 +61,7 @@ FORMAT = "workbench-evidence-bundle/1"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 BATCH_ROWS = 65_536
 PREVIEW_ROWS = 200
+DEFLATE_LEVEL = 1
 MANIFEST = "manifest.json"
 CUSTODY = "custody.jsonl"
 INDEX = "index.html"
@@ -122,6 +124,7 @@ def _zinfo(name: str, media_type: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
     compressed = media_type.startswith(_COMPRESSED) or media_type in _COMPRESSED_TYPES
     info.compress_type = zipfile.ZIP_STORED if compressed else zipfile.ZIP_DEFLATED
+    info._compresslevel = DEFLATE_LEVEL  # fixed (determinism); fast level: bundles are big, CPUs few
     info.create_system = 3  # fixed, so the same bytes come out on any OS
     info.external_attr = 0o100644 << 16
     return info
@@ -199,35 +202,65 @@ def _iter_frames(item: ev.EvidenceItem):
         yield batch.to_pandas()
 
 
+def _first_frame(item: ev.EvidenceItem) -> pd.DataFrame:
+    """The first rows of a table, for the preview in index.html."""
+    batch = next(pq.ParquetFile(item.path).iter_batches(batch_size=PREVIEW_ROWS), None)
+    return _empty_frame(item) if batch is None else batch.to_pandas()
+
+
 def _empty_frame(item: ev.EvidenceItem) -> pd.DataFrame:
     return pq.ParquetFile(item.path).schema_arrow.empty_table().to_pandas()
 
 
-def _csv_fill(frames: Callable[[], Any], empty: pd.DataFrame,
-              redact: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[BinaryIO], None]:
+def _tables(item: ev.EvidenceItem, redact: Callable[[pd.DataFrame], pd.DataFrame] | None):
+    """(schema, factory of an iterator of Arrow tables): as stored, or redacted batch by batch."""
+    pf = pq.ParquetFile(item.path)
+    if redact is None:
+        schema = pf.schema_arrow
+
+        def raw():
+            for batch in pf.iter_batches(batch_size=BATCH_ROWS):
+                yield pa.Table.from_batches([batch], schema=schema)
+        return schema, raw
+    schema = _arrow_schema(redact(_empty_frame(item)))
+
+    def redacted():
+        for df in _iter_frames(item):
+            yield pa.Table.from_pandas(redact(df), schema=schema, preserve_index=False)
+    return schema, redacted
+
+
+def _csv_safe(table: pa.Table) -> pa.Table:
+    # The CSV writer takes flat columns only; nested values (lists, structs) are written as JSON.
+    for i, f in enumerate(table.schema):
+        if pa.types.is_nested(f.type):
+            values = [None if v is None else json.dumps(v, sort_keys=True, ensure_ascii=False,
+                                                        default=str)
+                      for v in table.column(i).to_pylist()]
+            table = table.set_column(i, pa.field(f.name, pa.large_string()),
+                                     pa.array(values, pa.large_string()))
+    return table
+
+
+def _csv_fill(schema: pa.Schema, tables: Callable[[], Any]) -> Callable[[BinaryIO], None]:
     def fill(sink: BinaryIO) -> None:
-        buffered = io.BufferedWriter(sink, buffer_size=ev.CHUNK)  # type: ignore[arg-type]
-        text = io.TextIOWrapper(buffered, encoding="utf-8", newline="")
-        first = True
-        for df in frames():
-            redact(df).to_csv(text, index=False, header=first, lineterminator="\n")
-            first = False
-        if first:
-            redact(empty).to_csv(text, index=False, lineterminator="\n")
-        text.flush()
-        text.detach()
-        buffered.flush()
+        writer = None
+        for table in tables():
+            table = _csv_safe(table)
+            if writer is None:
+                writer = pa_csv.CSVWriter(sink, table.schema)
+            writer.write_table(table)
+        if writer is None:
+            writer = pa_csv.CSVWriter(sink, _csv_safe(schema.empty_table()).schema)
+        writer.close()
     return fill
 
 
-def _parquet_fill(frames: Callable[[], Any], empty: pd.DataFrame,
-                  redact: Callable[[pd.DataFrame], pd.DataFrame]) -> Callable[[BinaryIO], None]:
+def _parquet_fill(schema: pa.Schema, tables: Callable[[], Any]) -> Callable[[BinaryIO], None]:
     def fill(sink: BinaryIO) -> None:
-        schema = _arrow_schema(redact(empty))
         with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
-            for df in frames():
-                writer.write_table(pa.Table.from_pandas(redact(df), schema=schema,
-                                                        preserve_index=False))
+            for table in tables():
+                writer.write_table(table)
     return fill
 
 
@@ -456,27 +489,30 @@ def create_bundle(case_id: str, audience: str, out: Path | str, *, why: str | No
             raw.flush()
             os.fsync(raw.fileno())
             size = raw.tell()
+        # Recorded before the zip appears under its name: no bundle exists that was not recorded.
+        details = {"audience": audience, "manifest_sha256": manifest_sha,
+                   "root_hash": manifest["root_hash"], "items": [i.label for i in items],
+                   "file": target.name, "size": size}
+        ev.record_custody(case_id, "bundled", what=f"bundle {bundle_id} for {audience}",
+                          why=why, bundle_id=bundle_id, details=details)
+        _audit("bundle.create", case_id, {"bundle_id": bundle_id, "audience": audience,
+                                          "file": target.name, "manifest_sha256": manifest_sha,
+                                          "root_hash": manifest["root_hash"], "size": size}, "ok")
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, WorkbenchError):
+            _audit_quietly("bundle.create", case_id, {"audience": audience, "bundle_id": bundle_id},
+                           "failed", str(exc))
         raise
     _fsync_dir(target.parent)
-
-    result = BundleResult(path=target, bundle_id=bundle_id, case_id=case_id, audience=audience,
-                          created_at=created_at, root_hash=manifest["root_hash"],
-                          manifest_sha256=manifest_sha, items=len(manifest_items),
-                          files=len(files) + 3, omitted=len(omitted), size=size)
-    details = {"audience": audience, "manifest_sha256": manifest_sha, "root_hash": result.root_hash,
-               "items": [i.label for i in items], "file": target.name, "size": size}
-    ev.record_custody(case_id, "bundled", what=f"bundle {bundle_id} for {audience}",
-                      why=why, bundle_id=bundle_id, details=details)
     ev.record_custody(case_id, "exported", what=f"bundle {bundle_id} written to {target.name}",
                       why=why, bundle_id=bundle_id, details={"path": str(target), "size": size})
-    _audit("bundle.create", case_id, {"bundle_id": bundle_id, "audience": audience,
-                                      "file": target.name, "manifest_sha256": manifest_sha,
-                                      "root_hash": result.root_hash, "size": size}, "ok")
-    return result
+    return BundleResult(path=target, bundle_id=bundle_id, case_id=case_id, audience=audience,
+                        created_at=created_at, root_hash=manifest["root_hash"],
+                        manifest_sha256=manifest_sha, items=len(manifest_items),
+                        files=len(files) + 3, omitted=len(omitted), size=size)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -544,21 +580,18 @@ def _write_items(w: _Writer, items: list[ev.EvidenceItem], profile: Profile, red
                     if not _applied:
                         _applied.extend(acts)
                     return out
-                frames = lambda item=item: _iter_frames(item)  # noqa: E731
-                empty = _empty_frame(item)
-                files.append(w.entry(f"{base}.csv", "text/csv", _csv_fill(frames, empty, redact)))
-                files.append(w.entry(f"{base}.parquet", ev.PARQUET, _parquet_fill(frames, empty, redact)))
+                schema, tables = _tables(item, redact)
+                files.append(w.entry(f"{base}.csv", "text/csv", _csv_fill(schema, tables)))
+                files.append(w.entry(f"{base}.parquet", ev.PARQUET, _parquet_fill(schema, tables)))
                 redactions = applied
-                first = next(iter(_iter_frames(item)), empty)
+                first = _first_frame(item)
                 previews[item.label] = _preview_table(redact(first), int(item.details.get("rows", 0)))
                 w.tick(item.size, item.label)
             else:
-                ident = lambda df: df  # noqa: E731
-                frames = lambda item=item: _iter_frames(item)  # noqa: E731
-                empty = _empty_frame(item)
-                files.append(w.entry(f"{base}.csv", "text/csv", _csv_fill(frames, empty, ident)))
+                schema, tables = _tables(item, None)
+                files.append(w.entry(f"{base}.csv", "text/csv", _csv_fill(schema, tables)))
                 files.append(w.copy_verified(f"{base}.parquet", item))
-                first = next(iter(_iter_frames(item)), empty)
+                first = _first_frame(item)
                 previews[item.label] = _preview_table(first, int(item.details.get("rows", 0)))
         elif route == "text" and profile.free_text == "mask":
             _check_payload(item)
@@ -805,10 +838,20 @@ def _valid_case(case_id: Any) -> bool:
         return False
 
 
-def _audit(action: str, case_id: str | None, details: dict[str, Any], outcome: str) -> None:
-    """Record a bundle action in the audit log (workbench.audit, owned by the SQL issue)."""
+def _audit(action: str, case_id: str | None, details: dict[str, Any], outcome: str,
+           reason: str | None = None) -> None:
+    """Record a bundle action in the audit log (:mod:`workbench.audit`); raises if it cannot."""
     try:
         from . import audit
-    except ImportError:
+    except ImportError:  # the audit module arrives with the SQL investigation issue
         return
-    audit.record(action=action, case=case_id, details=details, outcome=outcome)
+    audit.record(action, case=case_id, outcome=outcome, details=details, reason=reason)
+
+
+def _audit_quietly(action: str, case_id: str | None, details: dict[str, Any], outcome: str,
+                   reason: str) -> None:
+    # A failure is reported to the user as it is; a failing audit write must not mask it.
+    try:
+        _audit(action, case_id, details, outcome, reason)
+    except Exception:
+        pass
