@@ -39,6 +39,8 @@ ALL_TIME = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2200, 1, 1, tzin
 BIN_WIDTHS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
               43200, 86400, 172800, 604800, 1209600, 2592000, 7776000, 31536000]
 
+#: The ``limit`` passed to library queries that have one (the window bounds a timeline).
+UNLIMITED = 1_000_000_000_000
 LaneBy = Literal["source", "subject"]
 ColorBy = Literal["kind", "severity"]
 
@@ -120,9 +122,13 @@ def _rename_binds(sql_text: str, params: dict[str, Any], suffix: str) -> tuple[s
 
 def _library_sql(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """A library query rendered for the platform's dialect: SQL text with binds, and params."""
+    from . import queries
     from .execute import render
 
-    text, bound = render(name, **params)
+    wanted = {p.name for p in queries.params(name)}
+    if "limit" in wanted:  # a timeline is never cut per source: the window bounds it
+        params = {**params, "limit": UNLIMITED}
+    text, bound = render(name, **{k: v for k, v in params.items() if k in wanted})
     return text.strip().rstrip(";").strip(), dict(bound)
 
 
@@ -195,7 +201,8 @@ def _union_sql(req: Request, start: datetime, end: datetime) -> tuple[str, dict[
         for src in req.platform_sources:
             lib_text, lib_params = _library_sql(
                 src.query, {src.subject_param: subject, "start": start, "end": end})
-            fragment = (f"SELECT {src.select_list()}, CAST(:{src.subject_param} AS BIGINT) AS subject "
+            fragment = (f"SELECT {'DISTINCT ' if src.distinct else ''}{src.select_list()}, "
+                        f"CAST(:{src.subject_param} AS BIGINT) AS subject "
                         f"FROM ({lib_text}) AS src_{src.name}")
             fragment, lib_params = _rename_binds(fragment, lib_params, f"__{src.name}_{i}")
             parts.append(fragment)
@@ -614,6 +621,27 @@ def _export_frame(df: pd.DataFrame, tz: ZoneInfo) -> pd.DataFrame:
     return out
 
 
+def _iso_strings(ts: pd.Series, tz: ZoneInfo | str) -> pd.Series:
+    """ISO-8601 text with the zone's offset (``2026-03-29T03:30:00+02:00``), vectorised."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    key = tz.key if isinstance(tz, ZoneInfo) else tz
+    utc = ts.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    local = ts.dt.tz_convert(key).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+    unit = "us" if (local.astype("int64") % 1_000_000).any() else "s"
+    base = np.datetime_as_string(local, unit=unit)
+    minutes = (local - utc).astype("int64") // 60_000_000
+    uniq, inv = np.unique(minutes, return_inverse=True)
+    labels = np.array([f"{'+' if m >= 0 else '-'}{abs(m) // 60:02d}:{abs(m) % 60:02d}" for m in uniq],
+                      dtype=object)
+    joined = pc.binary_join_element_wise(pa.array(base.astype(object), pa.string()),
+                                         pa.array(labels[inv] if len(uniq) else base[:0].astype(object),
+                                                  pa.string()), "")
+    return pd.Series(joined.to_numpy(zero_copy_only=False), index=ts.index, dtype="string")
+
+
 def _arrow_schema(tz: ZoneInfo):
     import pyarrow as pa
 
@@ -659,8 +687,9 @@ def export(path: str | Path, subjects: Any = None, case: str | None = None, star
                 header = True
                 for chunk in _chunks(req, chunk_rows):
                     frame = _export_frame(chunk, tzinfo)
-                    frame["ts"] = frame["ts"].map(lambda t: t.isoformat())
-                    frame["ts_display"] = frame["ts_display"].map(lambda t: t.isoformat())
+                    display = _iso_strings(frame["ts"], tzinfo)
+                    frame["ts"] = _iso_strings(frame["ts"], "UTC")
+                    frame["ts_display"] = display
                     frame.to_csv(fh, index=False, header=header, lineterminator="\n")
                     header = False
                     rows += len(frame)

@@ -51,6 +51,7 @@ class Source:
     summary: str = "NULL"
     severity: str = "'info'"
     subject_param: str = "user_id"
+    distinct: bool = False
     loader: Loader | None = field(default=None, compare=False)
     description: str = ""
 
@@ -125,7 +126,7 @@ def label(name: str) -> str:
 register(Source(
     name="messages", label="Messages", query="messages_by_user",
     ts="sent_at", id="message_id",
-    kind="CASE WHEN sender_id = :user_id THEN 'message_sent' ELSE 'message_received' END",
+    kind="'message_' || direction",
     actor="sender_id", target="recipient_id",
     summary="CASE WHEN has_media THEN '[media] ' ELSE '' END || COALESCE(substr(body, 1, 120), '')",
     severity="'info'",
@@ -135,12 +136,12 @@ register(Source(
 register(Source(
     name="reports", label="Reports", query="reports_against_user",
     ts="created_at", id="report_id",
-    kind="'report'",
-    # The reporter is confidential: never shown as the actor on a timeline.
-    actor="NULL", target="reported_user_id",
+    kind="'report_' || reason",
+    # The reporter is confidential: never on a timeline (reporter_id is not mapped).
+    actor="NULL", target="NULL",
     summary="'reported for ' || reason || COALESCE(': ' || substr(free_text, 1, 100), '')",
-    severity="CASE WHEN reason IN ('threats', 'sextortion', 'minor_safety', 'csam', 'violence') "
-             "THEN 'high' ELSE 'medium' END",
+    severity="CASE WHEN reason IN ('threats', 'violent_threats', 'sextortion', 'minor_safety', "
+             "'sexual_exploitation', 'csam', 'violence') THEN 'high' ELSE 'medium' END",
     description="Reports filed against the subject (reporter withheld).",
 ))
 
@@ -150,13 +151,13 @@ register(Source(
     kind="CASE WHEN NOT success THEN 'login_failed' "
          "WHEN new_country THEN 'login_new_country' "
          "WHEN new_device THEN 'login_new_device' ELSE 'login' END",
-    actor="user_id", target="device_id",
+    actor="NULL", target="country",
     summary="'login ' || CASE WHEN success THEN 'ok' ELSE 'failed' END || ' from ' || country"
             " || COALESCE(' / ' || city, '')"
             " || CASE WHEN new_country THEN ' (new country)' ELSE '' END"
             " || CASE WHEN new_device THEN ' (new device)' ELSE '' END",
-    severity="CASE WHEN new_country AND new_device THEN 'high' WHEN new_country THEN 'high' "
-             "WHEN new_device THEN 'medium' WHEN NOT success THEN 'low' ELSE 'info' END",
+    severity="CASE WHEN new_country THEN 'high' WHEN new_device THEN 'medium' "
+             "WHEN NOT success THEN 'low' ELSE 'info' END",
     description="Login attempts; new countries and devices flagged by the library query.",
 ))
 
@@ -164,9 +165,10 @@ register(Source(
     name="account_changes", label="Account changes", query="account_changes",
     ts="ts", id="change_id",
     kind="'change_' || field",
-    actor="user_id", target="field",
-    summary="field || ' changed'",
-    severity="CASE WHEN field IN ('email', 'phone', 'password') THEN 'high' "
+    actor="NULL", target="field",
+    # Old and new values are not summarised: they are personal data (see the query for them).
+    summary="field || ' changed' || CASE WHEN from_new_device THEN ' from a new device' ELSE '' END",
+    severity="CASE WHEN field IN ('email', 'phone', 'password') OR from_new_device THEN 'high' "
              "WHEN field IN ('handle', 'display_name') THEN 'medium' ELSE 'low' END",
     description="Changes to account and profile fields (values withheld from the summary).",
 ))
@@ -175,7 +177,7 @@ register(Source(
     name="payments", label="Payments", query="payments_by_user",
     ts="ts", id="payment_id",
     kind="'payment_' || status",
-    actor="user_id", target="product",
+    actor="NULL", target="product",
     summary="product || ' ' || CAST(amount AS VARCHAR) || ' ' || currency || ' (' || status || ', '"
             " || instrument_type || ')'",
     severity="CASE WHEN status = 'chargeback' THEN 'high' WHEN status = 'refunded' THEN 'medium' "
@@ -187,11 +189,12 @@ register(Source(
     name="moderation", label="Moderation", query="moderation_history",
     ts="ts", id="action_id",
     kind="'mod_' || action",
-    actor="actor", target="user_id",
+    actor="actor", target="clause",
     summary="action || COALESCE(' under ' || clause, '') || COALESCE(': ' || substr(reason, 1, 100), '')",
     severity="CASE WHEN action IN ('permanent_ban', 'ban', 'temporary_suspension', 'suspension', "
-             "'law_enforcement_referral') THEN 'high' WHEN action IN ('warning', 'no_violation') "
-             "THEN 'low' ELSE 'medium' END",
+             "'law_enforcement_referral', 'escalate_to_legal') THEN 'high' "
+             "WHEN action IN ('warning', 'no_violation') THEN 'low' ELSE 'medium' END",
+    distinct=True,  # the query joins appeals: an action with two appeals comes twice
     description="Enforcement taken on the platform.",
 ))
 
@@ -199,8 +202,9 @@ register(Source(
     name="appeals", label="Appeals", query="appeals_by_user",
     ts="created_at", id="appeal_id",
     kind="'appeal_' || status",
-    actor="user_id", target="action_id",
-    summary="'appeal against action ' || CAST(action_id AS VARCHAR) || ' (' || status || ')'",
+    actor="NULL", target="action_id",
+    summary="'appeal against ' || COALESCE(action, 'action') || COALESCE(' under ' || clause, '')"
+            " || ' (' || status || ')'",
     severity="CASE WHEN status = 'overturned' THEN 'medium' ELSE 'low' END",
     description="Appeals against moderation actions.",
 ))
