@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 CHILD = textwrap.dedent("""
-    import json, resource, sys, time
+    import json, sys, time
     from workbench.bundle import create_bundle, verify_bundle
 
     case_id, out, media_labels = sys.argv[1], sys.argv[2], set(sys.argv[3].split(","))
@@ -42,7 +42,9 @@ CHILD = textwrap.dedent("""
         if label in media_labels:
             media_s += t - prev
         prev = t
-    peak_bundle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # VmHWM: this process's own peak (ru_maxrss would include the parent's, kept across exec).
+    with open("/proc/self/status") as fh:
+        peak_bundle = next(int(l.split()[1]) * 1024 for l in fh if l.startswith("VmHWM:"))
     t2 = time.perf_counter()
     rep = verify_bundle(res.path)
     t3 = time.perf_counter()

@@ -7,6 +7,9 @@ Use it as ``wb.evidence``::
     wb.evidence.add_note(CASE, "Subject asked for gift cards in three languages.")
     wb.evidence.add_file(CASE, "screenshot.png", note="sent by the reporter")
     wb.evidence.items_frame(CASE)
+    wb.evidence.bundle(CASE, "legal", "out/")      # workbench.bundle.create_bundle
+    wb.evidence.verify("out/ESC-...zip")           # workbench.bundle.verify_bundle
+    wb.evidence.tray(CASE)                         # the notebook widget
 
 Each item records who collected it and when (UTC), where it came from, its sha256, size and
 media type. Items are immutable once collected: the case store refuses UPDATE and DELETE on the
@@ -282,7 +285,9 @@ def _write_parquet(df: pd.DataFrame) -> Callable[[BinaryIO], None]:
     frame.columns = [str(c) for c in frame.columns]
     buf = io.BytesIO()
     try:
-        frame.to_parquet(buf, engine="pyarrow", index=False, compression="zstd")
+        # Row groups of 64k rows: bundling later reads one group at a time, in bounded memory.
+        frame.to_parquet(buf, engine="pyarrow", index=False, compression="zstd",
+                         row_group_size=65_536)
     except Exception as exc:  # pyarrow refuses mixed-type columns and the like
         raise InputError(f"this table cannot be stored as evidence: {str(exc).splitlines()[0][:160]}",
                          "give each column a single type") from None
@@ -677,3 +682,26 @@ def add_file(case_id: str, path: str | Path, *, note: str | None = None, title: 
     return _record(case_id, kind="file", title=title or src.name, source=f"upload:{src.name}",
                    details={"file_name": src.name}, write=_copy_file(src),
                    media_type=_guess_media_type(src), note=note, supersedes=supersedes)
+
+
+# --------------------------------------------------------------------------- bundles (facade)
+
+def bundle(case_id: str, audience: str, out: str | Path, **kw: Any):
+    """Write a bundle for an audience; see :func:`workbench.bundle.create_bundle`."""
+    from .bundle import create_bundle
+
+    return create_bundle(case_id, audience, out, **kw)
+
+
+def verify(path: str | Path):
+    """Check a bundle; see :func:`workbench.bundle.verify_bundle`."""
+    from .bundle import verify_bundle
+
+    return verify_bundle(path)
+
+
+def tray(case_id: str):
+    """The evidence tray widget for a case notebook."""
+    from .widgets.evidence_tray import EvidenceTray
+
+    return EvidenceTray(case_id)
