@@ -118,23 +118,40 @@ def _fold_char(ch: str) -> str:
 
 def fold(text: str) -> str:
     """Text folded for matching: case-insensitive, width-insensitive, Latin accents dropped."""
-    return "".join(_fold_char(ch) for ch in unicodedata.normalize("NFC", text))
+    return folded(unicodedata.normalize("NFC", text))[0]
 
 
-def folded(text: str) -> tuple[str, list[int]]:
-    """``text`` folded as :func:`fold` (without re-normalising), and for each folded character
-    the index of the original character it came from (to map matches back)."""
-    parts, owner = [], []
+def folded(text: str) -> tuple[str, tuple[list[int], list[int]]]:
+    """``text`` folded as :func:`fold` (without re-normalising first), and a position map: for
+    each folded character, the original span it came from (pass it to :func:`to_original`).
+
+    A combining mark that composes with the character before it (half-width ﾞ after ｷ) is
+    merged into it, so ``ｷﾞ`` folds to ``ギ`` as the query does."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for i, ch in enumerate(text):
         f = _fold_char(ch)
+        if f and parts and unicodedata.combining(f[0]):
+            composed = unicodedata.normalize("NFC", parts[-1] + f)
+            if len(composed) == len(parts[-1]):
+                parts[-1] = composed
+                ends[-1] = i + 1
+                continue
         parts.append(f)
-        owner.extend([i] * len(f))
-    return "".join(parts), owner
+        starts.append(i)
+        ends.append(i + 1)
+    hay, s_map, e_map = [], [], []
+    for p, st, en in zip(parts, starts, ends):
+        hay.append(p)
+        s_map.extend([st] * len(p))
+        e_map.extend([en] * len(p))
+    return "".join(hay), (s_map, e_map)
 
 
-def to_original(owner: list[int], start: int, end: int) -> tuple[int, int]:
-    """A span of folded text as a span of the original text."""
-    return owner[start], owner[end - 1] + 1
+def to_original(owner: tuple[list[int], list[int]], start: int, end: int) -> tuple[int, int]:
+    """A span of folded text (from :func:`folded`) as a span of the original text."""
+    return owner[0][start], owner[1][end - 1]
 
 
 def find(text: str, query: str) -> list[tuple[int, int]]:

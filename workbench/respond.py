@@ -163,7 +163,8 @@ def _plain(case_id: str | None) -> dict:
     from . import cases, policies
 
     cfg = reply_settings()
-    out = {"action_plain": "", "rule_plain": "our community guidelines", "no_action": False}
+    out = {"action_plain": "we took action on the account", "rule_plain": "our community guidelines",
+           "no_action": False}
     if not case_id:
         return out
     case = cases.get(case_id)
@@ -369,7 +370,7 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _find_term(hay: str, owner: list[int], term: str, *, bounded: bool = True) -> list[tuple[int, int]]:
+def _find_term(hay: str, owner: tuple, term: str, *, bounded: bool = True) -> list[tuple[int, int]]:
     """Spans of the folded ``term`` in the folded text ``hay`` (whole words for Latin terms)."""
     q = fold(term).strip()
     if not q:
@@ -464,7 +465,7 @@ def _clause_patterns(ids: Iterable[str]) -> list[re.Pattern]:
     return pats
 
 
-def _value_findings(kind: str, text: str, hay: str, owner: list[int], values: dict[str, set[str]],
+def _value_findings(kind: str, text: str, hay: str, owner: tuple, values: dict[str, set[str]],
                     allowed: set[str], phones: list[tuple[int, int, str | None]]) -> list[Finding]:
     who = "the reporter's" if kind == "reporter_identity" else "another user's"
     found = []
@@ -491,7 +492,7 @@ def _value_findings(kind: str, text: str, hay: str, owner: list[int], values: di
     return found
 
 
-def _special_findings(hay: str, owner: list[int], values: Iterable[str]) -> list[Finding]:
+def _special_findings(hay: str, owner: tuple, values: Iterable[str]) -> list[Finding]:
     cfg = reply_settings()
     ignore = {fold(v) for v in cfg.get("special_values_ignore") or []}
     terms = {str(t) for t in cfg.get("special_category_terms") or []}
