@@ -1,0 +1,195 @@
+"""``workbench query list|show|run``, ``workbench sql`` and ``workbench audit verify|show``.
+
+Results go to stdout (``--format table|csv|json``); notes (a cut result, a zone-less time read as
+UTC) go to stderr. A refusal exits non-zero with its one-line reason.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import warnings
+from typing import Optional
+
+import pandas as pd
+import typer
+
+from ..errors import InputError
+
+query_app = typer.Typer(help="The SQL query library.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log of queries and other acts.", no_args_is_help=True)
+
+FORMATS = ("table", "csv", "json")
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"-p {pair!r} is not key=value", "e.g. -p user_id=42 -p start=-7d")
+        out[key.strip()] = value
+    return out
+
+
+def _emit(df: pd.DataFrame, fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InputError(f"format {fmt!r} is unknown", f"use one of {', '.join(FORMATS)}")
+    if fmt == "csv":
+        df.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")
+    else:
+        with pd.option_context("display.max_rows", 200, "display.max_columns", 50,
+                               "display.width", 200, "display.max_colwidth", 60):
+            sys.stdout.write((df.to_string(index=False) if len(df.columns) else "(no columns)") + "\n")
+    prov = df.attrs.get("provenance") or {}
+    if prov:
+        print(f"{prov['row_count']} rows in {prov['duration_ms']:.0f} ms, sha256 "
+              f"{prov['result_sha256'][:16]}…, audit record {prov['audit_seq']}", file=sys.stderr)
+
+
+_NUMBER_RE = re.compile(r"^[+-]?\d+$")
+_FLOAT_RE = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _guess(value: str):
+    """An ad-hoc bind from the command line: whole numbers and decimals become numbers,
+    ``a,b,c`` a list (for ``IN :name``); anything else stays text."""
+    if "," in value:
+        return [_guess(v.strip()) for v in value.split(",") if v.strip()]
+    if _NUMBER_RE.match(value):
+        return int(value)
+    if _FLOAT_RE.match(value):
+        return float(value)
+    return value
+
+
+def _run_noting(fn, *args, **kwargs) -> pd.DataFrame:
+    from ..platform.engine import dispose_all
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            df = fn(*args, **kwargs)
+    finally:
+        dispose_all()  # close DuckDB before the interpreter exits
+    for w in caught:
+        print(f"note: {w.message}", file=sys.stderr)
+    return df
+
+
+@query_app.command("list")
+def list_queries() -> None:
+    """List the library's queries and their parameters (? = optional)."""
+    from .. import queries
+
+    df = queries.table()[["name", "params", "title"]]
+    sys.stdout.write(df.to_string(index=False) + "\n")
+
+
+@query_app.command("show")
+def show(name: str = typer.Argument(..., help="query name"),
+         dialect: Optional[str] = typer.Option(None, help="render for duckdb or postgres "
+                                                          "(default: the platform's)")) -> None:
+    """Show a query: description, parameters, PII columns and its SQL (not run)."""
+    from .. import queries
+    from ..config import settings
+    from ..guard import sqlglot_dialect
+
+    q = queries.get(name)
+    target = dialect or sqlglot_dialect(settings().data_url.get_backend_name())
+    print(f"{q.name}: {q.title}")
+    if q.description:
+        print(q.description)
+    print("parameters:")
+    for p in q.params:
+        print(f"  {p.describe()}")
+    print(f"tags: {', '.join(q.tags) or '-'}")
+    print(f"pii columns: {', '.join(q.pii_columns) or '-'}")
+    print(f"-- SQL ({target or 'as written'}):")
+    print(q.render(target))
+
+
+@query_app.command("run")
+def run(name: str = typer.Argument(..., help="query name"),
+        param: list[str] = typer.Option([], "-p", "--param", help="key=value (repeatable)"),
+        case: Optional[str] = typer.Option(None, "--case", help="case id, e.g. ESC-2026-000123"),
+        fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+        max_rows: Optional[int] = typer.Option(None, "--max-rows", help="fetch at most this many rows"),
+        timeout: Optional[float] = typer.Option(None, "--timeout", help="seconds before cancelling")) -> None:
+    """Run a library query (guarded, audited)."""
+    from ..execute import query
+
+    if fmt not in FORMATS:
+        raise InputError(f"format {fmt!r} is unknown", f"use one of {', '.join(FORMATS)}")
+    df = _run_noting(query, name, case=case, max_rows=max_rows, timeout=timeout, **_params(param))
+    _emit(df, fmt)
+
+
+def sql_command(statement: str = typer.Argument(..., help="one read-only SQL statement"),
+                param: list[str] = typer.Option([], "-p", "--param",
+                                                help="key=value bind (repeatable); numbers are "
+                                                     "numbers, a,b,c is a list for IN :key"),
+                case: Optional[str] = typer.Option(None, "--case", help="case id"),
+                fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+                max_rows: Optional[int] = typer.Option(None, "--max-rows", help="fetch at most this many rows"),
+                timeout: Optional[float] = typer.Option(None, "--timeout", help="seconds before cancelling")) -> None:
+    """Run ad-hoc read-only SQL behind the guard (audited); values as -p binds (:name)."""
+    from ..execute import sql
+
+    if fmt not in FORMATS:
+        raise InputError(f"format {fmt!r} is unknown", f"use one of {', '.join(FORMATS)}")
+    binds = {k: _guess(v) for k, v in _params(param).items()}
+    df = _run_noting(sql, statement, case=case, max_rows=max_rows, timeout=timeout, **binds)
+    _emit(df, fmt)
+
+
+@audit_app.command("verify")
+def verify(head: Optional[str] = typer.Option(None, "--head", help="SEQ:HASH noted earlier "
+                                                                   "(catches a cut-off tail)")) -> None:
+    """Check the hash chain; names the first edited, deleted, inserted or reordered record."""
+    from .. import audit
+
+    expected = None
+    if head:
+        seq, sep, digest = head.partition(":")
+        if not sep or not seq.isdigit() or len(digest) != 64:
+            raise InputError(f"--head {head!r} is not SEQ:HASH", "copy it from `workbench audit show --head`")
+        expected = (int(seq), digest)
+    bad = audit.verify(expected)
+    if bad is not None:
+        print(f"error: {bad}", file=sys.stderr)
+        raise typer.Exit(1)
+    last = audit.head()
+    if last is None:
+        print("ok: the audit log is empty")
+    else:
+        print(f"ok: {last[0]} records, chain intact; head {last[0]}:{last[1]}")
+
+
+@audit_app.command("show")
+def show_audit(case: Optional[str] = typer.Option(None, "--case", help="only this case"),
+               limit: int = typer.Option(50, "--limit", help="the newest N records"),
+               fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+               head: bool = typer.Option(False, "--head", help="print only SEQ:HASH of the last record")) -> None:
+    """List audit records, oldest first (the newest --limit)."""
+    from .. import audit
+
+    if head:
+        last = audit.head()
+        print(f"{last[0]}:{last[1]}" if last else "empty")
+        return
+    df = audit.records(case, limit=limit)
+    cols = ["seq", "at", "analyst", "action", "case_id", "query_name", "outcome", "row_count",
+            "duration_ms", "reason"]
+    if fmt == "table":
+        df = df[cols].copy()
+        df["reason"] = df["reason"].fillna("").str.slice(0, 60)
+    _emit(df, fmt)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``query``, ``sql`` and ``audit`` to the ``workbench`` command."""
+    app.add_typer(query_app, name="query")
+    app.command("sql")(sql_command)
+    app.add_typer(audit_app, name="audit")
