@@ -26,6 +26,8 @@ def _register() -> None:
     from .case import app as case_app; app.add_typer(case_app, name="case")  # noqa: E702
     from .timeline import register as register_timeline; register_timeline(app)  # noqa: E702
     from . import evidence; evidence.register(app)  # noqa: E702
+    from .report import register as register_report; register_report(app)  # noqa: E702
+    from .query import register as register_query; register_query(app)  # noqa: E702
 
 
 _register()
