@@ -42,39 +42,48 @@ def _investigate(cid: str, who: str, at: datetime) -> None:
     cases.set_status(cid, "investigating", who=who, at=at + timedelta(minutes=2))
 
 
-@pytest.fixture
-def known(store_env) -> dict[str, str]:
-    """Six cases whose SLA states at NOW are known (targets from templates/sla.yaml)."""
+def file_known_cases(now: datetime) -> dict[str, str]:
+    """Six cases whose SLA states at ``now`` are known (targets from templates/sla.yaml).
+
+    No clock is within 20 minutes of changing state at ``now``, so a browser test can compare
+    a page rendered a minute later with numbers computed here.
+    """
     ids = {}
+    minute = timedelta(minutes=1)
     # P0 violent threat, 30 min old, nobody on it: first response (1h) at risk, due in 30 min.
     ids["threat"] = cases.create(category="violent_threats", subjects=[101], source="support",
-                                 at=NOW - 30 * timedelta(minutes=1)).case_id
+                                 at=now - 30 * minute).case_id
     # P1 scam, 5 h old, nobody on it: first response (4h) breached by 1 h.
     ids["scam_new"] = cases.create(category="scam_fraud", subjects=[101, 102], source="moderation",
-                                   at=NOW - 5 * H).case_id
+                                   at=now - 5 * H).case_id
     # P2 harassment, 2 days old, being investigated: resolution (7d) fine.
     ids["harass_open"] = cases.create(category="harassment_hate", subjects=[102],
-                                      source="support", at=NOW - 48 * H).case_id
-    _investigate(ids["harass_open"], "a.okafor", NOW - 47 * H)
+                                      source="support", at=now - 48 * H).case_id
+    _investigate(ids["harass_open"], "a.okafor", now - 47 * H)
     # P1 scam decided in 48 h (permanent ban under CG-1.2) and closed.
     ids["scam_done"] = cases.create(category="scam_fraud", subjects=[101], source="trust_safety",
-                                    at=NOW - 240 * H).case_id
-    _investigate(ids["scam_done"], "m.tanaka", NOW - 239 * H)
+                                    at=now - 240 * H).case_id
+    _investigate(ids["scam_done"], "m.tanaka", now - 239 * H)
     policies.decide(ids["scam_done"], clauses=["CG-1.2"], action="permanent_ban",
-                    rationale="ring member", who="m.tanaka", at=NOW - 192 * H)
-    cases.set_status(ids["scam_done"], "closed", who="m.tanaka", at=NOW - 190 * H)
+                    rationale="ring member", who="m.tanaka", at=now - 192 * H)
+    cases.set_status(ids["scam_done"], "closed", who="m.tanaka", at=now - 190 * H)
     # P2 harassment decided in 72 h (warning under CG-3.1).
     ids["harass_done"] = cases.create(category="harassment_hate", subjects=[103], source="support",
-                                      at=NOW - 216 * H).case_id
-    _investigate(ids["harass_done"], "a.okafor", NOW - 215 * H)
-    notes.add_note(ids["harass_done"], "first offence", author="a.okafor", at=NOW - 200 * H)
+                                      at=now - 216 * H).case_id
+    _investigate(ids["harass_done"], "a.okafor", now - 215 * H)
+    notes.add_note(ids["harass_done"], "first offence", author="a.okafor", at=now - 200 * H)
     policies.decide(ids["harass_done"], clauses=["CG-3.1"], action="warning",
-                    rationale="first offence", who="a.okafor", at=NOW - 144 * H)
+                    rationale="first offence", who="a.okafor", at=now - 144 * H)
     # P1 scam under investigation, resolution (3d) due in 40 min: at risk and due soon.
     ids["scam_late"] = cases.create(category="scam_fraud", subjects=[104], source="moderation",
-                                    at=NOW - 72 * H + 40 * timedelta(minutes=1)).case_id
-    _investigate(ids["scam_late"], "m.tanaka", NOW - 71 * H)
+                                    at=now - 72 * H + 40 * minute).case_id
+    _investigate(ids["scam_late"], "m.tanaka", now - 71 * H)
     return ids
+
+
+@pytest.fixture
+def known(store_env) -> dict[str, str]:
+    return file_known_cases(NOW)
 
 
 def test_headline_and_queue(known):

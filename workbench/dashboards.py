@@ -515,7 +515,119 @@ def mask_frame(df: pd.DataFrame, pii_columns: Sequence[str]) -> pd.DataFrame:
     return out
 
 
+KEY_QUERIES = ("user_overview", "linked_accounts")
+MAX_QUERY_SUBJECTS = 3
+
+
+def platform_sensitive_columns() -> tuple[set[str], set[str]]:
+    """Column names the platform schema marks as PII, and as special-category data."""
+    from .platform.schema import metadata
+
+    pii, special = set(), set()
+    for table in metadata.tables.values():
+        for col in table.columns:
+            if col.info.get("pii"):
+                pii.add(col.name)
+            if col.info.get("special_category"):
+                special.add(col.name)
+    return pii, special
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """Everything the read-only case app shows; ``*_note`` says plainly what is not available."""
+
+    case: object
+    sla: pd.DataFrame
+    subjects: pd.DataFrame
+    decisions: pd.DataFrame
+    notes: pd.DataFrame
+    changes: pd.DataFrame
+    evidence: pd.DataFrame | None
+    evidence_note: str
+    queries: dict[str, pd.DataFrame]
+    queries_note: str
+
+
+def _evidence(case_id: str) -> tuple[pd.DataFrame | None, str]:
+    try:
+        from .evidence import items_frame
+    except ImportError:
+        return None, "Evidence collection is not available in this installation."
+    df = items_frame(case_id)
+    keep = [c for c in ("item", "kind", "title", "source", "collected_by", "collected_at",
+                        "superseded_by") if c in df.columns]
+    return df[keep], "" if len(df) else "No evidence collected yet."
+
+
+def _key_queries(case, mask: bool) -> tuple[dict[str, pd.DataFrame], str]:
+    """The key library queries for the first subjects (audited against the case)."""
+    try:
+        from .execute import query
+    except ImportError:
+        return {}, "The query library is not available in this installation yet."
+    pii, special = platform_sensitive_columns()
+    out: dict[str, pd.DataFrame] = {}
+    problems = []
+    subjects = list(case.subjects)[:MAX_QUERY_SUBJECTS]
+    for name in KEY_QUERIES:
+        frames = []
+        for uid in subjects:
+            try:
+                df = query(name, case=case.case_id, user_id=uid)
+            except Exception as exc:  # one failing query must not blank the page
+                problems.append(f"{name}: {str(exc).splitlines()[0][:160]}")
+                break
+            frames.append(df)
+        if frames:
+            df = pd.concat(frames, ignore_index=True)
+            df = df.drop(columns=[c for c in df.columns if c in special])
+            out[name] = mask_frame(df, [c for c in df.columns if c in pii]) if mask else df
+    note = "; ".join(problems)
+    if not subjects:
+        note = "The case has no subjects to query."
+    return out, note
+
+
+def case_page(case_id: str, *, mask: bool = True, now: datetime | None = None,
+              with_queries: bool = True, settings: Settings | None = None) -> CasePage:
+    """The case app's content for ``case_id`` (NotFoundError for an unknown case)."""
+    from . import cases, notes, policies
+
+    settings = settings or current_settings()
+    case = cases.get(validate_case_id(case_id))
+    key = pseudonym_key(settings)
+    decided = pd.DataFrame([{"at": d.at, "who": d.who, "action": d.action,
+                             "clauses": ", ".join(d.clauses), "rationale": d.rationale}
+                            for d in policies.decisions(case.case_id)],
+                           columns=["at", "who", "action", "clauses", "rationale"])
+    written = pd.DataFrame([{"at": n.at, "author": n.author, "note": n.body}
+                            for n in notes.notes(case.case_id)], columns=["at", "author", "note"])
+    changes = pd.DataFrame([{"at": c.at, "who": c.who, "action": c.action, "field": c.field,
+                             "new": c.new if c.field not in ("subjects", "reporters") else "…"}
+                            for c in cases.history(case.case_id)],
+                           columns=["at", "who", "action", "field", "new"])
+    evidence, evidence_note = _evidence(case.case_id)
+    queries, queries_note = _key_queries(case, mask) if with_queries else ({}, "")
+    return CasePage(case, sla_table(case, now), subjects_table(case, key, mask), decided, written,
+                    changes, evidence, evidence_note, queries, queries_note)
+
+
+def case_timeline_figure(case_id: str, tz: ZoneInfo | str | None = None):
+    """A static timeline figure of the case, or ``(None, reason)`` when it cannot be drawn."""
+    try:
+        from .timeline import view
+        from .timeline_figures import figure
+    except ImportError:
+        return None, "The timeline is not available in this installation."
+    v = view(case=case_id, tz=tz)
+    if v.total == 0 and v.milestones.empty:
+        return None, "No events on this case's timeline."
+    return figure(v, title=None, height=360), ""
+
+
 __all__ = ["Snapshot", "Filters", "OnCall", "UNASSIGNED", "load", "apply_filters",
            "filter_options", "headline", "queue", "sla_watch", "throughput", "backlog_age",
            "category_trends", "repeat_subjects", "action_mix", "oncall", "case_from_query",
-           "pseudonym", "pseudonym_key", "mask_text", "mask_frame", "subjects_table", "sla_table"]
+           "pseudonym", "pseudonym_key", "mask_text", "mask_frame", "subjects_table", "sla_table",
+           "CasePage", "case_page", "case_timeline_figure", "platform_sensitive_columns"]

@@ -1,56 +1,184 @@
-"""Serving the workbench: JupyterLab for specialists, on localhost with a token.
+"""Serving the workbench: JupyterLab for specialists, Voilà dashboards for leads.
 
-The server's root is WORKBENCH_HOME, so case notebooks are at ``cases/<ID>/investigation.ipynb``;
-the project's ``notebooks/`` folder is linked in beside them.
+Two servers, started together by ``workbench serve`` and stopped together:
+
+* **JupyterLab** on the workbench home (case notebooks at ``cases/<ID>/investigation.ipynb``;
+  the project's ``notebooks/`` folder is linked in beside them).
+* **Voilà**, standalone, on ``notebooks/dashboards`` (``leads``, ``oncall`` and ``case``).
+  Voilà runs as its own server rather than as a JupyterLab extension because only the standalone
+  server keeps *preheated kernels*: each dashboard has a kernel that has already imported the
+  workbench and loaded the numbers, so a lead's page appears without waiting for a kernel.
+
+Both bind to localhost by default and require the same random token (``?token=...`` once; the
+browser then holds a cookie). Voilà strips the code, hides tracebacks from the browser and
+culls idle kernels; JupyterLab culls idle kernels too. Kernels inherit this process's
+environment, so the dashboards see the same WORKBENCH_HOME and store URLs.
 """
 from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
+import subprocess
 import sys
-from dataclasses import dataclass
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings
+from .errors import WorkbenchError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DASHBOARDS = PROJECT_ROOT / "notebooks" / "dashboards"
+APPS = ("leads", "oncall", "case")
+CULL_IDLE_S = 3600       # an idle kernel (nobody executing) is shut down after an hour
+CULL_INTERVAL_S = 300
 
 
 @dataclass(frozen=True)
 class ServePlan:
-    command: list[str]
+    """The command lines of both servers and the URLs to print."""
+
+    lab_command: list[str]
+    voila_command: list[str]
     lab_url: str
+    voila_base: str
     token: str
+    env: dict[str, str] = field(repr=False, default_factory=dict)
+
+    def app_url(self, app: str, query: str = "", token: bool = True) -> str:
+        """The URL of one dashboard (``leads``, ``oncall``, ``case``), with the token if asked."""
+        parts = [p for p in (query, f"token={self.token}" if token else "") if p]
+        return f"{self.voila_base}/voila/render/{app}.ipynb" + ("?" + "&".join(parts) if parts else "")
 
 
-def free_port(start: int = 8888, host: str = "127.0.0.1") -> int:
-    """The first port from ``start`` that nothing listens on."""
+def free_port(start: int = 8888, host: str = "127.0.0.1", *, skip: tuple[int, ...] = ()) -> int:
+    """The first port from ``start`` that nothing listens on (and not in ``skip``)."""
     for port in range(start, start + 100):
+        if port in skip:
+            continue
         with socket.socket() as s:
             try:
                 s.bind((host, port))
             except OSError:
                 continue
             return port
-    raise OSError(f"no free port in {start}-{start + 99}")
+    raise WorkbenchError(f"no free port in {start}-{start + 99}", "pass --port")
 
 
-def plan(settings: Settings, *, host: str = "127.0.0.1", port: int | None = None,
-         token: str | None = None) -> ServePlan:
-    """The JupyterLab command line for these settings (token auth on, idle kernels culled)."""
-    token = token or secrets.token_urlsafe(24)
-    port = port or free_port(host=host)
+def _root_flag() -> list[str]:
+    # containers and CI run as root; Jupyter refuses that by default
+    return ["--allow-root"] if os.geteuid() == 0 else []
+
+
+def voila_command(*, host: str, port: int, token: str, root: Path = DASHBOARDS,
+                  preheat: bool = True, pool_size: int = 1) -> list[str]:
+    """The Voilà command line: token auth, no sources, no tracebacks, preheated, culled."""
+    cmd = [sys.executable, "-m", "voila", str(root), "--no-browser",
+           f"--Voila.ip={host}", f"--port={port}", "--Voila.port_retries=0",
+           f"--token={token}",
+           "--VoilaConfiguration.strip_sources=True",
+           "--VoilaConfiguration.show_tracebacks=False",
+           f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+           f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}"]
+    if preheat and pool_size > 0:
+        cmd += ["--VoilaConfiguration.preheat_kernel=True",
+                f"--VoilaConfiguration.default_pool_size={pool_size}",
+                # refill the pool a little after a page took its kernel, so the new kernel's
+                # start-up does not compete with that page's first render on a small machine
+                "--VoilaKernelManager.fill_delay=5"]
+    return cmd
+
+
+def lab_command(settings: Settings, *, host: str, port: int, token: str) -> list[str]:
+    """The JupyterLab command line on the workbench home: token auth, idle kernels culled."""
+    return [sys.executable, "-m", "jupyterlab", "--no-browser",
+            f"--ServerApp.ip={host}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={settings.home}",
+            f"--IdentityProvider.token={token}",
+            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+            f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}", *_root_flag()]
+
+
+def _link_notebooks(settings: Settings) -> None:
     notebooks = PROJECT_ROOT / "notebooks"
     link = settings.home / "notebooks"
     if notebooks.is_dir() and not link.exists() and not link.is_symlink():
         link.symlink_to(notebooks, target_is_directory=True)
-    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser",
-           f"--ServerApp.ip={host}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-           f"--ServerApp.root_dir={settings.home}",
-           f"--IdentityProvider.token={token}",
-           "--MappingKernelManager.cull_idle_timeout=3600",
-           "--MappingKernelManager.cull_interval=300"]
-    if os.geteuid() == 0:  # containers and CI run as root; Jupyter refuses that by default
-        cmd.append("--allow-root")
-    return ServePlan(cmd, f"http://{host}:{port}/lab?token={token}", token)
+
+
+def kernel_env(settings: Settings) -> dict[str, str]:
+    """The environment both servers (and so every kernel) run with."""
+    return {**os.environ, "WORKBENCH_HOME": str(settings.home), "PYTHONUNBUFFERED": "1"}
+
+
+def plan(settings: Settings, *, host: str = "127.0.0.1", port: int | None = None,
+         voila_port: int | None = None, token: str | None = None, preheat: bool = True,
+         pool_size: int = 1) -> ServePlan:
+    """Both command lines for these settings (one token for both servers)."""
+    token = token or secrets.token_urlsafe(24)
+    port = port or free_port(8888, host)
+    voila_port = voila_port or free_port(8866, host, skip=(port,))
+    if voila_port == port:
+        raise WorkbenchError(f"JupyterLab and Voilà cannot share port {port}",
+                             "give --voila-port a different port")
+    _link_notebooks(settings)
+    shown = f"[{host}]" if ":" in host else host
+    return ServePlan(lab_command(settings, host=host, port=port, token=token),
+                     voila_command(host=host, port=voila_port, token=token, preheat=preheat,
+                                   pool_size=pool_size),
+                     f"http://{shown}:{port}/lab?token={token}", f"http://{shown}:{voila_port}",
+                     token, kernel_env(settings))
+
+
+def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float = 120) -> None:
+    """Block until ``url`` answers HTTP (any status); raise if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise WorkbenchError(f"the server exited with code {proc.returncode} before it was up",
+                                 "see its log above")
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return
+        except urllib.error.HTTPError:
+            return  # it answered (a redirect to the login page, say)
+        except OSError:
+            time.sleep(0.3)
+    raise WorkbenchError(f"{url} did not answer within {timeout:.0f} s", "see the server log")
+
+
+def start(command: list[str], env: dict[str, str], *, log: Path | None = None) -> subprocess.Popen:
+    """Start one server in its own process group (so stopping it stops its kernels too)."""
+    out = open(log, "ab") if log else None  # noqa: SIM115 - the child keeps it open
+    return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
+                            start_new_session=True, cwd=str(PROJECT_ROOT))
+
+
+def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a server started by :func:`start`: SIGTERM, then SIGKILL to its group if it lingers."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+def run(p: ServePlan) -> int:
+    """Run both servers until Ctrl-C or until one of them exits; returns an exit code."""
+    procs = [start(p.lab_command, p.env), start(p.voila_command, p.env)]
+    try:
+        while all(pr.poll() is None for pr in procs):
+            time.sleep(0.5)
+        return next(pr.returncode for pr in procs if pr.returncode is not None) or 0
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for pr in procs:
+            stop(pr)

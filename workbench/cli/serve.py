@@ -1,8 +1,5 @@
-"""``workbench serve``: JupyterLab for specialists, on localhost with a token."""
+"""``workbench serve``: JupyterLab for specialists and the Voilà dashboards for leads."""
 from __future__ import annotations
-
-import os
-import subprocess
 
 import typer
 
@@ -10,18 +7,21 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(host: str = typer.Option("127.0.0.1", help="Interface to bind (localhost by default)."),
-              port: int = typer.Option(0, help="Port (0: the first free one from 8888)."),
+              port: int = typer.Option(0, help="JupyterLab port (0: the first free one from 8888)."),
+              voila_port: int = typer.Option(0, help="Voilà port (0: the first free one from 8866)."),
+              preheat: bool = typer.Option(True, help="Keep a preheated kernel per dashboard."),
               ) -> None:
-        """Serve JupyterLab on the workbench home with token auth; prints the URL."""
+        """Serve JupyterLab and the Voilà dashboards with token auth; prints the URLs."""
         from ..config import settings
-        from ..serve import plan
+        from ..serve import plan, run
 
-        p = plan(settings(), host=host, port=port or None)
-        typer.echo("JupyterLab (specialists; the Voilà dashboards are not built yet):")
+        p = plan(settings(), host=host, port=port or None, voila_port=voila_port or None,
+                 preheat=preheat)
+        typer.echo("JupyterLab (specialists: case notebooks):")
         typer.echo(f"  {p.lab_url}")
-        typer.echo("Press Ctrl-C to stop.")
-        env = {**os.environ, "WORKBENCH_HOME": str(settings().home)}
-        try:
-            raise typer.Exit(subprocess.call(p.command, env=env))
-        except KeyboardInterrupt:
-            raise typer.Exit(0) from None
+        typer.echo("Voilà dashboards (leads; no code on show):")
+        typer.echo(f"  leads:   {p.app_url('leads')}")
+        typer.echo(f"  on-call: {p.app_url('oncall')}")
+        typer.echo(f"  case:    {p.app_url('case', 'case=ESC-YYYY-NNNNNN')}")
+        typer.echo("The token is needed once per browser. Press Ctrl-C to stop.")
+        raise typer.Exit(run(p))

@@ -1,0 +1,213 @@
+"""The Voilà apps in a real browser: headless Debian Chromium driven by Playwright against a
+Voilà server started here (as ``workbench serve`` starts it: token, no sources, no tracebacks,
+preheated kernels) on a free port, over a case store whose numbers are known.
+"""
+from __future__ import annotations
+
+import secrets
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+FIRST_RENDER_MS = 180_000   # a first kernel on a busy 2-core machine can be slow
+UPDATE_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def app_env(tmp_path_factory):
+    """A home with known cases, the settings pointing at it for this module."""
+    from workbench import config
+    from workbench.store import dispose_all
+
+    from test_dashboards import file_known_cases
+
+    home = tmp_path_factory.mktemp("voila") / "home"
+    home.mkdir()
+    mp = pytest.MonkeyPatch()
+    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ, "QUERY_STRING"):
+        mp.delenv(var, raising=False)
+    mp.setenv(config.ENV_HOME, str(home))
+    mp.setenv(config.ENV_ANALYST, "test.lead")
+    dispose_all()
+    settings = config.settings(reload=True)
+    ids = file_known_cases(datetime.now(timezone.utc))
+    yield settings, ids
+    dispose_all()
+    mp.undo()
+    config.settings(reload=True)
+
+
+@pytest.fixture(scope="module")
+def server(app_env, tmp_path_factory):
+    """Voilà on a free port, configured exactly as ``workbench serve`` configures it."""
+    from workbench import serve
+
+    settings, _ = app_env
+    token = secrets.token_urlsafe(16)
+    port = serve.free_port(18866)
+    plan = serve.plan(settings, voila_port=port, port=serve.free_port(18966, skip=(port,)),
+                      token=token)
+    log = tmp_path_factory.mktemp("voila-log") / "voila.log"
+    proc = serve.start(plan.voila_command, plan.env, log=log)
+    try:
+        serve.wait_until_up(plan.voila_base + "/", proc, timeout=120)
+        yield plan
+    finally:
+        serve.stop(proc)
+        # tracebacks must never reach the browser; the log is where they go
+        print(log.read_text(errors="replace")[-3000:])
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()
+
+
+def _kpis(page) -> dict[str, str]:
+    return dict(page.eval_on_selector_all(
+        "[data-kpi]", "els => els.map(e => [e.dataset.kpi, e.dataset.value])"))
+
+
+def _expected(filters=None) -> dict:
+    from workbench import dashboards as dash
+
+    snap = dash.apply_filters(dash.load(), filters)
+    return {"headline": dash.headline(snap), "watch": dash.sla_watch(snap), "snap": snap}
+
+
+def test_leads_dashboard_shows_the_store_numbers_and_filters_update_them(server, app_env, page,
+                                                                          output_dir: Path):
+    from workbench import dashboards as dash
+
+    _, ids = app_env
+    page.goto(server.app_url("leads"), timeout=FIRST_RENDER_MS)
+    page.wait_for_selector(".wb-ready", timeout=FIRST_RENDER_MS)
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 5",
+                           timeout=UPDATE_MS)
+    exp = _expected()
+    got = _kpis(page)
+    h = exp["headline"]
+    assert (h["cases"], h["open"], h["unclaimed"], h["at_risk"], h["breached"], h["resolved"]) \
+        == (6, 4, 2, 2, 1, 2)  # the known store, recomputed now
+    for key in ("cases", "open", "unclaimed", "at_risk", "breached", "resolved",
+                "median_resolution_h"):
+        assert got[key] == str(h[key]), key
+    # the SLA table lists the watched cases, most urgent first, each linking to the case app
+    links = page.eval_on_selector_all("table[data-table='sla'] a[data-case]",
+                                      "els => els.map(e => e.dataset.case)")
+    assert links == list(exp["watch"]["case_id"]) == [ids["scam_new"], ids["threat"], ids["scam_late"]]
+    # the queue figure carries the store's counts
+    queue_text = page.inner_text(".js-plotly-plot >> nth=0")
+    assert "by status" in queue_text and "investigating" in queue_text
+    # subjects are pseudonyms on the dashboard, never user ids
+    repeat = page.inner_text("table[data-table='repeat']")
+    assert dash.pseudonym(101, exp["snap"].key) in repeat and "101" not in repeat.split()
+    # no code on show
+    html_text = page.content()
+    assert "LeadsDashboard(" not in html_text and "when_requested" not in html_text
+    page.screenshot(path=str(output_dir / "leads.png"), full_page=True)
+
+    # a filter changes every number
+    page.select_option("select >> nth=0", "scam_fraud")  # category
+    want = _expected(dash.Filters(category="scam_fraud"))["headline"]
+    # the status line is written last, after every view has been redrawn
+    page.wait_for_selector(f".wb-ready[data-cases='{want['cases']}']", timeout=UPDATE_MS)
+    got = _kpis(page)
+    assert (got["cases"], got["open"], got["resolved"]) == ("3", "2", "1")
+    assert got["breached"] == str(want["breached"]) and got["at_risk"] == str(want["at_risk"])
+    assert page.inner_text("span.wb-ready").startswith("3 of 6 cases")
+    page.select_option("select >> nth=2", "support")  # team: no scam case came from support
+    page.wait_for_selector(".wb-ready[data-cases='0']", timeout=UPDATE_MS)
+    assert _kpis(page)["cases"] == "0"
+    assert "No open case is at risk" in page.inner_text("body")
+    page.screenshot(path=str(output_dir / "leads-filtered.png"), full_page=True)
+
+
+def test_drill_down_to_the_case_app(server, app_env, page, output_dir: Path):
+    _, ids = app_env
+    page.goto(server.app_url("leads"), timeout=FIRST_RENDER_MS)
+    page.wait_for_selector(f"table[data-table='sla'] a[data-case='{ids['threat']}']",
+                           timeout=FIRST_RENDER_MS)
+    with page.context.expect_page(timeout=UPDATE_MS) as new:
+        page.click(f"table[data-table='sla'] a[data-case='{ids['threat']}']")
+    case_page = new.value
+    case_page.wait_for_selector(f"[data-case-id='{ids['threat']}']", timeout=FIRST_RENDER_MS)
+    assert "Violent threats" in case_page.inner_text("h2")
+
+
+def test_case_app_shows_the_case_and_answers_bad_ids(server, app_env, page, output_dir: Path):
+    _, ids = app_env
+    cid = ids["harass_done"]
+    page.goto(server.app_url("case", f"case={cid}"), timeout=FIRST_RENDER_MS)
+    page.wait_for_selector(f"[data-case-id='{cid}']", timeout=FIRST_RENDER_MS)
+    body = page.inner_text("body")
+    assert "harassment_hate" in body and "decided" in body
+    assert "warning" in page.inner_text("table[data-table='decisions']")
+    assert "first offence" in page.inner_text("table[data-table='notes']")
+    assert page.get_attribute("[data-kpi='subjects']", "data-value") == "1"
+    assert "103" not in page.inner_text("table[data-table='subjects']").split()  # pseudonym only
+    page.screenshot(path=str(output_dir / "case.png"), full_page=True)
+
+    # (a missing ?case= is covered in test_dashboards; each page here costs a kernel start)
+    for query, message in (("case=../../etc/passwd", "is not a case id"),
+                           ("case=ESC-2026-999999", "no case ESC-2026-999999")):
+        page.goto(server.app_url("case", query), timeout=FIRST_RENDER_MS)
+        page.wait_for_selector(".wb-error", timeout=FIRST_RENDER_MS)
+        text = page.inner_text(".wb-error")
+        assert message in text and "Traceback" not in page.inner_text("body")
+    page.screenshot(path=str(output_dir / "case-bad-id.png"), full_page=True)
+
+
+def test_oncall_app(server, app_env, page, output_dir: Path):
+    from workbench import dashboards as dash
+
+    _, ids = app_env
+    page.goto(server.app_url("oncall"), timeout=FIRST_RENDER_MS)
+    page.wait_for_selector(".wb-ready", timeout=FIRST_RENDER_MS)
+    oc = dash.oncall(dash.load())
+    got = _kpis(page)
+    assert got["unclaimed"] == str(len(oc.unclaimed)) == "2"
+    assert got["due_soon"] == str(len(oc.due_soon)) == "2"
+    listed = page.eval_on_selector_all("table[data-table='unclaimed'] a[data-case]",
+                                       "els => els.map(e => e.dataset.case)")
+    assert listed == [ids["threat"], ids["scam_new"]]
+    page.screenshot(path=str(output_dir / "oncall.png"), full_page=True)
+
+
+def test_without_the_token_the_server_refuses(server, page):
+    for url in (server.app_url("leads", token=False), server.app_url("leads", "token=wrong", token=False)):
+        page.goto(url, timeout=FIRST_RENDER_MS)
+        assert page.query_selector(".wb-ready") is None
+        assert "/login" in page.url  # sent to the token form instead
+    for path in ("/", "/voila/render/leads.ipynb", "/voila/render/case.ipynb?case=ESC-2026-000001"):
+        req = urllib.request.Request(server.voila_base + path)
+        opener = urllib.request.build_opener(_NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as err:
+            opener.open(req, timeout=30)
+        assert err.value.code in (302, 403)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None

@@ -1,0 +1,53 @@
+"""The on-call view: P0/P1 cases that are new or unclaimed, and clocks breaching within the
+hour. A thin view over :func:`workbench.dashboards.oncall`."""
+from __future__ import annotations
+
+import html
+import time
+
+import ipywidgets as w
+import pandas as pd
+
+from .. import dashboards as dash
+from .dashboard_parts import kpis, style, table
+
+
+class OnCallDashboard(w.VBox):
+    """``OnCallDashboard()``; ``refresh()`` reloads the case store."""
+
+    def __init__(self, now=None, within: str = "1h") -> None:
+        self._now = now
+        self.within = within
+        self.status = w.HTML()
+        self.numbers = w.HTML()
+        self.unclaimed = w.HTML()
+        self.due = w.HTML()
+        self.refresh_btn = w.Button(description="Refresh", icon="refresh")
+        self.refresh_btn.on_click(lambda _: self.refresh())
+        super().__init__([
+            style(), w.HTML("<h2 style='margin:4px 0'>On call: what needs attention now</h2>"),
+            w.HBox([self.status, self.refresh_btn]), self.numbers,
+            w.HTML("<h3>P0 and P1 cases that are new or unclaimed</h3>"), self.unclaimed,
+            w.HTML(f"<h3>Breaching within {html.escape(within)}</h3>"), self.due])
+        self.refresh()
+
+    def refresh(self) -> None:
+        snap = dash.load(now=self._now)
+        self.loaded_at = time.monotonic()
+        oc = dash.oncall(snap, self.within)
+        self.numbers.value = kpis({"unclaimed": len(oc.unclaimed), "due_soon": len(oc.due_soon)},
+                                  {"unclaimed": "P0/P1 new or unclaimed",
+                                   "due_soon": f"breaching within {self.within}"},
+                                  bad=("unclaimed", "due_soon"))
+        self.unclaimed.value = table(oc.unclaimed, "unclaimed", snap.tz,
+                                     empty="Nothing urgent is waiting for an owner.",
+                                     headers={"waiting_h": "hours waiting"})
+        self.due.value = table(oc.due_soon, "due_soon", snap.tz,
+                               empty="No clock breaches within the window.")
+        shown = pd.Timestamp(snap.now).tz_convert(snap.tz.key).strftime("%Y-%m-%d %H:%M")
+        self.status.value = (f"<span class='wb-ready' style='color:#57606a'>as of "
+                             f"{html.escape(shown)} ({html.escape(snap.tz.key)})</span>")
+
+    def refresh_if_older_than(self, seconds: float) -> None:
+        if time.monotonic() - self.loaded_at > seconds:
+            self.refresh()

@@ -1,0 +1,124 @@
+"""Pieces shared by the Voilà dashboards: number tiles, HTML tables with case links, figure
+panes, and the hook that lets a preheated kernel wait for its page request.
+
+Thin: no numbers are computed here; :mod:`workbench.dashboards` does that.
+"""
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import ipywidgets as w
+import pandas as pd
+
+CASE_APP = "case.ipynb"   # relative: the dashboards are served side by side by Voilà
+STYLE = """<style>
+.wb-kpis{display:flex;flex-wrap:wrap;gap:10px;margin:6px 0}
+.wb-kpi{border:1px solid #d0d7de;border-radius:6px;padding:6px 12px;min-width:110px}
+.wb-kpi-value{font-size:24px;font-weight:600}
+.wb-kpi-label{font-size:12px;color:#57606a}
+.wb-kpi.bad .wb-kpi-value{color:#c62828}.wb-kpi.warn .wb-kpi-value{color:#ef6c00}
+table.wb-table{border-collapse:collapse;font-size:13px;margin:4px 0}
+table.wb-table th,table.wb-table td{border-bottom:1px solid #eaeef2;padding:3px 8px;text-align:left}
+table.wb-table th{background:#f6f8fa}
+.wb-state-breached{color:#c62828;font-weight:600}.wb-state-at_risk{color:#ef6c00;font-weight:600}
+.wb-note{color:#57606a;font-style:italic}
+.wb-error{border:1px solid #c62828;background:#fdecea;color:#8e1b1b;padding:10px 14px;border-radius:6px}
+</style>"""
+
+
+def style() -> w.HTML:
+    return w.HTML(STYLE)
+
+
+def kpis(numbers: dict[str, object], labels: dict[str, str],
+         bad: Sequence[str] = (), warn: Sequence[str] = ()) -> str:
+    """Number tiles; each carries ``data-kpi`` and ``data-value`` so tests can read them."""
+    tiles = []
+    for key, label in labels.items():
+        value = numbers.get(key)
+        shown = "—" if value is None or (isinstance(value, float) and pd.isna(value)) else value
+        cls = "bad" if key in bad and value else "warn" if key in warn and value else ""
+        tiles.append(f"<div class='wb-kpi {cls}' data-kpi='{html.escape(key)}' "
+                     f"data-value='{html.escape(str(shown))}'>"
+                     f"<div class='wb-kpi-value'>{html.escape(str(shown))}</div>"
+                     f"<div class='wb-kpi-label'>{html.escape(label)}</div></div>")
+    return f"<div class='wb-kpis'>{''.join(tiles)}</div>"
+
+
+def case_link(case_id: str) -> str:
+    cid = html.escape(str(case_id))
+    return f"<a href='{CASE_APP}?case={cid}' target='_blank' data-case='{cid}'>{cid}</a>"
+
+
+def _cell(value: object, col: str, tz: ZoneInfo) -> str:
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return ""
+    if col in ("case_id",):
+        return case_link(value)
+    if col == "case_ids":
+        return " ".join(case_link(v) for v in list(value)[:5]) + (" …" if len(value) > 5 else "")
+    if col == "state":
+        return f"<span class='wb-state-{html.escape(str(value))}'>{html.escape(str(value).replace('_', ' '))}</span>"
+    if isinstance(value, (pd.Timestamp, datetime)):
+        local = pd.Timestamp(value).tz_convert(tz.key)
+        return html.escape(local.strftime("%Y-%m-%d %H:%M"))
+    if isinstance(value, pd.Timedelta):
+        hours = value.total_seconds() / 3600
+        return html.escape(f"{hours:+.1f} h")
+    return html.escape(str(value))
+
+
+def table(df: pd.DataFrame, name: str, tz: ZoneInfo, *, max_rows: int = 25,
+          empty: str = "Nothing to show.", headers: dict[str, str] | None = None) -> str:
+    """An HTML table (escaped; case ids link to the case app), times in ``tz`` (named)."""
+    if df is None or df.empty:
+        return f"<p class='wb-note' data-table='{html.escape(name)}' data-rows='0'>{html.escape(empty)}</p>"
+    headers = headers or {}
+    cols = list(df.columns)
+    times = any(isinstance(v, (pd.Timestamp, datetime)) for v in df.iloc[0].tolist())
+    head = "".join(f"<th>{html.escape(headers.get(c, c.replace('_', ' ')))}</th>" for c in cols)
+    body = []
+    for _, row in df.head(max_rows).iterrows():
+        body.append("<tr>" + "".join(f"<td>{_cell(row[c], c, tz)}</td>" for c in cols) + "</tr>")
+    more = (f"<p class='wb-note'>{len(df) - max_rows} more not shown.</p>"
+            if len(df) > max_rows else "")
+    zone = f"<p class='wb-note'>Times in {html.escape(tz.key)}.</p>" if times else ""
+    return (f"<table class='wb-table' data-table='{html.escape(name)}' data-rows='{len(df)}'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}{zone}")
+
+
+class FigurePane(w.Output):
+    """An output area that shows one plotly figure (through Jupyter's plotly renderer), replaced
+    on every update; lighter in the browser than a FigureWidget per chart."""
+
+    def show(self, fig) -> None:
+        self.clear_output(wait=True)
+        with self:
+            fig.show(renderer="plotly_mimetype", config={"displaylogo": False})
+
+
+def error_box(message: str) -> str:
+    return f"<div class='wb-error' role='alert'>{html.escape(message)}</div>"
+
+
+def request_query() -> str:
+    """The page's query string. In a preheated Voilà kernel this waits for the page request
+    (the notebook ran up to here before anyone asked); elsewhere it returns at once."""
+    try:
+        from voila.utils import get_query_string
+    except ImportError:  # no Voilà (plain Jupyter, nbval): the environment may still say
+        return os.environ.get("QUERY_STRING", "")
+    return get_query_string() or os.environ.get("QUERY_STRING", "")
+
+
+def when_requested() -> None:
+    """In a preheated Voilà kernel, wait for the page request; elsewhere return at once."""
+    try:
+        from voila.utils import wait_for_request
+    except ImportError:
+        return
+    wait_for_request()
