@@ -388,8 +388,8 @@ def test_export_round_trip_csv_and_parquet(tl_env, case_id, tmp_path):
     from workbench import timeline
 
     everything = timeline.events(case=case_id)
-    csv = timeline.export(tmp_path / "tl.csv", case=case_id, tz="America/New_York", chunk_rows=40)
-    pq = timeline.export(tmp_path / "tl.parquet", case=case_id, tz="America/New_York", chunk_rows=40)
+    csv = timeline.export(tmp_path / "tl.csv", case=case_id, tz="America/New_York", chunk_rows=120)
+    pq = timeline.export(tmp_path / "tl.parquet", case=case_id, tz="America/New_York", chunk_rows=120)
     assert csv.rows == pq.rows == len(everything)  # chunked far below the total, no cap
     a, zone_a = timeline.read_export(csv.path)
     b, zone_b = timeline.read_export(pq.path)
@@ -431,26 +431,37 @@ def test_export_refuses_and_leaves_nothing(tl_env, tmp_path, monkeypatch):
     assert list(out.iterdir()) == []
 
 
-def test_cli_export_and_errors(tl_env, tmp_path):
-    out = tmp_path / "cli.parquet"
-    env_cmd = [sys.executable, "-m", "workbench", "timeline"]
-    ok = subprocess.run(env_cmd + ["--subject", str(SUBJECT), "--export", str(out), "--format",
-                                   "parquet", "--tz", "Europe/Berlin"],
-                        capture_output=True, text=True, timeout=120)
-    assert ok.returncode == 0, ok.stderr
-    assert f"wrote {TOTAL_EVENTS:,} events" in ok.stdout and "Europe/Berlin" in ok.stdout
+def test_cli_export_and_errors(tl_env, tmp_path, capsys):
     from workbench import timeline
+    from workbench.cli import main
 
+    out = tmp_path / "cli.parquet"
+    rc = main(["timeline", "--subject", str(SUBJECT), "--export", str(out), "--format", "parquet",
+               "--tz", "Europe/Berlin"])
+    said = capsys.readouterr()
+    assert rc == 0, said.err
+    assert f"wrote {TOTAL_EVENTS:,} events" in said.out and "Europe/Berlin" in said.out
     df, zone_name = timeline.read_export(out)
     assert len(df) == TOTAL_EVENTS and zone_name == "Europe/Berlin"
-    bad = subprocess.run(env_cmd + ["--subject", str(SUBJECT), "--tz", "Mars/Olympus"],
-                         capture_output=True, text=True, timeout=120)
-    assert bad.returncode != 0
-    assert bad.stderr.strip().count("\n") == 0 and "time zone" in bad.stderr
-    summary = subprocess.run(env_cmd + ["--subject", str(SUBJECT), "--source", "logins"],
-                             capture_output=True, text=True, timeout=120)
-    assert summary.returncode == 0 and "login_new_country" in summary.stdout
-    assert "10.0.0.1" not in summary.stdout  # no event content on the terminal
+
+    assert main(["timeline", "--subject", str(SUBJECT), "--tz", "Mars/Olympus"]) != 0
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0 and "time zone" in err
+    assert main(["timeline"]) != 0 and "--subject" in capsys.readouterr().err
+
+    assert main(["timeline", "--subject", str(SUBJECT), "--source", "logins"]) == 0
+    summary = capsys.readouterr().out
+    assert "login_new_country" in summary and "Europe" not in summary  # default zone: UTC
+    assert "10.0.0.1" not in summary  # no event content on the terminal
+
+
+def test_cli_runs_as_a_command(tl_env, tmp_path):
+    out = tmp_path / "cli.csv"
+    done = subprocess.run([sys.executable, "-m", "workbench", "timeline", "--subject", str(SUBJECT),
+                           "--export", str(out), "--tz", "America/New_York"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert out.read_text().startswith("# display_zone: America/New_York\n")
 
 
 # --- widget --------------------------------------------------------------------------------
