@@ -106,6 +106,7 @@ class VerifyReport:
     audience: str | None = None
     files_checked: int = 0
     custody_events: int = 0
+    known_to_store: bool = False  # this case store recorded the bundle when it was made
 
     @property
     def ok(self) -> bool:
@@ -808,6 +809,7 @@ def _cross_check_store(manifest: dict[str, Any], manifest_sha: str, report: Veri
     if not events:
         report.notes.append("the case store here has no record of this bundle; checked the zip alone")
         return
+    report.known_to_store = True
     recorded = {e.details.get("manifest_sha256") for e in events}
     if manifest_sha not in recorded:
         report.problems.append("manifest.json differs from the one recorded in the case store "
@@ -820,9 +822,7 @@ def _after_verify(report: VerifyReport) -> None:
                "problems": report.problems[:20]}
     case_id = report.case_id
     try:
-        if case_id and report.bundle_id:
-            ev.validate_case_id(case_id)
-            ev.case_info(case_id)
+        if case_id and report.bundle_id and report.known_to_store:
             ev.record_custody(case_id, "verified", what=f"bundle {report.bundle_id} verified: {outcome}",
                               bundle_id=report.bundle_id, details=details)
     except WorkbenchError:
