@@ -48,7 +48,11 @@ ENGINE_NAME = "workbench_warm"
 #: Imported once per kernel so that every report after the first starts at once.
 WARM_UP = ("import workbench, workbench.report_sections, workbench.cases, workbench.sla, "
            "workbench.policies, workbench.evidence, workbench.redaction, workbench.content, "
-           "workbench.timeline, workbench.timeline_figures, pandas, plotly.graph_objects, plotly.io")
+           "workbench.timeline, workbench.timeline_figures, pandas, plotly.graph_objects, plotly.io\n"
+           "try:\n    import workbench.execute, workbench.queries, workbench.audit, workbench.respond\n"
+           "except ImportError:\n    pass\n"
+           "plotly.io.to_html(plotly.graph_objects.Figure(plotly.graph_objects.Scatter(x=[1], y=[1])),"
+           " include_plotlyjs=False, full_html=False)")
 RESET = "get_ipython().run_line_magic('reset', '-f')\nimport gc; gc.collect()"
 #: A kernel is replaced after this many reports, so that nothing accumulates for ever.
 REPORTS_PER_KERNEL = 200
@@ -113,21 +117,28 @@ def _register_engine() -> None:
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
+    class WarmClient(PapermillNotebookClient):
+        """Papermill's client on a running kernel: resets the namespace, then runs the cells."""
+
+        def papermill_execute_cells(self):
+            # Silent and outside the notebook: the output notebook shows only the report.
+            msg_id = self.kc.execute(RESET, silent=True, store_history=False)
+            self.wait_for_reply(msg_id)
+            super().papermill_execute_cells()
+
     class WarmKernelEngine(NBClientEngine):
-        """Papermill's nbclient engine on a kernel that is already running (``km=``)."""
+        """Papermill's nbclient engine on a kernel (and client) that is already running."""
 
         @classmethod
         def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
                                      stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     km=None, **kwargs):
-            client = PapermillNotebookClient(
+                                     km=None, kc=None, **kwargs):
+            client = WarmClient(
                 nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
                 kernel_name=kernel_name, log=logging.getLogger("papermill"),
                 log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
-            try:
-                return client.execute()
-            finally:  # the kernel stays; its per-run client goes
-                _stop_channels(client.kc)
+            client.kc = kc  # reuse the warm client: no channel start-up per report
+            return client.execute()
 
     papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
 
@@ -148,6 +159,7 @@ class WarmKernel:
         self.kernel_name = kernel_name
         self.env = dict(os.environ if env is None else env)
         self.km: Any = None
+        self.kc: Any = None
         self.reports = 0
         self.killed = False
 
@@ -159,6 +171,12 @@ class WarmKernel:
         # In-memory history: many kernels must not contend for one IPython history database.
         run_sync(self.km.start_kernel)(env=self.env,
                                        extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        import nbformat
+        from nbclient import NotebookClient
+
+        starter = NotebookClient(nbformat.v4.new_notebook(), km=self.km,
+                                 kernel_name=self.kernel_name, startup_timeout=120)
+        self.kc = starter.start_new_kernel_client()
         self.killed = False
         self.reports = 0
         self.run_code(WARM_UP)
@@ -171,10 +189,8 @@ class WarmKernel:
 
         nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
         client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=timeout)
-        try:
-            client.execute()
-        finally:
-            _stop_channels(client.kc)
+        client.kc = self.kc
+        client.execute()
 
     @property
     def pid(self) -> int | None:
@@ -202,14 +218,10 @@ class WarmKernel:
             return False
 
     def after_report(self, clean: bool) -> None:
-        """Reset the namespace for the next report, or replace a dead/used-up kernel."""
+        """Keep the kernel for the next report (it resets itself), or replace it."""
         self.reports += 1
         if clean and not self.killed and self.reports < REPORTS_PER_KERNEL and self.alive():
-            try:
-                self.run_code(RESET, timeout=60)
-                return
-            except Exception:
-                pass
+            return
         self.restart()
 
     def restart(self) -> None:
@@ -221,6 +233,8 @@ class WarmKernel:
 
         if self.km is None:
             return
+        _stop_channels(self.kc)
+        self.kc = None
         try:
             run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:
@@ -283,7 +297,8 @@ def _execute(task: _Task, kernel: WarmKernel,
     watchdog.start()
     try:
         pm.execute_notebook(str(NOTEBOOK), str(partial), parameters=params,
-                            engine_name=ENGINE_NAME, km=kernel.km, kernel_name=kernel.kernel_name,
+                            engine_name=ENGINE_NAME, km=kernel.km, kc=kernel.kc,
+                            kernel_name=kernel.kernel_name,
                             execution_timeout=task.timeout, progress_bar=False, log_output=False,
                             report_mode=False)
     except pm.PapermillExecutionError as exc:
@@ -390,19 +405,25 @@ def _atomic_write(path: Path, data: bytes) -> None:
 _exporter: Any = None
 
 
-def export_html(notebook: Path) -> Path:
-    """``<notebook>.html`` with no code and plotly.js embedded once (works offline)."""
+def _html_exporter() -> Any:
+    """The HTML exporter, built once per process (templates load slowly)."""
     global _exporter
-    import nbformat
-
     if _exporter is None:
         from nbconvert import HTMLExporter
 
         _exporter = HTMLExporter(template_name="lab", exclude_input=True,
                                  exclude_input_prompt=True, exclude_output_prompt=True)
+    return _exporter
+
+
+def export_html(notebook: Path) -> Path:
+    """``<notebook>.html`` with no code and plotly.js embedded once (works offline)."""
+    import nbformat
+
+    exporter = _html_exporter()
     nb = nbformat.read(notebook, as_version=4)
     case = nb.cells and _param(nb, "case_id")
-    body, _ = _exporter.from_notebook_node(
+    body, _ = exporter.from_notebook_node(
         nb, resources={"metadata": {"name": f"Investigation report {case or notebook.stem}"}})
     if "plotly-graph-div" in body:
         from plotly.offline import get_plotlyjs
@@ -503,8 +524,11 @@ def _worker_main(conn: Any, env: dict[str, str]) -> None:
     from . import config
 
     config.settings(reload=True)
-    import nbconvert  # noqa: F401  (pre-import what every report needs)
-    import papermill  # noqa: F401
+    import papermill  # noqa: F401  (pre-import and pre-build what every report needs)
+
+    _html_exporter()
+    _register_engine()
+    _registered.add(ENGINE_NAME)
 
     try:
         kernel = WarmKernel().start()
