@@ -560,9 +560,14 @@ def _evidence(case_id: str) -> tuple[pd.DataFrame | None, str]:
     return df[keep], "" if len(df) else "No evidence collected yet."
 
 
-def _key_queries(case, mask: bool) -> tuple[dict[str, pd.DataFrame], str]:
-    """The key library queries for the first subjects (audited against the case)."""
+def _key_queries(case, mask: bool, key: bytes) -> tuple[dict[str, pd.DataFrame], str]:
+    """The key library queries for the first subjects (each run is audited against the case).
+
+    Masked: the columns the query library and the platform schema mark as PII are shortened,
+    user ids become pseudonyms, and special-category columns are dropped either way.
+    """
     try:
+        from . import queries as library
         from .execute import query
     except ImportError:
         return {}, "The query library is not available in this installation yet."
@@ -574,15 +579,20 @@ def _key_queries(case, mask: bool) -> tuple[dict[str, pd.DataFrame], str]:
         frames = []
         for uid in subjects:
             try:
-                df = query(name, case=case.case_id, user_id=uid)
+                frames.append(query(name, case=case.case_id, user_id=uid))
             except Exception as exc:  # one failing query must not blank the page
                 problems.append(f"{name}: {str(exc).splitlines()[0][:160]}")
                 break
-            frames.append(df)
-        if frames:
-            df = pd.concat(frames, ignore_index=True)
-            df = df.drop(columns=[c for c in df.columns if c in special])
-            out[name] = mask_frame(df, [c for c in df.columns if c in pii]) if mask else df
+        if not frames:
+            continue
+        df = pd.concat(frames, ignore_index=True)
+        df = df.drop(columns=[c for c in df.columns if c in special])
+        if mask:
+            declared = set(getattr(library.get(name), "pii_columns", ()))
+            df = mask_frame(df, [c for c in df.columns if c in pii or c in declared])
+            if "user_id" in df.columns:
+                df["user_id"] = [pseudonym(u, key) if pd.notna(u) else "" for u in df["user_id"]]
+        out[name] = df
     note = "; ".join(problems)
     if not subjects:
         note = "The case has no subjects to query."
@@ -608,7 +618,7 @@ def case_page(case_id: str, *, mask: bool = True, now: datetime | None = None,
                             for c in cases.history(case.case_id)],
                            columns=["at", "who", "action", "field", "new"])
     evidence, evidence_note = _evidence(case.case_id)
-    queries, queries_note = _key_queries(case, mask) if with_queries else ({}, "")
+    queries, queries_note = _key_queries(case, mask, key) if with_queries else ({}, "")
     return CasePage(case, sla_table(case, now), subjects_table(case, key, mask), decided, written,
                     changes, evidence, evidence_note, queries, queries_note)
 

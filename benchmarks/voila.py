@@ -1,0 +1,167 @@
+"""Time from navigation to the leads dashboard's first complete render in headless Chromium,
+cold (a kernel started for the request) and preheated (Voilà's kernel pool), with 10,000 cases
+in the store. Target: under 2 s preheated.
+
+    .venv/bin/python benchmarks/voila.py [--cases 10000] [--runs 3] [--home DIR]
+
+"Complete" means: the status line (written last, after every view) is on the page and every
+plotly figure has been drawn. The store is filed once into ``--home`` (default: a temporary
+folder) with the demo case generator when the demo platform is there, else with synthetic
+cases through the cases API; it is reused when it already holds enough cases.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+FIGURES = 5
+
+
+def file_cases(n: int) -> str:
+    """File ``n`` cases into the current store; returns how."""
+    from workbench import cases, policies
+    from workbench.config import settings
+    from workbench.store import session
+
+    have = len(cases.list_cases())
+    if have >= n:
+        return f"reused {have} cases"
+    st = settings()
+    if (st.home / "ground_truth.json").is_file() and st.platform_file.is_file():
+        from workbench.demo_cases import file_demo_cases
+
+        file_demo_cases(st, n_history=n, seed=7, progress=True)
+        return "demo case generator"
+    rng = random.Random(7)
+    now = datetime.now(timezone.utc)
+    outcomes = {"scam_fraud": ("CG-1.1", "permanent_ban"), "harassment_hate": ("CG-3.1", "warning"),
+                "account_takeover": ("ToS-3.1", "feature_restriction"),
+                "impersonation": ("CG-2.1", "content_removal"), "spam": ("CG-7.1", "warning")}
+    cats = [c for c in outcomes if c in policies.taxonomy().categories]
+    analysts = ["a.okafor", "m.tanaka", "s.novak", "l.garcia", "r.iyer", "j.muller"]
+    for start in range(have, n, 500):
+        with session() as s:
+            for _ in range(start, min(n, start + 500)):
+                cat = rng.choice(cats)
+                at = now - timedelta(hours=rng.uniform(0.5, 24 * 120))
+                c = cases.create(category=cat, subjects=[rng.randint(1, 5000)], who="bot", at=at,
+                                 source=rng.choice(cases.SOURCES), session=s)
+                if rng.random() < 0.2:
+                    continue
+                who, t = rng.choice(analysts), at + timedelta(minutes=rng.uniform(5, 300))
+                if t >= now:
+                    continue
+                cases.claim(c.case_id, who=who, at=t, session=s)
+                cases.set_status(c.case_id, "triaged", who=who, at=t, session=s)
+                cases.set_status(c.case_id, "investigating", who=who, at=t, session=s)
+                d = t + timedelta(hours=rng.uniform(1, 150))
+                if rng.random() < 0.2 or d >= now:
+                    continue
+                clause, action = outcomes[cat]
+                policies.decide(c.case_id, clauses=[clause], action=action, rationale="benchmark",
+                                who=who, at=d, session=s)
+        print(f"  filed {min(n, start + 500)} / {n}", flush=True)
+    return "synthetic cases"
+
+
+def render_seconds(browser, url: str) -> float:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    t0 = time.perf_counter()
+    page.goto(url, timeout=300_000)
+    page.wait_for_selector(".wb-ready", timeout=300_000)
+    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {FIGURES}",
+                           timeout=300_000)
+    took = time.perf_counter() - t0
+    ctx.close()
+    return took
+
+
+def pool_filled(log: Path) -> int:
+    return log.read_text(errors="replace").count("Kernel pool of leads.ipynb is filled")
+
+
+def measure(settings, browser, *, preheat: bool, runs: int, log: Path) -> list[float]:
+    from workbench import serve
+
+    token = secrets.token_urlsafe(16)
+    port = serve.free_port(19866)
+    plan = serve.plan(settings, voila_port=port, port=serve.free_port(19966, skip=(port,)),
+                      token=token, preheat=preheat)
+    log.write_text("")
+    proc = serve.start(plan.voila_command, plan.env, log=log)
+    times = []
+    try:
+        serve.wait_until_up(plan.voila_base + "/", proc, timeout=180)
+        for i in range(runs):
+            if preheat:  # wait until the pool holds a kernel that has run the notebook
+                deadline = time.monotonic() + 300
+                while pool_filled(log) < i + 1 and time.monotonic() < deadline:
+                    time.sleep(0.5)
+                time.sleep(3)  # let the machine settle after the kernel's first run
+            else:
+                time.sleep(3)
+            times.append(render_seconds(browser, plan.app_url("leads")))
+            print(f"  {'preheated' if preheat else 'cold'} run {i + 1}: {times[-1]:.2f} s", flush=True)
+    finally:
+        serve.stop(proc)
+    return times
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", type=int, default=10_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--home", type=Path, default=None)
+    args = ap.parse_args()
+    home = args.home or Path(tempfile.mkdtemp(prefix="wb-voila-bench-"))
+    os.environ["WORKBENCH_HOME"] = str(home)
+    from playwright.sync_api import sync_playwright
+
+    from workbench import dashboards
+    from workbench.config import settings as load
+
+    st = load(reload=True)
+    t0 = time.perf_counter()
+    how = file_cases(args.cases)
+    print(f"store: {home} ({how}, {time.perf_counter() - t0:.0f} s)")
+    t0 = time.perf_counter()
+    snap = dashboards.load()
+    t_load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    view = dashboards.apply_filters(snap, dashboards.Filters(category="scam_fraud"))
+    for f in (dashboards.headline, dashboards.sla_watch, dashboards.backlog_age,
+              dashboards.category_trends, dashboards.repeat_subjects, dashboards.action_mix):
+        f(view)
+    t_views = time.perf_counter() - t0
+    print(f"cases in store: {len(snap.cases)}; core load {t_load:.2f} s; "
+          f"every view after a filter change {t_views:.2f} s")
+    log = home / "voila-bench.log"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=CHROMIUM_ARGS)
+        cold = measure(st, browser, preheat=False, runs=args.runs, log=log)
+        warm = measure(st, browser, preheat=True, runs=args.runs, log=log)
+        browser.close()
+    print()
+    print(f"leads dashboard, {len(snap.cases)} cases, navigation to first complete render:")
+    print(f"  cold:      median {statistics.median(cold):.2f} s  (runs: "
+          f"{', '.join(f'{x:.2f}' for x in cold)})")
+    print(f"  preheated: median {statistics.median(warm):.2f} s  (runs: "
+          f"{', '.join(f'{x:.2f}' for x in warm)})  target < 2 s: "
+          f"{'met' if statistics.median(warm) < 2 else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
