@@ -9,7 +9,7 @@
 --   search across all photos at once use wb.content.similar_photos, which uses an index.
 -- params:
 --   user_id: {type: int, required: true, description: the account whose photos to look for}
---   max_distance: {type: int, default: 10, description: "at most this many differing bits (0-32; re-encodes ~0-4, crops ~10)"}
+--   max_distance: {type: int, default: 12, description: "at most this many differing bits (0-32; re-encodes ~0-4, light crops ~6-12)"}
 --   limit: {type: int, default: 500, description: at most this many matches}
 -- tags: [user, photos, content, rings, impersonation]
 -- pii_columns: []

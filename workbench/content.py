@@ -25,8 +25,8 @@ from .platform.engine import platform_engine
 from .risk_terms import find_risky
 
 #: Default Hamming radius for "the same photo": re-encodes and resizes land within a few bits,
-#: light crops and filters within about ten; unrelated photos sit near 32.
-DEFAULT_MAX_DISTANCE = 10
+#: light crops (~5% a side) and filters within about twelve; unrelated photos sit near 32.
+DEFAULT_MAX_DISTANCE = 12
 
 SPECIAL_FIELDS = tuple(S.special_category_columns("profiles"))
 

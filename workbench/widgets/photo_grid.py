@@ -19,26 +19,27 @@ from ..errors import WorkbenchError
 class PhotoTile(w.VBox):
     """One photo: the image (blurred unless revealed), a caption and a reveal/hide button."""
 
-    def __init__(self, grid: "PhotoGrid", ref: str, caption: str = "") -> None:
+    def __init__(self, grid: "PhotoGrid", ref: "str | media_view.MediaItem", caption: str = "") -> None:
         self.grid = grid
-        self.ref = ref
+        self.item = ref  # a reference ("photo:12") or a MediaItem
+        self.ref = ref.ref if isinstance(ref, media_view.MediaItem) else str(ref)
         self.revealed = False
         self.image = w.Image(format="png", layout=w.Layout(width="160px", height="160px",
                                                           object_fit="contain"))
         self.button = w.Button(description="Reveal", icon="eye", layout=w.Layout(width="160px"),
                                tooltip="Show this photo clearly (recorded as exposure)")
         self.button.on_click(lambda _: grid.toggle(self))
-        self.caption = w.HTML(f"<small>{html.escape(caption or ref)}</small>")
+        self.caption = w.HTML(f"<small>{html.escape(caption or self.ref)}</small>")
         super().__init__([self.image, self.caption, self.button],
                          layout=w.Layout(margin="4px", align_items="center"))
 
     def show_preview(self) -> None:
-        self.image.value = media_view.preview(self.ref)
+        self.image.value = media_view.preview(self.item)
         self.revealed = False
         self.button.description, self.button.icon = "Reveal", "eye"
 
     def show_clear(self) -> None:
-        data, _ = media_view.reveal(self.grid.case_id, self.ref)
+        data, _ = media_view.reveal(self.grid.case_id, self.item)
         self.image.value = data
         self.revealed = True
         self.button.description, self.button.icon = "Hide", "eye-slash"
@@ -47,7 +48,7 @@ class PhotoTile(w.VBox):
 class PhotoGrid(w.VBox):
     """``PhotoGrid(case_id, refs=["photo:1", ...])`` or ``PhotoGrid.for_user(case_id, user_id)``."""
 
-    def __init__(self, case_id: str, refs: Sequence[str], captions: Sequence[str] | None = None,
+    def __init__(self, case_id: str, refs: Sequence["str | media_view.MediaItem"], captions: Sequence[str] | None = None,
                  *, blur: bool | None = None) -> None:
         self.case_id = case_id
         prefs = media_view.preference()
