@@ -1,0 +1,55 @@
+"""`workbench serve`: both servers' command lines carry the security settings, and the CLI
+prints every URL with the token."""
+from __future__ import annotations
+
+from workbench import serve
+
+
+def _flags(cmd: list[str]) -> dict[str, str]:
+    return dict(a.lstrip("-").split("=", 1) for a in cmd if a.startswith("--") and "=" in a)
+
+
+def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypatch):
+    from workbench import config
+
+    monkeypatch.setenv(config.ENV_HOME, str(tmp_path / "home"))
+    st = config.load_settings()
+    p = serve.plan(st, token="t0k", port=18001, voila_port=18002)
+    lab, voila = _flags(p.lab_command), _flags(p.voila_command)
+    assert lab["ServerApp.ip"] == voila["Voila.ip"] == "127.0.0.1"
+    assert lab["IdentityProvider.token"] == voila["token"] == "t0k"
+    assert voila["VoilaConfiguration.strip_sources"] == "True"
+    assert voila["VoilaConfiguration.show_tracebacks"] == "False"
+    assert voila["VoilaConfiguration.preheat_kernel"] == "True"
+    assert int(voila["VoilaConfiguration.default_pool_size"]) >= 1
+    assert int(lab["MappingKernelManager.cull_idle_timeout"]) > 0
+    assert int(voila["MappingKernelManager.cull_idle_timeout"]) > 0
+    assert str(serve.DASHBOARDS) in p.voila_command
+    assert p.env["WORKBENCH_HOME"] == str(st.home)
+    assert p.app_url("case", "case=ESC-2026-000001") == \
+        "http://127.0.0.1:18002/voila/render/case.ipynb?case=ESC-2026-000001&token=t0k"
+    cold = serve.plan(st, token="t0k", port=18001, voila_port=18002, preheat=False)
+    assert "--VoilaConfiguration.preheat_kernel=True" not in cold.voila_command
+
+
+def test_cli_prints_the_urls(tmp_path, monkeypatch, capsys):
+    from workbench import config
+    from workbench.cli import main
+
+    monkeypatch.setenv(config.ENV_HOME, str(tmp_path / "home"))
+    config.settings(reload=True)
+    ran = []
+    monkeypatch.setattr(serve, "run", lambda p: ran.append(p) or 0)
+    try:
+        assert main(["serve", "--port", "18011", "--voila-port", "18012"]) == 0
+        out = capsys.readouterr().out
+        assert main(["serve", "--port", "18011", "--voila-port", "18011"]) == 1
+        assert "cannot share port 18011" in capsys.readouterr().err
+    finally:
+        monkeypatch.undo()
+        config.settings(reload=True)
+    token = ran[0].token
+    assert f"http://127.0.0.1:18011/lab?token={token}" in out
+    assert f"http://127.0.0.1:18012/voila/render/leads.ipynb?token={token}" in out
+    assert "oncall.ipynb" in out and "case.ipynb?case=" in out
+    assert len(ran) == 1
