@@ -477,9 +477,10 @@ class CaseReport:
                      else "<p class='muted'>No subject is on the platform.</p>")
         audit = _optional("audit")
         if audit is not None:
-            recs = [r for r in audit.records(self.case_id) if "reveal" in str(_get(r, "action"))]
-            parts.append(f"<p class='muted'>Media revealed by specialists on this case: "
-                         f"{len(recs)} time(s).</p>")
+            acts = audit.records(self.case_id)["action"].astype(str)
+            shown = int(acts.str.contains("reveal", regex=False).sum())
+            parts.append(f"<p class='muted'>Media revealed to specialists on this case: "
+                         f"{shown} time(s).</p>")
         return Block("".join(parts), f"{len(items)} content item(s)")
 
     def evidence(self) -> Block:
@@ -557,10 +558,6 @@ class CaseReport:
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _get(rec: Any, key: str) -> Any:
-    return rec.get(key) if isinstance(rec, dict) else getattr(rec, key, None)
-
 
 def _ids(df: pd.DataFrame) -> list[int]:
     out: list[int] = []

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import multiprocessing as mp
 import os
 import signal
@@ -162,6 +163,7 @@ class WarmKernel:
         self.kc: Any = None
         self.reports = 0
         self.killed = False
+        self.stale = False
 
     def start(self) -> "WarmKernel":
         from jupyter_client.manager import AsyncKernelManager
@@ -178,6 +180,7 @@ class WarmKernel:
                                  kernel_name=self.kernel_name, startup_timeout=120)
         self.kc = starter.start_new_kernel_client()
         self.killed = False
+        self.stale = False
         self.reports = 0
         self.run_code(WARM_UP)
         return self
@@ -218,11 +221,15 @@ class WarmKernel:
             return False
 
     def after_report(self, clean: bool) -> None:
-        """Keep the kernel for the next report (it resets itself), or replace it."""
+        """Keep the kernel for the next report (it resets itself), or mark it for replacement."""
         self.reports += 1
-        if clean and not self.killed and self.reports < REPORTS_PER_KERNEL and self.alive():
-            return
-        self.restart()
+        if not clean or self.killed or self.reports >= REPORTS_PER_KERNEL:
+            self.stale = True
+
+    def ensure_ready(self) -> None:
+        """Replace the kernel if the last report left it dead, killed or used up."""
+        if self.km is None or self.stale or not self.alive():
+            self.restart()
 
     def restart(self) -> None:
         self.shutdown()
@@ -288,6 +295,10 @@ def _execute(task: _Task, kernel: WarmKernel,
     if ENGINE_NAME not in _registered:
         _register_engine()
         _registered.add(ENGINE_NAME)
+    try:
+        kernel.ensure_ready()
+    except Exception as exc:
+        return _finish(task, t0, ok=False, error=f"no kernel: {_one_line(exc)}")
     params = {"case_id": task.case_id, "audience": task.audience, "as_of": task.as_of,
               "display_tz": task.display_tz}
     kernel.killed = False
@@ -299,7 +310,8 @@ def _execute(task: _Task, kernel: WarmKernel,
         pm.execute_notebook(str(NOTEBOOK), str(partial), parameters=params,
                             engine_name=ENGINE_NAME, km=kernel.km, kc=kernel.kc,
                             kernel_name=kernel.kernel_name,
-                            execution_timeout=task.timeout, progress_bar=False, log_output=False,
+                            execution_timeout=max(1, math.ceil(task.timeout)),
+                            progress_bar=False, log_output=False,
                             report_mode=False)
     except pm.PapermillExecutionError as exc:
         error = f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}".rstrip(": ")
@@ -719,7 +731,15 @@ def _dask_report(task: _Task, env: dict[str, str]) -> ReportResult:
     if kernel is None or kernel.km is None:
         kernel = WarmKernel(env=dict(os.environ)).start()
         _dask_state.kernel = kernel
+        if not _dask_kernels:
+            import atexit
+
+            atexit.register(lambda: [k.shutdown() for k in _dask_kernels])
+        _dask_kernels.append(kernel)
     return _execute(task, kernel)
+
+
+_dask_kernels: list[WarmKernel] = []
 
 
 def _dispose_engines() -> None:
@@ -749,7 +769,7 @@ def _run_dask(tasks: list[_Task], scheduler: str,
     try:
         futures = {client.submit(_dask_report, t, env, pure=False,
                                  key=f"report-{t.case_id}-{os.urandom(4).hex()}"): t for t in tasks}
-        for fut in as_completed(futures):
+        for fut in as_completed(list(futures), loop=client.loop):
             task = futures[fut]
             try:
                 res = fut.result()
