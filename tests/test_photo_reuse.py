@@ -209,3 +209,37 @@ def test_demo_planted_near_duplicates_precision_and_recall(wb_env, ground_truth)
           f"{len(planted)} planted photos, {returned} matches returned")
     assert recall == 1.0, missed
     assert precision >= 0.9
+
+
+@pytest.mark.postgres
+def test_library_query_gives_the_same_answer_on_postgresql(_photo_db, pg_url, tmp_path, monkeypatch):
+    import duckdb
+    from sqlalchemy import create_engine
+
+    import workbench as wb
+    from workbench import config
+    from workbench.platform import schema as S
+    from workbench.platform.engine import dispose_all
+
+    path, planted = _photo_db
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("SELECT * FROM photos ORDER BY photo_id").fetchall()
+    cols = [d[0] for d in con.description]
+    con.close()
+    eng = create_engine(pg_url)
+    S.photos.create(eng)
+    with eng.begin() as conn:
+        conn.execute(S.photos.insert(), [dict(zip(cols, r)) for r in rows])
+    eng.dispose()
+
+    monkeypatch.setenv(config.ENV_HOME, str(tmp_path))
+    results = {}
+    for name, url in (("duckdb", f"duckdb:///{path}"), ("postgresql", pg_url)):
+        monkeypatch.setenv(config.ENV_DATA_URL, url)
+        dispose_all()
+        config.settings(reload=True)
+        df = wb.query("photo_reuse", user_id=1000, max_distance=12)
+        results[name] = sorted(zip(df["photo_id"], df["other_photo_id"], df["distance"]))
+    dispose_all()
+    assert results["duckdb"] == results["postgresql"]
+    assert {p for _, p, _ in results["postgresql"]} >= planted[1]
