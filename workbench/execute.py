@@ -176,8 +176,10 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _is_read_only_refusal(exc: BaseException) -> bool:
+    """The database itself refused: a write in read-only mode, or a second statement."""
     msg = str(getattr(exc, "orig", None) or exc).lower()
-    return "read-only" in msg or "read only" in msg
+    return any(s in msg for s in ("read-only", "read only", "multiple commands",
+                                  "read-write mode"))
 
 
 def _statement(sql_text: str, params: dict[str, Any], arrays: set[str]) -> Any:
@@ -355,11 +357,11 @@ def _run(*, action: str, name: str | None, sql_text: str | None, params: dict[st
         refuse(exc)
     except SQLAlchemyError as exc:
         if _is_read_only_refusal(exc):
-            refuse(guard.QueryRefused(f"the database refused a write: {_one_line(exc)}"))
+            refuse(guard.QueryRefused(f"the database refused it: {_one_line(exc)}"))
         refuse(QueryFailed(f"the database could not run it: {_one_line(exc)}"), "failed")
     except Exception as exc:  # driver errors that SQLAlchemy did not wrap (DuckDB interrupt, ...)
         if _is_read_only_refusal(exc):
-            refuse(guard.QueryRefused(f"the database refused a write: {_one_line(exc)}"))
+            refuse(guard.QueryRefused(f"the database refused it: {_one_line(exc)}"))
         refuse(QueryFailed(f"the database could not run it: {_one_line(exc)}"), "failed")
     db_ms = (time.perf_counter() - t0) * 1000
     df = _frame(fetched)

@@ -22,6 +22,7 @@ parser to count statements before running one.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 import re
 from collections.abc import Collection
 from contextlib import contextmanager
@@ -149,11 +150,19 @@ def _check_characters(sql_text: str, dialect: str | None) -> list:
         toks = sqlglot.Dialect.get_or_raise(dialect).tokenize(sql_text)
     except (TokenError, ValueError) as exc:
         raise QueryRefused(f"cannot read the statement: {_shown(str(exc), 80)}") from None
+    # Non-ASCII is fine inside strings, quoted names and comments, nowhere else (full-width
+    # keywords, zero-width or no-break spaces: the database may read them differently).
+    quoted: Counter[str] = Counter()
     for tok in toks:
-        if tok.token_type not in _STRINGY and not tok.text.isascii():
-            bad = next(ch for ch in tok.text if not ch.isascii())
-            raise QueryRefused(f"non-ASCII character U+{ord(bad):04X} outside quotes "
-                               f"(in {_shown(tok.text, 20)!r}); type SQL keywords in plain ASCII")
+        if tok.token_type in _STRINGY:
+            quoted.update(ch for ch in tok.text if not ch.isascii())
+        for comment in tok.comments or ():
+            quoted.update(ch for ch in comment if not ch.isascii())
+    found = Counter(ch for ch in sql_text if not ch.isascii())
+    for ch, n in found.items():
+        if n > quoted[ch]:
+            raise QueryRefused(f"non-ASCII character U+{ord(ch):04X} outside quotes; "
+                               "type SQL keywords and spaces in plain ASCII")
     return toks
 
 

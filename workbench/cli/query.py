@@ -13,7 +13,13 @@ from typing import Optional
 import pandas as pd
 import typer
 
-from ..errors import InputError
+from ..errors import InputError, WorkbenchError
+
+
+class AuditTampered(WorkbenchError):
+    """``workbench audit verify`` found a break in the chain (exit code 1)."""
+
+    exit_code = 1
 
 query_app = typer.Typer(help="The SQL query library.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log of queries and other acts.", no_args_is_help=True)
@@ -158,8 +164,8 @@ def verify(head: Optional[str] = typer.Option(None, "--head", help="SEQ:HASH not
         expected = (int(seq), digest)
     bad = audit.verify(expected)
     if bad is not None:
-        print(f"error: {bad}", file=sys.stderr)
-        raise typer.Exit(1)
+        raise AuditTampered(str(bad), "the log was changed outside the workbench; keep a copy "
+                                      "and tell the team lead")
     last = audit.head()
     if last is None:
         print("ok: the audit log is empty")
