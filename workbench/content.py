@@ -36,16 +36,21 @@ def _read(stmt) -> pd.DataFrame:
         return pd.read_sql(stmt, conn)
 
 
-def _user_id(value: object) -> int:
+def _id(value: object, what: str = "platform user id") -> int:
+    """A positive whole-number id, or :class:`InputError` naming ``what`` was expected."""
+    shown = repr(value)[:40]
     if isinstance(value, bool):
-        raise InputError(f"{value!r} is not a platform user id", "user ids are whole numbers")
+        raise InputError(f"{shown} is not a {what}", "ids are whole numbers")
     try:
         uid = int(str(value).strip()) if not isinstance(value, int) else value
     except ValueError:
-        raise InputError(f"{value!r} is not a platform user id", "user ids are whole numbers") from None
+        raise InputError(f"{shown} is not a {what}", "ids are whole numbers") from None
     if uid <= 0:
-        raise InputError(f"{value!r} is not a platform user id", "user ids are positive")
+        raise InputError(f"{shown} is not a {what}", "ids are positive")
     return uid
+
+
+_user_id = _id
 
 
 def _records(df: pd.DataFrame) -> list[dict]:
@@ -124,7 +129,7 @@ def photos(user_id: object, *, include_removed: bool = True) -> pd.DataFrame:
 
 def photo(photo_id: object) -> dict:
     """One photo row; :class:`NotFoundError` if there is none."""
-    pid = _user_id(photo_id)
+    pid = _id(photo_id, "photo id")
     df = _read(select(S.photos).where(S.photos.c.photo_id == pid))
     if df.empty:
         raise NotFoundError(f"no photo {pid}", "check the id against the photos table")
@@ -152,7 +157,7 @@ def conversations(user_id: object) -> pd.DataFrame:
 def thread(conversation_id: object, *, limit: int = 5000) -> pd.DataFrame:
     """Both sides of a conversation, oldest first, each message tagged with its language,
     script, text direction and the risk categories of phrases in it."""
-    cid = _user_id(conversation_id)
+    cid = _id(conversation_id, "conversation id")
     m = S.messages
     df = _read(select(m).where(m.c.conversation_id == cid)
                .order_by(m.c.sent_at, m.c.message_id).limit(limit))
