@@ -421,11 +421,24 @@ def _html_exporter() -> Any:
     """The HTML exporter, built once per process (templates load slowly)."""
     global _exporter
     if _exporter is None:
+        from jinja2 import DictLoader
         from nbconvert import HTMLExporter
 
-        _exporter = HTMLExporter(template_name="lab", exclude_input=True,
-                                 exclude_input_prompt=True, exclude_output_prompt=True)
+        _exporter = HTMLExporter(template_name="lab", template_file="wb_report.html.j2",
+                                 extra_loaders=[DictLoader({"wb_report.html.j2": _TEMPLATE})],
+                                 exclude_input=True, exclude_input_prompt=True,
+                                 exclude_output_prompt=True)
     return _exporter
+
+
+# The lab template without what it loads from CDNs (require.js, MathJax, widgets, Mermaid):
+# a report must open offline, and it has no widgets or maths.
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
 
 
 def export_html(notebook: Path) -> Path:
