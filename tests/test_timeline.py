@@ -501,6 +501,7 @@ def test_same_timeline_on_postgresql(tl_env, tl_platform, pg_url, monkeypatch, t
 
     duck = timeline.events(subjects=[SUBJECT, OTHER])
     duck_density = timeline.density(subjects=SUBJECT, bin="6h", tz="America/New_York")
+    duck_view = timeline.view(subjects=[SUBJECT, OTHER], threshold=50, tz="Europe/Berlin")
 
     engine = create_engine(pg_url)
     metadata.create_all(engine)
@@ -525,6 +526,12 @@ def test_same_timeline_on_postgresql(tl_env, tl_platform, pg_url, monkeypatch, t
     key = ["bin_start", "lane", "colour"]
     pd.testing.assert_frame_equal(pg_density.sort_values(key).reset_index(drop=True),
                                   duck_density.sort_values(key).reset_index(drop=True),
+                                  check_dtype=False)
+    pg_view = timeline.view(subjects=[SUBJECT, OTHER], threshold=50, tz="Europe/Berlin")
+    assert (pg_view.mode, pg_view.total, pg_view.bin_seconds) == \
+        (duck_view.mode, duck_view.total, duck_view.bin_seconds) == ("density", TOTAL_EVENTS, 86400)
+    pd.testing.assert_frame_equal(pg_view.density.sort_values(key).reset_index(drop=True),
+                                  duck_view.density.sort_values(key).reset_index(drop=True),
                                   check_dtype=False)
     out = timeline.export(tmp_path / "pg.parquet", subjects=SUBJECT, chunk_rows=100)
     assert out.rows == TOTAL_EVENTS

@@ -109,6 +109,7 @@ def _as_list(value: Any) -> list[str] | None:
 # --- SQL building ---------------------------------------------------------------------------
 
 _BIND_RE = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+_TAIL_RE = re.compile(r"\s+ORDER\s+BY\s+[^();'\"]+?\s+LIMIT\s+:limit\s*$", re.IGNORECASE)
 
 
 def _rename_binds(sql_text: str, params: dict[str, Any], suffix: str) -> tuple[str, dict[str, Any]]:
@@ -129,7 +130,15 @@ def _library_sql(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]
     if "limit" in wanted:  # a timeline is never cut per source: the window bounds it
         params = {**params, "limit": UNLIMITED}
     text, bound = render(name, **{k: v for k, v in params.items() if k in wanted})
-    return text.strip().rstrip(";").strip(), dict(bound)
+    text = text.strip().rstrip(";").strip()
+    # The library's trailing "ORDER BY ... LIMIT :limit" caps an interactive result; inside a
+    # timeline it only costs a sort per source (the timeline sorts once, the window bounds it).
+    # Dropped only when it is plainly the statement's own tail (no brackets or quotes in it).
+    tail = _TAIL_RE.search(text)
+    if tail and "limit" in bound:
+        text = text[:tail.start()]
+        bound = {k: v for k, v in bound.items() if k != "limit"}
+    return text, dict(bound)
 
 
 def _in_list(column: str, values: Sequence[Any], prefix: str, params: dict[str, Any]) -> str:
@@ -210,8 +219,9 @@ def _union_sql(req: Request, start: datetime, end: datetime) -> tuple[str, dict[
     return "\nUNION ALL\n".join(parts), params
 
 
-def _filtered_sql(req: Request, start: datetime, end: datetime) -> tuple[str, dict[str, Any]] | None:
-    """``WITH ev AS (union) SELECT * FROM ev WHERE <filters>`` pieces: (sql of CTE+WHERE, params)."""
+def _filtered_parts(req: Request, start: datetime,
+                    end: datetime) -> tuple[str, str, dict[str, Any]] | None:
+    """The union as a CTE named ``ev``, the WHERE clause of the filters, and the params."""
     if not req.platform_sources:
         return None
     union, params = _union_sql(req, start, end)
@@ -227,7 +237,16 @@ def _filtered_sql(req: Request, start: datetime, end: datetime) -> tuple[str, di
             where.append("1 = 0")
         else:
             where.append(_in_list("ref", req.refs, "tl_ref_", params))
-    return f"WITH ev AS (\n{union}\n)\nSELECT {{select}} FROM ev WHERE {' AND '.join(where)}", params
+    return f"WITH ev AS (\n{union}\n)", " AND ".join(where), params
+
+
+def _filtered_sql(req: Request, start: datetime, end: datetime) -> tuple[str, dict[str, Any]] | None:
+    """``WITH ev AS (union) SELECT {select} FROM ev WHERE <filters>`` and its params."""
+    parts = _filtered_parts(req, start, end)
+    if parts is None:
+        return None
+    cte, where, params = parts
+    return f"{cte}\nSELECT {{select}} FROM ev WHERE {where}", params
 
 
 def _run(sql_text: str, params: dict[str, Any], case: str | None) -> pd.DataFrame:
@@ -375,6 +394,60 @@ def _density_req(req: Request, width: int, offset: int, lane_by: str, color_by: 
     return out
 
 
+def _width_case(span: str, max_bins: int) -> str:
+    """SQL choosing the bin width for a span of seconds, like :func:`bin_width` does."""
+    whens = " ".join(f"WHEN {span} <= {w * max_bins} THEN {w}" for w in BIN_WIDTHS)
+    return f"CASE {whens} ELSE ceil({span} / {max_bins}.0) END"
+
+
+def _overview(req: Request, lane_by: str, color_by: str, max_bins: int, offset: int,
+              bounded: bool) -> tuple[pd.DataFrame, int, int, datetime | None, datetime | None]:
+    """Density, bin width, total and extent in ONE statement (one guard check, one audit record).
+
+    The bin width follows the window when it is ``bounded``, else the data's own extent; it is
+    chosen in SQL from the same nice widths as :func:`bin_width`.
+    """
+    cols = ["lane", "colour", "bin_start", "bin_end", "n"]
+    parts = _filtered_parts(req, req.start, req.end)
+    if not parts:
+        return pd.DataFrame(columns=cols), 3600, 0, None, None
+    cte, where, params = parts
+    distinct = lane_by == "source" and len(req.subjects) > 1
+    count = "count(DISTINCT ref)" if distinct else "count(*)"
+    if bounded:
+        span = ":tl_span"
+        params["tl_span"] = max(1, int((req.end - req.start).total_seconds()))
+    else:
+        span = "(extract(epoch FROM hi) - extract(epoch FROM lo) + 1)"
+    params["tl_offset"] = offset
+    # Uncorrelated scalar subqueries run once; a CROSS JOIN with the width would not be pruned.
+    width = "(SELECT width FROM w)"
+    statement = (
+        f"{cte},\n"
+        f"ext AS (SELECT {count} AS total, min(ts) AS lo, max(ts) AS hi FROM ev WHERE {where}),\n"
+        f"w AS (SELECT {_width_case(span, max_bins)} AS width, total, lo, hi FROM ext)\n"
+        f"SELECT {_lane_expr(lane_by)} AS lane, {_color_expr(color_by)} AS colour,\n"
+        f"       floor((extract(epoch FROM ts) + :tl_offset) / {width}) AS bin, {count} AS n,\n"
+        f"       {width} AS width, (SELECT total FROM w) AS total,\n"
+        f"       (SELECT lo FROM w) AS lo, (SELECT hi FROM w) AS hi\n"
+        f"FROM ev WHERE {where}\nGROUP BY 1, 2, 3 ORDER BY 3, 1, 2"
+    )
+    raw = _run(statement, params, req.case)
+    if raw.empty:
+        return pd.DataFrame(columns=cols), 3600, 0, None, None
+    width = int(float(raw["width"].iloc[0]))
+    out = pd.DataFrame({"lane": raw["lane"].astype("string"), "colour": raw["colour"].astype("string")})
+    epoch = pd.to_numeric(raw["bin"]).astype("float64") * width - offset
+    out["bin_start"] = pd.to_datetime(epoch, unit="s", utc=True)
+    out["bin_end"] = out["bin_start"] + pd.Timedelta(seconds=width)
+    out["n"] = pd.to_numeric(raw["n"]).astype("int64")
+    out.attrs["provenance"] = raw.attrs.get("provenance")
+    first, last = (pd.Timestamp(raw[c].iloc[0]) for c in ("lo", "hi"))
+    first = first.tz_localize("UTC") if first.tzinfo is None else first.tz_convert("UTC")
+    last = last.tz_localize("UTC") if last.tzinfo is None else last.tz_convert("UTC")
+    return out, width, int(raw["total"].iloc[0]), first.to_pydatetime(), last.to_pydatetime()
+
+
 def _offset(tz: ZoneInfo, at: datetime) -> int:
     """Seconds to shift epoch bins so day-sized bins start at midnight in the display zone."""
     off = at.astimezone(tz).utcoffset()
@@ -473,7 +546,10 @@ def view(subjects: Any = None, case: str | None = None, start: Any = None, end: 
     tzinfo = zone(tz)
     if req is None:
         req = request(subjects, case, start, end, sources, kinds, text, tags, starred)
-    n, first, last = extent(req)
+    bounded = req.start != ALL_TIME[0] and req.end != ALL_TIME[1]
+    # Day-sized bins start at local midnight: the zone's offset at the window's start (or now).
+    offset = _offset(tzinfo, req.start if req.start != ALL_TIME[0] else datetime.now(timezone.utc))
+    dens, width, n, first, last = _overview(req, lane_by, color_by, max_bins, offset, bounded)
     lo = req.start if req.start != ALL_TIME[0] or first is None else first
     hi = req.end if req.end != ALL_TIME[1] or last is None else last + timedelta(seconds=1)
     case_events = _case_events(req, req.start, req.end)
@@ -491,8 +567,6 @@ def view(subjects: Any = None, case: str | None = None, start: Any = None, end: 
 
         annotations = current(req.case)
     if n > threshold:
-        width = bin_width(lo, hi, max_bins)
-        dens = _density_req(req, width, _offset(tzinfo, lo), lane_by, color_by, lo, hi)
         shown = case_events
         if annotations is not None and len(annotations):
             refs = [r for r in annotations["ref"] if not r.startswith(("case:", "notes:"))]
