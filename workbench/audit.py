@@ -69,6 +69,8 @@ class AuditRow(Base):
 
 
 _TABLE = AuditRow.__table__
+_LAST = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+_INSERT = _TABLE.insert()
 
 
 @dataclass(frozen=True)
@@ -179,12 +181,11 @@ def record(action: str, *, case: str | None = None, outcome: str = "ok",
             with eng.begin() as conn:  # SQLite: BEGIN IMMEDIATE serialises appenders
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-                last = conn.execute(select(_TABLE.c.seq, _TABLE.c.hash)
-                                    .order_by(_TABLE.c.seq.desc()).limit(1)).first()
+                last = conn.execute(_LAST).first()
                 fields["seq"] = (last.seq + 1) if last else 1
                 fields["prev_hash"] = last.hash if last else GENESIS
                 fields["hash"] = record_hash(fields)
-                conn.execute(_TABLE.insert().values(**fields))
+                conn.execute(_INSERT, fields)
             return dict(fields)
         except IntegrityError:  # another writer took this seq (should not happen with the locks)
             if attempt == 4:

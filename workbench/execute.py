@@ -21,7 +21,7 @@ Limits: ``max_rows`` (default ``$WORKBENCH_MAX_ROWS`` or 100,000) and ``timeout`
 Result hash (``hash_method`` ``wb-rows-v1``): SHA-256 of UTF-8 lines joined by ``\\n``: first the
 JSON array of column names, then one JSON array per row in result order (JSON with no spaces, not
 ASCII-escaped, keys sorted). Values: missing (None/NaN/NaT/NA) -> ``null``; booleans; integers and
-integral floats -> integers; other floats -> JSON numbers; decimals -> text; aware times -> text
+integral floats -> integers; other floats and decimals -> JSON numbers (as floats); aware times -> text
 ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC; dates -> ISO text; intervals -> ``"<seconds>s"``; bytes ->
 hex; lists -> arrays. The same rows give the same hash after a Parquet round trip.
 """
@@ -127,10 +127,8 @@ def _canon(v: Any) -> Any:
         if math.isinf(v):
             return "Infinity" if v > 0 else "-Infinity"
         return int(v) if v.is_integer() and abs(v) < 2**53 else v
-    if isinstance(v, Decimal):
-        if not v.is_finite():
-            return None if v.is_nan() else str(v)
-        return format(v.normalize(), "f")
+    if isinstance(v, Decimal):  # as pandas holds it (coerce_float): a float
+        return _canon(float(v))
     if isinstance(v, datetime):  # includes pd.Timestamp
         if v.tzinfo is None:
             return v.isoformat(timespec="microseconds")
@@ -148,15 +146,22 @@ def _canon(v: Any) -> Any:
     return str(v)
 
 
-def result_sha256(df: pd.DataFrame) -> str:
-    """SHA-256 (hex) of a result, computed as described in this module's docstring."""
+def _hash_rows(columns: list, rows: Any) -> str:
     h = hashlib.sha256()
     dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
-    h.update(dumps([str(c) for c in df.columns]).encode("utf-8"))
-    for row in df.itertuples(index=False, name=None):
+    h.update(dumps([str(c) for c in columns]).encode("utf-8"))
+    for row in rows:
         h.update(b"\n")
         h.update(dumps([_canon(v) for v in row]).encode("utf-8"))
     return h.hexdigest()
+
+
+def result_sha256(df: pd.DataFrame) -> str:
+    """SHA-256 (hex) of a result, computed as described in this module's docstring."""
+    plain = df.copy(deep=False)
+    plain.attrs = {}  # pandas copies attrs on every column access; provenance is not hashed
+    columns = [plain.iloc[:, i].tolist() for i in range(plain.shape[1])]
+    return _hash_rows(list(df.columns), zip(*columns))
 
 
 # --- running --------------------------------------------------------------------------------
@@ -365,7 +370,7 @@ def _run(*, action: str, name: str | None, sql_text: str | None, params: dict[st
         refuse(QueryFailed(f"the database could not run it: {_one_line(exc)}"), "failed")
     db_ms = (time.perf_counter() - t0) * 1000
     df = _frame(fetched)
-    digest = result_sha256(df)
+    digest = _hash_rows(fetched.columns, fetched.rows)  # == result_sha256(df), without pandas
     duration_ms = (time.perf_counter() - started) * 1000
     if fetched.truncated:
         warnings.warn(f"result cut at {rows_limit:,} rows (more rows matched); narrow the query "
