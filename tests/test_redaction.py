@@ -165,7 +165,7 @@ def planted(wb_env, tmp_path):
     profile = {"user_id": subject, "bio": f"I am {known[0]}", **SPECIAL}
     evidence.add_content(cid, profile, kind="profile")
     reports = pd.DataFrame({"report_id": [1], "reporter_id": [reporter], "reported_user_id": [subject],
-                            "free_text": [f"this is {pii[reporter].get('name', {'x'}).pop()} writing"]})
+                            "free_text": [f"this is {next(iter(pii[reporter].get('name', {'x'})))} writing"]})
     reports.attrs["provenance"] = {"query": "reports_against_user", "sql": "SELECT ...",
                                    "params": {"user_id": subject}, "row_count": 1, "case": cid}
     evidence.add_query_result(cid, reports)
