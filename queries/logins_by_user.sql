@@ -1,9 +1,10 @@
 -- name: logins_by_user
 -- title: Logins of a user, new countries and devices flagged
 -- description: >
---   Login attempts in a window, oldest first. new_country / new_device are true when the
---   country / device had never been seen in any earlier login of this user (the first login
---   ever is not flagged); new_both marks the typical account-takeover login.
+--   Login attempts in a window, oldest first. new_country / new_device are true when this
+--   user had never logged in successfully from that country / device before (failed attempts
+--   from it are flagged too); new_both marks the typical account-takeover login. Nothing is
+--   flagged before the account's first successful login.
 -- params:
 --   user_id: {type: int, required: true, description: the account}
 --   start: {type: timestamp, default: -90d, description: from (inclusive)}
@@ -14,18 +15,28 @@
 WITH history AS (
     SELECT
         l.login_id, l.ts, l.ip, l.device_id, l.country, l.city, l.user_agent, l.success,
-        ROW_NUMBER() OVER (ORDER BY l.ts, l.login_id) AS seq,
-        ROW_NUMBER() OVER (PARTITION BY l.country ORDER BY l.ts, l.login_id) AS country_seq,
-        ROW_NUMBER() OVER (PARTITION BY l.device_id ORDER BY l.ts, l.login_id) AS device_seq
+        sum(CASE WHEN l.success THEN 1 ELSE 0 END) OVER (
+            ORDER BY l.ts, l.login_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ok_before,
+        sum(CASE WHEN l.success THEN 1 ELSE 0 END) OVER (
+            PARTITION BY l.country ORDER BY l.ts, l.login_id
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ok_country_before,
+        sum(CASE WHEN l.success THEN 1 ELSE 0 END) OVER (
+            PARTITION BY l.device_id ORDER BY l.ts, l.login_id
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ok_device_before
     FROM logins l
     WHERE l.user_id = :user_id AND l.ts < :end
+),
+flagged AS (
+    SELECT
+        login_id, ts, ip, device_id, country, city, user_agent, success,
+        (COALESCE(ok_before, 0) > 0 AND COALESCE(ok_country_before, 0) = 0) AS new_country,
+        (COALESCE(ok_before, 0) > 0 AND COALESCE(ok_device_before, 0) = 0) AS new_device
+    FROM history
 )
 SELECT
     login_id, ts, ip, device_id, country, city, user_agent, success,
-    (seq > 1 AND country_seq = 1) AS new_country,
-    (seq > 1 AND device_seq = 1) AS new_device,
-    (seq > 1 AND country_seq = 1 AND device_seq = 1) AS new_both
-FROM history
+    new_country, new_device, (new_country AND new_device) AS new_both
+FROM flagged
 WHERE ts >= :start
 ORDER BY ts, login_id
 LIMIT :limit
