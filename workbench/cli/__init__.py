@@ -36,7 +36,8 @@ _register()
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     try:
-        app(args=argv, standalone_mode=False)
+        # Without standalone mode click returns typer.Exit's code instead of exiting.
+        result = app(args=argv, standalone_mode=False)
     except WorkbenchError as err:
         print(f"error: {err}", file=sys.stderr)
         return err.exit_code
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return exc.exit_code
         raise
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 def run() -> None:
