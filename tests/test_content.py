@@ -109,24 +109,31 @@ def test_profile_card_separates_special_category_data(wb_env):
     assert view.special.value == ""  # hidden until asked for
     view.special_toggle.value = True
     assert "sexual_orientation" in view.special.value
-    assert "History of changes" in "".join(getattr(c, "value", "") for c in view.children)
+    assert "History of changes" in "".join(c.value for c in view.children if isinstance(getattr(c, "value", None), str))
 
 
-def test_demo_thread_has_language_tags_and_both_sides(wb_env):
+def test_demo_scam_threads_are_tagged_with_their_language_and_risky_asks(wb_env, ground_truth):
+    """The ring's conversations (several languages): both sides shown, the planted language
+    detected, and the scammer's ask (gift cards, crypto) marked as risky."""
     from workbench import content
     from workbench.widgets.thread_view import ThreadView
 
-    uid = _a_user_with(wb_env, "photos")
-    convs = content.conversations(_a_user_with(wb_env, "messages"))
-    assert not convs.empty
-    cid = int(convs["conversation_id"].iloc[0])
-    view = ThreadView(cid)
-    df = view.messages
-    assert {"lang", "direction", "risk"} <= set(df.columns)
-    assert df["sender_id"].nunique() <= 2
-    assert df["sent_at"].is_monotonic_increasing
-    assert view.body.value.count("class='wb-body'") == len(df)
-    assert uid > 0
+    ring = next(s for s in ground_truth["scenarios"] if s["kind"] == "romance_scam_ring")["details"]
+    asks = {"gift_card": "gift_cards", "crypto": "crypto"}
+    right_lang = 0
+    for conv in ring["conversations"]:
+        df = content.thread(conv["conversation_id"])
+        assert set(df["sender_id"]) == {conv["member"], conv["victim"]}
+        assert df["sent_at"].is_monotonic_increasing
+        tagged = df.loc[df["lang"] != "und", "lang"]
+        right_lang += tagged.value_counts().idxmax() == conv["language"]
+        risky = set().union(*df["risk"])
+        if conv.get("ask") in asks:
+            assert asks[conv["ask"]] in risky or "off_platform" in risky, conv
+    assert right_lang == len(ring["conversations"])
+    view = ThreadView(ring["conversations"][0]["conversation_id"], right_user=ring["conversations"][0]["member"])
+    assert view.body.value.count("class='wb-body'") == len(view.messages)
+    assert "wb-risk" in view.body.value
 
 
 def test_reply_composer_on_a_demo_case_blocks_the_reporter_and_saves_clean_text(wb_env):

@@ -170,45 +170,57 @@ def test_library_query_matches_the_index(photo_platform):
 
 # --------------------------------------------------------------------------- the demo's rings
 
-def _planted_photo_ids(ground_truth: dict) -> dict[str, set[int]]:
-    """Photo ids named in the romance-scam and impersonation scenarios' details."""
-    out: dict[str, set[int]] = {}
-
-    def walk(value, key=""):
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(v, k)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v, key)
-        elif isinstance(value, int) and not isinstance(value, bool) and "photo" in key:
-            out.setdefault(key, set()).add(value)
-
+def _planted_groups(ground_truth: dict) -> list[set[int]]:
+    """Each planted set of copies of one picture: a ring's photo group (original + copies) or an
+    impersonation's (original, copy) pair."""
+    groups = []
     for s in ground_truth["scenarios"]:
-        if s["kind"] in ("romance_scam_ring", "impersonation"):
-            walk(s["details"])
-    return out
+        d = s.get("details", {})
+        if s["kind"] == "romance_scam_ring":
+            for g in d.get("photo_groups", []):
+                groups.append({int(g["original_photo_id"])} | {int(c["photo_id"]) for c in g["copies"]})
+        elif s["kind"] == "impersonation":
+            for p in d.get("photo_pairs", []):
+                groups.append({int(p["original_photo_id"]), int(p["copy_photo_id"])})
+    return groups
 
 
 def test_demo_planted_near_duplicates_precision_and_recall(wb_env, ground_truth):
+    """Every planted copy is found from every other member of its group (on another account);
+    few other photos come back."""
     from workbench import content
 
-    planted = set().union(*_planted_photo_ids(ground_truth).values())
-    assert planted, "the demo plants reused photos in its rings"
-    hits, returned, missed = 0, 0, []
-    for pid in sorted(planted):
-        df = content.similar_photos(photo_id=pid)
-        got = set(df["photo_id"])
-        if not got & planted:
-            missed.append(pid)
-        hits += len(got & planted)
-        returned += len(got)
-    recall = 1 - len(missed) / len(planted)
-    precision = hits / returned if returned else 0.0
-    print(f"photo reuse on the demo: recall {recall:.3f}, precision {precision:.3f}, "
-          f"{len(planted)} planted photos, {returned} matches returned")
-    assert recall == 1.0, missed
+    groups = _planted_groups(ground_truth)
+    assert len(groups) >= 4, "the demo plants reused photos in its ring and impersonation"
+    owner = {int(p): int(u) for p, u in
+             content.photo_index()[1][["photo_id", "user_id"]].itertuples(index=False)}
+    expected_pairs = returned_pairs = correct_pairs = 0
+    missed = []
+    for group in groups:
+        for pid in sorted(group):
+            expected = {q for q in group if q != pid and owner[q] != owner[pid]}
+            got = set(content.similar_photos(photo_id=pid)["photo_id"])
+            missed += [(pid, q) for q in expected - got]
+            expected_pairs += len(expected)
+            returned_pairs += len(got)
+            correct_pairs += len(got & expected)
+    recall = correct_pairs / expected_pairs
+    precision = correct_pairs / returned_pairs
+    print(f"photo reuse on the demo: recall {recall:.3f}, precision {precision:.3f} "
+          f"({expected_pairs} planted pairs, {returned_pairs} returned)")
+    assert not missed, missed
     assert precision >= 0.9
+
+
+def test_linked_accounts_gains_photo_links(wb_env, ground_truth):
+    """The impersonator is linked to the real member through the copied photos."""
+    import workbench as wb
+
+    sc = next(s for s in ground_truth["scenarios"] if s["kind"] == "impersonation")
+    d = sc["details"]
+    df = wb.query("linked_accounts", user_id=int(d["impersonator"]), max_hops=1)
+    row = df[df["linked_user_id"] == int(d["real_user"])]
+    assert len(row) == 1 and "photo" in row["reasons"].iloc[0]
 
 
 @pytest.mark.postgres
