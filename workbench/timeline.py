@@ -33,6 +33,7 @@ from .timestamps import parse_timestamp
 COLUMNS = registry.COLUMNS
 DEFAULT_THRESHOLD = 5_000
 DEFAULT_MAX_BINS = 400
+MAX_SUBJECTS = 20
 #: When no window is given the timeline covers all of the subjects' history.
 ALL_TIME = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2200, 1, 1, tzinfo=timezone.utc))
 #: Bin widths (seconds) density may use: the smallest that keeps the bins under ``max_bins``.
@@ -75,7 +76,11 @@ def _subjects(subjects: Any, case: str | None) -> list[int]:
         out = case_subjects(case)
     if not out:
         raise InputError("no subjects to show", "pass subjects=[user ids] or a case with subjects")
-    return list(dict.fromkeys(out))
+    out = list(dict.fromkeys(out))
+    if len(out) > MAX_SUBJECTS:  # one statement per view holds every subject's queries
+        raise InputError(f"{len(out)} subjects is more than one timeline shows ({MAX_SUBJECTS})",
+                         "pass subjects=[...] with the people that matter most")
+    return out
 
 
 def case_subjects(case: str) -> list[int]:
@@ -533,12 +538,15 @@ def view(subjects: Any = None, case: str | None = None, start: Any = None, end: 
          sources: Any = None, kinds: Any = None, text: str | None = None, tags: Any = None,
          *, starred: bool | None = None, lane_by: LaneBy = "source", color_by: ColorBy = "kind",
          tz: ZoneInfo | str | None = None, threshold: int = DEFAULT_THRESHOLD,
-         max_bins: int = DEFAULT_MAX_BINS, req: Request | None = None) -> View:
+         max_bins: int = DEFAULT_MAX_BINS, req: Request | None = None,
+         expected: int | None = None) -> View:
     """Events or density for a window, whichever can be drawn usefully.
 
     When the window holds more than ``threshold`` events, counts per bin per lane come from
     the database; otherwise every event is fetched. Call again with a narrower ``start``/``end``
-    when the user zooms (the widget does this on relayout).
+    when the user zooms (the widget does this on relayout). ``expected`` (an upper bound of the
+    events in the window, which :func:`zoom` knows from the current view) lets a small window
+    go straight to its events in one query.
     """
     _lane_expr(lane_by), _color_expr(color_by)
     if threshold < 0:
@@ -547,6 +555,20 @@ def view(subjects: Any = None, case: str | None = None, start: Any = None, end: 
     if req is None:
         req = request(subjects, case, start, end, sources, kinds, text, tags, starred)
     bounded = req.start != ALL_TIME[0] and req.end != ALL_TIME[1]
+    annotations = None
+    if req.case is not None:
+        from .annotations import current
+
+        annotations = current(req.case)
+    if bounded and expected is not None and expected <= threshold:
+        # Zoomed in: fetch the events directly (one statement); LIMIT guards a wrong estimate.
+        detail = fetch(req, limit=threshold + 1)
+        platform = int((~detail["source"].isin([s.name for s in req.case_sources])).sum())
+        if platform <= threshold:
+            case_events = detail[detail["source"].isin([s.name for s in req.case_sources])]
+            return View(req, "events", req.start, req.end, platform, detail, None, None, tzinfo,
+                        lane_by, color_by, threshold, annotations,
+                        case_events[case_events["source"] == "case"])
     # Day-sized bins start at local midnight: the zone's offset at the window's start (or now).
     offset = _offset(tzinfo, req.start if req.start != ALL_TIME[0] else datetime.now(timezone.utc))
     dens, width, n, first, last = _overview(req, lane_by, color_by, max_bins, offset, bounded)
@@ -561,11 +583,6 @@ def view(subjects: Any = None, case: str | None = None, start: Any = None, end: 
     if lo >= hi:  # nothing at all: show a day so the figure has an axis
         lo, hi = (lo, lo + timedelta(days=1)) if lo < ALL_TIME[1] else (
             datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc))
-    annotations = None
-    if req.case is not None:
-        from .annotations import current
-
-        annotations = current(req.case)
     if n > threshold:
         shown = case_events
         if annotations is not None and len(annotations):
@@ -595,7 +612,24 @@ def zoom(current: View, start: Any, end: Any) -> View:
     if narrowed.end <= narrowed.start:
         raise InputError("the zoom window is empty", "choose an end later than the start")
     return view(req=narrowed, lane_by=current.lane_by, color_by=current.color_by, tz=current.tz,
-                threshold=current.threshold)
+                threshold=current.threshold,
+                expected=_expected(current, narrowed.start, narrowed.end))
+
+
+def _expected(current: View, lo: datetime, hi: datetime) -> int | None:
+    """An upper bound of the platform events in [lo, hi) from what the current view holds."""
+    if current.mode == "density" and current.density is not None:
+        # Bins cut by the window count pro rata, plus a margin for events bunched at its edge.
+        d = current.density
+        d = d[(d["bin_end"] > lo) & (d["bin_start"] < hi)]
+        if d.empty:
+            return 0
+        width = (d["bin_end"] - d["bin_start"]).dt.total_seconds()
+        inside = (d["bin_end"].clip(upper=hi) - d["bin_start"].clip(lower=lo)).dt.total_seconds()
+        return int((d["n"] * inside / width).sum() * 1.2) + 1
+    if current.mode == "events" and current.start <= lo and hi <= current.end:
+        return current.total
+    return None
 
 
 def figure(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,

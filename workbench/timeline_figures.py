@@ -116,21 +116,31 @@ def _notes_text(df: pd.DataFrame) -> list[str]:
     return out
 
 
+def _text(s: pd.Series, empty: str = "") -> list[str]:
+    return [empty if x is None or x is pd.NA else str(x) for x in s.astype(object).tolist()]
+
+
 def _customdata(df: pd.DataFrame, v: View) -> np.ndarray:
+    """One row per event: the hover fields (see HOVER_FIELDS), built once for all traces."""
+    if df.empty:
+        return np.empty((0, len(HOVER_FIELDS)), object)
     cols = [
         _fmt_local(df["ts"], v.tz),
-        [t.strftime("%Y-%m-%d %H:%M:%S UTC") for t in df["ts"]],
-        [_lane_label(x, v.lane_by) for x in df["lane"]],
-        df["kind"].fillna("").astype(str).tolist(),
-        df["actor"].fillna("—").astype(str).tolist(),
-        df["target"].fillna("—").astype(str).tolist(),
-        df["summary"].fillna("").astype(str).str.slice(0, 160).tolist(),
-        df["severity"].fillna("").astype(str).tolist(),
-        df["ref"].astype(str).tolist(),
-        df["subject"].astype("string").fillna("").astype(str).tolist(),
+        [t.strftime("%Y-%m-%d %H:%M:%S UTC") for t in df["ts"].tolist()],
+        [_lane_label(x, v.lane_by) for x in df["lane"].tolist()],
+        _text(df["kind"]),
+        _text(df["actor"], "—"),
+        _text(df["target"], "—"),
+        [x[:160] for x in _text(df["summary"])],
+        _text(df["severity"]),
+        _text(df["ref"]),
+        _text(df["subject"]),
         _notes_text(df),
     ]
-    return np.array(list(zip(*cols)), dtype=object) if len(df) else np.empty((0, len(cols)), object)
+    out = np.empty((len(df), len(cols)), dtype=object)
+    for j, col in enumerate(cols):
+        out[:, j] = col
+    return out
 
 
 def _hovertemplate(tz: ZoneInfo) -> str:
@@ -149,15 +159,20 @@ def _detail_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str]) -> li
     key = v.color_by
     big = len(df) > 1000
     cls = go.Scattergl if big else go.Scatter
-    for value, part in df.groupby(df[key].fillna("unknown").astype(str), sort=True):
-        is_case = part["source"].isin(CASE_LANES).all()
+    custom = _customdata(df, v)
+    x = to_axis(df["ts"], v.tz).to_numpy()
+    y = np.array([lane_labels[ln] for ln in df["lane"].tolist()], dtype=object)
+    keys = np.array(_text(df[key], "unknown"), dtype=object)
+    is_case = df["source"].isin(CASE_LANES).to_numpy()
+    for value in sorted(set(keys.tolist())):
+        rows = np.nonzero(keys == value)[0]
+        case_only = bool(is_case[rows].all())
         traces.append(cls(
-            x=to_axis(part["ts"], v.tz), y=[lane_labels[x] for x in part["lane"]],
-            mode="markers", name=str(value), legendgroup=str(value),
-            marker=dict(color=colour_for(value, key), size=11 if is_case else 8,
-                        symbol="diamond" if is_case else "circle",
+            x=x[rows], y=y[rows], mode="markers", name=value, legendgroup=value,
+            marker=dict(color=colour_for(value, key), size=11 if case_only else 8,
+                        symbol="diamond" if case_only else "circle",
                         line=dict(width=0.5, color="white")),
-            customdata=_customdata(part, v), hovertemplate=_hovertemplate(v.tz),
+            customdata=custom[rows], hovertemplate=_hovertemplate(v.tz),
             meta={"role": "events"},
         ))
     return traces
@@ -288,13 +303,17 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
         title=dict(text=title or f"Timeline · {who} · {what}", font=dict(size=14)),
         height=height or max(320, 140 + 46 * n_lanes),
         margin=dict(l=10, r=10, t=70, b=10),
-        hovermode="closest", dragmode="zoom", template="plotly_white",
+        # A named template is deep-copied into every figure (slow, and kilobytes of JSON).
+        hovermode="closest", dragmode="zoom", template="none", plot_bgcolor="white",
+        font=dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=12),
         legend=dict(title=dict(text=v.color_by), orientation="v", font=dict(size=10)),
         xaxis=dict(title=dict(text=f"Time ({v.tz.key})"), type="date", range=[lo, hi],
+                   showgrid=True, gridcolor="#eceff3", linecolor="#c8ccd2",
                    rangeslider=dict(visible=True, thickness=0.08)),
         yaxis=dict(type="category", categoryorder="array",
                    categoryarray=[lane_labels[ln] for ln in reversed(lane_order)],
-                   fixedrange=True, title=None, automargin=True),
+                   fixedrange=True, title=None, automargin=True, showgrid=True,
+                   gridcolor="#f3f4f6"),
         meta={"timeline": {"mode": v.mode, "tz": v.tz.key, "total": v.total,
                            "bin_seconds": v.bin_seconds, "lane_by": v.lane_by,
                            "color_by": v.color_by, "threshold": v.threshold}},
