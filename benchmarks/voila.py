@@ -42,36 +42,58 @@ def file_cases(n: int) -> str:
 
         file_demo_cases(st, n_history=n, seed=7, progress=True)
         return "demo case generator"
+    # Synthetic cases written as rows in bulk (the cases API logs every step and would take
+    # most of an hour for 10,000 here); the lifecycle timestamps are consistent.
+    from workbench.cases import CaseIdCounter, CaseRow, CaseSubject
+    from workbench.policies import DecisionClause, DecisionRow
+
     rng = random.Random(7)
     now = datetime.now(timezone.utc)
     outcomes = {"scam_fraud": ("CG-1.1", "permanent_ban"), "harassment_hate": ("CG-3.1", "warning"),
                 "account_takeover": ("ToS-3.1", "feature_restriction"),
                 "impersonation": ("CG-2.1", "content_removal"), "spam": ("CG-7.1", "warning")}
-    cats = [c for c in outcomes if c in policies.taxonomy().categories]
+    tax = policies.taxonomy()
+    cats = [c for c in outcomes if c in tax.categories]
     analysts = ["a.okafor", "m.tanaka", "s.novak", "l.garcia", "r.iyer", "j.muller"]
-    for start in range(have, n, 500):
-        with session() as s:
-            for _ in range(start, min(n, start + 500)):
-                cat = rng.choice(cats)
-                at = now - timedelta(hours=rng.uniform(0.5, 24 * 120))
-                c = cases.create(category=cat, subjects=[rng.randint(1, 5000)], who="bot", at=at,
-                                 source=rng.choice(cases.SOURCES), session=s)
-                if rng.random() < 0.2:
-                    continue
-                who, t = rng.choice(analysts), at + timedelta(minutes=rng.uniform(5, 300))
-                if t >= now:
-                    continue
-                cases.claim(c.case_id, who=who, at=t, session=s)
-                cases.set_status(c.case_id, "triaged", who=who, at=t, session=s)
-                cases.set_status(c.case_id, "investigating", who=who, at=t, session=s)
+    year = now.year
+    with session() as s:
+        counter = s.get(CaseIdCounter, year)
+        last = counter.last if counter else 0
+        rows, subjects, decisions = [], [], []
+        for k in range(n - have):
+            cat = rng.choice(cats)
+            at = now - timedelta(hours=rng.uniform(0.5, 24 * 120))
+            cid = f"ESC-{year}-{last + k + 1:06d}"
+            row = dict(case_id=cid, title=f"{tax.categories[cat].title}: benchmark {k}",
+                       category=cat, priority=tax.categories[cat].default_priority,
+                       source=rng.choice(cases.SOURCES), status="new", assignee=None, tags=[],
+                       custom={}, created_at=at, created_by="bot", paused_seconds=0.0,
+                       version=1, updated_at=at, updated_by="bot")
+            subjects.append(CaseSubject(case_id=cid, user_id=rng.randint(1, 5000), position=0))
+            t = at + timedelta(minutes=rng.uniform(5, 300))
+            if rng.random() >= 0.2 and t < now:
+                row.update(status="investigating", assignee=rng.choice(analysts), claimed_at=t,
+                           first_action_at=t)
                 d = t + timedelta(hours=rng.uniform(1, 150))
-                if rng.random() < 0.2 or d >= now:
-                    continue
-                clause, action = outcomes[cat]
-                policies.decide(c.case_id, clauses=[clause], action=action, rationale="benchmark",
-                                who=who, at=d, session=s)
-        print(f"  filed {min(n, start + 500)} / {n}", flush=True)
-    return "synthetic cases"
+                if rng.random() >= 0.2 and d < now:
+                    row.update(status="decided", decided_at=d, updated_at=d)
+                    clause, action = outcomes[cat]
+                    decisions.append((cid, d, row["assignee"], action, clause))
+            rows.append(CaseRow(**row))
+        s.add_all(rows)
+        s.flush()
+        s.add_all(subjects)
+        if counter:
+            counter.last = last + len(rows)
+        else:
+            s.add(CaseIdCounter(year=year, last=last + len(rows)))
+        for cid, d, who, action, clause in decisions:
+            dr = DecisionRow(case_id=cid, at=d, who=who, action=action, rationale="benchmark",
+                             subjects=[])
+            s.add(dr)
+            s.flush()
+            s.add(DecisionClause(decision_id=dr.id, clause=clause))
+    return "synthetic cases, bulk rows"
 
 
 def render_seconds(browser, url: str) -> float:

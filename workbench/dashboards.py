@@ -34,7 +34,7 @@ import pandas as pd
 
 from .case_ids import validate_case_id
 from .config import Settings, settings as current_settings
-from .errors import InputError
+from .errors import InputError, SettingsError
 from .timestamps import parse_interval, parse_timestamp, utcnow
 
 UNASSIGNED = "(unassigned)"
@@ -400,15 +400,17 @@ def repeat_subjects(snap: Snapshot, min_cases: int = 2, mask: bool = True) -> pd
         return pd.DataFrame(columns=["subject", "cases", "open", "categories", "case_ids", "last_seen"])
     from .cases import OPEN_STATUSES
 
-    long = long.sort_values("created_at", ascending=False)
-    rows = []
-    for uid, g in long.groupby("subjects", sort=False):
-        if len(g) < min_cases:
-            continue
-        rows.append({"subject": pseudonym(uid, snap.key) if mask else int(uid),
-                     "cases": int(len(g)), "open": int(g["status"].isin(OPEN_STATUSES).sum()),
-                     "categories": ", ".join(sorted(g["category"].unique())),
-                     "case_ids": list(g["case_id"]), "last_seen": g["created_at"].max()})
+    long = long.assign(is_open=long["status"].isin(OPEN_STATUSES))
+    sizes = long.groupby("subjects")["case_id"].transform("size")
+    long = long[sizes >= min_cases].sort_values("created_at", ascending=False)
+    if long.empty:
+        return pd.DataFrame(columns=["subject", "cases", "open", "categories", "case_ids", "last_seen"])
+    g = long.groupby("subjects", sort=False)
+    agg = pd.DataFrame({"cases": g.size().astype(int), "open": g["is_open"].sum().astype(int),
+                        "categories": g["category"].agg(lambda c: ", ".join(sorted(set(c)))),
+                        "case_ids": g["case_id"].agg(list), "last_seen": g["created_at"].max()})
+    agg.insert(0, "subject", [pseudonym(u, snap.key) if mask else int(u) for u in agg.index])
+    rows = agg.to_dict("records")
     out = pd.DataFrame(rows, columns=["subject", "cases", "open", "categories", "case_ids", "last_seen"])
     return out.sort_values(["cases", "last_seen"], ascending=[False, False], ignore_index=True)
 
@@ -580,6 +582,8 @@ def _key_queries(case, mask: bool, key: bytes) -> tuple[dict[str, pd.DataFrame],
         for uid in subjects:
             try:
                 frames.append(query(name, case=case.case_id, user_id=uid))
+            except SettingsError as exc:  # no platform data at all: say it once
+                return out, f"Platform data is not available: {exc}"
             except Exception as exc:  # one failing query must not blank the page
                 problems.append(f"{name}: {str(exc).splitlines()[0][:160]}")
                 break

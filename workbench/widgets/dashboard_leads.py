@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 
 from .. import dashboards as dash
 from ..errors import WorkbenchError
-from .dashboard_parts import FigurePane, error_box, kpis, style, table
+from .dashboard_parts import FigurePane, error_box, kpis, soon, style, table
 
 ALL = "all"
 KPI_LABELS = {"open": "open cases", "unclaimed": "unclaimed", "at_risk": "SLA at risk",
@@ -99,9 +99,10 @@ class LeadsDashboard(w.VBox):
         self.update()
 
     def refresh_if_older_than(self, seconds: float) -> None:
-        """A preheated kernel may have loaded its numbers a while ago: reload if so."""
+        """A preheated kernel may have loaded its numbers a while ago: reload them if so, just
+        after the page is complete (the page shows the time the numbers are as of)."""
         if time.monotonic() - self.loaded_at > seconds:
-            self.refresh()
+            soon(self.refresh)
 
     def update(self) -> None:
         """Recompute every view for the current filters."""

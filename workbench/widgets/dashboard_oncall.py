@@ -9,7 +9,7 @@ import ipywidgets as w
 import pandas as pd
 
 from .. import dashboards as dash
-from .dashboard_parts import kpis, style, table
+from .dashboard_parts import kpis, soon, style, table
 
 
 class OnCallDashboard(w.VBox):
@@ -49,5 +49,7 @@ class OnCallDashboard(w.VBox):
                              f"{html.escape(shown)} ({html.escape(snap.tz.key)})</span>")
 
     def refresh_if_older_than(self, seconds: float) -> None:
+        """A preheated kernel may have loaded its numbers a while ago: reload them if so, just
+        after the page is complete (the page shows the time the numbers are as of)."""
         if time.monotonic() - self.loaded_at > seconds:
-            self.refresh()
+            soon(self.refresh)

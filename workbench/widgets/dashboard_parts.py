@@ -122,3 +122,16 @@ def when_requested() -> None:
     except ImportError:
         return
     wait_for_request()
+
+
+def soon(fn, delay: float = 0.3) -> None:
+    """Run ``fn`` on the kernel's event loop shortly after the current cell ends (so a page is
+    complete first and updates in place); at once when there is no running loop."""
+    import asyncio
+
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        fn()
+        return
+    loop.call_later(delay, fn)
