@@ -545,3 +545,80 @@ def test_static_report_figure_embeds_plotly(tl_env, tmp_path):
     html = path.read_text()
     assert "Time (Europe\\u002fBerlin)" in html  # JSON in HTML escapes the slash
     assert len(html) > 3_000_000 and '<script src="https://cdn.plot.ly' not in html  # plotly.js inside
+
+
+# --- planted scenarios (demo) --------------------------------------------------------------
+
+def _scenario(ground_truth: dict, kind: str) -> dict:
+    found = [s for s in ground_truth["scenarios"] if s["kind"] == kind]
+    assert found, f"the demo plants no {kind}"
+    return found[0]
+
+
+def _position(df: pd.DataFrame, ref: str) -> int:
+    hits = df.index[df["ref"] == ref].tolist()
+    assert hits, f"{ref} is not on the timeline"
+    return hits[0]
+
+
+def test_takeover_in_order(wb_env, ground_truth):
+    from workbench import timeline
+
+    d = _scenario(ground_truth, "account_takeover")["details"]
+    df = timeline.events(subjects=[d["victim"]], start=_ts(d["login_at"]) - timedelta(hours=1),
+                         end=_ts(d["spam_ended_at"]) + timedelta(days=1))
+    login = _position(df, f"logins:{d['login_id']}")
+    assert df.loc[login, "kind"] == "login_new_country" and df.loc[login, "severity"] == "high"
+    email = _position(df, f"account_changes:{d['email_change_id']}")
+    assert df.loc[email, "kind"] == "change_email"
+    spam = [_position(df, f"messages:{m}") for m in d["spam_message_ids"]]
+    failed = [_position(df, f"logins:{x}") for x in d["failed_login_ids"]]
+    # failed attempts, the new-country login, the email change, then the spam burst
+    assert max(failed) < login < email < _position(df, f"account_changes:{d['password_change_id']}") \
+        < min(spam)
+    assert {df.loc[i, "kind"] for i in spam} == {"message_sent"}
+    reports = [_position(df, f"reports:{r}") for r in d["spam_report_ids"]]
+    assert min(reports) > min(spam)
+    assert df.loc[email, "ts"] == _ts(d["email_changed_at"])
+
+
+def test_harassment_sextortion_impersonation_in_order(wb_env, ground_truth):
+    from workbench import timeline
+
+    h = _scenario(ground_truth, "harassment_campaign")["details"]
+    df = timeline.events(subjects=[h["harasser"]], sources=["messages", "reports"])
+    msgs = [_position(df, f"messages:{m}") for m in h["message_ids"]]
+    assert df.loc[msgs[0], "ts"] >= _ts(h["first_message_at"])
+    assert df.loc[max(msgs), "ts"] <= _ts(h["last_message_at"])
+    assert min(_position(df, f"reports:{r}") for r in h["report_ids"]) > min(msgs)
+
+    s = _scenario(ground_truth, "sextortion")["details"]
+    df = timeline.events(subjects=[s["perpetrator"]], sources=["messages", "reports"])
+    images = [_position(df, f"messages:{m}") for m in s["image_message_ids"]]
+    threats = [_position(df, f"messages:{m}") for m in s["threat_message_ids"]]
+    assert max(images) < min(threats) < _position(df, f"reports:{s['report_id']}")
+    assert df.loc[min(threats), "ts"] == _ts(s["first_threat_at"])
+
+    i = _scenario(ground_truth, "impersonation")["details"]
+    df = timeline.events(subjects=[i["impersonator"]], sources=["messages", "reports"])
+    contacted = [_position(df, f"messages:{m}") for m in i["message_ids"]]
+    assert min(contacted) < _position(df, f"reports:{i['report_id']}")
+
+
+def test_false_reporting_burst_and_ring(wb_env, ground_truth):
+    from workbench import timeline
+
+    f = _scenario(ground_truth, "false_reporting")["details"]
+    df = timeline.events(subjects=[f["target"]], sources=["reports"],
+                         start=f["burst_start"], end=_ts(f["burst_end"]) + timedelta(seconds=1))
+    assert {f"reports:{r}" for r in f["report_ids"]} <= set(df["ref"])
+    # the reporters stay confidential even on the internal timeline
+    for reporter in f["reporters"]:
+        assert not df["summary"].fillna("").str.contains(str(reporter)).any()
+        assert not (df["actor"].fillna("") == str(reporter)).any()
+
+    ring = _scenario(ground_truth, "romance_scam_ring")
+    v = timeline.view(subjects=ring["users"], lane_by="subject", threshold=100)
+    assert v.mode == "density"
+    assert set(v.density["lane"]) == {str(u) for u in ring["users"]}
+    assert v.total == int(v.density["n"].sum())
