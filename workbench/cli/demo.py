@@ -1,6 +1,86 @@
-"""``workbench demo``: the demo platform (generator arrives with the foundation work)."""
+"""``workbench demo``: build the demo platform, or load it into PostgreSQL."""
 from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
 
 import typer
 
+from ..errors import InputError, NotFoundError
+
 app = typer.Typer(help="Demo platform data.", no_args_is_help=True)
+
+
+def _whole(name: str, raw: str) -> int:
+    try:
+        return int(raw.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise InputError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _anchor(raw: str | None) -> datetime | None:
+    """An ISO date (midnight UTC) or date-time (zone-less means UTC)."""
+    if raw is None:
+        return None
+    text = raw.strip()
+    try:
+        dt = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        raise InputError(f"--anchor {raw!r} is not an ISO date", "use e.g. 2026-11-01 or 2026-11-01T00:00Z") from None
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+
+
+def _home(home: Optional[Path]) -> Path:
+    if home is not None:
+        return home
+    from ..config import settings
+
+    return settings().home
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:,.1f} MB"
+
+
+@app.command()
+def generate(
+    seed: str = typer.Option("7", help="Random seed: the same seed and anchor give the same data."),
+    users: str = typer.Option("5000", help="How many members (200 to 2,000,000)."),
+    home: Optional[Path] = typer.Option(None, help="Folder to write to (default: WORKBENCH_HOME)."),
+    anchor: Optional[str] = typer.Option(None, help="Day the data ends (ISO date, UTC; default: today)."),
+    progress: bool = typer.Option(True, help="Show a progress bar."),
+) -> None:
+    """Generate the demo platform: ordinary activity plus planted abuse scenarios."""
+    from ..demo.generate import generate_demo
+
+    res = generate_demo(_home(home), seed=_whole("--seed", seed), users=_whole("--users", users),
+                        anchor=_anchor(anchor), progress=progress)
+    counts = ", ".join(f"{t} {n:,}" for t, n in res.rows.items())
+    typer.echo(f"demo platform: seed {res.seed}, anchor {res.anchor.date().isoformat()}, "
+               f"built in {res.seconds:.1f} s")
+    typer.echo(f"rows: {counts}")
+    typer.echo(f"wrote {res.db_path} ({_mb(res.db_bytes)}), media {_mb(res.media_bytes)}, "
+               f"ground truth {res.home / 'ground_truth.json'}")
+
+
+@app.command()
+def load(
+    url: str = typer.Option(..., help="PostgreSQL URL, e.g. postgresql://user@host/db"),
+    home: Optional[Path] = typer.Option(None, help="Folder holding platform.duckdb (default: WORKBENCH_HOME)."),
+    replace: bool = typer.Option(True, help="Drop and recreate the platform tables first."),
+) -> None:
+    """Load the generated demo platform into PostgreSQL (schema, data and indexes)."""
+    from ..config import safe_url
+    from ..demo.load import load_into_postgres
+    from sqlalchemy.engine import make_url
+
+    source = _home(home) / "platform.duckdb"
+    if not source.is_file():
+        raise NotFoundError(f"no demo platform at {source}", "run `workbench demo generate` first")
+    counts = load_into_postgres(source, url, replace=replace)
+    try:
+        shown = safe_url(make_url(url))
+    except Exception:
+        shown = "the database"
+    typer.echo(f"loaded {sum(counts.values()):,} rows in {len(counts)} tables into {shown}")

@@ -1,0 +1,287 @@
+"""Build the demo platform: ``generate_demo(home, seed=7, users=5000, anchor=None)``.
+
+Writes, under ``home``:
+
+* ``platform.duckdb``: every table of :mod:`workbench.platform.schema`, built in a temporary
+  file next to it and moved into place with ``os.replace`` (readers never see half a file);
+* ``media/photos/...`` (JPEG profile photos) and ``media/attachments/...`` (images, WAV voice
+  notes, WebM clips; content-addressed by SHA-256), swapped in as a whole folder;
+* ``ground_truth.json``: ``{"seed", "anchor", "users", "scenarios": [{"kind", "users", "details"}]}``.
+
+Deterministic: the same seed, user count and anchor give identical table contents (and media
+files); another anchor shifts every timestamp by the same constant. All randomness comes from
+``numpy.random.Generator(PCG64(...))`` seeded from ``seed``.
+
+Scale: ordinary activity is generated with numpy a chunk of 20,000 members at a time and
+bulk-inserted through Arrow (``INSERT ... SELECT`` from a registered Arrow table), so memory stays
+bounded at a million members (20M+ messages, 6M+ logins). Photo files are rendered for the first
+20,000 ordinary members and every planted actor; beyond that, ``photos.path`` is NULL and
+``photos.phash`` holds a hash drawn at random: those photos live in "a remote image store,
+hashes only". DuckDB tables carry no primary-key indexes (bulk loading stays fast); ids are
+unique by construction and the tests check it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from multiprocessing import get_context
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from sqlalchemy.dialects import postgresql
+
+from ..errors import InputError, WorkbenchError
+from ..platform.schema import TABLES
+from . import media, ordinary, scenarios
+from .ordinary import CHUNK, Counters, MediaPool, Ordinary, Population, stream
+
+MIN_USERS = 200
+MAX_USERS = 2_000_000       # identifier uniqueness is guaranteed up to here (see ids.ipv4)
+POOL_IMAGES, POOL_AUDIO, POOL_VIDEO = 40, 8, 6
+GENERATOR_VERSION = 1
+
+
+@dataclass
+class GenerateResult:
+    """What a build produced: where, from what, how long, how many rows and bytes."""
+
+    home: Path
+    seed: int
+    users: int
+    anchor: datetime
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+    db_bytes: int = 0
+    media_bytes: int = 0
+
+    @property
+    def bytes(self) -> int:
+        return self.db_bytes + self.media_bytes
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "platform.duckdb"
+
+
+def default_anchor() -> datetime:
+    """Today at 00:00 UTC."""
+    now = datetime.now(timezone.utc)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _check_args(seed: int, users: int, anchor: datetime | None) -> datetime:
+    if isinstance(users, bool) or not isinstance(users, int) or not MIN_USERS <= users <= MAX_USERS:
+        raise InputError(f"users must be a whole number from {MIN_USERS} to {MAX_USERS:,}, not {users!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 63:
+        raise InputError(f"seed must be a non-negative whole number, not {seed!r}")
+    if anchor is None:
+        return default_anchor()
+    if not isinstance(anchor, datetime):
+        raise InputError(f"anchor must be a datetime, not {type(anchor).__name__}")
+    if anchor.tzinfo is None:
+        anchor = anchor.replace(tzinfo=timezone.utc)
+    return anchor.astimezone(timezone.utc)
+
+
+def _prepare_home(home: Path) -> Path:
+    home = Path(home).expanduser()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        probe = home / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise WorkbenchError(f"cannot write the demo platform to {home}: {exc.strerror or exc}",
+                             "choose a folder you can write (--home or WORKBENCH_HOME)") from None
+    return home.resolve()
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """CREATE TABLE for every platform table, from the SQLAlchemy metadata (the one definition).
+
+    Types are rendered by the PostgreSQL compiler, whose names DuckDB also accepts."""
+    dialect = postgresql.dialect()
+    for table in TABLES:
+        cols = [f'"{c.name}" {c.type.compile(dialect=dialect)}{"" if c.nullable else " NOT NULL"}'
+                for c in table.columns]
+        con.execute(f'CREATE TABLE "{table.name}" ({", ".join(cols)})')
+
+
+def _make_sink(con: duckdb.DuckDBPyConnection):
+    def sink(table: str, data: pa.Table) -> None:
+        con.register("_chunk", data)
+        try:
+            con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _chunk')
+        finally:
+            con.unregister("_chunk")
+    return sink
+
+
+def _media_pool(seed: int, root: Path) -> MediaPool:
+    """Write the shared attachment files (images, voice notes, clips); content-addressed."""
+    rng = stream(seed, 0xBEEF)
+    suffix, vtype = media.video_suffix()
+    entries = []
+
+    def put(kind: str, data: bytes, ext: str, mtype: str) -> None:
+        sha = media.sha256_hex(data)
+        rel = f"attachments/{sha[:2]}/{sha}{ext}"
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        entries.append({"kind": kind, "path": rel, "media_type": mtype, "size_bytes": len(data), "sha256": sha})
+
+    for s in rng.integers(0, 2 ** 62, POOL_IMAGES):
+        put("image", media.jpeg_bytes(media.PhotoJob("", int(s))), ".jpg", "image/jpeg")
+    for s in rng.integers(0, 2 ** 62, POOL_AUDIO):
+        put("audio", media.wav_bytes(int(s)), ".wav", "audio/wav")
+    for s in rng.integers(0, 2 ** 62, POOL_VIDEO):
+        put("video", media.webm_bytes(int(s)), suffix, vtype)
+    return MediaPool(entries)
+
+
+def _submit_photos(executor: ProcessPoolExecutor | None, root: Path,
+                   jobs: list[media.PhotoJob]) -> list[Future] | list[tuple]:
+    if executor is None:
+        return media._render_batch(str(root), jobs)
+    step = 100
+    futures = []
+    for i in range(0, len(jobs), step):
+        args = (str(root), jobs[i:i + step])
+        fut = executor.submit(media._render_batch, *args)
+        part_args[id(fut)] = args
+        futures.append(fut)
+    return futures
+
+
+part_args: dict[int, tuple] = {}  # future id -> its arguments, to render it here if cancelled
+
+
+def _remove_later(path: Path) -> None:
+    """Delete a folder in a detached process: unlinking thousands of media files can take long
+    on a disk mounted with ``discard``, and nobody needs to wait for it."""
+    if path.exists():
+        import subprocess
+
+        subprocess.Popen(["rm", "-rf", "--", str(path)], start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datetime | None = None,
+                  progress: bool = False) -> GenerateResult:
+    """Generate the demo platform under ``home`` (see the module docstring); returns a summary."""
+    anchor = _check_args(seed, users, anchor)
+    home = _prepare_home(home)
+    t0 = time.perf_counter()
+    pid = os.getpid()
+    tmp_db = home / f".platform.duckdb.tmp-{pid}"
+    tmp_media = home / f".media.tmp-{pid}"
+    for p in (tmp_db, Path(f"{tmp_db}.wal")):
+        p.unlink(missing_ok=True)
+    shutil.rmtree(tmp_media, ignore_errors=True)
+    executor = None
+    try:
+        con = duckdb.connect(str(tmp_db))
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"SET threads = {max(1, min(4, os.cpu_count() or 1))}")
+        create_tables(con)
+        sink = _make_sink(con)
+        anchor_us = int(anchor.timestamp()) * 1_000_000 + anchor.microsecond
+
+        n_ord = users - scenarios.N_ACTORS
+        pop = Population.draw(seed, users)
+        pop.by_lang = [g[g < n_ord] for g in pop.by_lang]
+        pop.n = n_ord  # ordinary partners are drawn among ordinary members only
+        scenarios.cast_actors(pop, n_ord, seed)
+        counters = Counters()
+        pool = _media_pool(seed, tmp_media)
+        gen = Ordinary(seed, pop, anchor_us, pool, counters)
+
+        chunks = [(no, lo, min(lo + CHUNK, n_ord)) for no, lo in enumerate(range(0, n_ord, CHUNK))]
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=n_ord, unit="member", desc="demo platform")
+        rendering: list = []
+        for no, lo, hi in chunks:
+            gen.chunk(no, lo, hi, sink)
+            if no == 0:  # chunk 0 holds every member whose photos are rendered: start them now
+                jobs = [j for _, j in gen.photo_jobs]
+                if len(jobs) > 400 and (os.cpu_count() or 1) > 1:
+                    executor = ProcessPoolExecutor(min(2, os.cpu_count() or 1), mp_context=get_context("spawn"))
+                rendering = _submit_photos(executor, tmp_media, jobs)
+            if bar:
+                bar.update(hi - lo)
+        if bar:
+            bar.close()
+
+        planter = scenarios.Planter(con, seed, pop, n_ord, gen, counters, anchor, anchor_us, tmp_media)
+        planter.sink = sink
+        truth, _ = planter.plant()
+        for rel, data in planter.attachments:
+            (tmp_media / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_media / rel).write_bytes(data)
+
+        # rendered photos: their rows go in once the hashes are known
+        results: list[tuple[str, int, int]] = []
+        for part in rendering:
+            if isinstance(part, Future):
+                # the main process is free now: it renders every batch no worker has started
+                results.extend(part.result() if not part.cancel() else
+                               media._render_batch(*part_args[id(part)]))
+            else:
+                results.append(part)
+        if gen.rendered_rows:
+            table = pa.concat_tables(gen.rendered_rows)
+            table = table.append_column("phash", pa.array([r[0] for r in results], pa.string()))
+            table = table.set_column(table.schema.get_field_index("width"), "width",
+                                     pa.array([r[1] for r in results], pa.int32()))
+            table = table.set_column(table.schema.get_field_index("height"), "height",
+                                     pa.array([r[2] for r in results], pa.int32()))
+            sink("photos", table)
+
+        rows = {t.name: con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0] for t in TABLES}
+        con.execute("CHECKPOINT")
+        con.close()
+        truth_doc = {"seed": seed, "anchor": anchor.isoformat().replace("+00:00", "Z"), "users": users,
+                     "generator_version": GENERATOR_VERSION, "scenarios": truth}
+
+        # publish: media folder, database file, then the ground truth
+        from ..platform.engine import dispose_all
+
+        dispose_all()  # no cached engine keeps the old file open
+        old_media = home / f".media.old-{pid}"
+        if (home / "media").exists():
+            os.replace(home / "media", old_media)
+        os.replace(tmp_media, home / "media")
+        _remove_later(old_media)
+        os.replace(tmp_db, home / "platform.duckdb")
+        tmp_truth = home / f".ground_truth.json.tmp-{pid}"
+        tmp_truth.write_text(json.dumps(truth_doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp_truth, home / "ground_truth.json")
+    except BaseException:
+        for p in (tmp_db, Path(f"{tmp_db}.wal")):
+            p.unlink(missing_ok=True)
+        _remove_later(tmp_media)
+        raise
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+        part_args.clear()
+    return GenerateResult(home=home, seed=seed, users=users, anchor=anchor,
+                          seconds=time.perf_counter() - t0, rows=rows,
+                          db_bytes=(home / "platform.duckdb").stat().st_size,
+                          media_bytes=_dir_bytes(home / "media"))
