@@ -113,7 +113,7 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
         # The timeline is a plotly figure, plotly.js embedded exactly once.
         assert page.count('class="plotly-graph-div"') == 1, kind
         assert page.count(PLOTLYJS_MARK) == 1, kind
-        assert "cdn.plot.ly" not in page and "<script src=" not in page
+        assert "<script src=" not in page  # nothing loaded from elsewhere: opens offline
         # Findings run the library queries that fit the category.
         assert "library query" in seen
         # The report and its HTML are evidence of the case, with matching hashes.
