@@ -151,7 +151,8 @@ def scenario_people(scenario: dict) -> tuple[list[int], list[object]]:
     if kind in ("privacy_request", "law_enforcement_request", "account_takeover"):
         return users[:20], []  # the member concerned / the account named in the request
     subjects = [u for u in users if u not in victims][:20] or users[:20]
-    return subjects, victims[:20]
+    reporters = [int(r) for r in details.get("reporters") or victims if int(r) not in subjects]
+    return subjects, reporters[:20]
 
 
 def _file_scenarios(s, settings: Settings, truth: dict, anchor: datetime, have: set[str],
@@ -169,15 +170,21 @@ def _file_scenarios(s, settings: Settings, truth: dict, anchor: datetime, have: 
         subjects, reporters = scenario_people(sc)
         if not reporters and subjects and kind not in ("privacy_request", "law_enforcement_request"):
             reporters = [r for r in _reporters_of(settings, subjects[0]) if r not in subjects]
+        details = sc.get("details") or {}
+        custom = {"scenario": kind}
+        custom.update({k: details[k] for k in ("request_id", "agency", "case_ref", "request_type",
+                                               "regulation") if k in details})
         if kind == "law_enforcement_request":
-            reporters = [f"law-enforcement request {sc.get('details', {}).get('request_id', i)}"]
+            reporters = [f"{details.get('agency', 'law enforcement')} {details.get('request_id', i)}"]
         created = anchor - timedelta(hours=6 + 5 * i + rng.randint(0, 30))
+        if details.get("received_at"):  # requests: the clocks start at receipt
+            created = min(parse_timestamp(details["received_at"]), anchor - timedelta(hours=2))
         source = {"law_enforcement_request": "legal", "privacy_request": "support",
                   "false_reporting": "moderation"}.get(kind, "trust_safety")
         case = cases.create(category=category, title=SCENARIO_TITLES.get(kind), source=source,
                             summary=SCENARIO_SUMMARIES.get(kind), subjects=subjects,
                             reporters=reporters, tags=["demo", "planted"], external_id=ext,
-                            custom={"scenario": kind}, who="frontline.bot", at=created, session=s)
+                            custom=custom, who="frontline.bot", at=created, session=s)
         result.scenario_cases[i] = case.case_id
         result.scenario_filed += 1
         stage = SCENARIO_STAGES.get(kind, "new")
