@@ -486,6 +486,23 @@ def test_widget_zoom_select_annotate(tl_env, case_id):
     w.w_sources.value = ("logins",)
     w.apply()
     assert set(w.view.events["source"]) <= {"logins", "case", "notes"}
+    # Zooming keeps working after the figure was redrawn (callbacks re-attached), as the
+    # browser sends it; double-click (autorange) goes back to the whole range.
+    w.w_sources.value = tuple(w.w_sources.options[i][1] for i in range(len(w.w_sources.options)))
+    w.apply()
+    w.figure.plotly_relayout({"xaxis.range[0]": "2026-06-01 04:00", "xaxis.range[1]": "2026-06-01 05:00"})
+    assert w.view.mode == "events" and w.view.total == 15  # Berlin 04:00-05:00 = 02:00-03:00 UTC
+    w.figure.plotly_relayout({"xaxis.autorange": True})
+    assert w.view.mode == "density" and w.view.total == TOTAL_EVENTS
+    # A click selects the event under the pointer (the trace's customdata carries the ref).
+    w.figure.plotly_relayout({"xaxis.range[0]": "2026-05-10 09:00", "xaxis.range[1]": "2026-05-10 12:00"})
+    trace = next(t for t in w.figure.data if (t.meta or {}).get("role") == "events"
+                 and "logins:3" in [row[8] for row in t.customdata])
+    index = [row[8] for row in trace.customdata].index("logins:3")
+    from plotly.callbacks import Points
+
+    w._on_select(trace, Points(point_inds=[index], xs=[], ys=[], trace_name="", trace_index=0))
+    assert list(w.selected["ref"]) == ["logins:3"]
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------

@@ -232,7 +232,8 @@ def attach(events: pd.DataFrame, case: str | None) -> pd.DataFrame:
         return out
     by_ref = cur.set_index("ref")
     refs = out["ref"].astype(str)
-    out["starred"] = refs.map(by_ref["starred"].to_dict()).fillna(False).astype(bool).to_numpy()
+    starred = by_ref["starred"].to_dict()
+    out["starred"] = [bool(starred.get(r, False)) for r in refs]
     tags = by_ref["tags"].to_dict()
     comments = by_ref["comments"].to_dict()
     out["tags"] = [tags.get(r, ()) for r in refs]

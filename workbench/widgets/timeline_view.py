@@ -83,7 +83,6 @@ class TimelineView(W.VBox):
                                   tz=self.w_tz.value, threshold=threshold)
         self.figure = timeline_figures.figure_widget(self.view)
         self._wire()
-        self.figure.layout.on_change(self._on_range, "xaxis.range")
 
         filters = W.VBox([
             W.HBox([self.w_sources, self.w_subjects]),
@@ -127,6 +126,9 @@ class TimelineView(W.VBox):
                                 starred=self.w_starred.value or None)
 
     def _wire(self) -> None:
+        """(Re)attach callbacks: replacing the layout or traces drops the old ones."""
+        self.figure.layout.on_change(self._on_range, "xaxis.range")
+        self.figure.layout.on_change(self._on_autorange, "xaxis.autorange")
         for trace in self.figure.data:
             role = (trace.meta or {}).get("role") if isinstance(trace.meta, dict) else None
             if role in ("events", "annotations"):
@@ -155,6 +157,11 @@ class TimelineView(W.VBox):
         if self._quiet_depth or not x_range or len(x_range) != 2:
             return
         self._safely(lambda: self.zoom(*x_range))
+
+    def _on_autorange(self, _layout: Any, autorange: Any) -> None:
+        if self._quiet_depth or autorange is not True:
+            return
+        self._safely(self.reset_zoom)
 
     def _on_select(self, trace: Any, points: Any, _state: Any = None) -> None:
         idx = list(getattr(points, "point_inds", []) or [])
