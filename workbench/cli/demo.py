@@ -50,10 +50,20 @@ def generate(
     home: Optional[Path] = typer.Option(None, help="Folder to write to (default: WORKBENCH_HOME)."),
     anchor: Optional[str] = typer.Option(None, help="Day the data ends (ISO date, UTC; default: today)."),
     progress: bool = typer.Option(True, help="Show a progress bar."),
+    cases: str = typer.Option("300", help="Historical demo cases to file besides one case per "
+                                          "planted scenario (0: none)."),
 ) -> None:
-    """Generate the demo platform: ordinary activity plus planted abuse scenarios."""
-    from ..demo.generate import generate_demo
+    """Generate the demo platform (ordinary activity plus planted abuse scenarios) and file
+    demo cases in the case store."""
+    import os
 
+    from ..config import ENV_HOME, load_settings
+    from ..demo.generate import generate_demo
+    from ..demo_cases import file_demo_cases
+
+    n_cases = _whole("--cases", cases)
+    if n_cases < 0:
+        raise InputError(f"--cases must be 0 or more, not {n_cases}")
     res = generate_demo(_home(home), seed=_whole("--seed", seed), users=_whole("--users", users),
                         anchor=_anchor(anchor), progress=progress)
     counts = ", ".join(f"{t} {n:,}" for t, n in res.rows.items())
@@ -62,6 +72,10 @@ def generate(
     typer.echo(f"rows: {counts}")
     typer.echo(f"wrote {res.db_path} ({_mb(res.db_bytes)}), media {_mb(res.media_bytes)}, "
                f"ground truth {res.home / 'ground_truth.json'}")
+    filed = file_demo_cases(load_settings({**os.environ, ENV_HOME: str(res.home)}),
+                            n_history=n_cases, seed=res.seed, progress=progress)
+    typer.echo(f"demo cases: {len(filed.scenario_cases)} planted-scenario cases "
+               f"and {n_cases:,} historical cases in the case store")
 
 
 @app.command()
