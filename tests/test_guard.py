@@ -36,6 +36,8 @@ REFUSED = [
     "SELECT 1 /* one */; /* two */ DELETE FROM users",
     "SELECT ';'; DROP TABLE users",
     "SELECT 'it''s'; DROP TABLE users --'",
+    "SELECT '\\'; DROP TABLE users; --'",  # a backslash does not escape the quote
+    "SELECT $$ a $$; DELETE FROM users",
     # engine commands
     "ATTACH 'evil.db' AS evil",
     "DETACH evil",
