@@ -220,7 +220,7 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
             gen.chunk(no, lo, hi, sink)
             if no == 0:  # chunk 0 holds every member whose photos are rendered: start them now
                 jobs = [j for _, j in gen.photo_jobs]
-                if len(jobs) > 400 and (os.cpu_count() or 1) > 1:
+                if len(jobs) > 2000 and (os.cpu_count() or 1) > 1:  # else spawning costs more than it saves
                     executor = ProcessPoolExecutor(min(2, os.cpu_count() or 1), mp_context=get_context("spawn"))
                 rendering = _submit_photos(executor, tmp_media, jobs)
             if bar:

@@ -547,7 +547,7 @@ class Ordinary:
         rng = stream(self.seed, no, S_MOD)
         m = len(idx)
         status = np.where(rng.random(m) < .004, "deleted", "active").astype(object)
-        hit = np.flatnonzero(rng.random(m) < .012)
+        hit = np.flatnonzero(rng.random(m) < .02)
         if not len(hit):
             return status, None
         a = rng.integers(0, len(ACTIONS), len(hit))
@@ -572,7 +572,7 @@ class Ordinary:
             "reason": pa.array([ACTION_REASONS[x] for x in action[order]]),
             "actor": pa.array(actor[order]), "message_id": pa.nulls(len(hit), pa.int64()),
             "expires_at": self._ts(expires[order], mask=(action[order] != "suspension"))})
-        appealed = np.flatnonzero((rng.random(len(hit)) < .3) & (action[order] != "warning"))
+        appealed = np.flatnonzero((rng.random(len(hit)) < .35) & (action[order] != "warning"))
         appeals = None
         if len(appealed):
             a_ts = ts[order][appealed] + rng.integers(HOUR, 3 * DAY, len(appealed))

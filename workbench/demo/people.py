@@ -34,7 +34,7 @@ COUNTRIES: tuple[Country, ...] = (
              ("Ashley", "ashley"), ("Chris", "chris"), ("Jessica", "jessica")),
             (("Smith", "smith"), ("Johnson", "johnson"), ("Brown", "brown"), ("Miller", "miller"), ("Davis", "davis"),
              ("Wilson", "wilson"), ("Moore", "moore"), ("Taylor", "taylor"))),
-    Country("GB", "en", 8, "GBP", ("+447",), 9, ("London", "Manchester", "Leeds", "Glasgow", "Bristol"), (81, 86, 92),
+    Country("GB", "en", 8, "GBP", ("+44740", "+44770", "+44771", "+44772", "+44780"), 7, ("London", "Manchester", "Leeds", "Glasgow", "Bristol"), (81, 86, 92),
             (("Oliver", "oliver"), ("Amelia", "amelia"), ("Harry", "harry"), ("Isla", "isla"), ("George", "george"), ("Poppy", "poppy")),
             (("Jones", "jones"), ("Evans", "evans"), ("Walker", "walker"), ("Wright", "wright"), ("Hughes", "hughes"), ("Green", "green"))),
     Country("ES", "es", 6, "EUR", ("+346",), 8, ("Madrid", "Barcelona", "Valencia", "Sevilla", "Bilbao"), (79, 83, 88),

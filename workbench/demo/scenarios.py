@@ -28,6 +28,7 @@ from .rows import Rows
 RING, HARASSER, SEXTORTION, IMPERSONATOR, FALSE_REPORTERS = 6, 1, 1, 1, 5
 N_ACTORS = RING + HARASSER + SEXTORTION + IMPERSONATOR + FALSE_REPORTERS
 NEAR_DUP_MAX = 8          # planted copies are kept within this many bits of their original
+SIBLING_MAX = 10          # ... and of each other copy of the same picture
 TRANSFORMS = ("reencode", "crop", "resize")
 COUNTRY_INDEX = {c.code: i for i, c in enumerate(COUNTRIES)}
 ACTOR_COUNTRIES = ["US", "GB", "DE", "US", "FR", "ES",   # ring (claimed homes)
@@ -187,13 +188,15 @@ class Planter:
         return pid
 
     def near_duplicate(self, seed: int, user: int, at: int, primary: bool, transform: str,
-                       original_hash: str) -> tuple[int, int]:
-        """A modified copy of picture ``seed`` within NEAR_DUP_MAX bits of the original."""
+                       original_hash: str, siblings: list[str] = ()) -> tuple[int, int]:
+        """A modified copy of picture ``seed`` within NEAR_DUP_MAX bits of the original and within
+        SIBLING_MAX bits of the other copies (so any copy finds all the others)."""
         base = imagehash.hex_to_hash(original_hash)
+        others = [imagehash.hex_to_hash(h) for h in siblings]
         for tweak in range(int(self.rng.integers(1, 2 ** 30)), 2 ** 31):
-            cand = phash_hex(jpeg_bytes(PhotoJob("", seed, transform, tweak)))
-            dist = int(base - imagehash.hex_to_hash(cand))
-            if dist <= NEAR_DUP_MAX:
+            cand = imagehash.hex_to_hash(phash_hex(jpeg_bytes(PhotoJob("", seed, transform, tweak))))
+            dist = int(base - cand)
+            if dist <= NEAR_DUP_MAX and all(int(o - cand) <= SIBLING_MAX for o in others):
                 pid = self.photo(user, PhotoJob("", seed, transform, tweak), at, primary)
                 return pid, dist
         raise AssertionError("unreachable")
@@ -269,6 +272,16 @@ class Planter:
             for f in fp_of[k]:
                 self.payment(uids[k], created + 2 * DAY, 4.99, "USD", fps[f], "succeeded")
         self.payment(uids[4], -12 * DAY, 59.99, "USD", fps[1], "chargeback", product="premium_6m")
+        # an earlier automated warning on one member, appealed and still pending
+        warned_at = -int(self.rng.integers(15 * DAY, 20 * DAY))
+        action_id = self.new_id("action")
+        self.rows.add("moderation_actions", action_id=action_id, user_id=uids[2], ts=warned_at, action="warning",
+                      clause="scams_fraud", reason="Automated: off-platform payment request detected.",
+                      actor="automated", message_id=None, expires_at=None)
+        appeal_id = self.new_id("appeal")
+        self.rows.add("appeals", appeal_id=appeal_id, user_id=uids[2], action_id=action_id,
+                      created_at=warned_at + 3 * HOUR, text=text.APPEAL_TEXT["en"][0], status="pending",
+                      decided_at=None)
         # one stolen photo set: the originals on member 0, modified copies across the others
         seeds = [int(s) for s in self.rng.integers(0, 2 ** 62, 3)]
         groups = []
@@ -281,8 +294,9 @@ class Planter:
         for k in range(1, RING):
             for j in ((k - 1) % 3, k % 3):
                 tr = TRANSFORMS[(k + j) % 3]
+                siblings = [self.photo_hash[c["photo_id"]] for c in groups[j]["copies"]]
                 cp, dist = self.near_duplicate(seeds[j], uids[k], int(self.pop.created[members[k]]) + HOUR,
-                                               j == (k - 1) % 3, tr, self.photo_hash[originals[j]])
+                                               j == (k - 1) % 3, tr, self.photo_hash[originals[j]], siblings)
                 groups[j]["copies"].append({"photo_id": cp, "user_id": uids[k], "transform": tr,
                                             "distance": dist})
         # scripted conversations with victims in their own languages
@@ -331,6 +345,7 @@ class Planter:
                                      "ips": [ips[i] for i in ip_of[k]],
                                      "instruments": [fps[f] for f in fp_of[k]]} for k in range(RING)},
             "photo_groups": groups, "conversations": convs, "message_ids": msg_ids,
+            "moderation_action_ids": [action_id], "appeal_ids": [appeal_id],
             "languages": sorted({c["language"] for c in convs})}}
 
     def account_takeover(self, clean: list[int]) -> dict:
