@@ -639,3 +639,26 @@ def test_false_reporting_burst_and_ring(wb_env, ground_truth):
     assert v.mode == "density"
     assert set(v.density["lane"]) == {str(u) for u in ring["users"]}
     assert v.total == int(v.density["n"].sum())
+
+
+def test_lanes_per_subject_and_severity_colours(tl_env, case_id):
+    from workbench import notes, timeline, timeline_figures
+
+    notes.add_note(case_id, "Called the user.\nThey confirm they did not change the email.",
+                   at="2026-05-10T10:00:00+00:00")
+    v = timeline.view(case=case_id, subjects=[SUBJECT, OTHER], lane_by="subject",
+                      color_by="severity", start="2026-05-10T00:00:00Z", end="2026-05-15T00:00:00Z")
+    assert v.mode == "events"
+    fig = timeline_figures.figure(v)
+    lanes = list(reversed(fig.layout.yaxis.categoryarray))  # plotly lists categories bottom-up
+    assert lanes[:3] == ["Case milestones", "Case notes", f"user {SUBJECT}"]
+    names = {t.name for t in fig.data if (t.meta or {}).get("role") == "events"}
+    assert names <= set(timeline_figures.SEVERITY_COLOURS)
+    high = next(t for t in fig.data if t.name == "high")
+    assert high.marker.color == timeline_figures.SEVERITY_COLOURS["high"]
+    assert "logins:3" in [row[8] for row in high.customdata]
+    note = v.events[v.events["source"] == "notes"].iloc[0]
+    assert note["summary"] == "Called the user." and note["kind"] == "note"
+    dens = timeline.view(case=case_id, lane_by="subject", color_by="severity", threshold=10)
+    assert dens.mode == "density" and set(dens.density["colour"]) <= set(timeline_figures.SEVERITY_COLOURS)
+    assert set(dens.density["lane"]) == {str(SUBJECT)}

@@ -73,7 +73,7 @@ def _fmt_local(ts: pd.Series, tz: ZoneInfo) -> list[str]:
 
 
 def _lanes(v: View, frames: list[pd.DataFrame]) -> list[str]:
-    """Lane keys in display order: registry order (or subjects), case lanes at the top."""
+    """Lane keys top to bottom: case lanes, then registry order (or subjects in order)."""
     present: set[str] = set()
     for f in frames:
         if f is not None and len(f):
@@ -84,8 +84,7 @@ def _lanes(v: View, frames: list[pd.DataFrame]) -> list[str]:
     else:
         order = [str(s) for s in v.request.subjects if str(s) in present]
         order += sorted(present - set(order) - set(CASE_LANES))
-    order += [n for n in CASE_LANES if n in present]
-    return order
+    return [n for n in CASE_LANES if n in present] + order
 
 
 def _lane_label(lane: str, lane_by: str) -> str:
