@@ -13,7 +13,7 @@ import duckdb
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Index, create_engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
@@ -36,12 +36,13 @@ def _pg_url(url: str):
     return u
 
 
-def _indexes() -> list[Index]:
+def index_ddl() -> list[str]:
+    """CREATE INDEX statements for ``INDEXES`` (plain DDL: the shared metadata is left alone)."""
     out = []
     for table, col_sets in INDEXES.items():
-        t = metadata.tables[table]
         for cols in col_sets:
-            out.append(Index(f"ix_{table}_{'_'.join(cols)}", *[t.c[c] for c in cols]))
+            name = f"ix_{table}_{'_'.join(cols)}"
+            out.append(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({", ".join(cols)})')
     return out
 
 
@@ -71,7 +72,7 @@ def load_into_postgres(source: Path, url: str, *, replace: bool = True) -> dict[
                 for table in TABLES:
                     cols = [c.name for c in table.columns]
                     col_sql = ", ".join(f'"{c}"' for c in cols)
-                    reader = src.execute(f'SELECT {col_sql} FROM "{table.name}"').fetch_record_batch(BATCH_ROWS)
+                    reader = src.sql(f'SELECT {col_sql} FROM "{table.name}"').to_arrow_reader(BATCH_ROWS)
                     n = 0
                     with cur.copy(f'COPY "{table.name}" ({col_sql}) FROM STDIN (FORMAT csv)') as copy:
                         for batch in reader:
@@ -87,8 +88,8 @@ def load_into_postgres(source: Path, url: str, *, replace: bool = True) -> dict[
         finally:
             src.close()
         with engine.begin() as conn:
-            for ix in _indexes():
-                ix.create(conn, checkfirst=True)
+            for ddl in index_ddl():
+                conn.execute(text(ddl))
             for table in TABLES:
                 conn.execute(text(f'ANALYZE "{table.name}"'))
     except (DBAPIError, SQLAlchemyError, psycopg.Error) as exc:
