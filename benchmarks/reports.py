@@ -46,11 +46,13 @@ def build_home(home: Path, n_cases: int, users: int) -> list[str]:
     file_demo_cases(settings, n_history=0, seed=7)
     rng = random.Random(7)
     ids = [c.case_id for c in cases.list_cases(open_only=True)]
-    import duckdb
+    from sqlalchemy import select
 
-    con = duckdb.connect(str(home / "platform.duckdb"), read_only=True)
-    user_ids = [r[0] for r in con.execute("SELECT user_id FROM users ORDER BY user_id").fetchall()]
-    con.close()
+    from workbench.platform.engine import platform_engine
+    from workbench.platform.schema import users
+
+    with platform_engine().connect() as conn:
+        user_ids = list(conn.scalars(select(users.c.user_id).order_by(users.c.user_id)))
     categories = sorted(taxonomy().categories)
     while len(ids) < n_cases:
         c = cases.create(category=rng.choice(categories), subjects=[rng.choice(user_ids)],

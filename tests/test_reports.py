@@ -220,3 +220,53 @@ def test_nbval_runs_the_report_notebook(wb_env, report_cases, tmp_path):
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert re.search(r"\b\d+ passed\b", proc.stdout), proc.stdout[-2000:]
+
+
+def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(wb_env, report_cases,
+                                                                      monkeypatch):
+    """The batch parent's hard limit: a worker whose report hangs (here: a platform database
+    that accepts the connection and never answers) is killed together with its kernel; the
+    report fails as timed out with its notebook kept, and nothing is left running."""
+    import socket
+    import threading
+
+    import psutil
+
+    from workbench import reports
+
+    cid = report_cases["impersonation"]
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: [held.append(silent.accept()[0]) for _ in range(8)],
+                     daemon=True).start()
+    monkeypatch.setenv("WORKBENCH_DATA_URL",
+                       f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/platform")
+    # The parent's limit (timeout + grace) falls long before the worker's own watchdog.
+    monkeypatch.setattr(reports, "_grace", lambda timeout: 8.0 - timeout)
+    t0 = time.monotonic()
+    try:
+        (res,) = reports.run_many([cid], workers=1, timeout=300)
+    finally:
+        silent.close()
+        for conn in held:
+            conn.close()
+    assert time.monotonic() - t0 < 90
+    assert not res.ok and res.timed_out and "the worker was killed" in res.error
+    assert res.notebook is not None and res.notebook.exists()
+    nb = nbformat.read(res.notebook, as_version=4)
+    assert any(o.output_type == "error" and o["ename"] == "ReportStopped"
+               for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    time.sleep(1)
+    home = str(wb_env.home)
+    leftovers = []
+    for proc in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            cmd = " ".join(proc.info["cmdline"] or ())
+            if ("ipykernel" in cmd or "spawn_main" in cmd) \
+                    and proc.environ().get("WORKBENCH_HOME") == home:
+                leftovers.append(cmd)  # a kernel or a worker of this test's batch
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    assert leftovers == []

@@ -290,8 +290,6 @@ def _execute(task: _Task, kernel: WarmKernel,
         partial, final, stamp = _names(task.case_id, task.audience)
     except WorkbenchError as exc:
         return _finish(task, t0, ok=False, error=str(exc))
-    if on_start:
-        on_start(partial, final)
     if ENGINE_NAME not in _registered:
         _register_engine()
         _registered.add(ENGINE_NAME)
@@ -299,6 +297,10 @@ def _execute(task: _Task, kernel: WarmKernel,
         kernel.ensure_ready()
     except Exception as exc:
         return _finish(task, t0, ok=False, error=f"no kernel: {_one_line(exc)}")
+    # The output notebook exists from the start, so even a report killed at once keeps one.
+    _atomic_write(partial, NOTEBOOK.read_bytes())
+    if on_start:
+        on_start(partial, final)
     params = {"case_id": task.case_id, "audience": task.audience, "as_of": task.as_of,
               "display_tz": task.display_tz}
     kernel.killed = False
@@ -381,14 +383,13 @@ def mark_stopped(path: Path, message: str) -> None:
     if not path.exists():
         return
     nb = nbformat.read(path, as_version=4)
-    target = None
-    for cell in nb.cells:
-        status = cell.get("metadata", {}).get("papermill", {}).get("status")
-        if cell.cell_type == "code" and status in ("running", "pending"):
-            target = cell
-            break
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    # The cell that was running, else the first that had not completed, else the last one.
+    target = next((c for c in code if c.get("metadata", {}).get("papermill", {}).get("status")
+                   == "running"), None)
     if target is None:
-        target = next((c for c in reversed(nb.cells) if c.cell_type == "code"), None)
+        target = next((c for c in code if c.get("metadata", {}).get("papermill", {}).get("status")
+                       != "completed"), code[-1] if code else None)
     if target is not None:
         target.outputs.append(nbformat.v4.new_output(
             "error", ename="ReportStopped", evalue=message,
@@ -570,7 +571,7 @@ def _worker_main(conn: Any, env: dict[str, str]) -> None:
             if task is None:
                 break
             res = _execute(task, kernel,
-                           on_start=lambda p, f: conn.send(("started", str(p), str(f))))
+                           on_start=lambda p, f: conn.send(("started", str(p), str(f), kernel.pid)))
             conn.send(("done", res))
     finally:
         kernel.shutdown()
@@ -584,17 +585,21 @@ class _Worker:
     task: _Task | None = None
     started: float = 0.0
     paths: tuple[str, str] | None = None
-    starts: int = 0
+    kernel_pid: int | None = None
     alive: bool = True
 
     def kill(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError, OSError):
+        """Kill the worker's process group and its kernel's (the kernel has its own session)."""
+        for pid in (self.kernel_pid, self.proc.pid):
+            if not pid:
+                continue
             try:
-                self.proc.kill()
-            except Exception:
-                pass
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, OSError):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError, OSError):
+                    pass
         self.proc.join(5)
         self.alive = False
 
@@ -672,7 +677,7 @@ def _run_pool(tasks: list[_Task], workers: int,
                         if msg[0] == "ready":
                             w.ready = True
                         elif msg[0] == "started":
-                            w.paths = (msg[1], msg[2])
+                            w.paths, w.kernel_pid = (msg[1], msg[2]), msg[3]
                         elif msg[0] == "done":
                             w.task = None
                             finish(msg[1])
