@@ -270,3 +270,36 @@ def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(wb_env, r
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
     assert leftovers == []
+
+
+@pytest.mark.parametrize("audience", ["legal", "external"])
+def test_report_sections_for_outside_audiences(wb_env, report_cases, audience):
+    """The report's content, built in-process (what each notebook cell displays): no reporter
+    ever, people pseudonymised as the audience's redaction profile says."""
+    from workbench import cases, content
+    from workbench.report_sections import CaseReport, StaticFigure
+
+    cid = report_cases["false_reporting"]
+    case = cases.get(cid)
+    reporters = [r.user_id for r in cases.confidential_reporters(cid) if r.user_id]
+    assert reporters
+    rep = CaseReport.load(cid, audience=audience, display_tz="Europe/Berlin")
+    parts = []
+    for name in ("header", "summary", "subjects", "timeline", "findings", "content", "evidence",
+                 "decision", "reply", "changes"):
+        shown = getattr(rep, name)()
+        if isinstance(shown, StaticFigure):
+            bundle = shown._repr_mimebundle_()
+            assert "application/vnd.plotly.v1+json" in bundle and "plotly-graph-div" in bundle["text/html"]
+            parts.append(bundle["text/html"] + json.dumps(bundle["application/vnd.plotly.v1+json"]))
+        else:
+            parts.append(shown._repr_html_())
+    page = "\n".join(parts)
+    assert "Europe/Berlin" in page and "Person " in page
+    for acct in content.users(reporters).to_dict("records"):
+        for field in ("handle", "display_name", "email"):
+            assert str(acct[field]) not in page, (audience, field)
+    subjects = content.users(list(case.subjects)).to_dict("records")
+    for acct in subjects:
+        # legal sees the subjects by name; external sees nobody by name
+        assert (str(acct["handle"]) in page) == (audience == "legal"), audience
