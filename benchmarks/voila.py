@@ -109,6 +109,32 @@ def render_seconds(browser, url: str) -> float:
     return took
 
 
+def wait_quiet(proc, limit: float = 300) -> None:
+    """Wait until the server and its kernels are idle (a pooled kernel has finished running
+    the notebook up to the request), so a run measures the page, not the pool filling."""
+    import psutil
+
+    server = psutil.Process(proc.pid)
+    deadline = time.monotonic() + limit
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 3:
+        procs = [server] + server.children(recursive=True)
+        busy = 0.0
+        for p in procs:
+            try:
+                busy += p.cpu_percent(None)
+            except psutil.Error:
+                pass
+        time.sleep(1)
+        busy = 0.0
+        for p in procs:
+            try:
+                busy += p.cpu_percent(None)
+            except psutil.Error:
+                pass
+        quiet = quiet + 1 if busy < 10 else 0
+
+
 def pool_filled(log: Path) -> int:
     return log.read_text(errors="replace").count("Kernel pool of leads.ipynb is filled")
 
@@ -130,9 +156,7 @@ def measure(settings, browser, *, preheat: bool, runs: int, log: Path) -> list[f
                 deadline = time.monotonic() + 300
                 while pool_filled(log) < i + 1 and time.monotonic() < deadline:
                     time.sleep(0.5)
-                time.sleep(3)  # let the machine settle after the kernel's first run
-            else:
-                time.sleep(3)
+            wait_quiet(proc)
             times.append(render_seconds(browser, plan.app_url("leads")))
             print(f"  {'preheated' if preheat else 'cold'} run {i + 1}: {times[-1]:.2f} s", flush=True)
     finally:
