@@ -220,8 +220,27 @@ def test_new_york_fall_back_keeps_order_and_offsets(tl_env):
                              "2026-11-01 01:30:00 EST (UTC-0500) America/New_York"]
     # The switch is marked on the figure.
     assert any("clocks back 1 h" in (a.text or "") for a in fig.layout.annotations)
-    # The repeated hour maps to the earlier instant; UTC-aware values pass through.
+    # Drawn on a true-duration axis labelled in New York time: the hour between the two
+    # messages is not folded away, and both 01:00s are ticks.
+    assert fig.layout.meta["timeline"]["axis"] == "instant"
+    xs = sorted(str(pd.Timestamp(x)) for tr in fig.data if (tr.meta or {}).get("role") == "events"
+                for x in tr.x)
+    assert xs == ["2026-11-01 05:30:00", "2026-11-01 06:30:00"]
     tz = ZoneInfo("America/New_York")
+    labels = [t.split("<br>")[0] for t in fig.layout.xaxis.ticktext]
+    assert labels[:5] == ["00:00 EDT", "06:00 EDT", "12:00 EDT", "18:00 EDT", "00:00 EDT"]
+    assert labels[5:] == ["06:00 EST", "12:00 EST", "18:00 EST"]  # round wall-clock hours
+    vals, texts = timeline_figures.local_ticks(_ts("2026-11-01T04:00:00+00:00"),
+                                               _ts("2026-11-01T10:00:00+00:00"), tz)
+    assert texts[0].startswith("00:00 EDT") and [t.split("<br>")[0] for t in texts[1:]] == [
+        "01:00 EDT", "01:00 EST", "02:00 EST", "03:00 EST", "04:00 EST", "05:00 EST"]
+    assert [str(x) for x in vals][1:3] == ["2026-11-01 05:00:00", "2026-11-01 06:00:00"]
+    _, spring = timeline_figures.local_ticks(_ts("2026-03-29T00:00:00+00:00"),
+                                             _ts("2026-03-29T06:00:00+00:00"), ZoneInfo("Europe/Berlin"))
+    assert [t.split("<br>")[0] for t in spring] == ["01:00 CET", "03:00 CEST", "04:00 CEST",
+                                                    "05:00 CEST", "06:00 CEST", "07:00 CEST",
+                                                    "08:00 CEST"]  # 02:00 never happened
+    # The repeated hour maps to the earlier instant; UTC-aware values pass through.
     assert timeline_figures.axis_to_utc("2026-11-01 01:30", tz) == _ts("2026-11-01T05:30:00+00:00")
     assert timeline_figures.axis_to_utc("2026-11-01T06:30:00+00:00", tz) == _ts("2026-11-01T06:30:00+00:00")
 

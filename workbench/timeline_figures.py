@@ -49,22 +49,72 @@ def colour_for(key: str, color_by: str = "kind") -> str:
     return PALETTE[digest[0] % len(PALETTE)]
 
 
-def to_axis(ts: pd.Series | pd.DatetimeIndex, tz: ZoneInfo) -> pd.Series:
-    """Aware UTC times as zone-less wall-clock times in ``tz`` (what plotly draws)."""
+#: Windows up to this long that contain a clock change are drawn on a true-duration axis.
+INSTANT_AXIS_MAX = timedelta(days=7)
+_TICK_STEPS = [("1min", 60), ("5min", 300), ("10min", 600), ("15min", 900), ("30min", 1800),
+               ("1h", 3600), ("2h", 7200), ("3h", 10800), ("6h", 21600), ("12h", 43200),
+               ("1D", 86400)]
+
+
+def axis_mode(v: View) -> str:
+    """``"wall"``: x is wall-clock time in the display zone (plotly's own ticks, zoomable).
+    ``"instant"``: x is the true instant and the ticks are labelled in the display zone; used
+    when a short window holds a clock change, where wall-clock time would fold an hour onto
+    itself (clocks back) or leave a gap (clocks forward)."""
+    if (v.end - v.start) <= INSTANT_AXIS_MAX and _dst_switches(v.start, v.end, v.tz):
+        return "instant"
+    return "wall"
+
+
+def to_axis(ts: pd.Series | pd.DatetimeIndex, tz: ZoneInfo, mode: str = "wall") -> pd.Series:
+    """Aware UTC times as the zone-less values plotly draws (see :func:`axis_mode`)."""
     s = pd.Series(ts)
+    if mode == "instant":
+        return s.dt.tz_convert("UTC").dt.tz_localize(None)
     return s.dt.tz_convert(tz.key).dt.tz_localize(None)
 
 
-def axis_to_utc(value: Any, tz: ZoneInfo) -> datetime:
-    """A value from the figure's x axis (wall-clock time in ``tz``) as an aware UTC time.
+def axis_to_utc(value: Any, tz: ZoneInfo, mode: str = "wall") -> datetime:
+    """A value from the figure's x axis as an aware UTC time.
 
-    In the repeated hour when clocks go back the earlier instant is chosen; a wall time skipped
-    when clocks go forward moves forward to the first valid instant.
+    On a wall-clock axis, in the repeated hour when clocks go back the earlier instant is chosen;
+    a wall time skipped when clocks go forward moves forward to the first valid instant.
     """
     ts = pd.Timestamp(value)
     if ts.tzinfo is None:
-        ts = ts.tz_localize(tz.key, ambiguous=True, nonexistent="shift_forward")
+        ts = ts.tz_localize("UTC" if mode == "instant" else tz.key, ambiguous=True,
+                            nonexistent="shift_forward")
     return ts.tz_convert("UTC").to_pydatetime()
+
+
+def local_ticks(start: datetime, end: datetime, tz: ZoneInfo, target: int = 10) -> tuple[list, list[str]]:
+    """Tick positions (UTC, zone-less) and labels in ``tz`` for an instant axis: wall-clock
+    boundaries stepped in real time, so both 02:00s show when clocks go back."""
+    span = (end - start).total_seconds()
+    freq, secs = next(((f, n) for f, n in _TICK_STEPS if span / n <= target), _TICK_STEPS[-1])
+    lo, hi = pd.Timestamp(start), pd.Timestamp(end)
+    if secs < 3600:  # minute steps: the same instants in every zone offset of whole quarters
+        ticks = pd.date_range(lo.ceil(freq), hi, freq=freq).tz_convert(tz.key)
+    else:  # round wall-clock hours or days; a repeated hour gives two ticks, a skipped one none
+        wall = pd.date_range(lo.tz_convert(tz.key).tz_localize(None).ceil(freq),
+                             hi.tz_convert(tz.key).tz_localize(None), freq=freq)
+        found = []
+        for t in wall:
+            for first in (True, False):
+                try:
+                    inst = t.tz_localize(tz.key, ambiguous=first, nonexistent="raise")
+                except Exception:  # the wall time does not exist that day (clocks forward)
+                    break
+                if lo <= inst <= hi and inst not in found:
+                    found.append(inst)
+        ticks = pd.DatetimeIndex(sorted(found)) if found else pd.DatetimeIndex([], tz=tz.key)
+    vals = list(ticks.tz_convert("UTC").tz_localize(None))
+    texts, last_day = [], None
+    for t in ticks:
+        day = t.strftime("%b %d, %Y")
+        texts.append(t.strftime("%H:%M %Z") + (f"<br>{day}" if day != last_day else ""))
+        last_day = day
+    return vals, texts
 
 
 def _fmt_local(ts: pd.Series, tz: ZoneInfo) -> list[str]:
@@ -151,7 +201,8 @@ def _hovertemplate(tz: ZoneInfo) -> str:
             "<extra></extra>")
 
 
-def _detail_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str]) -> list[go.BaseTraceType]:
+def _detail_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str],
+                   mode: str = "wall") -> list[go.BaseTraceType]:
     traces = []
     if df.empty:
         return traces
@@ -159,7 +210,7 @@ def _detail_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str]) -> li
     big = len(df) > 1000
     cls = go.Scattergl if big else go.Scatter
     custom = _customdata(df, v)
-    x = to_axis(df["ts"], v.tz).to_numpy()
+    x = to_axis(df["ts"], v.tz, mode).to_numpy()
     y = np.array([lane_labels[ln] for ln in df["lane"].tolist()], dtype=object)
     keys = np.array(_text(df[key], "unknown"), dtype=object)
     is_case = df["source"].isin(CASE_LANES).to_numpy()
@@ -177,7 +228,8 @@ def _detail_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str]) -> li
     return traces
 
 
-def _annotation_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str]) -> list[go.BaseTraceType]:
+def _annotation_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str],
+                       mode: str = "wall") -> list[go.BaseTraceType]:
     if df.empty or "starred" not in df.columns:
         return []
     marked = df[df["starred"] | df["tags"].map(bool) | df["comments"].map(bool)]
@@ -185,7 +237,7 @@ def _annotation_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str]) -
         return []
     symbols = ["star" if s else "circle-open" for s in marked["starred"]]
     return [go.Scatter(
-        x=to_axis(marked["ts"], v.tz), y=[lane_labels[x] for x in marked["lane"]],
+        x=to_axis(marked["ts"], v.tz, mode), y=[lane_labels[x] for x in marked["lane"]],
         mode="markers", name="annotated", marker=dict(symbol=symbols, size=16, color="#f2c500",
                                                       line=dict(width=1, color="#7a6200")),
         customdata=_customdata(marked, v), hovertemplate=_hovertemplate(v.tz),
@@ -193,7 +245,8 @@ def _annotation_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str]) -
     )]
 
 
-def _density_trace(v: View, lane_order: list[str], lane_labels: dict[str, str]) -> go.Heatmap | None:
+def _density_trace(v: View, lane_order: list[str], lane_labels: dict[str, str],
+                   mode: str = "wall") -> go.Heatmap | None:
     d = v.density
     if d is None or d.empty:
         return None
@@ -218,7 +271,7 @@ def _density_trace(v: View, lane_order: list[str], lane_labels: dict[str, str]) 
         text[ri, ci] = f"{text[ri, ci]}, {colour} {n:,}" if text[ri, ci] else f"{colour} {n:,}"
     zmax = float(np.nanmax(z)) if np.isfinite(z).any() else 1.0
     ticks = [10 ** k for k in range(0, int(math.log10(max(zmax, 1))) + 1)]
-    local = to_axis(pd.Series(starts + width / 2), v.tz)
+    local = to_axis(pd.Series(starts + width / 2), v.tz, mode)
     span_local = [f"{a:%Y-%m-%d %H:%M} – {b:%H:%M}" for a, b in
                   zip(to_axis(pd.Series(starts), v.tz), to_axis(pd.Series(starts + width), v.tz))]
     custom = np.array([span_local] * len(lanes), dtype=object)
@@ -264,40 +317,45 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
     lane_order = _lanes(v, [events, dens])
     lane_labels = {ln: _lane_label(ln, v.lane_by) for ln in lane_order}
 
+    mode = axis_mode(v)
     fig = go.Figure()
     if v.mode == "density":
-        heat = _density_trace(v, lane_order, lane_labels)
+        heat = _density_trace(v, lane_order, lane_labels, mode)
         if heat is not None:
             fig.add_trace(heat)
         shown = events[events["source"].isin(CASE_LANES)] if len(events) else events
     else:
         shown = events
-    for tr in _detail_traces(shown, v, lane_labels):
+    for tr in _detail_traces(shown, v, lane_labels, mode):
         fig.add_trace(tr)
-    for tr in _annotation_traces(events, v, lane_labels):
+    for tr in _annotation_traces(events, v, lane_labels, mode):
         fig.add_trace(tr)
 
     # Case milestones: a dashed line across every lane, named at the top; DST switches dotted.
     shapes, notes = [], []
-    for x, kind in zip(to_axis(v.milestones["ts"], v.tz), v.milestones["kind"]):
+    for x, kind in zip(to_axis(v.milestones["ts"], v.tz, mode), v.milestones["kind"]):
         shapes.append(dict(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
                            line=dict(color="#6a3d9a", dash="dash", width=1)))
         notes.append(dict(x=x, y=1.0, xref="x", yref="paper", text=str(kind), showarrow=False,
                           yanchor="bottom", font=dict(size=10, color="#6a3d9a"), textangle=-30))
     for ts, label in _dst_switches(v.start, v.end, v.tz):
-        x = to_axis(pd.Series([pd.Timestamp(ts)]), v.tz).iloc[0]
+        x = to_axis(pd.Series([pd.Timestamp(ts)]), v.tz, mode).iloc[0]
         shapes.append(dict(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
                            line=dict(color="#999", dash="dot", width=1)))
-        notes.append(dict(x=x, y=0, xref="x", yref="paper", text=label, showarrow=False,
-                          yanchor="top", font=dict(size=9, color="#666")))
+        notes.append(dict(x=x, y=1.0, xref="x", yref="paper", text=label, showarrow=False,
+                          yanchor="bottom", xanchor="left", font=dict(size=9, color="#666")))
 
     what = (f"{v.total:,} events · density, {_human(v.bin_seconds)} bins"
             if v.mode == "density" else f"{len(events):,} events")
     who = (v.request.case + " · " if v.request.case else "") + \
         ", ".join(f"user {s}" for s in v.request.subjects[:4]) + \
         (" …" if len(v.request.subjects) > 4 else "")
-    lo, hi = to_axis(pd.Series([pd.Timestamp(v.start), pd.Timestamp(v.end)]), v.tz)
+    lo, hi = to_axis(pd.Series([pd.Timestamp(v.start), pd.Timestamp(v.end)]), v.tz, mode)
     n_lanes = max(1, len(lane_order))
+    ticks: dict[str, Any] = {}
+    if mode == "instant":
+        vals, texts = local_ticks(v.start, v.end, v.tz)
+        ticks = dict(tickmode="array", tickvals=vals, ticktext=texts)
     fig.update_layout(
         title=dict(text=title or f"Timeline · {who} · {what}", font=dict(size=14)),
         height=height or max(320, 140 + 46 * n_lanes),
@@ -307,13 +365,13 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
         font=dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=12),
         legend=dict(title=dict(text=v.color_by), orientation="v", font=dict(size=10)),
         xaxis=dict(title=dict(text=f"Time ({v.tz.key})"), type="date", range=[lo, hi],
-                   showgrid=True, gridcolor="#eceff3", linecolor="#c8ccd2",
+                   showgrid=True, gridcolor="#eceff3", linecolor="#c8ccd2", **ticks,
                    rangeslider=dict(visible=True, thickness=0.08)),
         yaxis=dict(type="category", categoryorder="array",
                    categoryarray=[lane_labels[ln] for ln in reversed(lane_order)],
                    fixedrange=True, title=None, automargin=True, showgrid=True,
                    gridcolor="#f3f4f6"),
-        meta={"timeline": {"mode": v.mode, "tz": v.tz.key, "total": v.total,
+        meta={"timeline": {"mode": v.mode, "axis": mode, "tz": v.tz.key, "total": v.total,
                            "bin_seconds": v.bin_seconds, "lane_by": v.lane_by,
                            "color_by": v.color_by, "threshold": v.threshold}},
         uirevision="timeline", shapes=shapes, annotations=notes,

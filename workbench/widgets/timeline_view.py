@@ -186,7 +186,9 @@ class TimelineView(W.VBox):
     def zoom(self, start: Any, end: Any) -> None:
         """Show the window [start, end): axis values (wall-clock in the display zone) or aware times."""
         tz = self.view.tz
-        lo, hi = timeline_figures.axis_to_utc(start, tz), timeline_figures.axis_to_utc(end, tz)
+        mode = timeline_figures.axis_mode(self.view)  # how the current figure's x is drawn
+        lo = timeline_figures.axis_to_utc(start, tz, mode)
+        hi = timeline_figures.axis_to_utc(end, tz, mode)
         self._zoomed = True
         self._show(timeline.zoom(self.view, lo, hi))
 
