@@ -24,6 +24,7 @@ import logging
 import math
 import multiprocessing as mp
 import os
+import shutil
 import signal
 import tempfile
 import threading
@@ -161,6 +162,7 @@ class WarmKernel:
         self.env = dict(os.environ if env is None else env)
         self.km: Any = None
         self.kc: Any = None
+        self._ipc_dir: str | None = None
         self.reports = 0
         self.killed = False
         self.stale = False
@@ -169,7 +171,10 @@ class WarmKernel:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name)
+        # IPC sockets in a private folder: local only, and no plain-TCP ports open per kernel.
+        self._ipc_dir = tempfile.mkdtemp(prefix="wb-kernel-")
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                     ip=os.path.join(self._ipc_dir, "k"))
         # In-memory history: many kernels must not contend for one IPython history database.
         run_sync(self.km.start_kernel)(env=self.env,
                                        extra_arguments=["--HistoryManager.hist_file=:memory:"])
@@ -251,6 +256,9 @@ class WarmKernel:
         except Exception:
             pass
         self.km = None
+        if self._ipc_dir:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._ipc_dir = None
 
 
 # --------------------------------------------------------------------------- one report
@@ -325,7 +333,7 @@ def _execute(task: _Task, kernel: WarmKernel,
         error = _one_line(exc)
     finally:
         watchdog.cancel()
-    if kernel.killed and error is None:
+    if kernel.killed:  # whatever the kernel's death looked like from here, it was the watchdog
         timed_out, error = True, f"timed out after {task.timeout:g} s; the report was stopped"
     try:
         if timed_out or (error and "kernel died" in error):
@@ -354,7 +362,11 @@ def _finish(task: _Task, t0: float, *, ok: bool, error: str | None = None,
     res = ReportResult(task.case_id, task.audience, ok, notebook, html, error,
                        round(time.monotonic() - t0, 3), evidence, timed_out,
                        worker=f"pid {os.getpid()}")
-    _audit(res)
+    try:
+        _audit(res)
+    except Exception as exc:  # the report exists either way; say loudly that the log missed it
+        log.error("report.run for %s could not be written to the audit log: %s",
+                  task.case_id, _one_line(exc))
     return res
 
 
