@@ -473,17 +473,16 @@ def density(subjects: Any = None, case: str | None = None, start: Any = None, en
     from .timestamps import parse_interval
 
     req = request(subjects, case, start, end, sources, kinds, text, tags, starred)
-    lo, hi = req.start, req.end
-    if start is None or end is None:
-        n, first, last = extent(req)
-        if n == 0:
-            return _density_req(req, 3600, 0, lane_by, color_by, lo, hi).iloc[0:0]
-        lo = lo if start is not None else first
-        hi = hi if end is not None else last + timedelta(seconds=1)
-    width = int(parse_interval(bin).total_seconds()) if bin is not None else bin_width(lo, hi, max_bins)
+    _lane_expr(lane_by), _color_expr(color_by)
+    tzinfo = zone(tz)
+    at = req.start if req.start != ALL_TIME[0] else datetime.now(timezone.utc)
+    if bin is None:  # the width follows the window, or the data's extent (one statement)
+        bounded = req.start != ALL_TIME[0] and req.end != ALL_TIME[1]
+        return _overview(req, lane_by, color_by, max_bins, _offset(tzinfo, at), bounded)[0]
+    width = int(parse_interval(bin).total_seconds())
     if width < 1:
         raise InputError(f"bin {bin!r} is shorter than a second", "use 1s or more")
-    return _density_req(req, width, _offset(zone(tz), lo), lane_by, color_by, req.start, req.end)
+    return _density_req(req, width, _offset(tzinfo, at), lane_by, color_by, req.start, req.end)
 
 
 def extent(req: Request, start: datetime | None = None,
