@@ -401,3 +401,18 @@ def test_api_rejects_bad_arguments(tmp_path):
     for kw in ({"users": 5}, {"users": True}, {"seed": -1}, {"anchor": "2026-01-01"}):
         with pytest.raises(InputError):
             generate_demo(tmp_path, **kw)
+
+
+def test_schema_doc_covers_every_column():
+    doc = (Path(__file__).resolve().parent.parent / "queries" / "SCHEMA.md").read_text(encoding="utf-8")
+    for t in TABLES:
+        assert f"### `{t.name}`" in doc, t.name
+        section = doc.split(f"### `{t.name}`", 1)[1].split("### ", 1)[0]
+        for c in t.columns:
+            line = next((ln for ln in section.splitlines() if ln.startswith(f"| `{c.name}` |")), None)
+            assert line, (t.name, c.name)
+            if c.info.get("special_category"):
+                assert "special category" in line, (t.name, c.name)
+            elif c.info.get("pii"):
+                assert "PII" in line, (t.name, c.name)
+    assert "UTC" in doc and "remote image store, hashes only" in doc
