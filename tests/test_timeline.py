@@ -313,11 +313,12 @@ def test_new_source_needs_no_figure_change(tl_env):
 
     reg.register(reg.Source(name="media", label="Media sent", query="messages_by_user",
                             ts="sent_at", id="message_id", kind="'media'", actor="sender_id",
-                            target="recipient_id", summary="'media message'", severity="'low'"))
+                            target="recipient_id", summary="'{media} message'", severity="'low'"))
     try:
         df = timeline.events(subjects=SUBJECT, sources=["media"], start=BUSY_DAY,
                              end=BUSY_DAY + timedelta(days=1))
         assert set(df["source"]) == {"media"} and len(df) == BUSY_MESSAGES
+        assert set(df["summary"]) == {"{media} message"}  # braces in SQL are just text
         fig = timeline_figures.figure(timeline.view(subjects=SUBJECT, start=BUSY_DAY,
                                                     end=BUSY_DAY + timedelta(hours=1)))
         assert "Media sent" in list(fig.layout.yaxis.categoryarray)

@@ -175,10 +175,6 @@ class Request:
     def case_sources(self) -> list[registry.Source]:
         return [s for s in registry.resolve(self.sources) if s.is_case_source]
 
-    def narrowed(self, start: datetime, end: datetime) -> "Request":
-        return Request(self.subjects, self.case, max(start, self.start), min(end, self.end),
-                       self.sources, self.kinds, self.text, self.refs)
-
 
 def request(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
             sources: Any = None, kinds: Any = None, text: str | None = None,
@@ -245,13 +241,14 @@ def _filtered_parts(req: Request, start: datetime,
     return f"WITH ev AS (\n{union}\n)", " AND ".join(where), params
 
 
-def _filtered_sql(req: Request, start: datetime, end: datetime) -> tuple[str, dict[str, Any]] | None:
-    """``WITH ev AS (union) SELECT {select} FROM ev WHERE <filters>`` and its params."""
+def _filtered_sql(req: Request, start: datetime, end: datetime,
+                  select: str) -> tuple[str, dict[str, Any]] | None:
+    """``WITH ev AS (union) SELECT <select> FROM ev WHERE <filters>`` and its params."""
     parts = _filtered_parts(req, start, end)
     if parts is None:
         return None
     cte, where, params = parts
-    return f"{cte}\nSELECT {{select}} FROM ev WHERE {where}", params
+    return f"{cte}\nSELECT {select} FROM ev WHERE {where}", params
 
 
 def _run(sql_text: str, params: dict[str, Any], case: str | None) -> pd.DataFrame:
@@ -303,11 +300,11 @@ def fetch(req: Request, start: datetime | None = None, end: datetime | None = No
     """Individual events of a request (optionally a narrower window), sorted by time."""
     start, end = start or req.start, end or req.end
     frames = []
-    built = _filtered_sql(req, start, end)
+    built = _filtered_sql(req, start, end, "*")
     provenance = []
     if built:
         sql_text, params = built
-        sql_text = sql_text.format(select="*") + " ORDER BY ts, ref, subject"
+        sql_text += " ORDER BY ts, ref, subject"
         if limit is not None:
             sql_text += f" LIMIT {int(limit)}"
         raw = _run(sql_text, params, req.case)
@@ -376,19 +373,18 @@ def _color_expr(color_by: str) -> str:
 
 def _density_req(req: Request, width: int, offset: int, lane_by: str, color_by: str,
                  start: datetime, end: datetime) -> pd.DataFrame:
-    built = _filtered_sql(req, start, end)
     cols = ["lane", "colour", "bin_start", "bin_end", "n"]
-    if not built:
-        return pd.DataFrame(columns=cols)
-    sql_text, params = built
-    params["tl_width"], params["tl_offset"] = width, offset
     # An event between two subjects counts once in a source lane (DISTINCT ref, which costs
     # more, so only when it can matter).
     count = "count(DISTINCT ref)" if lane_by == "source" and len(req.subjects) > 1 else "count(*)"
     select = (f"{_lane_expr(lane_by)} AS lane, {_color_expr(color_by)} AS colour, "
               f"floor((extract(epoch FROM ts) + :tl_offset) / :tl_width) AS bin, {count} AS n")
-    raw = _run(sql_text.format(select=select) + " GROUP BY 1, 2, 3 ORDER BY 3, 1, 2",
-               params, req.case)
+    built = _filtered_sql(req, start, end, select)
+    if not built:
+        return pd.DataFrame(columns=cols)
+    sql_text, params = built
+    params["tl_width"], params["tl_offset"] = width, offset
+    raw = _run(sql_text + " GROUP BY 1, 2, 3 ORDER BY 3, 1, 2", params, req.case)
     out = pd.DataFrame({"lane": raw["lane"].astype("string"), "colour": raw["colour"].astype("string")})
     bins = pd.to_numeric(raw["bin"]).astype("float64")
     epoch = bins * width - offset
@@ -488,12 +484,12 @@ def density(subjects: Any = None, case: str | None = None, start: Any = None, en
 def extent(req: Request, start: datetime | None = None,
            end: datetime | None = None) -> tuple[int, datetime | None, datetime | None]:
     """(number of platform events, first, last) in the window, from one aggregate query."""
-    built = _filtered_sql(req, start or req.start, end or req.end)
+    built = _filtered_sql(req, start or req.start, end or req.end,
+                          "count(*) AS n, min(ts) AS first, max(ts) AS last")
     if not built:
         return 0, None, None
     sql_text, params = built
-    raw = _run(sql_text.format(select="count(*) AS n, min(ts) AS first, max(ts) AS last"),
-               params, req.case)
+    raw = _run(sql_text, params, req.case)
     n = int(raw["n"].iloc[0]) if len(raw) else 0
     if not n:
         return 0, None, None
@@ -852,8 +848,8 @@ def read_export(path: str | Path) -> tuple[pd.DataFrame, str]:
 
 def sql_for(req: Request) -> tuple[str, dict[str, Any]]:
     """The statement :func:`fetch` would run (for showing the SQL), with its bound params."""
-    built = _filtered_sql(req, req.start, req.end)
+    built = _filtered_sql(req, req.start, req.end, "*")
     if not built:
         raise NotFoundError("the request has no platform sources")
     text_, params = built
-    return text_.format(select="*") + " ORDER BY ts, ref, subject", params
+    return text_ + " ORDER BY ts, ref, subject", params
