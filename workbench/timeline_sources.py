@@ -121,6 +121,9 @@ def label(name: str) -> str:
 
 
 # --- built-in platform sources -------------------------------------------------------------
+# Expressions name the result columns of each library query (queries/<query>.sql). Personal
+# values (message bodies aside, which the specialist reads here) stay out of the summaries:
+# reporters, old/new account values, IPs and device ids are left to the queries themselves.
 # Column names follow the library queries in queries/*.sql (see each file's header).
 
 register(Source(
