@@ -8,6 +8,13 @@
 * :func:`export` the whole timeline as CSV or Parquet, streamed in chunks, no row cap, with the
   display zone recorded.
 
+In a notebook::
+
+    wb.timeline.widget(case="ESC-2026-000123", tz="Europe/Berlin")      # interactive
+    wb.timeline.figure(case="ESC-2026-000123", tz="America/New_York")   # static (reports)
+    wb.timeline.events(subjects=[42], start="-30d", kinds=["login_new_country"])
+    wb.timeline.export("tl.parquet", case="ESC-2026-000123", tz="Europe/Berlin")
+
 Platform sources are library queries (see :mod:`workbench.timeline_sources`). For each subject
 and source the library SQL is rendered and wrapped as a subquery, mapped to the timeline
 columns, and the union is filtered, binned or paged in one statement that runs through the
