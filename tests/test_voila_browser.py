@@ -22,8 +22,9 @@ UPDATE_MS = 60_000
 
 
 @pytest.fixture(scope="module")
-def app_env(tmp_path_factory):
-    """A home with known cases, the settings pointing at it for this module."""
+def app_env(tmp_path_factory, demo_home):
+    """A home reading the small demo platform, with known cases (their subjects are demo
+    users 101-104), the settings pointing at it for this module."""
     from workbench import config
     from workbench.store import dispose_all
 
@@ -31,6 +32,9 @@ def app_env(tmp_path_factory):
 
     home = tmp_path_factory.mktemp("voila") / "home"
     home.mkdir()
+    for name in ("platform.duckdb", "media", "ground_truth.json"):
+        if (demo_home / name).exists():
+            (home / name).symlink_to(demo_home / name)
     mp = pytest.MonkeyPatch()
     for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ, "QUERY_STRING"):
         mp.delenv(var, raising=False)
@@ -39,6 +43,10 @@ def app_env(tmp_path_factory):
     dispose_all()
     settings = config.settings(reload=True)
     ids = file_known_cases(datetime.now(timezone.utc))
+    from workbench import evidence
+
+    evidence.add_note(ids["harass_done"], "Screenshots of the abusive messages reviewed.",
+                      title="Reviewer note")
     yield settings, ids
     dispose_all()
     mp.undo()
@@ -167,6 +175,11 @@ def test_case_app_shows_the_case_and_answers_bad_ids(server, app_env, page, outp
     assert "first offence" in page.inner_text("table[data-table='notes']")
     assert page.get_attribute("[data-kpi='subjects']", "data-value") == "1"
     assert "103" not in page.inner_text("table[data-table='subjects']").split()  # pseudonym only
+    assert "Reviewer note" in page.inner_text("table[data-table='evidence']")
+    # key query results come from the query library, with PII masked
+    overview = page.inner_text("table[data-table='query_user_overview']")
+    assert "vi•••" in overview and "vikasgupta103" not in overview
+    page.wait_for_selector(".js-plotly-plot", timeout=UPDATE_MS)  # the case timeline
     page.screenshot(path=str(output_dir / "case.png"), full_page=True)
 
     # (a missing ?case= is covered in test_dashboards; each page here costs a kernel start)

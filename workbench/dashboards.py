@@ -637,7 +637,8 @@ def case_timeline_figure(case_id: str, tz: ZoneInfo | str | None = None):
     v = view(case=case_id, tz=tz)
     if v.total == 0 and v.milestones.empty:
         return None, "No events on this case's timeline."
-    return figure(v, title=None, height=360), ""
+    # our own title: the default names the subjects by user id
+    return figure(v, title=f"Timeline · {case_id} · {v.total} events", height=360), ""
 
 
 __all__ = ["Snapshot", "Filters", "OnCall", "UNASSIGNED", "load", "apply_filters",
