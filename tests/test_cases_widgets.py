@@ -58,6 +58,10 @@ def test_notes_panel_and_decision_form(store_env):
     panel.text.value = "Same photos as **member 8**"
     panel.add_btn.click()
     assert [n.body for n in notes.notes(c.case_id)] == ["Same photos as **member 8**"]
+    assert "<strong>member 8</strong>" in panel.list.value and "widget.user" in panel.list.value
+    panel.text.value = "<script>alert(1)</script>"
+    panel.add_btn.click()
+    assert "<script>" not in panel.list.value and "&lt;script&gt;" in panel.list.value
     panel.add_btn.click()                               # empty now: refused with a message
     assert "empty" in panel.message.value
 

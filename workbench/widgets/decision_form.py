@@ -7,10 +7,10 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
-from IPython.display import display
 
 from .. import cases, policies
 from ..errors import WorkbenchError
+from ..sla import show_time
 
 
 class DecisionForm(w.VBox):
@@ -33,7 +33,7 @@ class DecisionForm(w.VBox):
                                     layout=w.Layout(width="95%", height="80px"))
         self.record_btn = w.Button(description="Record decision", button_style="primary")
         self.message = w.HTML()
-        self.precedents = w.Output()
+        self.precedents = w.HTML()  # not an Output widget: those can stall headless runs
         self.clauses.observe(lambda _: self.show_precedents(), names="value")
         self.record_btn.on_click(lambda _: self.record())
         super().__init__([w.HTML("<h4 style='margin:4px 0'>Decision</h4>"), self.clauses,
@@ -56,17 +56,19 @@ class DecisionForm(w.VBox):
             self.record_btn.disabled = True
 
     def show_precedents(self) -> None:
-        self.precedents.clear_output()
-        with self.precedents:
-            for clause in self.clauses.value:
-                summary = policies.precedent_summary(clause, exclude_case=self.case_id)
-                if summary.empty:
-                    print(f"{clause}: no closed cases yet")
-                    continue
-                print(f"{clause}: " + ", ".join(f"{r.action_title} {r.cases} ({r.share:.0%})"
-                                                for r in summary.itertuples()))
-                recent = policies.precedents(clause, exclude_case=self.case_id, limit=5)
-                display(recent[["case_id", "decided_at", "action", "rationale"]])
+        parts = []
+        for clause in self.clauses.value:
+            summary = policies.precedent_summary(clause, exclude_case=self.case_id)
+            if summary.empty:
+                parts.append(f"<p>{html.escape(clause)}: no closed cases yet</p>")
+                continue
+            shares = ", ".join(f"{r.action_title} {r.cases} ({r.share:.0%})" for r in summary.itertuples())
+            parts.append(f"<p><b>{html.escape(clause)}</b>: {html.escape(shares)}</p>")
+            recent = policies.precedents(clause, exclude_case=self.case_id, limit=5)
+            recent = recent.assign(decided_at=recent["decided_at"].map(show_time))
+            parts.append(recent[["case_id", "decided_at", "action", "rationale"]]
+                         .to_html(index=False, escape=True, border=0))
+        self.precedents.value = "".join(parts)
 
     def record(self) -> None:
         try:

@@ -1,14 +1,32 @@
-"""Notes widget: the case's markdown notes (author, time) and a box to add one."""
+"""Notes widget: the case's markdown notes (author, time) and a box to add one.
+
+Notes render to HTML (raw HTML in a note is escaped, never run) in an ``HTML`` widget rather than
+an ``Output`` widget: Output widgets can stall headless runs (Papermill/nbclient).
+"""
 from __future__ import annotations
 
 import html
 
 import ipywidgets as w
-from IPython.display import Markdown, display
+import mistune
 
 from .. import notes as core
 from ..errors import WorkbenchError
 from ..sla import show_time
+
+_markdown = mistune.create_markdown(escape=True)
+
+
+def render_notes(items: list[core.Note]) -> str:
+    """Notes as HTML, oldest first."""
+    if not items:
+        return "<p><em>No notes yet.</em></p>"
+    parts = []
+    for n in items:
+        parts.append(f"<div style='border-left:3px solid #90a4ae;padding:2px 8px;margin:6px 0'>"
+                     f"<div><b>{html.escape(n.author)}</b> · "
+                     f"<small>{html.escape(show_time(n.at))}</small></div>{_markdown(n.body)}</div>")
+    return "".join(parts)
 
 
 class NotesPanel(w.VBox):
@@ -16,7 +34,7 @@ class NotesPanel(w.VBox):
 
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
-        self.list = w.Output()
+        self.list = w.HTML()
         self.text = w.Textarea(placeholder="Write a note in markdown…",
                                layout=w.Layout(width="100%", height="90px"))
         self.add_btn = w.Button(description="Add note", icon="plus")
@@ -37,10 +55,4 @@ class NotesPanel(w.VBox):
         self.refresh()
 
     def refresh(self) -> None:
-        items = core.notes(self.case_id)
-        self.list.clear_output()
-        with self.list:
-            if not items:
-                display(Markdown("_No notes yet._"))
-            for n in items:
-                display(Markdown(f"**{n.author}** · {show_time(n.at)}\n\n{n.body}\n\n---"))
+        self.list.value = render_notes(core.notes(self.case_id))
