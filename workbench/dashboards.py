@@ -25,8 +25,7 @@ import os
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
+from datetime import date, datetime, time, timedelta
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
