@@ -33,13 +33,12 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 from sqlalchemy.dialects import postgresql
 
 from ..errors import InputError, WorkbenchError
 from ..platform.schema import TABLES
-from . import media, ordinary, scenarios
+from . import media, scenarios
 from .ordinary import CHUNK, Counters, MediaPool, Ordinary, Population, stream
 
 MIN_USERS = 200
@@ -147,21 +146,37 @@ def _media_pool(seed: int, root: Path) -> MediaPool:
     return MediaPool(entries)
 
 
-def _submit_photos(executor: ProcessPoolExecutor | None, root: Path,
-                   jobs: list[media.PhotoJob]) -> list[Future] | list[tuple]:
-    if executor is None:
-        return media._render_batch(str(root), jobs)
-    step = 100
-    futures = []
-    for i in range(0, len(jobs), step):
-        args = (str(root), jobs[i:i + step])
-        fut = executor.submit(media._render_batch, *args)
-        part_args[id(fut)] = args
-        futures.append(fut)
-    return futures
+class _PhotoRenderer:
+    """Renders photo jobs in worker processes while the main process carries on; when the main
+    process collects, it renders itself every batch no worker has started yet."""
 
+    BATCH = 100
 
-part_args: dict[int, tuple] = {}  # future id -> its arguments, to render it here if cancelled
+    def __init__(self, root: Path, jobs: list[media.PhotoJob]) -> None:
+        self.root = str(root)
+        self.batches = [jobs[i:i + self.BATCH] for i in range(0, len(jobs), self.BATCH)]
+        self.executor: ProcessPoolExecutor | None = None
+        self.futures: list[Future] = []
+        workers = min(2, os.cpu_count() or 1)
+        if len(jobs) > 2000 and workers > 1:  # below that, starting workers costs more than it saves
+            # spawn, not fork: the parent holds DuckDB threads and locks a fork would copy
+            self.executor = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+            self.futures = [self.executor.submit(media._render_batch, self.root, b) for b in self.batches]
+
+    def collect(self) -> list[tuple[str, int, int]]:
+        """``(phash, width, height)`` per job, in job order."""
+        out: list[tuple[str, int, int]] = []
+        if self.executor is None:
+            for b in self.batches:
+                out.extend(media._render_batch(self.root, b))
+            return out
+        for fut, batch in zip(self.futures, self.batches):
+            out.extend(media._render_batch(self.root, batch) if fut.cancel() else fut.result())
+        return out
+
+    def close(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
 
 
 def _remove_later(path: Path) -> None:
@@ -190,7 +205,7 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
     for p in (tmp_db, Path(f"{tmp_db}.wal")):
         p.unlink(missing_ok=True)
     shutil.rmtree(tmp_media, ignore_errors=True)
-    executor = None
+    renderer: _PhotoRenderer | None = None
     try:
         con = duckdb.connect(str(tmp_db))
         con.execute("SET TimeZone = 'UTC'")
@@ -215,35 +230,23 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
             from tqdm import tqdm
 
             bar = tqdm(total=n_ord, unit="member", desc="demo platform")
-        rendering: list = []
         for no, lo, hi in chunks:
             gen.chunk(no, lo, hi, sink)
             if no == 0:  # chunk 0 holds every member whose photos are rendered: start them now
-                jobs = [j for _, j in gen.photo_jobs]
-                if len(jobs) > 2000 and (os.cpu_count() or 1) > 1:  # else spawning costs more than it saves
-                    executor = ProcessPoolExecutor(min(2, os.cpu_count() or 1), mp_context=get_context("spawn"))
-                rendering = _submit_photos(executor, tmp_media, jobs)
+                renderer = _PhotoRenderer(tmp_media, [j for _, j in gen.photo_jobs])
             if bar:
                 bar.update(hi - lo)
         if bar:
             bar.close()
 
-        planter = scenarios.Planter(con, seed, pop, n_ord, gen, counters, anchor, anchor_us, tmp_media)
-        planter.sink = sink
-        truth, _ = planter.plant()
+        planter = scenarios.Planter(con, sink, seed, pop, n_ord, gen, counters, anchor, anchor_us, tmp_media)
+        truth = planter.plant()
         for rel, data in planter.attachments:
             (tmp_media / rel).parent.mkdir(parents=True, exist_ok=True)
             (tmp_media / rel).write_bytes(data)
 
         # rendered photos: their rows go in once the hashes are known
-        results: list[tuple[str, int, int]] = []
-        for part in rendering:
-            if isinstance(part, Future):
-                # the main process is free now: it renders every batch no worker has started
-                results.extend(part.result() if not part.cancel() else
-                               media._render_batch(*part_args[id(part)]))
-            else:
-                results.append(part)
+        results = renderer.collect() if renderer else []
         if gen.rendered_rows:
             table = pa.concat_tables(gen.rendered_rows)
             table = table.append_column("phash", pa.array([r[0] for r in results], pa.string()))
@@ -278,9 +281,8 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
         _remove_later(tmp_media)
         raise
     finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
-        part_args.clear()
+        if renderer is not None:
+            renderer.close()
     return GenerateResult(home=home, seed=seed, users=users, anchor=anchor,
                           seconds=time.perf_counter() - t0, rows=rows,
                           db_bytes=(home / "platform.duckdb").stat().st_size,

@@ -17,11 +17,11 @@ import pyarrow.compute as pc
 
 from . import ids, text
 from .media import PhotoJob
-from .people import (BY_CODE, COUNTRIES, DEVICES, EMAIL_DOMAINS, GENDER_IDENTITIES, HEALTH_NOTES,
+from .people import (COUNTRIES, DEVICES, EMAIL_DOMAINS, GENDER_IDENTITIES, HEALTH_NOTES,
                      LOOKING_FOR, OCCUPATIONS, ORIENTATIONS, TRAVEL)
 
-US = 1_000_000
-MINUTE = 60 * US
+SECOND = 1_000_000
+MINUTE = 60 * SECOND
 HOUR = 60 * MINUTE
 DAY = 24 * HOUR
 WINDOW = 180 * DAY          # ordinary activity happens in the 180 days before the anchor
@@ -198,9 +198,9 @@ class Ordinary:
         """Generate every table's rows for members ``lo..hi-1`` and hand them to ``sink``."""
         idx = np.arange(lo, hi)
         status, mod = self._moderation(no, idx)
-        cols = self._users(no, idx, status)
+        cols = self.users_table(no, idx, status)
         sink("users", cols)
-        prof = self._profiles(no, idx)
+        prof = self.profiles_table(no, idx)
         sink("profiles", prof)
         primary_photo = self._photos(no, idx, sink)
         nd = self._devices_and_logins(no, idx, prof, sink)
@@ -212,7 +212,7 @@ class Ordinary:
             if mod[1] is not None:
                 sink("appeals", mod[1])
 
-    def _users(self, no: int, idx: np.ndarray, status: np.ndarray) -> pa.Table:
+    def users_table(self, no: int, idx: np.ndarray, status: np.ndarray) -> pa.Table:
         rng = stream(self.seed, no, S_USERS)
         m = len(idx)
         c = self.pop.country[idx]
@@ -250,7 +250,7 @@ class Ordinary:
             out = pc.if_else(pa.array(null), pa.nulls(len(c), pa.string()), out)
         return out
 
-    def _profiles(self, no: int, idx: np.ndarray) -> pa.Table:
+    def profiles_table(self, no: int, idx: np.ndarray) -> pa.Table:
         rng = stream(self.seed, no, S_PROFILES)
         m = len(idx)
         lang, c = self.pop.lang[idx], self.pop.country[idx]
@@ -522,7 +522,7 @@ class Ordinary:
         n = len(u)
         slot = (rng.random(n) * n_inst[own]).astype(np.int64)
         prod = rng.choice(len(PRODUCTS), n, p=[.35, .1, .05, .35, .15])
-        cur = np.array([BY_CODE[COUNTRIES[c].code].currency for c in range(len(COUNTRIES))])[self.pop.country[u]]
+        cur = np.array([c.currency for c in COUNTRIES])[self.pop.country[u]]
         rate = np.array([RATES[x] for x in cur])
         usd = np.array([p[1] for p in PRODUCTS])[prod]
         whole = np.isin(cur, ["JPY", "KRW"])

@@ -11,7 +11,7 @@ Times in the details are ISO 8601 UTC; most planted activity happens in the last
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import imagehash
@@ -20,8 +20,8 @@ import pyarrow as pa
 
 from . import ids, text
 from .media import PhotoJob, jpeg_bytes, phash_hex, sha256_hex
-from .ordinary import (COUNTRY_CODES, DAY, HOUR, LANG_INDEX, LOGIN_SLOTS, MINUTE, RENDER_LIMIT,
-                       Counters, Ordinary, Population, stream)
+from .ordinary import (DAY, HOUR, LANG_INDEX, MINUTE, RENDER_LIMIT, SECOND, Counters, Ordinary,
+                       Population, Sink, stream)
 from .people import BY_CODE, COUNTRIES, DEVICES, HOSTILE
 from .rows import Rows
 
@@ -52,9 +52,9 @@ def cast_actors(pop: Population, n_ord: int, seed: int) -> None:
 class Planter:
     """Writes every planted scenario; ``plant()`` returns the ground-truth entries."""
 
-    def __init__(self, con, seed: int, pop: Population, n_ord: int, ordinary: Ordinary,
+    def __init__(self, con, sink: Sink, seed: int, pop: Population, n_ord: int, ordinary: Ordinary,
                  counters: Counters, anchor: datetime, anchor_us: int, media_root: Path) -> None:
-        self.con, self.seed, self.pop, self.n_ord, self.o = con, seed, pop, n_ord, ordinary
+        self.con, self.sink, self.seed, self.pop, self.n_ord, self.o = con, sink, seed, pop, n_ord, ordinary
         self.ids, self.anchor, self.anchor_us, self.media_root = counters, anchor, anchor_us, media_root
         self.rng = stream(seed, 0x5CE)
         self.rows = Rows(anchor_us)
@@ -228,23 +228,23 @@ class Planter:
             self.login(uid, t, ip, device, country, None, model=model)
 
     # ------------------------------------------------------------------ scenarios
-    def plant(self) -> tuple[list[dict], dict[str, int]]:
+    def plant(self) -> list[dict]:
+        """Write every scenario's rows; returns the ground-truth entries, in a fixed order."""
         self.actor_rows()
         pool = self.ordinary_pool()
         clean = self.ordinary_pool(clean=True)
         out = [self.romance_scam_ring(pool), self.account_takeover(clean), self.harassment_campaign(pool),
                self.sextortion(pool), self.impersonation(pool), self.false_reporting(clean),
                self.law_enforcement_request(pool), self.privacy_request(pool)]
-        return out, self.rows.flush(self.sink)
-
-    sink = None  # set by the generator before plant()
+        self.rows.flush(self.sink)
+        return out
 
     def actor_rows(self) -> None:
         """Users and profiles of the actors, from the ordinary generator, then adjusted."""
         idx = np.arange(self.n_ord, self.n_ord + N_ACTORS)
         status = np.array(["active"] * N_ACTORS, dtype=object)
-        users = self.o._users(0xAC7, idx, status)
-        prof = self.o._profiles(0xAC7, idx)
+        users = self.o.users_table(0xAC7, idx, status)
+        prof = self.o.profiles_table(0xAC7, idx)
         users = users.set_column(users.schema.get_field_index("verified"), "verified",
                                  pa.array([False] * N_ACTORS))
         self.sink("users", users)
@@ -388,7 +388,7 @@ class Planter:
             code = "".join("abcdefghjkmnpqrstuvwxyz23456789"[int(x)] for x in self.rng.integers(0, 31, 6))
             body = text.SPAM[lg][0].format(link=f"https://usdt-bonus.example.net/r/{code}")
             spam_ids.append(self.message(self.new_id("conversation"), victim, r, t, body))
-            t += int(self.rng.integers(8, 40)) * US_SEC
+            t += int(self.rng.integers(8, 40)) * SECOND
         report_ids = []
         for r, mid in list(zip(recipients, spam_ids))[:: max(1, len(recipients) // 3)][:3]:
             rl = self.lang(r - 1)
@@ -561,5 +561,3 @@ class Planter:
             "request_type": "data_access", "regulation": "GDPR", "channel": "web_form",
             "received_at": self.iso(received)}}
 
-
-US_SEC = 1_000_000
