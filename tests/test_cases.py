@@ -125,6 +125,22 @@ def test_change_log_is_complete(store_env):
     assert cases.get(cid).version == versions[-1]
     # the related case got its side of the link logged too
     assert any(ch.field == "related" and ch.new == cid for ch in cases.history(other.case_id))
+    third = _new(related=[cid])
+    assert cases.get(cid).related == (other.case_id, third.case_id)
+    last = cases.history(cid)[-1]
+    assert (last.field, last.new, last.version) == ("related", third.case_id, cases.get(cid).version)
+
+
+def test_snapshots_in_one_unit_of_work_stay_exact(store_env):
+    with cases.unit() as s:   # long units of work (demo filing, imports) cache subjects per version
+        c = _new(subjects=[1], session=s)
+        cases.claim(c.case_id, session=s)
+        assert cases.add_subjects(c.case_id, [2], session=s).subjects == (1, 2)
+        assert cases.set_status(c.case_id, "triaged", session=s).subjects == (1, 2)
+        d = _new(subjects=[3], related=[c.case_id], session=s)
+        assert cases.get(c.case_id, session=s).related == (d.case_id,)
+        assert cases.claim(c.case_id, session=s).related == (d.case_id,)
+    assert cases.get(c.case_id).subjects == (1, 2) and cases.get(c.case_id).related == (d.case_id,)
 
 
 def test_stale_write_is_refused_and_nothing_saved(store_env):

@@ -323,12 +323,24 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+def _people_cache(s: Session) -> dict[str, tuple[int, tuple, tuple]]:
+    """Per-session cache of (version, subjects, related) by case id. Every change to subjects or
+    related cases bumps the version, so an entry is only used for the exact version it was read
+    at: long units of work (demo filing, imports) skip two queries per operation."""
+    return s.info.setdefault("workbench.cases.people", {})
+
+
 def _snapshot(s: Session, row: CaseRow) -> Case:
-    subjects = s.scalars(select(CaseSubject.user_id).where(CaseSubject.case_id == row.case_id)
-                         .order_by(CaseSubject.position, CaseSubject.user_id)).all()
-    related = s.scalars(select(CaseRelated.related_id).where(CaseRelated.case_id == row.case_id)
-                        .order_by(CaseRelated.related_id)).all()
-    return _build(row, tuple(subjects), tuple(related))
+    cache = _people_cache(s)
+    hit = cache.get(row.case_id)
+    if hit is not None and hit[0] == row.version:
+        return _build(row, hit[1], hit[2])
+    subjects = tuple(s.scalars(select(CaseSubject.user_id).where(CaseSubject.case_id == row.case_id)
+                               .order_by(CaseSubject.position, CaseSubject.user_id)).all())
+    related = tuple(s.scalars(select(CaseRelated.related_id).where(CaseRelated.case_id == row.case_id)
+                              .order_by(CaseRelated.related_id)).all())
+    cache[row.case_id] = (row.version, subjects, related)
+    return _build(row, subjects, related)
 
 
 def _build(row: CaseRow, subjects: tuple, related: tuple) -> Case:
@@ -360,6 +372,13 @@ def _lock(s: Session, case_id: str, expected_version: int | None) -> CaseRow:
 
 
 def _touch(row: CaseRow, who: str, at: datetime, *, first_action: bool = True) -> None:
+    from sqlalchemy.orm import object_session
+
+    s = object_session(row)
+    if s is not None:  # carry cached subjects forward (add_subjects/link drop the entry)
+        hit = _people_cache(s).get(row.case_id)
+        if hit is not None and hit[0] == row.version:
+            _people_cache(s)[row.case_id] = (row.version + 1, hit[1], hit[2])
     row.version += 1
     row.updated_at = at
     row.updated_by = who
@@ -443,8 +462,11 @@ def create(*, category: str, title: str | None = None, summary: str | None = Non
             s.add(CaseSubject(case_id=case_id, user_id=uid, position=pos))
         for r in related_ids:
             s.add(CaseRelated(case_id=case_id, related_id=r))
-            if s.get(CaseRelated, (r, case_id)) is None:
-                s.add(CaseRelated(case_id=r, related_id=case_id))
+            other = _lock(s, r, None)
+            _touch(other, who, at, first_action=False)
+            s.add(CaseRelated(case_id=r, related_id=case_id))
+            _log(s, other, who, at, "update", "related", None, case_id)
+            _people_cache(s).pop(r, None)
         for uid, ref in rep:
             s.add(CaseReporter(case_id=case_id, reporter_user_id=uid, reporter_ref=ref, added_at=at))
         for name, value in (("title", title), ("summary", summary), ("category", category),
@@ -458,6 +480,7 @@ def create(*, category: str, title: str | None = None, summary: str | None = Non
         if rep:  # the log says reporters were added, never who they are
             _log(s, row, who, at, "create", "reporters", None, f"{len(rep)} confidential")
         s.flush()
+        _people_cache(s)[case_id] = (row.version, tuple(subject_ids), tuple(sorted(related_ids)))
         return _build(row, tuple(subject_ids), tuple(sorted(related_ids)))
 
 
@@ -748,6 +771,7 @@ def add_subjects(case_id: str, user_ids: Sequence[object], *, who: str | None = 
         if not new:
             return _snapshot(s, row)
         _touch(row, who, at)
+        _people_cache(s).pop(case_id, None)
         for pos, uid in enumerate(new, start=len(have)):
             s.add(CaseSubject(case_id=case_id, user_id=uid, position=pos))
         _log(s, row, who, at, "update", "subjects", have, have + new)
@@ -769,6 +793,7 @@ def link(case_id: str, related_id: str, *, who: str | None = None,
         for a, b in ((row, other), (other, row)):
             if s.get(CaseRelated, (a.case_id, b.case_id)) is None:
                 _touch(a, who, at)
+                _people_cache(s).pop(a.case_id, None)
                 s.add(CaseRelated(case_id=a.case_id, related_id=b.case_id))
                 _log(s, a, who, at, "update", "related", None, b.case_id)
         s.flush()
