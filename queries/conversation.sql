@@ -9,12 +9,23 @@
 --   limit: {type: int, default: 2000, description: at most this many messages}
 -- tags: [messages, content]
 -- pii_columns: [body]
-SELECT
-    m.message_id, m.conversation_id, m.sent_at, m.sender_id, m.recipient_id, m.body, m.has_media,
-    (SELECT count(*) FROM attachments a WHERE a.message_id = m.message_id) AS attachments
-FROM messages m
-WHERE ((m.sender_id = :user_a AND m.recipient_id = :user_b)
-    OR (m.sender_id = :user_b AND m.recipient_id = :user_a))
-  AND m.sent_at >= :start AND m.sent_at < :end
-ORDER BY m.sent_at, m.message_id
-LIMIT :limit
+WITH conv AS (
+    SELECT m.message_id, m.conversation_id, m.sent_at, m.sender_id, m.recipient_id, m.body, m.has_media
+    FROM messages m
+    WHERE ((m.sender_id = :user_a AND m.recipient_id = :user_b)
+        OR (m.sender_id = :user_b AND m.recipient_id = :user_a))
+      AND m.sent_at >= :start AND m.sent_at < :end
+    ORDER BY m.sent_at, m.message_id
+    LIMIT :limit
+),
+att AS (  -- attachments of these messages only (a correlated count would scan them all)
+    SELECT a.message_id, count(*) AS n
+    FROM attachments a
+    WHERE a.message_id IN (SELECT message_id FROM conv)
+    GROUP BY a.message_id
+)
+SELECT c.message_id, c.conversation_id, c.sent_at, c.sender_id, c.recipient_id, c.body, c.has_media,
+       COALESCE(att.n, 0) AS attachments
+FROM conv c
+LEFT JOIN att ON att.message_id = c.message_id
+ORDER BY c.sent_at, c.message_id

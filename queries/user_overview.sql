@@ -11,8 +11,8 @@ SELECT
     u.user_id, u.handle, u.display_name, u.email, u.phone, u.country, u.language,
     u.created_at, u.status, u.verified,
     p.birth_year, p.city, p.occupation, p.looking_for,
-    (SELECT count(*) FROM messages m WHERE m.sender_id = u.user_id) AS messages_sent,
-    (SELECT count(*) FROM messages m WHERE m.recipient_id = u.user_id) AS messages_received,
+    COALESCE(mc.sent, 0) AS messages_sent,
+    COALESCE(mc.received, 0) AS messages_received,
     (SELECT count(*) FROM reports r WHERE r.reported_user_id = u.user_id) AS reports_against,
     (SELECT count(*) FROM reports r WHERE r.reporter_id = u.user_id) AS reports_made,
     (SELECT count(*) FROM logins l WHERE l.user_id = u.user_id) AS logins,
@@ -24,4 +24,10 @@ SELECT
     (SELECT count(*) FROM appeals ap WHERE ap.user_id = u.user_id) AS appeals
 FROM users u
 LEFT JOIN profiles p ON p.user_id = u.user_id
+CROSS JOIN (  -- one pass over messages for both directions
+    SELECT count(*) FILTER (WHERE m.sender_id = :user_id) AS sent,
+           count(*) FILTER (WHERE m.recipient_id = :user_id) AS received
+    FROM messages m
+    WHERE m.sender_id = :user_id OR m.recipient_id = :user_id
+) mc
 WHERE u.user_id = :user_id
