@@ -49,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # click usage errors and the like
         import click
 
-        if isinstance(exc, click.ClickException):
+        # typer >= 0.29 vendors click: its usage errors are typer.TyperException, not click's
+        if isinstance(exc, (click.ClickException, typer.TyperException)) and hasattr(exc, "show"):
             exc.show()
             return exc.exit_code
         raise
