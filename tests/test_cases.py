@@ -351,3 +351,5 @@ def test_cli_round_trip(store_env, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("created: ") and out[1].endswith(f"/cases/{cid}/investigation.ipynb")
     assert main(["case", "show", "../etc"]) == 2
+    assert main(["case", "new", "--category", "spam", "--summary", "no subject"]) == 2  # usage error
+    assert "Missing option '--subject'" in capsys.readouterr().err

@@ -22,10 +22,10 @@ def _fmt(ts: datetime | None) -> str:
 
 @app.command("new")
 def new(category: str = typer.Option(..., "--category", "-c", help="Category from templates/policies.yaml."),
-        subject: list[str] = typer.Option([], "--subject", "-s", help="Platform user id (repeatable)."),
+        subject: list[str] = typer.Option(..., "--subject", "-s", help="Platform user id (repeatable; at least one)."),
         priority: Optional[str] = typer.Option(None, "--priority", "-p", help="P0..P3 (default: the category's)."),
         source: str = typer.Option("trust_safety", help="support, moderation, trust_safety, safety_compliance, legal, other."),
-        summary: str = typer.Option("", help="What happened, in a sentence or two."),
+        summary: str = typer.Option(..., help="What happened, in a sentence or two."),
         title: Optional[str] = typer.Option(None, help="Short title (default: from the summary)."),
         external_id: Optional[str] = typer.Option(None, "--external-id", help="Frontline ticket id."),
         reporter: list[str] = typer.Option([], "--reporter", help="Reporter user id or reference (confidential; repeatable)."),
