@@ -197,15 +197,33 @@ def _statement(sql_text: str, params: dict[str, Any], arrays: set[str]) -> Any:
 def _duckdb_check_statements(conn, cursor, statement, parameters, context, executemany):
     # The database's own parser must see exactly one SELECT/EXPLAIN: closes any gap between how
     # sqlglot and DuckDB split statements (comments, string quoting).
+    problem = _duckdb_statement_problem(conn.connection.dbapi_connection, statement)
+    if problem:
+        raise guard.QueryRefused(problem)
+
+
+_duckdb_checked: dict[str, str] = {}
+
+
+def _duckdb_statement_problem(raw: Any, statement: str) -> str:
+    """Empty when DuckDB parses ``statement`` as one SELECT/EXPLAIN, else the reason. Cached by text
+    (parsing a long library query costs milliseconds; the same text always parses the same)."""
+    if statement in _duckdb_checked:
+        return _duckdb_checked[statement]
     import duckdb
 
-    raw = conn.connection.dbapi_connection
     stmts = raw.extract_statements(statement)
     if len(stmts) != 1:
-        raise guard.QueryRefused(f"the database sees {len(stmts)} statements; run exactly one")
-    if stmts[0].type not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
-        raise guard.QueryRefused(f"the database sees a {stmts[0].type.name} statement; only "
-                                 "read-only queries may run")
+        problem = f"the database sees {len(stmts)} statements; run exactly one"
+    elif stmts[0].type not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
+        problem = (f"the database sees a {stmts[0].type.name} statement; only read-only queries "
+                   "may run")
+    else:
+        problem = ""
+    if len(_duckdb_checked) > 1000:
+        _duckdb_checked.clear()
+    _duckdb_checked[statement] = problem
+    return problem
 
 
 def _fetch(result, max_rows: int) -> _Fetched:
