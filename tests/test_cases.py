@@ -185,8 +185,9 @@ def test_bad_fields_are_refused(store_env):
         _new(category="nope")
     with pytest.raises(InputError, match="unknown priority"):
         _new(priority="P9")
-    with pytest.raises(InputError, match="not a platform user id"):
-        _new(subjects=["abc"])
+    for bad in ("abc", "１２", "-5", 0, 2**63, True, "1.5"):
+        with pytest.raises(InputError, match="not a platform user id"):
+            _new(subjects=[bad])
     with pytest.raises(InputError, match="unknown source"):
         _new(source="marketing")
     c = _new(external_id="T-1")

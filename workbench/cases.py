@@ -278,11 +278,17 @@ def check_user_id(value: object) -> int:
     try:
         if isinstance(value, bool):
             raise ValueError
-        uid = int(str(value).strip()) if not isinstance(value, int) else value
+        if isinstance(value, int):
+            uid = value
+        else:
+            text = str(value).strip()
+            if not (text.isascii() and text.isdigit()):  # no look-alike digits, no signs
+                raise ValueError
+            uid = int(text)
     except ValueError:
         raise InputError(f"{value!r} is not a platform user id", "user ids are whole numbers") from None
-    if uid <= 0:
-        raise InputError(f"{value!r} is not a platform user id", "user ids are positive")
+    if not 0 < uid < 2**63:
+        raise InputError(f"{value!r} is not a platform user id", "user ids are positive 64-bit numbers")
     return uid
 
 
