@@ -507,7 +507,8 @@ def _preservation_days() -> tuple[int, int]:
 def _reporter(value: object) -> tuple[int | None, str | None]:
     if isinstance(value, Reporter):
         return value.user_id, value.ref
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isascii()
+                                  and value.strip().isdigit()):
         return check_user_id(value), None
     ref = str(value).strip()
     if not ref or len(ref) > 200:

@@ -211,7 +211,7 @@ def check_row(raw: dict) -> dict:
         kw["priority"] = cases.check_priority(str(row["priority"]))
     kw["source"] = cases.check_source(str(row.get("source", "support")))
     kw["subjects"] = [cases.check_user_id(u) for u in _split(row.get("subjects"))]
-    kw["reporters"] = [int(r) if r.isdigit() else r for r in _split(row.get("reporters"))]
+    kw["reporters"] = [int(r) if r.isascii() and r.isdigit() else r for r in _split(row.get("reporters"))]
     kw["tags"] = _split(row.get("tags"))
     for name in ("title", "summary"):
         if name in row:
