@@ -19,7 +19,6 @@ batches (``wb.reports``).
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
 import multiprocessing as mp
@@ -31,7 +30,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from multiprocessing.connection import wait as wait_connections
 from pathlib import Path
@@ -39,7 +38,7 @@ from typing import Any
 
 from .case_ids import case_folder, validate_case_id
 from .config import settings
-from .errors import InputError, NotFoundError, WorkbenchError
+from .errors import InputError, WorkbenchError
 from .report_sections import check_audience, check_zone
 from .timestamps import parse_timestamp
 
@@ -790,7 +789,7 @@ def _run_dask(tasks: list[_Task], scheduler: str,
     from distributed import Client, as_completed
 
     try:
-        client = Client(scheduler, timeout=30, set_as_default=False)
+        client = Client(scheduler, timeout=15, set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise WorkbenchError(f"cannot reach the Dask scheduler at {scheduler}: {_one_line(exc)}",
                              "start it with `dask scheduler` or check the address") from None
