@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--users", type=int, default=1_000_000)
     ap.add_argument("--subjects", type=int, default=100)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--only", default="", help="comma-separated query names (default: all)")
     ap.add_argument("--budget", type=float, default=90.0,
                     help="seconds per query; fewer subjects are measured when it runs out")
     args = ap.parse_args(argv)
@@ -109,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         return out
 
     rows = []
+    only = {n.strip() for n in args.only.split(",") if n.strip()}
     for q in queries.list():
-        if params_for(q, subjects[0]) is None:
+        if params_for(q, subjects[0]) is None or (only and q.name not in only):
             continue
         try:
             for u in subjects[:2]:  # warm caches (DuckDB buffer pool, guard, pandas)
