@@ -582,7 +582,8 @@ def _worker_main(conn: Any, env: dict[str, str]) -> None:
             if task is None:
                 break
             res = _execute(task, kernel,
-                           on_start=lambda p, f: conn.send(("started", str(p), str(f), kernel.pid)))
+                           on_start=lambda p, f: conn.send(("started", str(p), str(f), kernel.pid,
+                                                             kernel._ipc_dir)))
             conn.send(("done", res))
     finally:
         kernel.shutdown()
@@ -597,6 +598,7 @@ class _Worker:
     started: float = 0.0
     paths: tuple[str, str] | None = None
     kernel_pid: int | None = None
+    kernel_dir: str | None = None
     alive: bool = True
 
     def kill(self) -> None:
@@ -613,6 +615,8 @@ class _Worker:
                     pass
         self.proc.join(5)
         self.alive = False
+        if self.kernel_dir:  # the killed worker could not remove its kernel's sockets
+            shutil.rmtree(self.kernel_dir, ignore_errors=True)
 
 
 def _grace(timeout: float) -> float:
@@ -688,7 +692,7 @@ def _run_pool(tasks: list[_Task], workers: int,
                         if msg[0] == "ready":
                             w.ready = True
                         elif msg[0] == "started":
-                            w.paths, w.kernel_pid = (msg[1], msg[2]), msg[3]
+                            w.paths, w.kernel_pid, w.kernel_dir = (msg[1], msg[2]), msg[3], msg[4]
                         elif msg[0] == "done":
                             w.task = None
                             finish(msg[1])
