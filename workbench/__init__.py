@@ -8,7 +8,6 @@ cheap in every kernel:
 * ``wb.queries``, ``wb.cases``, ``wb.timeline``, ``wb.evidence``, ``wb.reports``,
   ``wb.content``, ``wb.respond``: the core modules
 """
-from __future__ import annotations
 
 import importlib
 from typing import Any
