@@ -25,8 +25,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from multiprocessing import get_context
@@ -158,21 +160,32 @@ class _PhotoRenderer:
         self.executor: ProcessPoolExecutor | None = None
         self.futures: list[Future] = []
         workers = min(2, os.cpu_count() or 1)
-        if len(jobs) > 2000 and workers > 1:  # below that, starting workers costs more than it saves
+        # spawned workers re-import __main__: impossible when it was read from stdin
+        main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+        importable = main_file is None or Path(main_file).exists()
+        if len(jobs) > 2000 and workers > 1 and importable:  # fewer: starting workers costs more
             # spawn, not fork: the parent holds DuckDB threads and locks a fork would copy
             self.executor = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
             self.futures = [self.executor.submit(media._render_batch, self.root, b) for b in self.batches]
 
     def collect(self) -> list[tuple[str, int, int]]:
         """``(phash, width, height)`` per job, in job order."""
-        out: list[tuple[str, int, int]] = []
+        parts: list[list[tuple[str, int, int]] | None] = [None] * len(self.batches)
         if self.executor is None:
-            for b in self.batches:
-                out.extend(media._render_batch(self.root, b))
-            return out
-        for fut, batch in zip(self.futures, self.batches):
-            out.extend(media._render_batch(self.root, batch) if fut.cancel() else fut.result())
-        return out
+            parts = [media._render_batch(self.root, b) for b in self.batches]
+        else:
+            # workers take batches from the front; the main process takes them from the back
+            for i in range(len(self.batches) - 1, -1, -1):
+                if not self.futures[i].cancel():
+                    break
+                parts[i] = media._render_batch(self.root, self.batches[i])
+            for i, fut in enumerate(self.futures):
+                if parts[i] is None:
+                    try:
+                        parts[i] = fut.result()
+                    except BrokenProcessPool:  # a worker died: render its batch here
+                        parts[i] = media._render_batch(self.root, self.batches[i])
+        return [r for part in parts for r in part]
 
     def close(self) -> None:
         if self.executor is not None:
