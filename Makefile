@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 WB := $(VENV)/bin/workbench
 export WORKBENCH_HOME ?= $(CURDIR)/var
 STAMP := $(VENV)/.installed
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2 --dist loadgroup --timeout 900
 
 .PHONY: demo test install system-deps serve clean help
 

@@ -99,3 +99,15 @@ def output_dir(request) -> Path:
     folder = OUTPUT / request.node.name.replace("/", "_").replace("[", "_").replace("]", "")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# Tests that start Jupyter kernels, Voilà or Chromium run one after another on one xdist worker
+# (`--dist loadgroup`): on a 2-core machine two of them at once starve each other.
+KERNEL_HEAVY_MODULES = {"test_voila_browser", "test_case_templates", "test_dashboards_notebooks",
+                        "test_reports"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module is not None and item.module.__name__ in KERNEL_HEAVY_MODULES:
+            item.add_marker(pytest.mark.xdist_group("kernels"))

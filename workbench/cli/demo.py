@@ -74,8 +74,9 @@ def generate(
                f"ground truth {res.home / 'ground_truth.json'}")
     filed = file_demo_cases(load_settings({**os.environ, ENV_HOME: str(res.home)}),
                             n_history=n_cases, seed=res.seed, progress=progress)
-    typer.echo(f"demo cases: {len(filed.scenario_cases)} planted-scenario cases "
-               f"and {n_cases:,} historical cases in the case store")
+    typer.echo(f"demo cases: filed {filed.scenario_filed} planted-scenario and "
+               f"{filed.history_cases:,} historical cases"
+               + (f" ({filed.skipped:,} were already in the case store)" if filed.skipped else ""))
 
 
 @app.command()
