@@ -1,5 +1,7 @@
 """Each case template, opened for the planted case of its type on the demo, runs top to bottom
-without errors (Papermill, in its own process and kernel) and shows the case's facts."""
+without errors (Papermill, in its own process and kernel) and shows the case's facts, its
+timeline (the plotly widget with the subjects' platform events), its evidence tray, the content
+viewers of its type and the reply composer."""
 from __future__ import annotations
 
 import os
@@ -9,9 +11,13 @@ import sys
 import nbformat
 import pytest
 
-from workbench import cases, policies
+from workbench import cases, content, policies
 from workbench.casefiles import open_case_notebook
 from workbench.demo_cases import file_demo_cases
+from workbench.timeline_figures import REF_INDEX
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+THREAD_TEMPLATES = {"scam_fraud", "harassment_hate", "threats_sextortion"}
 
 
 def _texts(nb) -> str:
@@ -25,6 +31,53 @@ def _texts(nb) -> str:
                 if data:
                     out.append(data if isinstance(data, str) else "".join(data))
     return "\n".join(out)
+
+
+def _widget_models(nb, call: str) -> list[dict]:
+    """Every widget model displayed by the code cell that makes ``call`` (the cell's widget and
+    all its descendants, from the widget state Papermill saved)."""
+    cell = next((c for c in nb.cells if c.cell_type == "code" and call in c.source), None)
+    assert cell is not None, f"no cell calling {call!r}"
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    todo = [o["data"][WIDGET_VIEW]["model_id"] for o in cell.get("outputs", [])
+            if WIDGET_VIEW in o.get("data", {})]
+    assert todo, f"the cell calling {call!r} displayed no widget"
+    seen, models = set(), []
+    while todo:
+        mid = todo.pop()
+        if mid in seen or mid not in state:
+            continue
+        seen.add(mid)
+        models.append(state[mid])
+        refs = [v for v in state[mid]["state"].values() if isinstance(v, (str, list))]
+        for v in refs:
+            for r in (v if isinstance(v, list) else [v]):
+                if isinstance(r, str) and r.startswith("IPY_MODEL_"):
+                    todo.append(r[len("IPY_MODEL_"):])
+    return models
+
+
+def _html(models: list[dict]) -> str:
+    return "\n".join(m["state"].get("value", "") for m in models if m["model_name"] == "HTMLModel")
+
+
+def _check_timeline(nb, template: str) -> None:
+    models = _widget_models(nb, "wb.timeline.widget(")
+    figures = [m for m in models if m["model_name"] == "AnyModel" and "_widget_data" in m["state"]]
+    assert len(figures) == 1, template
+    traces = figures[0]["state"]["_widget_data"]
+    refs = [row[REF_INDEX] for t in traces for row in (t.get("customdata") or [])]
+    assert refs, f"{template}: the timeline figure has no events"
+    # the subjects' platform events, not only the case's own milestones
+    assert any(not r.startswith("case:") for r in refs), (template, refs[:10])
+    assert "events in view" in _html(models), template
+
+
+def _check_evidence(nb, template: str, case_id: str) -> None:
+    models = _widget_models(nb, "wb.evidence.tray(")
+    assert f"Evidence — {case_id}" in _html(models), template
+    buttons = {m["state"].get("description") for m in models if m["model_name"] == "ButtonModel"}
+    assert {"Create bundle", "Verify", "Add note"} <= buttons, (template, buttons)
 
 
 @pytest.mark.slow
@@ -66,3 +119,18 @@ def test_every_template_runs_for_its_planted_case(wb_env, ground_truth, output_d
         assert "first response:" in text and "No decision recorded yet" in text, template
         if template == "legal_request":
             assert "Keep the data until" in text
+        _check_timeline(done, template)
+        _check_evidence(done, template, case_id)
+        if template in THREAD_TEMPLATES:
+            thread = _html(_widget_models(done, "ThreadView(int("))
+            assert "wb-thread" in thread and "data-message-id=" in thread, template
+        if template == "impersonation":
+            images = [m for m in _widget_models(done, "PhotoGrid.for_user(")
+                      if m["model_name"] == "ImageModel"]
+            n_photos = len(content.photos(case.subjects[0]))
+            assert n_photos and len(images) == n_photos, (n_photos, len(images))
+        if template != "legal_request":
+            drafts = [m["state"].get("value", "") for m in
+                      _widget_models(done, "ReplyComposer(case_id")
+                      if m["model_name"] == "TextareaModel"]
+            assert any(d.strip() for d in drafts), f"{template}: the reply composer has no draft"
