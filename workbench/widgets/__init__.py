@@ -11,7 +11,7 @@ from typing import Any
 
 _LAZY = {
     "QueryPanel": "workbench.widgets.query_panel",
-    "ResultsTable": "workbench.widgets.query_panel",
+    "ResultsTable": "workbench.widgets.results_table",
     "SqlEditor": "workbench.widgets.sql_editor",
 }
 
