@@ -3,6 +3,9 @@
 * ``demo_home``: a small demo platform generated once per test session (read it, don't write).
 * ``wb_env``: a fresh WORKBENCH_HOME per test, seeing the demo platform data, with an empty
   SQLite case store; settings reloaded and engines disposed around the test.
+* ``store_env``: a fresh WORKBENCH_HOME per test with an empty SQLite case store and no
+  platform data; yields the reloaded Settings. The analyst is ``store_analyst``
+  ("test.analyst"; a module may override that fixture).
 * ``pg_server``: a throwaway PostgreSQL server for the session; ``pg_url`` an empty database
   per test; ``pg_platform_url`` the demo platform loaded into PostgreSQL once per session.
 """
@@ -111,3 +114,32 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module is not None and item.module.__name__ in KERNEL_HEAVY_MODULES:
             item.add_marker(pytest.mark.xdist_group("kernels"))
+
+
+@pytest.fixture
+def store_analyst() -> str:
+    """The analyst ``store_env`` works as; a module overrides this fixture to work as someone else."""
+    return "test.analyst"
+
+
+@pytest.fixture
+def store_env(tmp_path, monkeypatch, store_analyst):
+    """A fresh home with an empty SQLite case store (no platform data needed).
+
+    Yields the reloaded Settings; a test that changes settings mid-way takes ``monkeypatch`` too
+    (the same one) and reloads them.
+    """
+    from workbench import config
+    from workbench.store import dispose_all
+
+    home = tmp_path / "home"
+    home.mkdir()
+    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ, "WORKBENCH_LAB_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv(config.ENV_HOME, str(home))
+    monkeypatch.setenv(config.ENV_ANALYST, store_analyst)
+    dispose_all()
+    yield config.settings(reload=True)
+    dispose_all()
+    monkeypatch.undo()
+    config.settings(reload=True)

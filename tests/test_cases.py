@@ -15,26 +15,6 @@ from workbench.errors import InputError, NotFoundError
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
 
-
-@pytest.fixture
-def store_env(tmp_path, monkeypatch):
-    """A fresh home with an empty SQLite case store (no platform data needed)."""
-    from workbench import config
-    from workbench.store import dispose_all
-
-    home = tmp_path / "home"
-    home.mkdir()
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ, "WORKBENCH_LAB_URL"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(config.ENV_HOME, str(home))
-    monkeypatch.setenv(config.ENV_ANALYST, "test.analyst")
-    dispose_all()
-    yield config.settings(reload=True)
-    dispose_all()
-    monkeypatch.undo()
-    config.settings(reload=True)
-
-
 def _new(**kw) -> cases.Case:
     args = {"category": "harassment_hate", "subjects": [101], "summary": "abusive messages", "at": T0}
     args.update(kw)

@@ -34,26 +34,6 @@ WORKER = textwrap.dedent("""
     print(stale, " ".join(made))
 """)
 
-
-@pytest.fixture
-def store_env(tmp_path, monkeypatch):
-    from workbench import config
-    from workbench.store import dispose_all
-
-    home = tmp_path / "home"
-    home.mkdir()
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(config.ENV_HOME, str(home))
-    monkeypatch.setenv(config.ENV_ANALYST, "test.analyst")
-    dispose_all()
-    config.settings(reload=True)
-    yield monkeypatch
-    dispose_all()
-    monkeypatch.undo()
-    config.settings(reload=True)
-
-
 def _race(n: int = 25) -> None:
     shared = cases.create(category="spam", subjects=[999], summary="shared").case_id
     procs = [subprocess.Popen([sys.executable, "-c", WORKER, name, shared, str(n)],
@@ -91,7 +71,7 @@ def test_upgrade_from_empty_sqlite(tmp_path):
 
 
 @pytest.mark.postgres
-def test_upgrade_from_empty_and_race_on_postgres(pg_url, store_env):
+def test_upgrade_from_empty_and_race_on_postgres(pg_url, store_env, monkeypatch):
     from workbench import config
     from workbench.policies import decide
     from workbench.store.migrate import current, heads, upgrade
@@ -104,7 +84,7 @@ def test_upgrade_from_empty_and_race_on_postgres(pg_url, store_env):
     assert cols["created_at"]["type"].timezone is True
     engine.dispose()
 
-    store_env.setenv(config.ENV_CASES_URL, pg_url)
+    monkeypatch.setenv(config.ENV_CASES_URL, pg_url)
     config.settings(reload=True)
     c = cases.create(category="legal_request", subjects=[1], reporters=[2], external_id="PG-1")
     cases.set_status(c.case_id, "triaged")

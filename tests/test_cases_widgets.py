@@ -8,21 +8,8 @@ from workbench import cases, notes, policies
 
 
 @pytest.fixture
-def store_env(tmp_path, monkeypatch):
-    from workbench import config
-    from workbench.store import dispose_all
-
-    home = tmp_path / "home"
-    home.mkdir()
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(config.ENV_HOME, str(home))
-    monkeypatch.setenv(config.ENV_ANALYST, "widget.user")
-    dispose_all()
-    yield config.settings(reload=True)
-    dispose_all()
-    monkeypatch.undo()
-    config.settings(reload=True)
+def store_analyst() -> str:
+    return "widget.user"
 
 
 def test_case_header_buttons_and_stale_refusal(store_env):
@@ -47,6 +34,7 @@ def test_case_header_buttons_and_stale_refusal(store_env):
     assert cases.get(c.case_id).assignee == "me.again"
     internal = CaseHeader(c.case_id, show_reporters=True)
     assert "4242" in internal.people.value and "CONFIDENTIAL" in internal.people.value
+
 
 
 def test_notes_panel_and_decision_form(store_env):

@@ -16,26 +16,6 @@ from workbench.errors import InputError
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 H = timedelta(hours=1)
 
-
-@pytest.fixture
-def store_env(tmp_path, monkeypatch):
-    """A fresh home with an empty SQLite case store (no platform data needed)."""
-    from workbench import config
-    from workbench.store import dispose_all
-
-    home = tmp_path / "home"
-    home.mkdir()
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(config.ENV_HOME, str(home))
-    monkeypatch.setenv(config.ENV_ANALYST, "test.analyst")
-    dispose_all()
-    yield config.settings(reload=True)
-    dispose_all()
-    monkeypatch.undo()
-    config.settings(reload=True)
-
-
 def _investigate(cid: str, who: str, at: datetime) -> None:
     cases.claim(cid, who=who, at=at)
     cases.set_status(cid, "triaged", who=who, at=at + timedelta(minutes=1))

@@ -27,25 +27,6 @@ T-100,scam_fraud,P1,11,support,same ticket again in the file,,
 T-108,legal_request,,18,legal,preservation,,2026-05-02T00:00:00+02:00
 """
 
-
-@pytest.fixture
-def store_env(tmp_path, monkeypatch):
-    from workbench import config
-    from workbench.store import dispose_all
-
-    home = tmp_path / "home"
-    home.mkdir()
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(config.ENV_HOME, str(home))
-    monkeypatch.setenv(config.ENV_ANALYST, "test.analyst")
-    dispose_all()
-    yield config.settings(reload=True)
-    dispose_all()
-    monkeypatch.undo()
-    config.settings(reload=True)
-
-
 def test_csv_rows_errors_and_idempotency(store_env, tmp_path):
     f = tmp_path / "queue.csv"
     f.write_text(CSV)

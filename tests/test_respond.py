@@ -16,6 +16,12 @@ CLEAN = ("Thank you for your report, and we're sorry this happened. We reviewed 
 
 
 @pytest.fixture
+def store_analyst() -> str:
+    return "reply.tester"
+
+
+
+@pytest.fixture
 def ctx() -> DisclosureContext:
     return DisclosureContext(
         reporter_values={"name": {"Priya Sharma"}, "handle": {"priya_s88"},
@@ -119,25 +125,6 @@ def test_tone_checklist_and_readability():
 
 
 # --------------------------------------------------------------------------- saving
-
-@pytest.fixture
-def store_env(tmp_path, monkeypatch):
-    """A case store only (no platform needed when the guard context is explicit)."""
-    from workbench import config
-    from workbench.platform.engine import dispose_all as dp
-    from workbench.store import dispose_all as ds
-
-    monkeypatch.setenv(config.ENV_HOME, str(tmp_path))
-    monkeypatch.setenv(config.ENV_ANALYST, "reply.tester")
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL):
-        monkeypatch.delenv(var, raising=False)
-    dp(); ds()
-    yield config.settings(reload=True)
-    dp(); ds()
-    monkeypatch.undo()
-    config.settings(reload=True)
-
-
 def test_save_reply_refuses_leaks_and_records_clean_replies(store_env, ctx):
     from workbench import cases
 

@@ -11,26 +11,6 @@ from workbench import cases, policies, sla
 UTC = timezone.utc
 H = timedelta(hours=1)
 
-
-@pytest.fixture
-def store_env(tmp_path, monkeypatch):
-    from workbench import config
-    from workbench.store import dispose_all
-
-    home = tmp_path / "home"
-    home.mkdir()
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(config.ENV_HOME, str(home))
-    monkeypatch.setenv(config.ENV_ANALYST, "test.analyst")
-    dispose_all()
-    config.settings(reload=True)
-    yield monkeypatch
-    dispose_all()
-    monkeypatch.undo()
-    config.settings(reload=True)
-
-
 def _zone(monkeypatch, name: str) -> None:
     from workbench import config
 
@@ -112,8 +92,8 @@ def test_reopen_resumes_without_counting_closed_time(store_env):
     assert st.stopped_at is None and st.elapsed == 15 * H and st.state == "ok"
 
 
-def test_dst_spring_forward_berlin(store_env):
-    _zone(store_env, "Europe/Berlin")
+def test_dst_spring_forward_berlin(store_env, monkeypatch):
+    _zone(monkeypatch, "Europe/Berlin")
     # 00:30 CET on 29 March 2026; clocks jump from 02:00 to 03:00 that night
     created = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
     c = cases.create(category="harassment_hate", priority="P0", subjects=[1], at=created)
@@ -128,8 +108,8 @@ def test_dst_spring_forward_berlin(store_env):
     assert sla.show_time(created, "America/New_York") == "2026-03-28 19:30 EDT (America/New_York)"
 
 
-def test_dst_fall_back_new_york(store_env):
-    _zone(store_env, "America/New_York")
+def test_dst_fall_back_new_york(store_env, monkeypatch):
+    _zone(monkeypatch, "America/New_York")
     # 1 November 2026, 01:30 happens twice in New York; a 4h P1 first-response target is 4 real hours
     created = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)            # 01:30 EDT (first pass)
     c = cases.create(category="account_takeover", priority="P1", subjects=[1], at=created)
@@ -154,8 +134,8 @@ def test_preservation_deadline_keeps_wall_clock_across_dst():
     assert sla.show_time(gap, "Europe/Berlin") == "2026-03-29 03:30 CEST (Europe/Berlin)"
 
 
-def test_legal_case_deadline_states_in_team_zone(store_env):
-    _zone(store_env, "America/New_York")
+def test_legal_case_deadline_states_in_team_zone(store_env, monkeypatch):
+    _zone(monkeypatch, "America/New_York")
     received = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)
     c = cases.create(category="legal_request", subjects=[9], at=received)
     assert c.preservation_due == datetime(2026, 12, 30, 15, 0, tzinfo=UTC)
