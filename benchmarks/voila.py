@@ -150,7 +150,7 @@ def measure(settings, browser, *, preheat: bool, runs: int, log: Path) -> list[f
     proc = serve.start(plan.voila_command, plan.env, log=log)
     times = []
     try:
-        serve.wait_until_up(plan.voila_base + "/", proc, timeout=180)
+        serve.wait_until_up(plan.voila_base + "/", proc, timeout=180, token=plan.token)
         for i in range(runs):
             if preheat:  # wait until the pool holds a kernel that has run the notebook
                 deadline = time.monotonic() + 300

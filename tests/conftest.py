@@ -110,10 +110,12 @@ KERNEL_HEAVY_MODULES = {"test_voila_browser", "test_case_templates", "test_dashb
                         "test_reports"}
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if item.module is not None and item.module.__name__ in KERNEL_HEAVY_MODULES:
-            item.add_marker(pytest.mark.xdist_group("kernels"))
+def pytest_itemcollected(item):
+    # marked as each item is collected, so xdist's worker finds the group when it writes it
+    # into the node id (pytest 9.2 stopped honouring that rewrite: hence pytest 9.1.1)
+    module = getattr(item, "module", None)
+    if module is not None and module.__name__ in KERNEL_HEAVY_MODULES:
+        item.add_marker(pytest.mark.xdist_group("kernels"))
 
 
 @pytest.fixture

@@ -53,3 +53,31 @@ def test_cli_prints_the_urls(tmp_path, monkeypatch, capsys):
     assert f"http://127.0.0.1:18012/voila/render/leads.ipynb?token={token}" in out
     assert "oncall.ipynb" in out and "case.ipynb?case=" in out
     assert len(ran) == 1
+
+
+def test_waiting_for_a_port_another_server_holds_is_an_error():
+    """Two servers racing for one port: the loser must not mistake the winner for itself."""
+    import http.server
+    import threading
+
+    import pytest
+
+    from workbench.errors import WorkbenchError
+
+    class Refuse(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            self.send_response(403 if "token=ours" in self.path else 200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), Refuse)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_port}/"
+    try:
+        serve.wait_until_up(url, timeout=10)  # no token: any answer means up
+        with pytest.raises(WorkbenchError, match="another server"):
+            serve.wait_until_up(url, timeout=10, token="ours")
+    finally:
+        httpd.shutdown()

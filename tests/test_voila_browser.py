@@ -66,7 +66,7 @@ def server(app_env, tmp_path_factory):
     log = tmp_path_factory.mktemp("voila-log") / "voila.log"
     proc = serve.start(plan.voila_command, plan.env, log=log)
     try:
-        serve.wait_until_up(plan.voila_base + "/", proc, timeout=120)
+        serve.wait_until_up(plan.voila_base + "/", proc, timeout=120, token=plan.token)
         yield plan
     finally:
         serve.stop(proc)

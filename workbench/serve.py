@@ -134,8 +134,15 @@ def plan(settings: Settings, *, host: str = "127.0.0.1", port: int | None = None
                      token, kernel_env(settings))
 
 
-def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float = 120) -> None:
-    """Block until ``url`` answers HTTP (any status); raise if the process dies or time runs out."""
+def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float = 120, *,
+                  token: str | None = None) -> None:
+    """Block until ``url`` answers HTTP; raise if the process dies or time runs out.
+
+    With ``token`` the answer must accept it: a 401/403 then means another server (with
+    another token) holds the port, which is an error rather than "up".
+    """
+    if token:
+        url += ("&" if "?" in url else "?") + f"token={token}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -144,11 +151,15 @@ def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float
         try:
             urllib.request.urlopen(url, timeout=5)
             return
-        except urllib.error.HTTPError:
+        except urllib.error.HTTPError as exc:
+            if token and exc.code in (401, 403):
+                raise WorkbenchError(f"{url.split('?')[0]} is answered by another server that "
+                                     "refuses our token", "choose a free port") from None
             return  # it answered (a redirect to the login page, say)
         except OSError:
             time.sleep(0.3)
-    raise WorkbenchError(f"{url} did not answer within {timeout:.0f} s", "see the server log")
+    raise WorkbenchError(f"{url.split('?')[0]} did not answer within {timeout:.0f} s",
+                         "see the server log")
 
 
 def start(command: list[str], env: dict[str, str], *, log: Path | None = None) -> subprocess.Popen:
