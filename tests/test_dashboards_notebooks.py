@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from test_dashboards import file_known_cases, store_env  # noqa: F401 - fixture
+from test_dashboards import file_known_cases
 
 DASHBOARDS = Path(__file__).resolve().parent.parent / "notebooks" / "dashboards"
 
