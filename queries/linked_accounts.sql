@@ -60,14 +60,18 @@ seed_pairs AS (  -- the subject's photos against every photo sharing a byte of t
     JOIN photo_bands y ON y.k = x.k AND y.band = x.band AND y.user_id <> x.user_id
     WHERE x.user_id IN (SELECT user_id FROM hop0)
 ),
-seed_photo_links AS (
-    SELECT pp.a_id, pp.a_user, pp.b_id, pp.b_user
+seed_digits AS (  -- the hex digits side by side, as plain columns to join on
+    SELECT pp.a_id, pp.a_user, pp.b_id, pp.b_user,
+           position(substr(pp.a_hash, np.i, 1) IN '0123456789abcdef') - 1 AS a_digit,
+           position(substr(pp.b_hash, np.i, 1) IN '0123456789abcdef') - 1 AS b_digit
     FROM seed_pairs pp
     CROSS JOIN nibbles np
-    JOIN nibble_xor nx
-      ON nx.x = position(substr(pp.a_hash, np.i, 1) IN '0123456789abcdef') - 1
-     AND nx.y = position(substr(pp.b_hash, np.i, 1) IN '0123456789abcdef') - 1
-    GROUP BY pp.a_id, pp.a_user, pp.b_id, pp.b_user
+),
+seed_photo_links AS (
+    SELECT d.a_id, d.a_user, d.b_id, d.b_user
+    FROM seed_digits d
+    JOIN nibble_xor nx ON nx.x = d.a_digit AND nx.y = d.b_digit
+    GROUP BY d.a_id, d.a_user, d.b_id, d.b_user
     HAVING sum(nx.bits) <= 12
 ),
 ids0 AS (
@@ -112,14 +116,18 @@ member_pairs AS (  -- photos of the accounts found, compared with each other
                       AND y.user_id <> x.user_id
     WHERE x.user_id IN (SELECT user_id FROM reached) AND y.user_id IN (SELECT user_id FROM reached)
 ),
-member_photo_links AS (
-    SELECT pp.a_id, pp.a_user, pp.b_id, pp.b_user
+member_digits AS (  -- the hex digits side by side, as plain columns to join on
+    SELECT pp.a_id, pp.a_user, pp.b_id, pp.b_user,
+           position(substr(pp.a_hash, np.i, 1) IN '0123456789abcdef') - 1 AS a_digit,
+           position(substr(pp.b_hash, np.i, 1) IN '0123456789abcdef') - 1 AS b_digit
     FROM member_pairs pp
     CROSS JOIN nibbles np
-    JOIN nibble_xor nx
-      ON nx.x = position(substr(pp.a_hash, np.i, 1) IN '0123456789abcdef') - 1
-     AND nx.y = position(substr(pp.b_hash, np.i, 1) IN '0123456789abcdef') - 1
-    GROUP BY pp.a_id, pp.a_user, pp.b_id, pp.b_user
+),
+member_photo_links AS (
+    SELECT d.a_id, d.a_user, d.b_id, d.b_user
+    FROM member_digits d
+    JOIN nibble_xor nx ON nx.x = d.a_digit AND nx.y = d.b_digit
+    GROUP BY d.a_id, d.a_user, d.b_id, d.b_user
     HAVING sum(nx.bits) <= 12
 ),
 member_ids AS (  -- identifiers of the accounts found; a photo pair counts for both accounts
