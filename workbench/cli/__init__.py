@@ -17,17 +17,14 @@ app = typer.Typer(help="T&S Investigation Workbench.", no_args_is_help=True,
 
 
 def _register() -> None:
-    # One line per command group; each module defines ``app`` (a group) or ``register(app)``.
-    from . import db, demo, serve
+    # Each module defines ``app`` (a group) or ``register(app)`` (commands at the top level).
+    from . import case, db, demo, evidence, query, report, serve, timeline
 
     app.add_typer(demo.app, name="demo")
     app.add_typer(db.app, name="db")
-    serve.register(app)
-    from .case import app as case_app; app.add_typer(case_app, name="case")  # noqa: E702
-    from .timeline import register as register_timeline; register_timeline(app)  # noqa: E702
-    from . import evidence; evidence.register(app)  # noqa: E702
-    from .report import register as register_report; register_report(app)  # noqa: E702
-    from .query import register as register_query; register_query(app)  # noqa: E702
+    app.add_typer(case.app, name="case")
+    for module in (serve, timeline, evidence, report, query):
+        module.register(app)
 
 
 _register()
