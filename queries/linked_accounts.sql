@@ -22,12 +22,11 @@ WITH
 -- most re-encodes and crops further out), then the Hamming distance is summed over the 16 hex
 -- digits from a 16 x 16 table of differing bits: portable SQL, no XOR or bit_count needed.
 -- Only photos of the accounts being walked are compared, never all pairs of the platform.
-photo_bands AS NOT MATERIALIZED (
-    SELECT ph.photo_id, ph.user_id, lower(ph.phash) AS phash, b.k,
-           substr(lower(ph.phash), 2 * b.k + 1, 2) AS band
-    FROM photos ph
+photo_bands AS NOT MATERIALIZED (  -- lower() once per photo, not once per band
+    SELECT ph.photo_id, ph.user_id, ph.phash, b.k, substr(ph.phash, 2 * b.k + 1, 2) AS band
+    FROM (SELECT photo_id, user_id, lower(phash) AS phash FROM photos
+          WHERE phash IS NOT NULL AND length(phash) = 16) AS ph
     CROSS JOIN (VALUES (0), (1), (2), (3), (4), (5), (6), (7)) AS b (k)
-    WHERE ph.phash IS NOT NULL AND length(ph.phash) = 16
 ),
 nibble_xor AS (  -- differing bits of every pair of hex digits (16 x 16 rows)
     SELECT x.n AS x, y.n AS y,
