@@ -6,6 +6,8 @@
 * ``store_env``: a fresh WORKBENCH_HOME per test with an empty SQLite case store and no
   platform data; yields the reloaded Settings. The analyst is ``store_analyst``
   ("test.analyst"; a module may override that fixture).
+* ``fresh_home(monkeypatch, home, analyst=..., links=...)``: what both build on, for modules
+  that need a home of their own (import it from ``conftest``).
 * ``pg_server``: a throwaway PostgreSQL server for the session; ``pg_url`` an empty database
   per test; ``pg_platform_url`` the demo platform loaded into PostgreSQL once per session.
 """
@@ -14,6 +16,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,12 +31,42 @@ TEST_ANCHOR = datetime(2026, 11, 1, tzinfo=timezone.utc)
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 
 
-def _dispose_engines() -> None:
+def dispose_engines() -> None:
+    """Drop cached platform and case-store engines (what a kernel restart does)."""
     from workbench.platform.engine import dispose_all as dispose_platform
     from workbench.store import dispose_all as dispose_store
 
     dispose_platform()
     dispose_store()
+
+
+def demo_links(demo_home: Path) -> dict[str, Path]:
+    """What a home needs from the demo home to read its platform: ``fresh_home(links=...)``."""
+    return {name: demo_home / name for name in ("platform.duckdb", "media", "ground_truth.json")
+            if (demo_home / name).exists()}
+
+
+@contextmanager
+def fresh_home(monkeypatch: pytest.MonkeyPatch, home: Path, *, analyst: str = "test.analyst",
+               links: dict[str, Path] | None = None) -> Iterator:
+    """Point the settings at ``home`` (created, with ``links`` symlinked into it by name) and so
+    at an empty SQLite case store; yields the reloaded Settings and restores everything after."""
+    from workbench import config
+
+    home.mkdir(parents=True, exist_ok=True)
+    for name, target in (links or {}).items():
+        (home / name).symlink_to(target)
+    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ, "WORKBENCH_LAB_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv(config.ENV_HOME, str(home))
+    monkeypatch.setenv(config.ENV_ANALYST, analyst)
+    dispose_engines()
+    try:
+        yield config.settings(reload=True)
+    finally:
+        dispose_engines()
+        monkeypatch.undo()
+        config.settings(reload=True)
 
 
 @pytest.fixture(scope="session")
@@ -52,22 +86,8 @@ def ground_truth(demo_home) -> dict:
 @pytest.fixture
 def wb_env(demo_home, tmp_path, monkeypatch):
     """A fresh home that reads the session's demo platform; yields the reloaded Settings."""
-    from workbench import config
-
-    home = tmp_path / "home"
-    home.mkdir()
-    for name in ("platform.duckdb", "media", "ground_truth.json"):
-        if (demo_home / name).exists():
-            (home / name).symlink_to(demo_home / name)
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(config.ENV_HOME, str(home))
-    monkeypatch.setenv(config.ENV_ANALYST, "test.analyst")
-    _dispose_engines()
-    yield config.settings(reload=True)
-    _dispose_engines()
-    monkeypatch.undo()
-    config.settings(reload=True)
+    with fresh_home(monkeypatch, tmp_path / "home", links=demo_links(demo_home)) as settings:
+        yield settings
 
 
 @pytest.fixture(scope="session")
@@ -131,17 +151,5 @@ def store_env(tmp_path, monkeypatch, store_analyst):
     Yields the reloaded Settings; a test that changes settings mid-way takes ``monkeypatch`` too
     (the same one) and reloads them.
     """
-    from workbench import config
-    from workbench.store import dispose_all
-
-    home = tmp_path / "home"
-    home.mkdir()
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ, "WORKBENCH_LAB_URL"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(config.ENV_HOME, str(home))
-    monkeypatch.setenv(config.ENV_ANALYST, store_analyst)
-    dispose_all()
-    yield config.settings(reload=True)
-    dispose_all()
-    monkeypatch.undo()
-    config.settings(reload=True)
+    with fresh_home(monkeypatch, tmp_path / "home", analyst=store_analyst) as settings:
+        yield settings

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from conftest import fresh_home
+
 from workbench import media_view
 from workbench.media_view import MediaItem
 
@@ -16,16 +18,11 @@ from workbench.media_view import MediaItem
 @pytest.fixture
 def media_env(tmp_path, monkeypatch):
     """A case store and a media folder with two pictures and a short audio clip (no platform)."""
-    from workbench import config
-    from workbench.platform.engine import dispose_all as dp
-    from workbench.store import dispose_all as ds
+    with fresh_home(monkeypatch, tmp_path, analyst="media.tester") as cfg:
+        yield _add_media(cfg)
 
-    monkeypatch.setenv(config.ENV_HOME, str(tmp_path))
-    monkeypatch.setenv(config.ENV_ANALYST, "media.tester")
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL):
-        monkeypatch.delenv(var, raising=False)
-    dp(); ds()
-    cfg = config.settings(reload=True)
+
+def _add_media(cfg):
     (cfg.media_dir / "photos").mkdir(parents=True)
     for n in (1, 2):
         rng = random.Random(n)
@@ -37,10 +34,7 @@ def media_env(tmp_path, monkeypatch):
         img.save(cfg.media_dir / "photos" / f"p{n}.png")
     (cfg.media_dir / "audio").mkdir()
     (cfg.media_dir / "audio" / "a1.ogg").write_bytes(b"OggS" + bytes(200))
-    yield cfg
-    dp(); ds()
-    monkeypatch.undo()
-    config.settings(reload=True)
+    return cfg
 
 
 P1 = MediaItem("photo:1", "image", "photos/p1.png", "image/png", 11)

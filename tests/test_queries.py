@@ -340,3 +340,19 @@ def test_sql_editor_runs_behind_the_guard_and_pages(wb_env):
     assert ed.run() is not None
     ed.w_sql.value = "DROP TABLE users"
     assert ed.run() is None and "refused: DROP" in ed.w_status.value
+
+
+def test_sql_editor_adds_its_result_to_the_case_evidence_by_default(wb_env):
+    from workbench import cases, evidence
+    from workbench.widgets import SqlEditor
+
+    ed = SqlEditor(sql="SELECT user_id, country FROM users ORDER BY user_id LIMIT 3")
+    assert ed.run() is not None
+    ed.w_add.click()  # no case typed: one readable line, nothing collected
+    assert "no case is set" in ed.w_status.value
+    case = cases.create(category="scam_fraud", subjects=[1])
+    ed.w_case.value = case.case_id
+    ed.w_add.click()
+    items = evidence.list_items(case.case_id)
+    assert len(items) == 1 and items[0].kind == "query_result"
+    assert f"item {items[0].label}" in ed.w_status.value

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+from conftest import dispose_engines, fresh_home
+
 UTC = timezone.utc
 SUBJECT, OTHER, THIRD = 100, 200, 300
 BUSY_DAY = datetime(2026, 6, 1, tzinfo=UTC)
@@ -87,31 +89,11 @@ def tl_platform(tmp_path_factory) -> Path:
     return folder / "platform.duckdb"
 
 
-def _dispose() -> None:
-    from workbench.platform.engine import dispose_all as dispose_platform
-    from workbench.store import dispose_all as dispose_store
-
-    dispose_platform()
-    dispose_store()
-
-
 @pytest.fixture
 def tl_env(tl_platform, tmp_path, monkeypatch):
     """A fresh home over the small DST platform with an empty case store."""
-    from workbench import config
-
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "platform.duckdb").symlink_to(tl_platform)
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv(config.ENV_HOME, str(home))
-    monkeypatch.setenv(config.ENV_ANALYST, "test.analyst")
-    _dispose()
-    yield config.settings(reload=True)
-    _dispose()
-    monkeypatch.undo()
-    config.settings(reload=True)
+    with fresh_home(monkeypatch, tmp_path / "home", links={"platform.duckdb": tl_platform}) as settings:
+        yield settings
 
 
 @pytest.fixture
@@ -341,7 +323,7 @@ def test_annotations_persist_and_filter(tl_env, case_id):
     ann.untag(case_id, ["messages:1"], "takeover")
     ann.unstar(case_id, ["logins:3"])
 
-    _dispose()  # a kernel restart: new engines, settings read again
+    dispose_engines()  # a kernel restart: new engines, settings read again
     config.settings(reload=True)
     cur = ann.current(case_id).set_index("ref")
     assert set(cur.index) == {"logins:3", "account_changes:1"}
@@ -542,7 +524,7 @@ def test_same_timeline_on_postgresql(tl_env, tl_platform, pg_url, monkeypatch, t
 
     engine = create_engine(pg_url)
     metadata.create_all(engine)
-    _dispose()  # DuckDB refuses a second, differently configured connection to the file
+    dispose_engines()  # DuckDB refuses a second, differently configured connection to the file
     con = duckdb.connect(str(tl_platform), read_only=True)
     con.execute("SET TimeZone='UTC'")
     for table in TABLES:
@@ -554,7 +536,7 @@ def test_same_timeline_on_postgresql(tl_env, tl_platform, pg_url, monkeypatch, t
     con.close()
     engine.dispose()
     monkeypatch.setenv(config.ENV_DATA_URL, pg_url)
-    _dispose()
+    dispose_engines()
     config.settings(reload=True)
 
     pg = timeline.events(subjects=[SUBJECT, OTHER])

@@ -25,32 +25,18 @@ UPDATE_MS = 60_000
 def app_env(tmp_path_factory, demo_home):
     """A home reading the small demo platform, with known cases (their subjects are demo
     users 101-104), the settings pointing at it for this module."""
-    from workbench import config
-    from workbench.store import dispose_all
-
+    from conftest import demo_links, fresh_home
     from test_dashboards import file_known_cases
-
-    home = tmp_path_factory.mktemp("voila") / "home"
-    home.mkdir()
-    for name in ("platform.duckdb", "media", "ground_truth.json"):
-        if (demo_home / name).exists():
-            (home / name).symlink_to(demo_home / name)
-    mp = pytest.MonkeyPatch()
-    for var in (config.ENV_DATA_URL, config.ENV_CASES_URL, config.ENV_TZ, "QUERY_STRING"):
-        mp.delenv(var, raising=False)
-    mp.setenv(config.ENV_HOME, str(home))
-    mp.setenv(config.ENV_ANALYST, "test.lead")
-    dispose_all()
-    settings = config.settings(reload=True)
-    ids = file_known_cases(datetime.now(timezone.utc))
     from workbench import evidence
 
-    evidence.add_note(ids["harass_done"], "Screenshots of the abusive messages reviewed.",
-                      title="Reviewer note")
-    yield settings, ids
-    dispose_all()
-    mp.undo()
-    config.settings(reload=True)
+    mp = pytest.MonkeyPatch()
+    mp.delenv("QUERY_STRING", raising=False)
+    with fresh_home(mp, tmp_path_factory.mktemp("voila") / "home", analyst="test.lead",
+                    links=demo_links(demo_home)) as settings:
+        ids = file_known_cases(datetime.now(timezone.utc))
+        evidence.add_note(ids["harass_done"], "Screenshots of the abusive messages reviewed.",
+                          title="Reviewer note")
+        yield settings, ids
 
 
 @pytest.fixture(scope="module")

@@ -38,7 +38,6 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from sqlalchemy.dialects import postgresql
 
 from ..errors import InputError, WorkbenchError
 from ..platform.schema import TABLES
@@ -104,22 +103,6 @@ def _prepare_home(home: Path) -> Path:
         raise WorkbenchError(f"cannot write the demo platform to {home}: {exc.strerror or exc}",
                              "choose a folder you can write (--home or WORKBENCH_HOME)") from None
     return home.resolve()
-
-
-def create_table(con: duckdb.DuckDBPyConnection, table) -> None:
-    """CREATE TABLE for one platform table, from the SQLAlchemy metadata (the one definition).
-
-    Types are rendered by the PostgreSQL compiler, whose names DuckDB also accepts."""
-    dialect = postgresql.dialect()
-    cols = [f'"{c.name}" {c.type.compile(dialect=dialect)}{"" if c.nullable else " NOT NULL"}'
-            for c in table.columns]
-    con.execute(f'CREATE TABLE "{table.name}" ({", ".join(cols)})')
-
-
-def create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """CREATE TABLE for every platform table."""
-    for table in TABLES:
-        create_table(con, table)
 
 
 def _make_sink(con: duckdb.DuckDBPyConnection):
@@ -232,7 +215,7 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
         con.execute("SET TimeZone = 'UTC'")
         con.execute("SET preserve_insertion_order = false")
         con.execute(f"SET threads = {max(1, min(4, os.cpu_count() or 1))}")
-        create_tables(con)
+        layout.create_tables(con)
         sink = _make_sink(con)
         anchor_us = int(anchor.timestamp()) * 1_000_000 + anchor.microsecond
 
@@ -279,7 +262,7 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
 
         rows = {t.name: con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0] for t in TABLES}
         # the published file is a sorted copy: each table in the order investigations look it up
-        layout.write_clustered(con, tmp_sorted, create_table)
+        layout.write_clustered(con, tmp_sorted)
         con.close()
         for p in (tmp_db, Path(f"{tmp_db}.wal")):
             p.unlink(missing_ok=True)

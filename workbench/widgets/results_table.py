@@ -21,21 +21,16 @@ from ..errors import WorkbenchError
 AddToEvidence = Callable[[pd.DataFrame], Any]
 
 
-def _default_add_to_evidence(case: Callable[[], str | None]) -> AddToEvidence | None:
-    try:
+def _add_to_case_evidence(case: Callable[[], str | None]) -> AddToEvidence:
+    """The default "Add to evidence": collect the result into the case typed in the panel."""
+    def _add(df: pd.DataFrame) -> str:
         from .. import evidence
-    except ImportError:  # evidence not installed: the button stays hidden
-        return None
-    add = getattr(evidence, "add_query_result", None)
-    if add is None:
-        return None
 
-    def _add(df: pd.DataFrame) -> Any:
         case_id = case()
         if not case_id:
             raise WorkbenchError("no case is set", "enter a case id and run the query again")
-        item = add(case_id, df)
-        return f"added to evidence of {case_id}: item {getattr(item, 'item_no', '')}".rstrip(": ")
+        item = evidence.add_query_result(case_id, df)
+        return f"added to evidence of {case_id}: item {item.label}"
     return _add
 
 
@@ -126,10 +121,8 @@ class ResultPanel(W.VBox):
         self.w_add = W.Button(description="Add to evidence", icon="plus", disabled=True)
         self.w_status = W.HTML()
         self.table = ResultsTable(page_size)
-        self.on_add_to_evidence = (on_add_to_evidence if on_add_to_evidence is not None
-                                   else _default_add_to_evidence(lambda: self.w_case.value.strip() or None))
-        if self.on_add_to_evidence is None:
-            self.w_add.layout.display = "none"
+        self.on_add_to_evidence = on_add_to_evidence or _add_to_case_evidence(
+            lambda: self.w_case.value.strip() or None)
         self.w_add.on_click(lambda _b: self.add_to_evidence())
 
     def _status(self, message: str, error: bool = False) -> None:
@@ -151,12 +144,12 @@ class ResultPanel(W.VBox):
         notes = [str(w.message) for w in caught]
         self._status(f"{len(df):,} rows in {prov.get('duration_ms', 0):.0f} ms"
                      + "".join(f" · {n}" for n in notes))
-        self.w_add.disabled = self.on_add_to_evidence is None
+        self.w_add.disabled = False
         return df
 
     def add_to_evidence(self) -> Any:
         """Hand the last result to ``on_add_to_evidence``; shows what it returned."""
-        if self.result is None or self.on_add_to_evidence is None:
+        if self.result is None:
             return None
         try:
             out = self.on_add_to_evidence(self.result)
