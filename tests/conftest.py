@@ -138,6 +138,15 @@ def pytest_itemcollected(item):
         item.add_marker(pytest.mark.xdist_group("kernels"))
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # keeps each phase's report on the item (item.rep_call ...) so a fixture can tell, at
+    # teardown, that its test failed and print what explains it
+    rep = yield
+    setattr(item, f"rep_{rep.when}", rep)
+    return rep
+
+
 @pytest.fixture
 def store_analyst() -> str:
     """The analyst ``store_env`` works as; a module overrides this fixture to work as someone else."""

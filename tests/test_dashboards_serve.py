@@ -25,6 +25,13 @@ def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypat
     assert int(lab["MappingKernelManager.cull_idle_timeout"]) > 0
     assert int(voila["MappingKernelManager.cull_idle_timeout"]) > 0
     assert str(serve.DASHBOARDS) in p.voila_command
+    # our template, found through JUPYTER_PATH, and nothing in it that points at a CDN
+    assert voila["VoilaConfiguration.template"] == "workbench"
+    template = serve.VOILA_TEMPLATES / "voila" / "templates" / "workbench"
+    assert p.env["JUPYTER_PATH"].split(":")[0] == str(serve.VOILA_TEMPLATES)
+    assert (template / "index.html.j2").is_file() and (template / "page.html").is_file()
+    for f in template.iterdir():
+        assert "http" not in f.read_text().replace("http-equiv", ""), f.name
     assert p.env["WORKBENCH_HOME"] == str(st.home)
     assert p.app_url("case", "case=ESC-2026-000001") == \
         "http://127.0.0.1:18002/voila/render/case.ipynb?case=ESC-2026-000001&token=t0k"

@@ -40,7 +40,12 @@ def app_env(tmp_path_factory, demo_home):
 
 
 @pytest.fixture(scope="module")
-def server(app_env, tmp_path_factory):
+def server_log(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("voila-log") / "voila.log"
+
+
+@pytest.fixture(scope="module")
+def server(app_env, server_log):
     """Voilà on a free port, configured exactly as ``workbench serve`` configures it."""
     from workbench import serve
 
@@ -49,15 +54,12 @@ def server(app_env, tmp_path_factory):
     port = serve.free_port(18866)
     plan = serve.plan(settings, voila_port=port, port=serve.free_port(18966, skip=(port,)),
                       token=token)
-    log = tmp_path_factory.mktemp("voila-log") / "voila.log"
-    proc = serve.start(plan.voila_command, plan.env, log=log)
+    proc = serve.start(plan.voila_command, plan.env, log=server_log)
     try:
         serve.wait_until_up(plan.voila_base + "/", proc, timeout=120, token=plan.token)
         yield plan
     finally:
         serve.stop(proc)
-        # tracebacks must never reach the browser; the log is where they go
-        print(log.read_text(errors="replace")[-3000:])
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +73,45 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, server, server_log, request):
+    """A fresh page. Everything it loads must come from our server: a request for any other
+    host is refused at once (so it cannot hold the page's load) and fails the test. When the
+    test fails, the end of the server's log is printed with it (tracebacks go there, never to
+    the browser)."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    elsewhere: list[str] = []
+
+    def only_ours(route):
+        url = route.request.url
+        if url.startswith(server.voila_base + "/") or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            elsewhere.append(url)
+            route.abort()
+
+    ctx.route("**/*", only_ours)
+    # what the pages did, printed if the test fails: console lines, requests still open
+    seen: list[str] = []
+    pending: dict[object, str] = {}
+
+    def watch(pg) -> None:
+        pg.on("console", lambda m: seen.append(f"console {m.type}: {m.text[:300]}"))
+        pg.on("pageerror", lambda e: seen.append(f"page error: {e}"[:400]))
+        pg.on("request", lambda r: pending.__setitem__(r, r.url.split("?")[0]))
+        pg.on("requestfinished", lambda r: pending.pop(r, None))
+        pg.on("requestfailed", lambda r: seen.append(f"failed {pending.pop(r, r.url)}: {r.failure}"))
+
+    ctx.on("page", watch)
     pg = ctx.new_page()
     yield pg
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        print("--- pages ---\n" + "\n".join(seen[-60:]) +
+              "\n--- requests still open ---\n" + "\n".join(pending.values()))
+        if server_log.exists():
+            print(f"--- end of {server_log} ---\n" + server_log.read_text(errors="replace")[-6000:])
     ctx.close()
+    assert not elsewhere, f"the page asked another host for {elsewhere}"
 
 
 def _kpis(page) -> dict[str, str]:

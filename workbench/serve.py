@@ -34,8 +34,14 @@ from .errors import WorkbenchError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = PROJECT_ROOT / "notebooks" / "dashboards"
 APPS = ("leads", "oncall", "case")
+VOILA_TEMPLATES = PROJECT_ROOT / "templates"   # holds voila/templates/workbench (no CDN links)
 CULL_IDLE_S = 3600       # an idle kernel (nobody executing) is shut down after an hour
 CULL_INTERVAL_S = 300
+# Voilà cannot shut down a closed page's kernel when the token is on (its beacon lacks the
+# _xsrf field: voila-dashboards/voila#1458), so its kernels are culled sooner once no page is
+# connected; an open page keeps its kernel (culling skips connected kernels).
+VOILA_CULL_IDLE_S = 600
+VOILA_CULL_INTERVAL_S = 60
 
 
 @dataclass(frozen=True)
@@ -76,14 +82,16 @@ def _root_flag() -> list[str]:
 
 def voila_command(*, host: str, port: int, token: str, root: Path = DASHBOARDS,
                   preheat: bool = True, pool_size: int = 1) -> list[str]:
-    """The Voilà command line: token auth, no sources, no tracebacks, preheated, culled."""
+    """The Voilà command line: token auth, no sources, no tracebacks, our template (nothing
+    fetched from a CDN), preheated, culled. Needs :func:`kernel_env`'s JUPYTER_PATH."""
     cmd = [sys.executable, "-m", "voila", str(root), "--no-browser",
            f"--Voila.ip={host}", f"--port={port}", "--Voila.port_retries=0",
            f"--token={token}",
+           "--VoilaConfiguration.template=workbench",
            "--VoilaConfiguration.strip_sources=True",
            "--VoilaConfiguration.show_tracebacks=False",
-           f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
-           f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}"]
+           f"--MappingKernelManager.cull_idle_timeout={VOILA_CULL_IDLE_S}",
+           f"--MappingKernelManager.cull_interval={VOILA_CULL_INTERVAL_S}"]
     if preheat and pool_size > 0:
         cmd += ["--VoilaConfiguration.preheat_kernel=True",
                 f"--VoilaConfiguration.default_pool_size={pool_size}",
@@ -111,8 +119,12 @@ def _link_notebooks(settings: Settings) -> None:
 
 
 def kernel_env(settings: Settings) -> dict[str, str]:
-    """The environment both servers (and so every kernel) run with."""
-    return {**os.environ, "WORKBENCH_HOME": str(settings.home), "PYTHONUNBUFFERED": "1"}
+    """The environment both servers (and so every kernel) run with; JUPYTER_PATH lets Voilà
+    find the ``workbench`` template."""
+    jupyter_path = os.pathsep.join(p for p in (str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH"))
+                                   if p)
+    return {**os.environ, "WORKBENCH_HOME": str(settings.home), "PYTHONUNBUFFERED": "1",
+            "JUPYTER_PATH": jupyter_path}
 
 
 def plan(settings: Settings, *, host: str = "127.0.0.1", port: int | None = None,
