@@ -99,6 +99,32 @@ def test_legal_keeps_subjects_but_hides_others_and_reporters():
     assert reasons == {"reporter_id": "reporter identity", "health_notes": "special category"}
 
 
+@pytest.mark.parametrize("audience", ["legal", "law_enforcement"])
+def test_columns_no_profile_names_still_hide_other_people(audience):
+    """A query's counterpart_id or a timeline excerpt's actor, target and summary are not named
+    in the profiles: other people's ids and PII in them must not leave in clear all the same."""
+    r = _redactor(audience)
+    df = pd.DataFrame({
+        "counterpart_id": [2, 1], "other_user_id": [2, 2],
+        "actor": ["1", "2"], "target": ["2", "GB"],
+        "summary": ["message to 田中 花子: call +81 90-1234-5678", "login from GB"],
+        "direction": ["sent", "received"], "message_id": [10, 11]})
+    red, applied = r.frame(df)
+    other = r.label(2)
+    assert other.startswith("Person ")
+    assert red["counterpart_id"].tolist() == [other, "1"]
+    assert red["other_user_id"].tolist() == [other, other]
+    assert red["actor"].tolist() == ["1", other] and red["target"].tolist() == [other, "GB"]
+    assert "田中" not in red["summary"][0] and "1234" not in red["summary"][0]
+    assert red["summary"][1] == "login from GB" and red["direction"].tolist() == ["sent", "received"]
+    assert red["message_id"].tolist() == [10, 11]  # not a person: kept as it was
+    reasons = {a["field"]: a["reason"] for a in applied}
+    assert reasons["counterpart_id"] == "person id" and reasons["summary"] == "free text"
+    # the team's own bundle keeps everything
+    internal, _ = _redactor("internal").frame(df)
+    assert internal.equals(df)
+
+
 def test_profiles_are_validated(tmp_path):
     for audience in ("internal", "legal", "law_enforcement", "external"):
         assert load_profile(audience).audience == audience

@@ -279,32 +279,11 @@ def _arrow_schema(df: pd.DataFrame) -> pa.Schema:
 # --------------------------------------------------------------------------- case people
 
 def _people(case: ev.CaseInfo, items: list[ev.EvidenceItem], profile: Profile) -> list[Person]:
-    others: set[int] = set()
-    for item in items:
-        if not item.is_table:
-            continue
-        pf = pq.ParquetFile(item.path)
-        cols = [n for n in pf.schema_arrow.names if is_person_id_column(n) or "reporter" in n.lower()]
-        if not cols:
-            continue
-        for batch in pf.iter_batches(batch_size=BATCH_ROWS, columns=cols):
-            for col in batch.columns:
-                for v in pc_unique(col):
-                    try:
-                        others.add(int(v))
-                    except (TypeError, ValueError):
-                        pass
-    people = people_for(case.subjects, case.reporters, others)
+    people = people_for(case.subjects, case.reporters, ev.people_in_tables(items))
     # Outside references of reporters (names, e-mails given in a ticket) are hidden as well.
     for n, ref in enumerate(case.reporter_refs, start=1):
         people.append(Person(user_id=-n, role="reporter", values={"name": {ref}}))
     return people
-
-
-def pc_unique(arr: pa.Array) -> list[Any]:
-    import pyarrow.compute as pc
-
-    return [v for v in pc.unique(arr).to_pylist() if v is not None]
 
 
 # --------------------------------------------------------------------------- index.html

@@ -520,6 +520,31 @@ def get_item(case_id: str, ref: int | str) -> EvidenceItem:
         return _item(row, newer)
 
 
+def people_in_tables(items: Iterable[EvidenceItem]) -> set[int]:
+    """Platform user ids named in the items' tables: person-id columns (``sender_id``,
+    ``counterpart_id``, ...), reporter columns and a timeline excerpt's actor and target.
+    Read column by column in batches, so a large result costs little memory."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from .redaction import EVENT_PARTY_COLUMNS, is_person_id_column
+
+    ids: set[int] = set()
+    for item in items:
+        if not item.is_table:
+            continue
+        pf = pq.ParquetFile(item.path)
+        cols = [n for n in pf.schema_arrow.names
+                if is_person_id_column(n) or "reporter" in n.lower() or n in EVENT_PARTY_COLUMNS]
+        for batch in (pf.iter_batches(batch_size=65_536, columns=cols) if cols else ()):
+            for col in batch.columns:
+                for v in pc.unique(col).to_pylist():
+                    text = str(v).strip() if v is not None else ""
+                    if text.isascii() and text.isdigit():
+                        ids.add(int(text))
+    return ids
+
+
 def list_items(case_id: str, *, current_only: bool = False) -> list[EvidenceItem]:
     """The case's items in collection order; ``current_only`` leaves out superseded ones."""
     validate_case_id(case_id)

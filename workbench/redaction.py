@@ -93,6 +93,10 @@ class Profile:
             return "drop", "reporter identity"
         if name in self.fields:
             return self.fields[name], "profile"
+        if self.outside and (is_person_id_column(name) or name in EVENT_PARTY_COLUMNS):
+            # a column the profile does not name (a new query's counterpart_id, say) must not
+            # show in clear the id of someone the profile pseudonymises
+            return "mask", "person id"
         return self.default, "profile default"
 
 
@@ -104,10 +108,17 @@ def is_reporter_column(column: str) -> bool:
     return "reporter" in column.lower()
 
 
+# A timeline's actor and target: a user id for platform events, else a country, a field name,
+# an analyst or a case id (kept).
+EVENT_PARTY_COLUMNS = ("actor", "target")
+_PERSON_WORDS = ("user", "reporter", "sender", "recipient", "subject", "counterpart", "member",
+                 "victim", "author", "owner")
+
+
 def is_person_id_column(column: str) -> bool:
+    """True for a column that holds platform user ids (``user_id``, ``counterpart_id``, ...)."""
     c = column.lower()
-    return c in ("user_id", "sender_id", "recipient_id", "subject_id") or c.endswith("_user_id") \
-        or (c.endswith("_id") and ("reporter" in c or "sender" in c or "recipient" in c))
+    return c.endswith("_id") and any(w in c for w in _PERSON_WORDS)
 
 
 @lru_cache(maxsize=1)
@@ -525,6 +536,11 @@ class Redactor:
             return value
         if is_person_id_column(column):
             return self.label(value)
+        if column in EVENT_PARTY_COLUMNS:
+            text = str(value).strip()
+            if text.isascii() and text.isdigit() and int(text) in self.people:
+                return self.label(int(text))
+            return self.text(value) if isinstance(value, str) else value
         text = value if isinstance(value, str) else str(value)
         if column in _identifier_columns() or column.lower().endswith(("email", "phone", "handle")):
             out = self.text(text)
@@ -583,8 +599,24 @@ class Redactor:
                 mapping = {u: _as_text(self.value(str(col), u)) for u in uniques}
                 series = series.map(mapping).astype("object")
                 applied.append({"field": str(col), "action": "mask", "reason": reason})
+            elif self._free_text_outside(series):
+                # text the profile does not name (a timeline's summary, say) may still quote
+                # someone: their known PII and anything a pattern finds is replaced in it
+                uniques = series.dropna().unique()
+                mapping = {u: self.text(u) for u in uniques}
+                if any(k != v for k, v in mapping.items()):
+                    series = series.map(mapping).astype("object")
+                    applied.append({"field": str(col), "action": "mask", "reason": "free text"})
             out[col] = series
         return pd.DataFrame(out, index=df.index), applied
+
+    def _free_text_outside(self, series: pd.Series) -> bool:
+        if not (self.profile.outside and self.profile.free_text == "mask"):
+            return False
+        if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+            return False
+        values = series.dropna()
+        return len(values) > 0 and all(isinstance(v, str) for v in values)
 
     def masked_columns(self, columns: Iterable[str]) -> dict[str, str]:
         """Action per column name (keep, mask or drop), without looking at values."""
