@@ -150,3 +150,26 @@ def test_save_reply_refuses_leaks_and_records_clean_replies(store_env, ctx):
 
     recs = audit.records(case=case.case_id, action="reply.save")
     assert len(recs) == 1 and recs.iloc[0]["analyst"] == "reply.tester"
+
+
+def test_case_guard_knows_the_people_the_evidence_names(wb_env, ground_truth):
+    """Not only subjects and reporters: someone the subject wrote to (named in a collected
+    query result) is protected too, by every identifier the platform holds for them."""
+    import workbench as wb
+    from workbench import cases, evidence
+    from workbench.redaction import gather_pii
+
+    sender = next(s for s in ground_truth["scenarios"] if s["kind"] == "harassment_campaign")["users"][0]
+    cid = cases.create(category="harassment_hate", subjects=[sender], source="moderation").case_id
+    msgs = wb.query("messages_by_user", case=cid, user_id=sender)
+    other = int(next(u for u in msgs["counterpart_id"] if int(u) != sender))
+    name = sorted(gather_pii([other])[other]["name"])[0]
+    draft = f"We reviewed the messages you received from {name} and took action on the account."
+    assert check(draft, case=cid, channel="email").ok  # nothing collected yet names them
+
+    evidence.add_query_result(cid, msgs)
+    result = check(draft, case=cid, channel="email")
+    assert not result.ok
+    assert any(draft[f.start:f.end] == name for f in result.findings)
+    with pytest.raises(DisclosureError):
+        respond.save_reply(cid, "email", draft)

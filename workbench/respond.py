@@ -261,16 +261,19 @@ def _special_of(user_ids: Iterable[int]) -> set[str]:
 
 def build_context(case: str, *, recipient: int | None = None, channel: str | None = None) -> DisclosureContext:
     """The guard's inputs for ``case``: reporters (confidential), subjects and other people in
-    the case, its notes, ids, internal tags and labels, and everyone's special-category data.
-    The recipient's own name/handle/e-mail are allowed on private channels."""
-    from . import cases, notes as notes_mod, policies
+    the case (everyone its evidence tables name: the people a subject wrote to, linked
+    accounts, ...), its notes, ids, internal tags and labels, and everyone's special-category
+    data. The recipient's own name/handle/e-mail are allowed on private channels."""
+    from . import cases, evidence, notes as notes_mod, policies
     from .redaction import gather_pii
 
     validate_case_id(case)
     c = cases.get(case)
     reporters = cases.confidential_reporters(case)
     rep_ids = [r.user_id for r in reporters if r.user_id is not None]
-    people = set(c.subjects) | set(rep_ids) | ({int(recipient)} if recipient is not None else set())
+    named = evidence.people_in_tables(evidence.list_items(case, current_only=True))
+    people = set(c.subjects) | set(rep_ids) | named | \
+        ({int(recipient)} if recipient is not None else set())
     pii = gather_pii(people)
     ctx = DisclosureContext()
     for uid in rep_ids:
@@ -280,7 +283,7 @@ def build_context(case: str, *, recipient: int | None = None, channel: str | Non
     refs = [r.ref for r in reporters if r.ref]
     if refs:
         ctx.reporter_values.setdefault("ref", set()).update(refs)
-    for uid in c.subjects:
+    for uid in sorted(set(c.subjects) | named):
         if uid in rep_ids:
             continue
         if recipient is not None and uid == int(recipient) and channel not in PUBLIC_CHANNELS:
