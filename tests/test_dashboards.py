@@ -217,3 +217,33 @@ def _running_states(st, case) -> list[str]:
     if st.preservation:
         states.append(st.preservation.state)
     return states
+
+
+def test_case_timeline_on_the_dashboard_shows_pseudonyms_and_no_contact_details(wb_env, ground_truth):
+    """The case app's timeline: the hover of every event names people by pseudonym only, and
+    contact details in message text are replaced (the plain timeline shows both)."""
+    import re
+
+    from workbench import timeline
+
+    ring = next(s for s in ground_truth["scenarios"] if s["kind"] == "romance_scam_ring")
+    uid = ring["users"][0]
+    cid = cases.create(category="scam_fraud", subjects=[uid], source="support").case_id
+    notes.add_note(cid, "Victim says: write to rosa.m@example.com or call +44 7911 123456",
+                   author="a.okafor")
+    plain = timeline.view(case=cid)
+    raw = plain.events
+    assert str(uid) in set(raw["actor"].dropna()) | set(raw["target"].dropna())  # not vacuous
+    contact = re.compile(r"[\w.+-]+@[\w-]+\.\w+|\+\d[\d ()-]{7,}\d")
+    assert raw["summary"].dropna().map(lambda t: bool(contact.search(t))).any()
+
+    fig, why = dash.case_timeline_figure(cid)
+    assert fig is not None, why
+    hovers = [row for trace in fig.data if trace.customdata is not None for row in trace.customdata]
+    assert hovers
+    key = dash.pseudonym_key()
+    parties = {str(v) for row in hovers for v in (row[4], row[5], row[9])}
+    assert str(uid) not in parties and dash.pseudonym(uid, key) in parties
+    assert not any(p.isdigit() for p in parties)
+    assert not any(contact.search(str(row[6])) for row in hovers)
+    assert f"user {uid}" not in fig.to_json()

@@ -637,11 +637,49 @@ def case_timeline_figure(case_id: str, tz: ZoneInfo | str | None = None):
     if v.total == 0 and v.milestones.empty:
         return None, "No events on this case's timeline."
     # our own title: the default names the subjects by user id
-    return figure(v, title=f"Timeline · {case_id} · {v.total} events", height=360), ""
+    return figure(mask_view(v), title=f"Timeline · {case_id} · {v.total} events", height=360), ""
+
+
+def mask_view(v, key: bytes | None = None):
+    """A copy of a timeline view fit for a dashboard: user ids in the subject, actor and target
+    columns become the subjects' pseudonyms, and emails, phone numbers, IPs, card numbers, URLs
+    and handles in the summaries (message text, say) are replaced."""
+    from .redaction import Redactor, load_profile
+
+    key = key or pseudonym_key()
+    text = Redactor(load_profile("external"), key, []).text
+    memo: dict[str, str] = {}
+
+    def party(value: object) -> object:
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            return pseudonym(int(value), key)
+        if pd.api.types.is_integer(value) and not isinstance(value, bool):
+            return pseudonym(int(value), key)
+        return value
+
+    def summary(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        if value not in memo:
+            memo[value] = text(value)
+        return memo[value]
+
+    def masked(df: pd.DataFrame | None) -> pd.DataFrame | None:
+        if df is None or df.empty:
+            return df
+        out = df.copy()
+        for col in ("subject", "actor", "target"):
+            if col in out.columns:
+                out[col] = out[col].map(party).astype(object)
+        if "summary" in out.columns:
+            out["summary"] = out["summary"].map(summary).astype(object)
+        return out
+
+    return replace(v, events=masked(v.events), milestones=masked(v.milestones))
 
 
 __all__ = ["Snapshot", "Filters", "OnCall", "UNASSIGNED", "load", "apply_filters",
            "filter_options", "headline", "queue", "sla_watch", "throughput", "backlog_age",
            "category_trends", "repeat_subjects", "action_mix", "oncall", "case_from_query",
            "pseudonym", "pseudonym_key", "mask_text", "mask_frame", "subjects_table", "sla_table",
-           "CasePage", "case_page", "case_timeline_figure", "platform_sensitive_columns"]
+           "CasePage", "case_page", "case_timeline_figure", "mask_view", "platform_sensitive_columns"]
