@@ -25,8 +25,30 @@ def _five_records() -> None:
 
 
 def _exec(sql: str, **params) -> None:
+    """Tamper as someone with the database's admin rights would: drop the append-only
+    triggers first, then change the table directly."""
     with cases_engine().begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_update"))
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
+        else:
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log"))
         conn.execute(text(sql), params)
+
+
+def _refused(sql: str) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="append-only"):
+        with cases_engine().begin() as conn:
+            conn.execute(text(sql))
+
+
+def test_the_log_refuses_updates_and_deletes(wb_env):
+    _five_records()
+    _refused("UPDATE audit_log SET analyst = 'nobody' WHERE seq = 2")
+    _refused("DELETE FROM audit_log WHERE seq = 5")
+    assert audit.verify() is None and len(audit.records()) == 5
 
 
 def _verify_cli(capsys, *args: str) -> tuple[int, str]:
@@ -169,6 +191,8 @@ def test_audit_log_on_a_postgres_case_store(wb_env, pg_url, monkeypatch):
     try:
         _five_records()
         assert audit.verify() is None
+        _refused("UPDATE audit_log SET analyst = 'nobody' WHERE seq = 2")
+        _refused("DELETE FROM audit_log WHERE seq = 2")
         _exec("UPDATE audit_log SET analyst = 'nobody' WHERE seq = 2")
         assert audit.verify().seq == 2
     finally:
