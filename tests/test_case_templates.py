@@ -1,5 +1,5 @@
 """Each case template, opened for the planted case of its type on the demo, runs top to bottom
-without errors (Papermill, in its own process and kernel) and shows the case's facts, its
+without errors (Papermill, in its own process and kernel, and nbval) and shows the case's facts, its
 timeline (the plotly widget with the subjects' platform events), its evidence tray, the content
 viewers of its type and the reply composer."""
 from __future__ import annotations
@@ -107,6 +107,16 @@ def test_every_template_runs_for_its_planted_case(wb_env, ground_truth, output_d
             if proc.returncode != 0:
                 failures.append(f"{template}: {log[-1500:]}")
     assert not failures, "\n\n".join(failures)
+
+    # nbval too: each notebook as prepared for its case (never executed in place) runs cell by
+    # cell with no error (--nbval-lax: outputs hold ids and times, so they are not compared)
+    prepared = [str(open_case_notebook(case_id).path) for _, case_id, _, _ in jobs]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-cell-timeout=240", "-q",
+         "-p", "no:cacheprovider", "--rootdir", str(output_dir), *prepared],
+        env=env, cwd=output_dir, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0 and " passed" in proc.stdout, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert "failed" not in proc.stdout.splitlines()[-1]
 
     for template, case_id, out, _ in jobs:
         done = nbformat.read(out, as_version=4)
