@@ -72,6 +72,16 @@ def test_cli_missing_platform_data_names_setting(tmp_path, monkeypatch):
         platform_engine(s)
 
 
+def test_unreachable_platform_database_names_setting(tmp_path):
+    from workbench.platform.engine import platform_engine
+
+    s = load_settings({"WORKBENCH_HOME": str(tmp_path),
+                       "WORKBENCH_DATA_URL": "postgresql+psycopg://reader:s3cret@127.0.0.1:1/platform"})
+    with pytest.raises(SettingsError, match="^WORKBENCH_DATA_URL: ") as err:
+        platform_engine(s)
+    assert "s3cret" not in str(err.value) and "\n" not in str(err.value)
+
+
 def test_password_hidden_in_messages(tmp_path):
     proc = _cli("db", "upgrade", env={
         "WORKBENCH_HOME": str(tmp_path),

@@ -34,12 +34,15 @@ def _add_media(cfg):
         img.save(cfg.media_dir / "photos" / f"p{n}.png")
     (cfg.media_dir / "audio").mkdir()
     (cfg.media_dir / "audio" / "a1.ogg").write_bytes(b"OggS" + bytes(200))
+    (cfg.media_dir / "video").mkdir()
+    (cfg.media_dir / "video" / "v1.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(200))
     return cfg
 
 
 P1 = MediaItem("photo:1", "image", "photos/p1.png", "image/png", 11)
 P2 = MediaItem("photo:2", "image", "photos/p2.png", "image/png", 11)
 A1 = MediaItem("attachment:7", "audio", "audio/a1.ogg", "audio/ogg", 11)
+V1 = MediaItem("attachment:8", "video", "video/v1.mp4", "video/mp4", 11)
 
 
 def _img(data: bytes) -> Image.Image:
@@ -143,3 +146,18 @@ def test_media_player_sends_nothing_until_revealed_then_plays_muted(media_env):
     assert "<audio" in player.player.value and " muted" in player.player.value
     assert "autoplay" not in player.player.value
     assert media_view.exposure(case.case_id).by_kind == {"audio": 1}
+
+
+def test_video_is_hidden_until_revealed_then_plays_muted(media_env):
+    from workbench import cases
+    from workbench.widgets.media_player import MediaPlayer
+
+    case = cases.create(category="sexual_exploitation", summary="video")
+    player = MediaPlayer(case.case_id, V1)
+    assert player.muted is True and player.player.value == ""
+    assert b"ftypmp42" not in player.poster.value
+    assert media_view.exposure(case.case_id).by_kind == {}
+    player.reveal()
+    assert "<video" in player.player.value and " muted" in player.player.value
+    assert "autoplay" not in player.player.value
+    assert media_view.exposure(case.case_id).by_kind == {"video": 1}

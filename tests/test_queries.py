@@ -356,3 +356,15 @@ def test_sql_editor_adds_its_result_to_the_case_evidence_by_default(wb_env):
     items = evidence.list_items(case.case_id)
     assert len(items) == 1 and items[0].kind == "query_result"
     assert f"item {items[0].label}" in ed.w_status.value
+
+
+def test_a_query_the_database_rejects_is_one_line_and_audited_as_failed(wb_env):
+    from workbench.execute import QueryFailed
+
+    with pytest.raises(QueryFailed, match="^the database could not run it: ") as err:
+        wb.sql("SELECT no_such_column FROM users", case="ESC-2026-000001")
+    assert "\n" not in str(err.value) and "Traceback" not in str(err.value)
+    rec = audit.records().iloc[-1]
+    assert (rec["action"], rec["outcome"], rec["case_id"]) == ("sql.run", "failed", "ESC-2026-000001")
+    assert "no_such_column" in rec["sql_text"] and "could not run" in rec["reason"]
+    assert audit.verify() is None
