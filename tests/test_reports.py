@@ -67,9 +67,18 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     from workbench.policies import taxonomy
     from workbench.store import session
 
+    from workbench import respond
+
     scam = report_cases["romance_scam_ring"]
     subject = cases.get(scam).subjects[0]
     note = evidence.add_note(scam, "Subject asked for gift cards after three weeks of messages.")
+    reply = ("Thank you for telling us about this. We reviewed the account you reported and "
+             "closed it because it broke our rules against scams. If anyone asks you for money "
+             "or gift cards, please stop replying and report them in the app.")
+    respond.save_reply(scam, "email", reply, scenario="scam_victim")
+    # the categories no planted scenario has
+    extra = {cat: cases.create(category=cat, subjects=[subject], title=f"{cat} report").case_id
+             for cat in ("violent_threats", "minor_safety")}
     broken = cases.create(category="spam", subjects=[subject], title="Spam burst").case_id
     with session() as s:  # a record no current code writes: an unknown priority
         s.execute(text("UPDATE cases SET priority = 'P9' WHERE case_id = :c"), {"c": broken})
@@ -79,7 +88,7 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     elapsed = time.monotonic() - t0
     out = capsys.readouterr().out
     assert code == 1, out
-    n = len(report_cases) + 1
+    n = len(report_cases) + len(extra) + 1
     assert f"{n - 1} of {n} report(s) written, 1 failed" in out
     failed = [line for line in out.splitlines() if "FAILED" in line]
     assert len(failed) == 1 and broken in failed[0] and "KeyError" in failed[0], out
@@ -94,7 +103,7 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     assert _report_outcomes(audit, broken) == ["failed"]
 
     tax = taxonomy()
-    for kind, cid in report_cases.items():
+    for kind, cid in {**report_cases, **extra}.items():
         case = cases.get(cid)
         folder = wb_env.cases_dir / cid / "reports"
         nb_path, html_path = _only(folder, "*.ipynb"), _only(folder, "*.html")
@@ -127,6 +136,8 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     # Evidence collected before the run is listed with the hash of its stored payload.
     page = _only(wb_env.cases_dir / scam / "reports", "*.html").read_text(encoding="utf-8")
     assert note.sha256 == _sha(note.path) and note.sha256 in page and note.label in page
+    # The reply sent is in the report, with its channel.
+    assert reply in _visible_text(page) and "email" in _visible_text(page)
     # Category-specific findings.
     ato = _visible_text(_only(wb_env.cases_dir / report_cases["account_takeover"] / "reports",
                               "*.html").read_text(encoding="utf-8"))
