@@ -193,6 +193,7 @@ def test_audit_log_on_a_postgres_case_store(wb_env, pg_url, monkeypatch):
         assert audit.verify() is None
         _refused("UPDATE audit_log SET analyst = 'nobody' WHERE seq = 2")
         _refused("DELETE FROM audit_log WHERE seq = 2")
+        _refused("TRUNCATE audit_log")
         _exec("UPDATE audit_log SET analyst = 'nobody' WHERE seq = 2")
         assert audit.verify().seq == 2
     finally:

@@ -184,3 +184,15 @@ def test_append_only_on_postgresql(wb_env, pg_url, monkeypatch):
         assert evidence.custody(cid)[0].at.tzinfo == timezone.utc
     finally:
         dispose_all()
+
+
+def test_people_named_in_tables_are_found_whatever_their_type(case_id):
+    """Person-id columns (ints, floats from columns with NULLs), and a timeline excerpt's actor
+    and target where the source's parties are users (messages), not an appeal's action id."""
+    evidence.add_timeline_excerpt(case_id, pd.DataFrame({
+        "source": ["messages", "appeals", "logins"],
+        "actor": ["501", None, None], "target": ["502", "77", "GB"],
+        "summary": ["hi", "appeal", "login"]}))
+    evidence.add_content(case_id, pd.DataFrame({"counterpart_id": [503.0, None],
+                                                "message_id": [9001, 9002]}))
+    assert evidence.people_in_tables(evidence.list_items(case_id)) == {501, 502, 503}

@@ -105,19 +105,25 @@ def test_columns_no_profile_names_still_hide_other_people(audience):
     in the profiles: other people's ids and PII in them must not leave in clear all the same."""
     r = _redactor(audience)
     df = pd.DataFrame({
-        "counterpart_id": [2, 1], "other_user_id": [2, 2],
-        "actor": ["1", "2"], "target": ["2", "GB"],
-        "summary": ["message to 田中 花子: call +81 90-1234-5678", "login from GB"],
-        "direction": ["sent", "received"], "message_id": [10, 11]})
+        "source": ["messages", "messages", "appeals"],
+        "counterpart_id": [2.0, 1.0, float("nan")],  # NULLs make ids floats
+        "other_user_id": [2, 2, 2],
+        "actor": ["1", "2", None], "target": ["2", "GB", "2"],  # appeals: target is an action id
+        "summary": ["message to 田中 花子: call +81 90-1234-5678", "login from GB",
+                    "appeal on ESC-2026-000123"],
+        "direction": ["sent", "received", None], "message_id": [10, 11, 12]})
     red, applied = r.frame(df)
     other = r.label(2)
     assert other.startswith("Person ")
-    assert red["counterpart_id"].tolist() == [other, "1"]
-    assert red["other_user_id"].tolist() == [other, other]
-    assert red["actor"].tolist() == ["1", other] and red["target"].tolist() == [other, "GB"]
+    assert red["counterpart_id"].tolist()[:2] == [other, "1"] and pd.isna(red["counterpart_id"][2])
+    assert red["other_user_id"].tolist() == [other] * 3
+    assert red["actor"].tolist()[:2] == ["1", other] and red["actor"][2] is None
+    assert red["target"].tolist() == [other, "GB", "2"]  # the appeal's action id is no person
     assert "田中" not in red["summary"][0] and "1234" not in red["summary"][0]
-    assert red["summary"][1] == "login from GB" and red["direction"].tolist() == ["sent", "received"]
-    assert red["message_id"].tolist() == [10, 11]  # not a person: kept as it was
+    assert red["summary"][1] == "login from GB"
+    assert red["summary"][2] == "appeal on ESC-2026-000123"  # a case id is not a phone number
+    assert red["message_id"].tolist() == [10, 11, 12]  # not a person: kept as it was
+    assert red["direction"].tolist()[:2] == ["sent", "received"]
     reasons = {a["field"]: a["reason"] for a in applied}
     assert reasons["counterpart_id"] == "person id" and reasons["summary"] == "free text"
     # the team's own bundle keeps everything

@@ -137,7 +137,8 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     page = _only(wb_env.cases_dir / scam / "reports", "*.html").read_text(encoding="utf-8")
     assert note.sha256 == _sha(note.path) and note.sha256 in page and note.label in page
     # The reply sent is in the report, with its channel.
-    assert reply in _visible_text(page) and "email" in _visible_text(page)
+    seen = _visible_text(page)
+    assert reply in seen and re.search(r"email reply, \d{4}-\d{2}-\d{2}", seen)
     # Category-specific findings.
     ato = _visible_text(_only(wb_env.cases_dir / report_cases["account_takeover"] / "reports",
                               "*.html").read_text(encoding="utf-8"))

@@ -641,23 +641,22 @@ def case_timeline_figure(case_id: str, tz: ZoneInfo | str | None = None):
 
 
 def mask_view(v, key: bytes | None = None):
-    """A copy of a timeline view fit for a dashboard: user ids in the subject, actor and target
-    columns become the subjects' pseudonyms, and emails, phone numbers, IPs, card numbers, URLs
-    and handles in the summaries (message text, say) are replaced."""
-    from .redaction import Redactor, load_profile
+    """A copy of a timeline view fit for a dashboard: user ids (the subject column, and the
+    actor and target of sources whose parties are users) become pseudonyms, and emails, phone
+    numbers, IPs, card numbers, URLs and handles in summaries (message text, say) and annotation
+    comments are replaced."""
+    from .redaction import Redactor, as_user_id, load_profile
+    from .timeline_sources import user_party_sources
 
     key = key or pseudonym_key()
     text = Redactor(load_profile("external"), key, []).text
     memo: dict[str, str] = {}
 
-    def party(value: object) -> object:
-        if isinstance(value, str) and value.isascii() and value.isdigit():
-            return pseudonym(int(value), key)
-        if pd.api.types.is_integer(value) and not isinstance(value, bool):
-            return pseudonym(int(value), key)
-        return value
+    def party(value: object, is_user: bool = True) -> object:
+        uid = as_user_id(value) if is_user else None
+        return pseudonym(uid, key) if uid is not None else value
 
-    def summary(value: object) -> object:
+    def free(value: object) -> object:
         if not isinstance(value, str):
             return value
         if value not in memo:
@@ -668,11 +667,19 @@ def mask_view(v, key: bytes | None = None):
         if df is None or df.empty:
             return df
         out = df.copy()
-        for col in ("subject", "actor", "target"):
+        if "subject" in out.columns:
+            out["subject"] = out["subject"].map(party).astype(object)
+        users = (out["source"].astype(object).isin(user_party_sources()).tolist()
+                 if "source" in out.columns else [False] * len(out))
+        for col in ("actor", "target"):  # user ids only where the source's parties are users
             if col in out.columns:
-                out[col] = out[col].map(party).astype(object)
+                out[col] = pd.Series([party(v, u) for v, u in zip(out[col].tolist(), users)],
+                                     index=out.index, dtype=object)
         if "summary" in out.columns:
-            out["summary"] = out["summary"].map(summary).astype(object)
+            out["summary"] = out["summary"].map(free).astype(object)
+        if "comments" in out.columns:  # annotation comments show in the hover too
+            out["comments"] = out["comments"].map(
+                lambda cs: cs if cs is None or isinstance(cs, float) else [free(c) for c in cs])
         return out
 
     return replace(v, events=masked(v.events), milestones=masked(v.milestones))

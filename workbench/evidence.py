@@ -524,24 +524,34 @@ def people_in_tables(items: Iterable[EvidenceItem]) -> set[int]:
     """Platform user ids named in the items' tables: person-id columns (``sender_id``,
     ``counterpart_id``, ...), reporter columns and a timeline excerpt's actor and target.
     Read column by column in batches, so a large result costs little memory."""
+    import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from .redaction import EVENT_PARTY_COLUMNS, is_person_id_column
+    from .redaction import EVENT_PARTY_COLUMNS, as_user_id, is_person_id_column
+    from .timeline_sources import user_party_sources
 
     ids: set[int] = set()
     for item in items:
         if not item.is_table:
             continue
         pf = pq.ParquetFile(item.path)
-        cols = [n for n in pf.schema_arrow.names
-                if is_person_id_column(n) or "reporter" in n.lower() or n in EVENT_PARTY_COLUMNS]
-        for batch in (pf.iter_batches(batch_size=65_536, columns=cols) if cols else ()):
-            for col in batch.columns:
-                for v in pc.unique(col).to_pylist():
-                    text = str(v).strip() if v is not None else ""
-                    if text.isascii() and text.isdigit():
-                        ids.add(int(text))
+        names = pf.schema_arrow.names
+        cols = [n for n in names if is_person_id_column(n) or "reporter" in n.lower()]
+        # a timeline's actor and target are user ids only in rows of some sources
+        parties = [n for n in names if n in EVENT_PARTY_COLUMNS] if "source" in names else []
+        wanted = cols + parties + (["source"] if parties else [])
+        for batch in (pf.iter_batches(batch_size=65_536, columns=wanted) if wanted else ()):
+            for name in cols:
+                ids.update(u for u in map(as_user_id, pc.unique(batch.column(name)).to_pylist())
+                           if u is not None)
+            if parties:
+                keep = pc.is_in(batch.column("source").cast("string"),
+                                value_set=pa.array(sorted(user_party_sources()), pa.string()))
+                for name in parties:
+                    values = pc.filter(batch.column(name), keep)
+                    ids.update(u for u in map(as_user_id, pc.unique(values).to_pylist())
+                               if u is not None)
     return ids
 
 

@@ -50,6 +50,7 @@ ACTIONS = ("keep", "mask", "drop")
 PATTERNS = ("url", "email", "card", "ip", "phone", "handle")
 PROFILE_DIR = Path(__file__).resolve().parent.parent / "templates" / "redaction"
 PHONE_REGIONS = ("GB", "US", "JP", "IN", "BR", "DE", "FR", "ES", "MX", "KR", "TH", "PK")
+_CASE_ID_RE = re.compile(r"(\bESC-\d{4}-\d{6}\b)")
 _TAG_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # letters only: a tag never looks like a number
 
 # What each identifying column holds, for the replacement text ("[Person A email]").
@@ -111,14 +112,19 @@ def is_reporter_column(column: str) -> bool:
 # A timeline's actor and target: a user id for platform events, else a country, a field name,
 # an analyst or a case id (kept).
 EVENT_PARTY_COLUMNS = ("actor", "target")
-_PERSON_WORDS = ("user", "reporter", "sender", "recipient", "subject", "counterpart", "member",
-                 "victim", "author", "owner")
+_PERSON_WORDS = frozenset({"user", "reporter", "sender", "recipient", "subject", "counterpart",
+                           "member", "victim", "owner"})
+_NOT_PERSON_WORDS = frozenset({"case", "agent", "message", "photo", "device", "action", "report",
+                               "appeal", "payment", "login", "conversation", "change"})
 
 
 def is_person_id_column(column: str) -> bool:
-    """True for a column that holds platform user ids (``user_id``, ``counterpart_id``, ...)."""
-    c = column.lower()
-    return c.endswith("_id") and any(w in c for w in _PERSON_WORDS)
+    """True for a column that holds platform user ids (``user_id``, ``counterpart_id``,
+    ``reported_user_id``; not ``subject_case_id`` or ``user_agent_id``)."""
+    words = column.lower().split("_")
+    if len(words) < 2 or words[-1] != "id":
+        return False
+    return bool(_PERSON_WORDS & set(words[:-1])) and not _NOT_PERSON_WORDS & set(words[:-1])
 
 
 @lru_cache(maxsize=1)
@@ -349,16 +355,15 @@ class Redactor:
 
     def label(self, user_id: Any) -> Any:
         """What a person id becomes: the pseudonym, or the id itself when kept."""
-        try:
-            uid = int(user_id)
-        except (TypeError, ValueError):
+        uid = as_user_id(user_id)
+        if uid is None:
             return user_id
         p = self.people.get(uid)
         if p is None:  # not gathered beforehand: still never shown in clear outside
             if not self.profile.outside and self.profile.others == "keep":
                 return user_id
             return f"Person {self.tag('user', str(uid))}"
-        return p.label if uid in self._hidden else user_id
+        return p.label if uid in self._hidden else uid  # 7, not 7.0 from a column with NULLs
 
     # -- entities
     def _build_entities(self) -> None:
@@ -424,6 +429,13 @@ class Redactor:
         self.counts[kind] += 1
 
     def _text(self, s: str) -> str:
+        # case ids look like phone numbers to the matcher; they are ours, not anyone's PII
+        parts = _CASE_ID_RE.split(s)
+        return "".join(p if i % 2 else self._text_part(p) for i, p in enumerate(parts))
+
+    def _text_part(self, s: str) -> str:
+        if not s:
+            return s
         pats = self.profile.patterns
         if "url" in pats:
             s = _URL_RE.sub(lambda m: self._unknown("URL", m.group(0)), s)
@@ -536,11 +548,6 @@ class Redactor:
             return value
         if is_person_id_column(column):
             return self.label(value)
-        if column in EVENT_PARTY_COLUMNS:
-            text = str(value).strip()
-            if text.isascii() and text.isdigit() and int(text) in self.people:
-                return self.label(int(text))
-            return self.text(value) if isinstance(value, str) else value
         text = value if isinstance(value, str) else str(value)
         if column in _identifier_columns() or column.lower().endswith(("email", "phone", "handle")):
             out = self.text(text)
@@ -594,12 +601,15 @@ class Redactor:
             if action == "mask" and (pd.api.types.is_datetime64_any_dtype(series)
                                      or pd.api.types.is_bool_dtype(series)):
                 action = "keep"  # a flag or a time says what happened, not who
-            if action == "mask":
+            if action == "mask" and str(col) in EVENT_PARTY_COLUMNS:
+                series = self._event_parties(df, series)
+                applied.append({"field": str(col), "action": "mask", "reason": reason})
+            elif action == "mask":
                 uniques = series.dropna().unique()
                 mapping = {u: _as_text(self.value(str(col), u)) for u in uniques}
                 series = series.map(mapping).astype("object")
                 applied.append({"field": str(col), "action": "mask", "reason": reason})
-            elif self._free_text_outside(series):
+            elif reason == "profile default" and self._free_text_outside(series):
                 # text the profile does not name (a timeline's summary, say) may still quote
                 # someone: their known PII and anything a pattern finds is replaced in it
                 uniques = series.dropna().unique()
@@ -609,6 +619,26 @@ class Redactor:
                     applied.append({"field": str(col), "action": "mask", "reason": "free text"})
             out[col] = series
         return pd.DataFrame(out, index=df.index), applied
+
+    def _event_parties(self, df: pd.DataFrame, series: pd.Series) -> pd.Series:
+        """A timeline's actor or target: user ids (rows of sources whose parties are users)
+        become labels; other values (countries, field names, analysts) keep their text, with
+        PII in it replaced."""
+        from .timeline_sources import user_party_sources
+
+        users = (df["source"].astype(object).isin(user_party_sources()).tolist()
+                 if "source" in df.columns else [False] * len(df))
+
+        def one(value: Any, is_user: bool) -> Any:
+            if value is None or (not isinstance(value, str) and pd.isna(value)):
+                return None
+            uid = as_user_id(value)
+            if is_user and uid is not None:
+                return _as_text(self.label(uid))
+            return self.text(value) if isinstance(value, str) else _as_text(value)
+
+        return pd.Series([one(v, u) for v, u in zip(series.tolist(), users)], index=series.index,
+                         dtype=object)
 
     def _free_text_outside(self, series: pd.Series) -> bool:
         if not (self.profile.outside and self.profile.free_text == "mask"):
@@ -621,6 +651,20 @@ class Redactor:
     def masked_columns(self, columns: Iterable[str]) -> dict[str, str]:
         """Action per column name (keep, mask or drop), without looking at values."""
         return {str(c): self.profile.action(str(c))[0] for c in columns}
+
+
+def as_user_id(value: Any) -> int | None:
+    """A platform user id from a cell (int, whole float, or ASCII digits), else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return int(text) if text.isascii() and text.isdigit() else None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number == number and number.is_integer() and number >= 0 else None
 
 
 def _as_text(value: Any) -> str | None:

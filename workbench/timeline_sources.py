@@ -54,6 +54,7 @@ class Source:
     distinct: bool = False
     loader: Loader | None = field(default=None, compare=False)
     description: str = ""
+    users_as_parties: bool = False  # actor and target are platform user ids (redacted as people)
 
     @property
     def is_case_source(self) -> bool:
@@ -120,6 +121,12 @@ def label(name: str) -> str:
     return src.label if src else name
 
 
+def user_party_sources() -> frozenset[str]:
+    """Sources whose actor and target hold platform user ids (elsewhere they hold a country,
+    a field name, a clause, an action id, an analyst or a case id)."""
+    return frozenset(n for n, src in _REGISTRY.items() if src.users_as_parties)
+
+
 # --- built-in platform sources -------------------------------------------------------------
 # Expressions name the result columns of each library query (queries/<query>.sql). Personal
 # values (message bodies aside, which the specialist reads here) stay out of the summaries:
@@ -130,7 +137,7 @@ register(Source(
     name="messages", label="Messages", query="messages_by_user",
     ts="sent_at", id="message_id",
     kind="'message_' || direction",
-    actor="sender_id", target="recipient_id",
+    actor="sender_id", target="recipient_id", users_as_parties=True,
     summary="CASE WHEN has_media THEN '[media] ' ELSE '' END || COALESCE(substr(body, 1, 120), '')",
     severity="'info'",
     description="Direct messages sent or received by the subject.",

@@ -1,5 +1,5 @@
-"""The audit log refuses UPDATE and DELETE (triggers on SQLite and PostgreSQL), as the evidence
-tables do. The hash chain still finds tampering by someone who drops the triggers first.
+"""The audit log refuses UPDATE and DELETE (triggers on SQLite and PostgreSQL) and, on
+PostgreSQL, TRUNCATE, as the evidence tables refuse UPDATE and DELETE. The hash chain still finds tampering by someone who drops the triggers first.
 
 Revision ID: 0007_audit_append_only
 Revises: 0002_audit
@@ -23,6 +23,9 @@ def upgrade() -> None:
                    "RAISE EXCEPTION 'the audit log is append-only'; END $$ LANGUAGE plpgsql")
         op.execute("CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
                    "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()")
+        # row triggers do not fire on TRUNCATE (SQLite has no TRUNCATE)
+        op.execute("CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()")
 
 
 def downgrade() -> None:
@@ -31,5 +34,6 @@ def downgrade() -> None:
         for action in ("update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS audit_log_no_{action}")
     elif dialect == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log")
         op.execute("DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log")
         op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
