@@ -54,7 +54,7 @@ from . import __version__
 from . import evidence as ev
 from .config import settings
 from .errors import InputError, NotFoundError, WorkbenchError
-from .redaction import PROFILE_DIR, Person, Profile, Redactor, is_person_id_column, load_profile, \
+from .redaction import PROFILE_DIR, Person, Profile, Redactor, load_profile, \
     people_for, pseudonym_key
 
 FORMAT = "workbench-evidence-bundle/1"

@@ -646,22 +646,14 @@ def mask_view(v, key: bytes | None = None):
     numbers, IPs, card numbers, URLs and handles in summaries (message text, say) and annotation
     comments are replaced."""
     from .redaction import Redactor, as_user_id, load_profile
-    from .timeline_sources import user_party_sources
+    from .timeline_sources import user_party_rows
 
     key = key or pseudonym_key()
-    text = Redactor(load_profile("external"), key, []).text
-    memo: dict[str, str] = {}
+    free = Redactor(load_profile("external"), key, []).text  # caches repeated texts itself
 
     def party(value: object, is_user: bool = True) -> object:
         uid = as_user_id(value) if is_user else None
         return pseudonym(uid, key) if uid is not None else value
-
-    def free(value: object) -> object:
-        if not isinstance(value, str):
-            return value
-        if value not in memo:
-            memo[value] = text(value)
-        return memo[value]
 
     def masked(df: pd.DataFrame | None) -> pd.DataFrame | None:
         if df is None or df.empty:
@@ -669,8 +661,7 @@ def mask_view(v, key: bytes | None = None):
         out = df.copy()
         if "subject" in out.columns:
             out["subject"] = out["subject"].map(party).astype(object)
-        users = (out["source"].astype(object).isin(user_party_sources()).tolist()
-                 if "source" in out.columns else [False] * len(out))
+        users = user_party_rows(out)
         for col in ("actor", "target"):  # user ids only where the source's parties are users
             if col in out.columns:
                 out[col] = pd.Series([party(v, u) for v, u in zip(out[col].tolist(), users)],

@@ -528,7 +528,7 @@ def people_in_tables(items: Iterable[EvidenceItem]) -> set[int]:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from .redaction import EVENT_PARTY_COLUMNS, as_user_id, is_person_id_column
+    from .redaction import EVENT_PARTY_COLUMNS, as_user_id, is_person_id_column, is_reporter_column
     from .timeline_sources import user_party_sources
 
     ids: set[int] = set()
@@ -537,7 +537,7 @@ def people_in_tables(items: Iterable[EvidenceItem]) -> set[int]:
             continue
         pf = pq.ParquetFile(item.path)
         names = pf.schema_arrow.names
-        cols = [n for n in names if is_person_id_column(n) or "reporter" in n.lower()]
+        cols = [n for n in names if is_person_id_column(n) or is_reporter_column(n)]
         # a timeline's actor and target are user ids only in rows of some sources
         parties = [n for n in names if n in EVENT_PARTY_COLUMNS] if "source" in names else []
         wanted = cols + parties + (["source"] if parties else [])

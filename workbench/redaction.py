@@ -624,10 +624,7 @@ class Redactor:
         """A timeline's actor or target: user ids (rows of sources whose parties are users)
         become labels; other values (countries, field names, analysts) keep their text, with
         PII in it replaced."""
-        from .timeline_sources import user_party_sources
-
-        users = (df["source"].astype(object).isin(user_party_sources()).tolist()
-                 if "source" in df.columns else [False] * len(df))
+        from .timeline_sources import user_party_rows
 
         def one(value: Any, is_user: bool) -> Any:
             if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -637,8 +634,8 @@ class Redactor:
                 return _as_text(self.label(uid))
             return self.text(value) if isinstance(value, str) else _as_text(value)
 
-        return pd.Series([one(v, u) for v, u in zip(series.tolist(), users)], index=series.index,
-                         dtype=object)
+        return pd.Series([one(v, u) for v, u in zip(series.tolist(), user_party_rows(df))],
+                         index=series.index, dtype=object)
 
     def _free_text_outside(self, series: pd.Series) -> bool:
         if not (self.profile.outside and self.profile.free_text == "mask"):

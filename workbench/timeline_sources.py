@@ -127,6 +127,13 @@ def user_party_sources() -> frozenset[str]:
     return frozenset(n for n, src in _REGISTRY.items() if src.users_as_parties)
 
 
+def user_party_rows(df: pd.DataFrame) -> list[bool]:
+    """Per row of an events frame: are its actor and target platform user ids?"""
+    if "source" not in df.columns:
+        return [False] * len(df)
+    return df["source"].astype(object).isin(user_party_sources()).tolist()
+
+
 # --- built-in platform sources -------------------------------------------------------------
 # Expressions name the result columns of each library query (queries/<query>.sql). Personal
 # values (message bodies aside, which the specialist reads here) stay out of the summaries:
