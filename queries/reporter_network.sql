@@ -16,15 +16,9 @@ WITH reporters AS (
     WHERE r.reported_user_id = :user_id AND r.created_at >= :start AND r.created_at < :end
     GROUP BY r.reporter_id
 ),
-identifiers AS (
-    SELECT d.user_id, 'device' AS kind, d.device_id AS value
-    FROM devices d JOIN reporters rp ON rp.user_id = d.user_id
-    UNION ALL
-    SELECT DISTINCT l.user_id, 'ip' AS kind, l.ip AS value
-    FROM logins l JOIN reporters rp ON rp.user_id = l.user_id WHERE l.success
-    UNION ALL
-    SELECT DISTINCT p.user_id, 'payment_instrument' AS kind, p.instrument_fingerprint AS value
-    FROM payments p JOIN reporters rp ON rp.user_id = p.user_id
+identifiers AS (  -- what each reporter holds (account_identifiers: devices, login IPs, payments)
+    SELECT i.user_id, i.kind, i.value
+    FROM account_identifiers i JOIN reporters rp ON rp.user_id = i.user_id
 ),
 pairs AS (
     SELECT DISTINCT a.user_id AS reporter_a, b.user_id AS reporter_b, a.kind, a.value

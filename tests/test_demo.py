@@ -345,6 +345,34 @@ def test_media_files_match_the_tables(db, demo_home):
             assert im.format == "JPEG" and str(imagehash.phash(im)) == h
 
 
+def test_every_hash_has_its_integer_form(db):
+    """photos.phash_int holds phash's 64 bits (signed), so SQL's bit_count(xor()) is the distance."""
+    from workbench.photo_index import signed_int64
+
+    rows = q(db, "SELECT phash, phash_int FROM photos ORDER BY photo_id")
+    assert rows and all(signed_int64(h) == v for h, v in rows)
+    assert any(v < 0 for _, v in rows)  # a phash's first bit (the DC term) is nearly always set
+    (h1, v1), (h2, v2) = rows[0], rows[1]
+    expected = bin(int(h1, 16) ^ int(h2, 16)).count("1")
+    assert q(db, "SELECT bit_count(xor(CAST(? AS BIGINT), CAST(? AS BIGINT)))", v1, v2)[0][0] == expected
+
+
+def test_account_identifiers_hold_every_identifier_numbered_by_value(db, truth):
+    held = set(q(db, "SELECT user_id, 'device', device_id FROM devices UNION "
+                     "SELECT user_id, 'ip', ip FROM logins WHERE success UNION "
+                     "SELECT user_id, 'payment_instrument', instrument_fingerprint FROM payments"))
+    rows = q(db, "SELECT user_id, kind, value, identifier_id FROM account_identifiers")
+    assert {(u, k, v) for u, k, v, _ in rows} == held and len(rows) == len(held)
+    number: dict[tuple[str, str], int] = {}
+    for _, k, v, i in rows:
+        assert number.setdefault((k, v), i) == i  # one number per identifier ...
+    assert len(set(number.values())) == len(number)  # ... and one identifier per number
+    ring = scenario(truth, "romance_scam_ring")["details"]["members"]
+    shared = q(db, "SELECT identifier_id FROM account_identifiers WHERE user_id IN ? "
+                   "GROUP BY identifier_id HAVING count(*) > 1", ring)
+    assert shared, "the ring's members share identifiers"
+
+
 def test_ordinary_photos_are_far_apart(db, truth):
     ring = scenario(truth, "romance_scam_ring")["details"]["members"]
     imp = scenario(truth, "impersonation")["details"]["impersonator"]

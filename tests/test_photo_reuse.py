@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from workbench.errors import InputError
-from workbench.photo_index import PhotoIndex, brute_force, parse_hash
+from workbench.photo_index import PhotoIndex, brute_force, parse_hash, signed_int64
 
 
 def test_index_matches_brute_force_exactly():
@@ -47,6 +47,15 @@ def test_bad_hashes_and_radii_are_one_line_errors():
     assert parse_hash("00000000000000ff") == 255
 
 
+def test_signed_form_keeps_all_64_bits():
+    assert signed_int64("0000000000000000") == 0
+    assert signed_int64("7fffffffffffffff") == 2**63 - 1
+    assert signed_int64("8000000000000000") == -2**63
+    assert signed_int64("ffffffffffffffff") == -1
+    with pytest.raises(InputError):
+        signed_int64("not a hash")
+
+
 # --------------------------------------------------------------------------- real images
 
 def _picture(seed: int, size: int = 256) -> Image.Image:
@@ -78,7 +87,8 @@ def _photo_db(tmp_path_factory):
                 " email VARCHAR, phone VARCHAR, country VARCHAR, language VARCHAR, created_at TIMESTAMPTZ,"
                 " status VARCHAR, verified BOOLEAN)")
     con.execute("CREATE TABLE photos(photo_id BIGINT PRIMARY KEY, user_id BIGINT, path VARCHAR,"
-                " uploaded_at TIMESTAMPTZ, width INT, height INT, phash VARCHAR, is_primary BOOLEAN, status VARCHAR)")
+                " uploaded_at TIMESTAMPTZ, width INT, height INT, phash VARCHAR, phash_int BIGINT,"
+                " is_primary BOOLEAN, status VARCHAR)")
     at = datetime(2026, 10, 1, tzinfo=timezone.utc)
     planted: dict[int, set[int]] = {}
     rows, pid = [], 0
@@ -86,7 +96,8 @@ def _photo_db(tmp_path_factory):
     def add(uid, img):
         nonlocal pid
         pid += 1
-        rows.append((pid, uid, None, at, 256, 256, str(imagehash.phash(img)), True, "active"))
+        h = str(imagehash.phash(img))
+        rows.append((pid, uid, None, at, 256, 256, h, signed_int64(h), True, "active"))
         return pid
 
     for k in range(12):
@@ -101,7 +112,7 @@ def _photo_db(tmp_path_factory):
     users = sorted({r[1] for r in rows})
     con.executemany("INSERT INTO users VALUES (?, ?, ?, ?, NULL, 'GB', 'en', ?, 'active', false)",
                     [(u, f"u{u}", f"User {u}", f"u{u}@mail.example", at) for u in users])
-    con.executemany("INSERT INTO photos VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.executemany("INSERT INTO photos VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.close()
     return path, planted
 
@@ -156,7 +167,7 @@ def test_similar_photos_input_errors(photo_platform):
 
 
 def test_library_query_matches_the_index(photo_platform):
-    """`photo_reuse` computes the same distances in portable SQL."""
+    """`photo_reuse` computes the same distances in SQL (over photos.phash_int)."""
     import workbench as wb
     from workbench import content
 
@@ -166,6 +177,36 @@ def test_library_query_matches_the_index(photo_platform):
         assert sorted(zip(df["other_photo_id"], df["distance"])) == \
             sorted(zip(via_index["photo_id"], via_index["distance"]))
         assert len(df) >= 3
+
+
+def test_platform_without_the_integer_hash_gets_a_readable_failure(tmp_path, monkeypatch):
+    """Platform data from before photos.phash_int: the query fails with what to do, and the
+    failure is audited."""
+    import duckdb
+
+    import workbench as wb
+    from workbench import audit, config
+    from workbench.execute import QueryFailed
+    from workbench.platform.engine import dispose_all
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE photos(photo_id BIGINT, user_id BIGINT, phash VARCHAR, status VARCHAR,"
+                " uploaded_at TIMESTAMPTZ)")
+    con.close()
+    monkeypatch.setenv(config.ENV_HOME, str(tmp_path))
+    monkeypatch.setenv(config.ENV_DATA_URL, f"duckdb:///{path}")
+    dispose_all()
+    config.settings(reload=True)
+    try:
+        with pytest.raises(QueryFailed, match=r"phash_int.*workbench demo generate") as err:
+            wb.query("photo_reuse", user_id=1)
+        assert "\n" not in str(err.value)
+        assert audit.records().iloc[-1]["outcome"] == "failed"
+    finally:
+        dispose_all()
+        monkeypatch.undo()
+        config.settings(reload=True)
 
 
 # --------------------------------------------------------------------------- the demo's rings

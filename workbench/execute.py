@@ -187,6 +187,16 @@ def _is_read_only_refusal(exc: BaseException) -> bool:
                                   "read-write mode"))
 
 
+def _schema_hint(exc: BaseException) -> str | None:
+    """For a library query: a column or table it needs is missing, so the platform data is
+    older than (or differs from) the schema the library is written for."""
+    msg = _one_line(exc).lower()
+    if ("column" in msg or "table" in msg) and ("not found" in msg or "does not exist" in msg):
+        return ("the platform data lacks something the query library needs (see queries/SCHEMA.md); "
+                "for the demo, rebuild it with `workbench demo generate`")
+    return None
+
+
 def _statement(sql_text: str, params: dict[str, Any], arrays: set[str]) -> Any:
     stmt = text(sql_text)
     expanding = [bindparam(k, expanding=True) for k, v in params.items()
@@ -378,14 +388,11 @@ def _run(*, action: str, name: str | None, sql_text: str | None, params: dict[st
         refuse(exc, "timeout")
     except guard.QueryRefused as exc:
         refuse(exc)
-    except SQLAlchemyError as exc:
+    except Exception as exc:  # SQLAlchemy's and the drivers' own (DuckDB interrupt, ...)
         if _is_read_only_refusal(exc):
             refuse(guard.QueryRefused(f"the database refused it: {_one_line(exc)}"))
-        refuse(QueryFailed(f"the database could not run it: {_one_line(exc)}"), "failed")
-    except Exception as exc:  # driver errors that SQLAlchemy did not wrap (DuckDB interrupt, ...)
-        if _is_read_only_refusal(exc):
-            refuse(guard.QueryRefused(f"the database refused it: {_one_line(exc)}"))
-        refuse(QueryFailed(f"the database could not run it: {_one_line(exc)}"), "failed")
+        refuse(QueryFailed(f"the database could not run it: {_one_line(exc)}",
+                           _schema_hint(exc) if name else None), "failed")
     db_ms = (time.perf_counter() - t0) * 1000
     df = _frame(fetched)
     digest = _hash_rows(fetched.columns, fetched.rows)  # == result_sha256(df), without pandas

@@ -45,6 +45,13 @@ def parse_hash(value: object) -> int:
                      "give 16 hexadecimal characters, as stored in photos.phash")
 
 
+def signed_int64(value: object) -> int:
+    """A hash (hex or int) as the signed 64-bit integer stored in ``photos.phash_int``: the same
+    bits in two's complement, because PostgreSQL's BIGINT has no unsigned form."""
+    v = parse_hash(value)
+    return v - 2**64 if v >= 2**63 else v
+
+
 def hashes_from_hex(values: Iterable[object]) -> np.ndarray:
     """An array of uint64 from hex strings (None/empty values are refused; filter them first)."""
     return np.fromiter((parse_hash(v) for v in values), dtype=np.uint64)

@@ -200,7 +200,21 @@ def _transpile(sql_text: str, source: str, target: str) -> str:
     tree = sqlglot.parse_one(sql_text, read=source)
     tree = tree.transform(lambda n: exp.var(f":{n.name}")
                           if isinstance(n, exp.Placeholder) and n.name else n)
+    if target == "postgres":
+        tree = tree.transform(_postgres_bit_count)
     return tree.sql(dialect=target, pretty=True)
+
+
+def _postgres_bit_count(node):
+    """``bit_count(<integer>)`` as PostgreSQL has it: it counts the bits of bit strings only, and
+    sqlglot passes DuckDB's integer form through unchanged (``bit_count(a # b)`` fails there)."""
+    import sqlglot.expressions as exp
+
+    if (isinstance(node, exp.Anonymous) and node.name.lower() == "bit_count"
+            and len(node.expressions) == 1 and not isinstance(node.expressions[0], exp.Cast)):
+        return exp.Anonymous(this="bit_count", expressions=[
+            exp.cast(node.expressions[0], exp.DataType.build("BIT(64)", dialect="postgres"))])
+    return node
 
 
 # --- loading --------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ import duckdb
 import pyarrow as pa
 
 from ..errors import InputError, WorkbenchError
+from ..platform import derived
 from ..platform.schema import TABLES
 from . import layout, media, scenarios
 from .ordinary import CHUNK, Counters, MediaPool, Ordinary, Population, stream
@@ -47,7 +48,7 @@ from .ordinary import CHUNK, Counters, MediaPool, Ordinary, Population, stream
 MIN_USERS = 200
 MAX_USERS = 2_000_000       # identifier uniqueness is guaranteed up to here (see ids.ipv4)
 POOL_IMAGES, POOL_AUDIO, POOL_VIDEO = 40, 8, 6
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: photos.phash_int, account_identifiers
 
 
 @dataclass
@@ -260,6 +261,7 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
                                      pa.array([r[2] for r in results], pa.int32()))
             sink("photos", table)
 
+        derived.derive(con)  # phash_int, account_identifiers
         rows = {t.name: con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0] for t in TABLES}
         # the published file is a sorted copy: each table in the order investigations look it up
         layout.write_clustered(con, tmp_sorted)

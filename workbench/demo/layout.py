@@ -32,6 +32,7 @@ CLUSTER_BY: dict[str, tuple[str, ...]] = {
     "payments": ("user_id", "ts"),
     "moderation_actions": ("user_id",),
     "appeals": ("user_id",),
+    "account_identifiers": ("user_id", "identifier_id"),
 }
 
 

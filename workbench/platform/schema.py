@@ -63,6 +63,8 @@ photos = Table(
     Column("width", Integer),
     Column("height", Integer),
     Column("phash", String(16), comment="64-bit perceptual hash (hex), computed at ingest"),
+    Column("phash_int", BigInteger, comment="the same 64 bits as a signed integer (two's "
+           "complement), computed at ingest: bit_count(xor(a, b)) is the Hamming distance"),
     Column("is_primary", Boolean, nullable=False),
     Column("status", String(16), nullable=False, comment="active, removed"),
     comment="Profile photos.",
@@ -183,8 +185,20 @@ appeals = Table(
     comment="Appeals against moderation actions.",
 )
 
+account_identifiers = Table(
+    "account_identifiers", metadata,
+    Column("user_id", BigInteger, primary_key=True),
+    Column("identifier_id", BigInteger, primary_key=True,
+           comment="numbers each distinct (kind, value): accounts sharing one share this number"),
+    Column("kind", String(32), nullable=False, comment="device, ip, payment_instrument"),
+    Column("value", String(64), nullable=False, info=PII),
+    comment="Derived at ingest (workbench.platform.derived): every identifier an account holds "
+            "(its devices, the IPs of its successful logins, its payment instruments), one row "
+            "per account and identifier, for finding accounts that share one.",
+)
+
 TABLES = [users, profiles, photos, messages, attachments, reports, logins, account_changes,
-          devices, payments, moderation_actions, appeals]
+          devices, payments, moderation_actions, appeals, account_identifiers]
 
 # Columns that can be joined on across tables; indexes help PostgreSQL (DuckDB scans fast).
 INDEXES = {
@@ -198,6 +212,7 @@ INDEXES = {
     "appeals": [("user_id",)],
     "photos": [("user_id",), ("phash",)],
     "attachments": [("message_id",)],
+    "account_identifiers": [("identifier_id",)],
 }
 
 
