@@ -422,6 +422,16 @@ def test_cli_load_without_platform(tmp_path, capsys):
     assert code != 0 and len(lines) == 1 and "no demo platform" in lines[0]
 
 
+def test_an_older_demo_is_named_outdated(tmp_path, demo_home):
+    from workbench.demo.generate import GENERATOR_VERSION, outdated
+
+    assert outdated(demo_home) is None  # just generated
+    assert outdated(tmp_path) is None   # no demo at all: nothing to say
+    (tmp_path / "ground_truth.json").write_text(json.dumps({"generator_version": 1}))
+    msg = outdated(tmp_path)
+    assert msg and f"version {GENERATOR_VERSION}" in msg and "workbench demo generate" in msg
+
+
 def test_api_rejects_bad_arguments(tmp_path):
     from workbench.demo.generate import generate_demo
     from workbench.errors import InputError

@@ -13,8 +13,12 @@ def register(app: typer.Typer) -> None:
               ) -> None:
         """Serve JupyterLab and the Voilà dashboards with token auth; prints the URLs."""
         from ..config import settings
+        from ..demo.generate import outdated
         from ..serve import plan, run
 
+        stale = outdated(settings().home)
+        if stale:
+            typer.echo(f"warning: {stale}", err=True)
         p = plan(settings(), host=host, port=port or None, voila_port=voila_port or None,
                  preheat=preheat)
         typer.echo("JupyterLab (specialists: case notebooks):")

@@ -51,6 +51,21 @@ POOL_IMAGES, POOL_AUDIO, POOL_VIDEO = 40, 8, 6
 GENERATOR_VERSION = 2  # 2: photos.phash_int, account_identifiers
 
 
+
+def outdated(home: Path) -> str | None:
+    """Why the demo in ``home`` predates this generator (its tables lack what the query
+    library needs), or None when it is current or is not a generated demo."""
+    try:
+        made_by = json.loads((Path(home) / "ground_truth.json").read_text(encoding="utf-8")) \
+            .get("generator_version")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if made_by == GENERATOR_VERSION:
+        return None
+    return (f"the demo platform in {home} was made by generator version {made_by}, this "
+            f"workbench needs version {GENERATOR_VERSION}: some queries will fail. Rebuild it "
+            f"with `workbench demo generate --home {home}` (cases already filed are kept)")
+
 @dataclass
 class GenerateResult:
     """What a build produced: where, from what, how long, how many rows and bytes."""
