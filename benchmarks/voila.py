@@ -2,12 +2,16 @@
 cold (a kernel started for the request) and preheated (Voilà's kernel pool), with 10,000 cases
 in the store. Target: under 2 s preheated.
 
-    .venv/bin/python benchmarks/voila.py [--cases 10000] [--runs 3] [--home DIR]
+    .venv/bin/python benchmarks/voila.py [--cases 10000] [--runs 3] [--idle-runs 2] [--home DIR]
 
-"Complete" means: the status line (written last, after every view) is on the page and every
-plotly figure has been drawn. The store is filed once into ``--home`` (default: a temporary
+"Complete" means: the status line (written last, after every view) is on the page and all five
+figures are drawn. The store is filed once into ``--home`` (default: a temporary
 folder) with the demo case generator when the demo platform is there, else with synthetic
 cases through the cases API; it is reused when it already holds enough cases.
+
+``--idle-runs`` adds preheated runs where the lead arrives 65 s after the kernel was preheated,
+past the dashboard's 60 s freshness threshold: the page renders the preheated numbers while
+the kernel reloads the store in a background thread.
 """
 from __future__ import annotations
 
@@ -102,7 +106,7 @@ def render_seconds(browser, url: str) -> float:
     t0 = time.perf_counter()
     page.goto(url, timeout=300_000)
     page.wait_for_selector(".wb-ready", timeout=300_000)
-    page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length >= {FIGURES}",
+    page.wait_for_function(f"document.querySelectorAll('.wb-figure svg').length >= {FIGURES}",
                            timeout=300_000)
     took = time.perf_counter() - t0
     ctx.close()
@@ -139,7 +143,8 @@ def pool_filled(log: Path) -> int:
     return log.read_text(errors="replace").count("Kernel pool of leads.ipynb is filled")
 
 
-def measure(settings, browser, *, preheat: bool, runs: int, log: Path) -> list[float]:
+def measure(settings, browser, *, preheat: bool, runs: int, log: Path,
+            idle: float = 0.0) -> list[float]:
     from workbench import serve
 
     token = secrets.token_urlsafe(16)
@@ -157,8 +162,10 @@ def measure(settings, browser, *, preheat: bool, runs: int, log: Path) -> list[f
                 while pool_filled(log) < i + 1 and time.monotonic() < deadline:
                     time.sleep(0.5)
             wait_quiet(proc)
+            time.sleep(idle)  # a lead comes by later: the pooled kernel's numbers have aged
             times.append(render_seconds(browser, plan.app_url("leads")))
-            print(f"  {'preheated' if preheat else 'cold'} run {i + 1}: {times[-1]:.2f} s", flush=True)
+            kind = "cold" if not preheat else f"preheated{', idle %d s' % idle if idle else ''}"
+            print(f"  {kind} run {i + 1}: {times[-1]:.2f} s", flush=True)
     finally:
         serve.stop(proc)
     return times
@@ -169,6 +176,9 @@ def main() -> int:
     ap.add_argument("--cases", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--home", type=Path, default=None)
+    ap.add_argument("--idle-runs", type=int, default=2,
+                    help="preheated runs whose kernel first waits past the dashboard's 60 s "
+                         "refresh threshold (it then reloads in the background; 0: skip)")
     args = ap.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="wb-voila-bench-"))
     os.environ["WORKBENCH_HOME"] = str(home)
@@ -198,6 +208,8 @@ def main() -> int:
                                     args=CHROMIUM_ARGS)
         cold = measure(st, browser, preheat=False, runs=args.runs, log=log)
         warm = measure(st, browser, preheat=True, runs=args.runs, log=log)
+        aged = (measure(st, browser, preheat=True, runs=args.idle_runs, log=log, idle=65)
+                if args.idle_runs else [])
         browser.close()
     print()
     print(f"leads dashboard, {len(snap.cases)} cases, navigation to first complete render:")
@@ -206,6 +218,9 @@ def main() -> int:
     print(f"  preheated: median {statistics.median(warm):.2f} s  (runs: "
           f"{', '.join(f'{x:.2f}' for x in warm)})  target < 2 s: "
           f"{'met' if statistics.median(warm) < 2 else 'NOT met'}")
+    if aged:
+        print(f"  preheated, kernel idle 65 s (numbers reloaded in the background): median "
+              f"{statistics.median(aged):.2f} s  (runs: {', '.join(f'{x:.2f}' for x in aged)})")
     return 0
 
 

@@ -247,3 +247,97 @@ def test_case_timeline_on_the_dashboard_shows_pseudonyms_and_no_contact_details(
     assert not any(p.isdigit() for p in parties)
     assert not any(contact.search(str(row[6])) for row in hovers)
     assert f"user {uid}" not in fig.to_json()
+
+
+# --------------------------------------------------------------------------- widgets, charts
+
+def test_leads_charts_are_static_svg_carrying_the_numbers(known):
+    from workbench.widgets import dashboard_charts as charts
+    from workbench.widgets.dashboard_leads import LeadsDashboard
+
+    app = LeadsDashboard(now=NOW)
+    figures = {name: getattr(app, name).value
+               for name in ("queue_fig", "flow_fig", "backlog_fig", "trend_fig", "mix_fig")}
+    for name, value in figures.items():
+        assert value.startswith("<div class='wb-figure'") and "<svg" in value, name
+        assert "<?xml" not in value and "<!DOCTYPE" not in value and "<script" not in value
+    snap = dash.apply_filters(dash.load(now=NOW), None)
+    status = dash.queue(snap, "status")
+    queue_svg = figures["queue_fig"]
+    for label, n in zip(status["status"], status["cases"]):  # every bar is labelled
+        assert f">{label}<" in queue_svg and f">{n}<" in queue_svg
+    mix = dash.action_mix(snap)
+    for clause in mix["clause"]:
+        assert f">{clause}<" in figures["mix_fig"]
+    # the same numbers draw the same picture (stable ids, no timestamps)
+    assert charts.queue([("by status", status)]) == charts.queue([("by status", status)])
+    # an empty view draws a note, not an error
+    empty = dash.apply_filters(dash.load(now=NOW), dash.Filters(category="spam"))
+    assert "nothing in this view" in charts.flow(dash.throughput(empty, "week"), "UTC")
+    assert "nothing in this view" in charts.action_mix(dash.action_mix(empty))
+
+
+def test_background_refresh_keeps_the_kernel_free_and_yields_to_a_newer_filter(known):
+    import asyncio
+    import threading
+
+    from workbench.widgets.dashboard_leads import LeadsDashboard
+
+    app = LeadsDashboard(now=NOW)
+    assert app.status.value.count("data-cases='6'") == 1
+    cases.create(category="scam_fraud", subjects=[105], source="support", at=NOW - H)
+    seen_threads = []
+    real_load = dash.load
+
+    def load(*args, **kwargs):
+        seen_threads.append(threading.current_thread().name)
+        return real_load(*args, **kwargs)
+
+    async def main():
+        dash.load = load
+        try:
+            app.loaded_at -= 120
+            app.refresh_if_older_than(60)
+            app.category.value = "scam_fraud"  # while the reload runs
+            assert "data-cases='3'" in app.status.value  # the old numbers, filtered at once
+            for _ in range(200):
+                await asyncio.sleep(0.05)
+                if "data-cases='4'" in app.status.value:
+                    break
+        finally:
+            dash.load = real_load
+
+    asyncio.run(main())
+    assert seen_threads == ["dashboard-refresh"]
+    # the reloaded store (7 cases), shown for the filter chosen meanwhile (4 scam cases)
+    assert "data-cases='4'" in app.status.value and "4 of 7 cases" in app.status.value
+
+
+def test_background_work_failures_are_one_line(store_env):
+    import asyncio
+
+    from workbench.errors import WorkbenchError
+    from workbench.widgets.dashboard_parts import in_background
+
+    got = []
+
+    def boom():
+        raise RuntimeError("secret internals")
+
+    def refused():
+        raise WorkbenchError("the case store is locked", "try again")
+
+    in_background(lambda: 42, got.append, got.append)  # no event loop: runs at once
+    assert got == [42]
+
+    async def main():
+        in_background(boom, got.append, got.append)
+        in_background(refused, got.append, got.append)
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if len(got) == 3:
+                break
+
+    asyncio.run(main())
+    assert "the case store is locked (try again)" in got
+    assert any("server log" in str(g) for g in got) and not any("secret" in str(g) for g in got)

@@ -2,6 +2,8 @@
 prints every URL with the token."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from workbench import serve
 
 
@@ -37,6 +39,28 @@ def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypat
         "http://127.0.0.1:18002/voila/render/case.ipynb?case=ESC-2026-000001&token=t0k"
     cold = serve.plan(st, token="t0k", port=18001, voila_port=18002, preheat=False)
     assert "--VoilaConfiguration.preheat_kernel=True" not in cold.voila_command
+    # the Voilà config file that sets the page hook
+    assert (Path(voila["Voila.config_file_paths"]) / "voila.py").is_file()
+
+
+def test_each_page_loads_only_the_extensions_its_notebook_needs():
+    from workbench.voila_pages import page_config
+
+    every = [{"name": n, "load": "static/remoteEntry.js"} for n in
+             ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
+              "jupyterlab-plotly", "anywidget", "jupyterlab_pygments")]
+    config = {"federated_extensions": every, "baseUrl": "/"}
+
+    def loaded(notebook: str) -> set[str]:
+        out = page_config(config, "/", {}, None, None, notebook)
+        return {e["name"] for e in out["federated_extensions"]}
+
+    widgets = {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"}
+    assert loaded("leads.ipynb") == loaded("oncall.ipynb") == widgets
+    assert loaded("case.ipynb") == widgets | {"jupyterlab-plotly"}
+    assert config["federated_extensions"] == every  # Voilà's own config is left alone
+    # a notebook that declares nothing, or a path outside the dashboards, gets everything
+    assert len(loaded("missing.ipynb")) == len(loaded("../../README.md")) == len(every)
 
 
 def test_cli_prints_the_urls(tmp_path, monkeypatch, capsys):

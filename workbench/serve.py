@@ -88,6 +88,8 @@ def voila_command(*, host: str, port: int, token: str, root: Path = DASHBOARDS,
            f"--Voila.ip={host}", f"--port={port}", "--Voila.port_retries=0",
            f"--token={token}",
            "--VoilaConfiguration.template=workbench",
+           # templates/voila/voila.py: each page loads only the extensions it needs
+           f"--Voila.config_file_paths={VOILA_TEMPLATES / 'voila'}",
            "--VoilaConfiguration.strip_sources=True",
            "--VoilaConfiguration.show_tracebacks=False",
            f"--MappingKernelManager.cull_idle_timeout={VOILA_CULL_IDLE_S}",

@@ -9,19 +9,16 @@ import time
 
 import ipywidgets as w
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from .. import dashboards as dash
 from ..errors import WorkbenchError
-from .dashboard_parts import FigurePane, error_box, kpis, soon, style, table
+from . import dashboard_charts as charts
+from .dashboard_parts import FIRST_RENDER_S, error_box, in_background, kpis, style, table
 
 ALL = "all"
 KPI_LABELS = {"open": "open cases", "unclaimed": "unclaimed", "at_risk": "SLA at risk",
               "breached": "SLA breached", "resolved": "resolved", "median_resolution_h":
               "median hours to resolve", "cases": "cases in view"}
-PRIORITY_COLOURS = {"P0": "#b71c1c", "P1": "#e65100", "P2": "#1565c0", "P3": "#90a4ae"}
-_LAYOUT = dict(margin=dict(l=40, r=10, t=40, b=30), template="plotly_white")
 
 
 def _dropdown(label: str, values: list[str]) -> w.Dropdown:
@@ -35,6 +32,7 @@ class LeadsDashboard(w.VBox):
     def __init__(self, now=None, mask: bool = True) -> None:
         self._now = now
         self.mask = mask
+        self._generation = 0  # bumped by every update; a background refresh checks it
         self.snap = dash.load(now=now)
         self.loaded_at = time.monotonic()
         opts = dash.filter_options(self.snap)
@@ -54,14 +52,14 @@ class LeadsDashboard(w.VBox):
         self.status = w.HTML()
         self.message = w.HTML()
         self.numbers = w.HTML()
-        self.queue_fig = FigurePane()
+        self.queue_fig = w.HTML()
         self.sla_table = w.HTML()
-        self.flow_fig = FigurePane()
+        self.flow_fig = w.HTML()
         self.people_table = w.HTML()
-        self.backlog_fig = FigurePane()
-        self.trend_fig = FigurePane()
+        self.backlog_fig = w.HTML()
+        self.trend_fig = w.HTML()
         self.repeat_table = w.HTML()
-        self.mix_fig = FigurePane()
+        self.mix_fig = w.HTML()
 
         def h(text: str) -> w.HTML:
             return w.HTML(f"<h3 style='margin:14px 0 2px'>{html.escape(text)}</h3>")
@@ -99,93 +97,73 @@ class LeadsDashboard(w.VBox):
         self.update()
 
     def refresh_if_older_than(self, seconds: float) -> None:
-        """A preheated kernel may have loaded its numbers a while ago: reload them if so, just
-        after the page is complete (the page shows the time the numbers are as of)."""
+        """A preheated kernel may have loaded its numbers a while ago (SLA clocks move): reload
+        them if so, in the background once the page the lead just opened has rendered."""
         if time.monotonic() - self.loaded_at > seconds:
-            soon(self.refresh)
+            self.refresh_in_background(delay=FIRST_RENDER_S)
+
+    def refresh_in_background(self, delay: float = 0.0) -> None:
+        """Reload the store and recompute every view off the kernel's main thread (after
+        ``delay`` seconds), then show them; a filter changed meanwhile wins (the new numbers
+        are recomputed for it)."""
+        started = self._generation
+        filters = self.filters
+
+        def work():
+            snap = dash.load(now=self._now)
+            return snap, self._views(snap, filters)
+
+        def done(result) -> None:
+            snap, views = result
+            self.snap, self.loaded_at = snap, time.monotonic()
+            if self._generation == started:
+                self._show(views)
+            else:
+                self.update()
+
+        def failed(message: str) -> None:
+            self.message.value = error_box(message)
+
+        in_background(work, done, failed, delay=delay)
 
     def update(self) -> None:
         """Recompute every view for the current filters."""
+        self._generation += 1
+        self._show(self._views(self.snap, self.filters))
+
+    def _show(self, views: dict[str, str]) -> None:
+        for name, value in views.items():  # the status line is last: it marks the page ready
+            getattr(self, name).value = value
+
+    def _views(self, snap: dash.Snapshot, filters: dash.Filters) -> dict[str, str]:
+        """The HTML of every view (widget attribute -> value); no widget is touched here."""
         try:
-            view = dash.apply_filters(self.snap, self.filters)
+            view = dash.apply_filters(snap, filters)
         except WorkbenchError as err:
-            self.message.value = error_box(str(err))
-            return
-        self.message.value = ""
+            return {"message": error_box(str(err))}
         tz = view.tz
-        head = dash.headline(view)
-        self.numbers.value = kpis(head, KPI_LABELS, bad=("breached",), warn=("at_risk", "unclaimed"))
-        self.queue_fig.show(self._queue_figure(view))
         watch = dash.sla_watch(view)
-        self.sla_table.value = table(watch.drop(columns=["time_left"]), "sla", tz, max_rows=20,
-                                     empty="No open case is at risk or breached.",
-                                     headers={"hours_left": "hours left (− over)"})
-        self.flow_fig.show(self._flow_figure(view))
-        self.people_table.value = table(dash.throughput(view, "assignee"), "specialists", tz,
-                                        empty="No case resolved in this view.",
-                                        headers={"median_h": "median hours", "p90_h": "p90 hours"})
-        self.backlog_fig.show(self._backlog_figure(view))
-        self.trend_fig.show(self._trend_figure(view))
-        rep = dash.repeat_subjects(view, mask=self.mask)
-        self.repeat_table.value = table(rep, "repeat", tz, max_rows=15,
-                                        empty="No subject appears in more than one case.")
-        self.mix_fig.show(self._mix_figure(view))
         shown = pd.Timestamp(view.now).tz_convert(tz.key).strftime("%Y-%m-%d %H:%M")
-        self.status.value = (f"<span class='wb-ready' data-cases='{len(view.cases)}' "
-                             f"style='color:#57606a'>{len(view.cases)} of {len(self.snap.cases)} "
-                             f"cases · as of {html.escape(shown)} ({html.escape(tz.key)}) · "
-                             f"subjects masked</span>")
-
-    # ------------------------------------------------------------------ figures
-
-    def _queue_figure(self, view: dash.Snapshot) -> go.Figure:
-        fig = make_subplots(rows=1, cols=4, subplot_titles=("by status", "by priority",
-                                                            "by category", "by team"))
-        for i, by in enumerate(("status", "priority", "category", "team"), start=1):
-            q = dash.queue(view, by)
-            fig.add_trace(go.Bar(x=q.iloc[:, 0], y=q["cases"], name=by, showlegend=False,
-                                 text=q["cases"], textposition="auto",
-                                 marker_color="#1565c0"), row=1, col=i)
-        fig.update_layout(height=300, **_LAYOUT)
-        return fig
-
-    def _flow_figure(self, view: dash.Snapshot) -> go.Figure:
-        t = dash.throughput(view, "week")
-        fig = make_subplots(specs=[[{"secondary_y": True}]])
-        if not t.empty:
-            weeks = pd.to_datetime(t["week"])
-            fig.add_trace(go.Bar(x=weeks, y=t["opened"], name="opened", marker_color="#90caf9"))
-            fig.add_trace(go.Bar(x=weeks, y=t["resolved"], name="resolved", marker_color="#1565c0"))
-            fig.add_trace(go.Scatter(x=weeks, y=t["median_h"], name="median hours to resolve",
-                                     mode="lines+markers", line_color="#ef6c00"), secondary_y=True)
-        fig.update_layout(height=300, barmode="group", legend_orientation="h", **_LAYOUT)
-        fig.update_xaxes(title_text=f"week starting ({view.tz.key})")
-        fig.update_yaxes(title_text="cases", secondary_y=False)
-        fig.update_yaxes(title_text="hours", secondary_y=True)
-        return fig
-
-    def _backlog_figure(self, view: dash.Snapshot) -> go.Figure:
-        b = dash.backlog_age(view)
-        fig = go.Figure([go.Bar(x=b["age"], y=b[p], name=p, marker_color=PRIORITY_COLOURS[p])
-                         for p in PRIORITY_COLOURS])
-        fig.update_layout(height=260, barmode="stack", yaxis_title="open cases", **_LAYOUT)
-        return fig
-
-    def _trend_figure(self, view: dash.Snapshot) -> go.Figure:
-        t = dash.category_trends(view)
-        fig = go.Figure()
-        for cat, g in t.groupby("category"):
-            fig.add_trace(go.Scatter(x=pd.to_datetime(g["week"]), y=g["cases"], name=cat,
-                                     mode="lines+markers"))
-        fig.update_layout(height=300, yaxis_title="cases opened",
-                          xaxis_title=f"week starting ({view.tz.key})", **_LAYOUT)
-        return fig
-
-    def _mix_figure(self, view: dash.Snapshot) -> go.Figure:
-        m = dash.action_mix(view)
-        fig = go.Figure()
-        for action, g in m.groupby("action"):
-            fig.add_trace(go.Bar(y=g["clause"], x=g["cases"], name=action, orientation="h"))
-        fig.update_layout(height=max(260, 28 * m["clause"].nunique() + 80), barmode="stack",
-                          xaxis_title="cases (latest decision)", **_LAYOUT)
-        return fig
+        return {
+            "message": "",
+            "numbers": kpis(dash.headline(view), KPI_LABELS, bad=("breached",),
+                            warn=("at_risk", "unclaimed")),
+            "queue_fig": charts.queue([(f"by {by}", dash.queue(view, by)) for by in
+                                       ("status", "priority", "category", "team")]),
+            "sla_table": table(watch.drop(columns=["time_left"]), "sla", tz, max_rows=20,
+                               empty="No open case is at risk or breached.",
+                               headers={"hours_left": "hours left (− over)"}),
+            "flow_fig": charts.flow(dash.throughput(view, "week"), tz.key),
+            "people_table": table(dash.throughput(view, "assignee"), "specialists", tz,
+                                  empty="No case resolved in this view.",
+                                  headers={"median_h": "median hours", "p90_h": "p90 hours"}),
+            "backlog_fig": charts.backlog(dash.backlog_age(view)),
+            "trend_fig": charts.trends(dash.category_trends(view), tz.key),
+            "repeat_table": table(dash.repeat_subjects(view, mask=self.mask), "repeat", tz,
+                                  max_rows=15, empty="No subject appears in more than one case."),
+            "mix_fig": charts.action_mix(dash.action_mix(view)),
+            "status": (f"<span class='wb-ready' data-cases='{len(view.cases)}' "
+                       f"style='color:#57606a'>{len(view.cases)} of {len(snap.cases)} "
+                       f"cases · as of {html.escape(shown)} ({html.escape(tz.key)}) · "
+                       f"subjects masked</span>"),
+        }

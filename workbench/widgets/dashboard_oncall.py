@@ -9,7 +9,7 @@ import ipywidgets as w
 import pandas as pd
 
 from .. import dashboards as dash
-from .dashboard_parts import kpis, soon, style, table
+from .dashboard_parts import FIRST_RENDER_S, error_box, in_background, kpis, style, table
 
 
 class OnCallDashboard(w.VBox):
@@ -32,24 +32,38 @@ class OnCallDashboard(w.VBox):
         self.refresh()
 
     def refresh(self) -> None:
-        snap = dash.load(now=self._now)
-        self.loaded_at = time.monotonic()
-        oc = dash.oncall(snap, self.within)
-        self.numbers.value = kpis({"unclaimed": len(oc.unclaimed), "due_soon": len(oc.due_soon)},
-                                  {"unclaimed": "P0/P1 new or unclaimed",
-                                   "due_soon": f"breaching within {self.within}"},
-                                  bad=("unclaimed", "due_soon"))
-        self.unclaimed.value = table(oc.unclaimed, "unclaimed", snap.tz,
-                                     empty="Nothing urgent is waiting for an owner.",
-                                     headers={"waiting_h": "hours waiting"})
-        self.due.value = table(oc.due_soon, "due_soon", snap.tz,
-                               empty="No clock breaches within the window.")
-        shown = pd.Timestamp(snap.now).tz_convert(snap.tz.key).strftime("%Y-%m-%d %H:%M")
-        self.status.value = (f"<span class='wb-ready' style='color:#57606a'>as of "
-                             f"{html.escape(shown)} ({html.escape(snap.tz.key)})</span>")
+        """Reload the case store and redraw."""
+        self._show(self._views())
 
     def refresh_if_older_than(self, seconds: float) -> None:
-        """A preheated kernel may have loaded its numbers a while ago: reload them if so, just
-        after the page is complete (the page shows the time the numbers are as of)."""
+        """A preheated kernel may have loaded its numbers a while ago: reload them if so, in
+        the background, so the page just opened renders at once (it shows the time the
+        numbers are as of)."""
         if time.monotonic() - self.loaded_at > seconds:
-            soon(self.refresh)
+            in_background(self._views, self._show,
+                          lambda message: setattr(self.status, "value", error_box(message)),
+                          delay=FIRST_RENDER_S)
+
+    def _show(self, views: dict[str, str]) -> None:
+        self.loaded_at = time.monotonic()
+        for name, value in views.items():  # the status line is last: it marks the page ready
+            getattr(self, name).value = value
+
+    def _views(self) -> dict[str, str]:
+        """Load the store; the HTML of every view (widget attribute -> value)."""
+        snap = dash.load(now=self._now)
+        oc = dash.oncall(snap, self.within)
+        shown = pd.Timestamp(snap.now).tz_convert(snap.tz.key).strftime("%Y-%m-%d %H:%M")
+        return {
+            "numbers": kpis({"unclaimed": len(oc.unclaimed), "due_soon": len(oc.due_soon)},
+                            {"unclaimed": "P0/P1 new or unclaimed",
+                             "due_soon": f"breaching within {self.within}"},
+                            bad=("unclaimed", "due_soon")),
+            "unclaimed": table(oc.unclaimed, "unclaimed", snap.tz,
+                               empty="Nothing urgent is waiting for an owner.",
+                               headers={"waiting_h": "hours waiting"}),
+            "due": table(oc.due_soon, "due_soon", snap.tz,
+                         empty="No clock breaches within the window."),
+            "status": (f"<span class='wb-ready' style='color:#57606a'>as of "
+                       f"{html.escape(shown)} ({html.escape(snap.tz.key)})</span>"),
+        }

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import ipywidgets as w
 import pandas as pd
+
+from ..errors import WorkbenchError
+
+T = TypeVar("T")
 
 CASE_APP = "case.ipynb"   # relative: the dashboards are served side by side by Voilà
 STYLE = """<style>
@@ -26,6 +31,7 @@ table.wb-table th,table.wb-table td{border-bottom:1px solid #eaeef2;padding:3px 
 table.wb-table th{background:#f6f8fa}
 .wb-state-breached{color:#c62828;font-weight:600}.wb-state-at_risk{color:#ef6c00;font-weight:600}
 .wb-note{color:#57606a;font-style:italic}
+.wb-figure svg{max-width:100%;height:auto}
 .wb-error{border:1px solid #c62828;background:#fdecea;color:#8e1b1b;padding:10px 14px;border-radius:6px}
 </style>"""
 
@@ -124,14 +130,39 @@ def when_requested() -> None:
     wait_for_request()
 
 
-def soon(fn, delay: float = 0.3) -> None:
-    """Run ``fn`` on the kernel's event loop shortly after the current cell ends (so a page is
-    complete first and updates in place); at once when there is no running loop."""
+# A page's first render needs the kernel and the server for about a second and a half after
+# the request; work started in the background waits this long so as not to slow it down.
+FIRST_RENDER_S = 2.0
+
+
+def in_background(work: Callable[[], T], done: Callable[[T], None],
+                  failed: Callable[[str], None], *, delay: float = 0.0) -> None:
+    """Run ``work()`` in a thread after ``delay`` seconds, then ``done(result)`` on the kernel's
+    event loop (where widgets may be changed), or ``failed(message)`` if it raised. The
+    kernel's main thread stays free meanwhile. Without a running loop (plain Python, nbval)
+    everything runs at once."""
     import asyncio
+    import logging
+    import threading
+
+    def attempt(report) -> None:
+        try:
+            result = work()
+        except WorkbenchError as err:
+            report(failed, str(err))
+            return
+        except Exception:  # the browser gets one line; the server log gets the traceback
+            logging.getLogger(__name__).exception("dashboard refresh failed")
+            report(failed, "could not reload the case store (the server log has the details)")
+            return
+        report(done, result)
 
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        fn()
+        attempt(lambda fn, arg: fn(arg))
         return
-    loop.call_later(delay, fn)
+    timer = threading.Timer(delay, attempt,
+                            args=(lambda fn, arg: loop.call_soon_threadsafe(fn, arg),))
+    timer.name, timer.daemon = "dashboard-refresh", True
+    timer.start()

@@ -1,0 +1,5 @@
+# Voilà configuration for `workbench serve` (found through --Voila.config_file_paths).
+# Each page loads only the JupyterLab extensions its notebook needs: see workbench/voila_pages.py.
+from workbench.voila_pages import page_config
+
+c.VoilaConfiguration.page_config_hook = page_config  # noqa: F821 (c is Voilà's config object)
