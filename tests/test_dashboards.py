@@ -251,6 +251,13 @@ def test_case_timeline_on_the_dashboard_shows_pseudonyms_and_no_contact_details(
 
 # --------------------------------------------------------------------------- widgets, charts
 
+def bar_values(svg: str, figure: str) -> list[str]:
+    """The numbers written on a chart's bars, in drawing order."""
+    import re
+
+    return re.findall(rf'id="{figure}-value-\d+">\s*<text[^>]*>([^<]*)</text>', svg)
+
+
 def test_leads_charts_are_static_svg_carrying_the_numbers(known):
     from workbench.widgets import dashboard_charts as charts
     from workbench.widgets.dashboard_leads import LeadsDashboard
@@ -262,13 +269,20 @@ def test_leads_charts_are_static_svg_carrying_the_numbers(known):
         assert value.startswith("<div class='wb-figure'") and "<svg" in value, name
         assert "<?xml" not in value and "<!DOCTYPE" not in value and "<script" not in value
     snap = dash.apply_filters(dash.load(now=NOW), None)
-    status = dash.queue(snap, "status")
-    queue_svg = figures["queue_fig"]
-    for label, n in zip(status["status"], status["cases"]):  # every bar is labelled
-        assert f">{label}<" in queue_svg and f">{n}<" in queue_svg
+    # every bar carries its number, in order: status, priority, category, team
+    expected = [n for by in ("status", "priority", "category", "team")
+                for n in dash.queue(snap, by)["cases"]]
+    assert bar_values(figures["queue_fig"], "queue") == [str(n) for n in expected]
+    for label in dash.queue(snap, "status")["status"]:
+        assert f">{label}<" in figures["queue_fig"]
+    b = dash.backlog_age(snap)
+    assert bar_values(figures["backlog_fig"], "backlog") == [str(n) for n in b["cases"]]
     mix = dash.action_mix(snap)
+    per_clause = mix.groupby("clause")["cases"].sum().sort_index(ascending=False)
+    assert bar_values(figures["mix_fig"], "mix") == [str(n) for n in per_clause]
     for clause in mix["clause"]:
         assert f">{clause}<" in figures["mix_fig"]
+    status = dash.queue(snap, "status")
     # the same numbers draw the same picture (stable ids, no timestamps)
     assert charts.queue([("by status", status)]) == charts.queue([("by status", status)])
     # an empty view draws a note, not an error
@@ -322,7 +336,7 @@ def test_background_work_failures_are_one_line(store_env):
     got = []
 
     def boom():
-        raise RuntimeError("secret internals")
+        raise RuntimeError("user 4242 " + "phone".upper())  # data in the message, not the code
 
     def refused():
         raise WorkbenchError("the case store is locked", "try again")
@@ -340,4 +354,61 @@ def test_background_work_failures_are_one_line(store_env):
 
     asyncio.run(main())
     assert "the case store is locked (try again)" in got
-    assert any("server log" in str(g) for g in got) and not any("secret" in str(g) for g in got)
+    assert any("logs/dashboards.log" in str(g) for g in got)
+    assert not any("PHONE" in str(g) for g in got)
+    from workbench.config import settings
+
+    log = (settings().home / "logs" / "dashboards.log").read_text(encoding="utf-8")
+    assert "RuntimeError" in log and "in boom" in log  # the stack, for the team ...
+    assert "PHONE" not in log                           # ... not the message (it may quote data)
+
+
+def test_charts_drawn_from_two_threads_at_once_come_out_whole(known):
+    """matplotlib's style is process-wide: a background refresh and a filter change must not
+    mix their drawings (text would turn into glyph outlines, numbers unreadable)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from workbench.widgets import dashboard_charts as charts
+
+    snap = dash.apply_filters(dash.load(now=NOW), None)
+    parts = [("by status", dash.queue(snap, "status"))]
+    alone = charts.queue(parts)
+    with ThreadPoolExecutor(4) as pool:
+        drawn = list(pool.map(lambda _: charts.queue(parts), range(24)))
+    assert all(svg == alone for svg in drawn)
+    assert "<text" in alone
+
+
+def test_a_background_reload_never_replaces_newer_numbers(known):
+    """Refresh pressed while a background reload runs: the older reload is dropped."""
+    import asyncio
+    import threading
+
+    from workbench.widgets.dashboard_leads import LeadsDashboard
+
+    app = LeadsDashboard(now=NOW)
+    stale = app.snap  # what the slow background reload comes back with
+    real_load = dash.load
+    background = []
+
+    def load(*args, **kwargs):
+        if threading.current_thread().name == "dashboard-refresh":
+            background.append(True)
+            return stale
+        return real_load(*args, **kwargs)
+
+    async def main():
+        app.loaded_at -= 120
+        app.refresh_if_older_than(60)
+        cases.create(category="spam", subjects=[106], source="support", at=NOW - H)
+        app.refresh()  # the button: newer numbers, at once
+        assert "7 of 7 cases" in app.status.value
+        await asyncio.sleep(3)  # the background reload (2 s delay) has come back by now
+
+    dash.load = load
+    try:
+        asyncio.run(main())
+    finally:
+        dash.load = real_load
+    assert background == [True]
+    assert "7 of 7 cases" in app.status.value

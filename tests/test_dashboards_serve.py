@@ -2,7 +2,7 @@
 prints every URL with the token."""
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 from workbench import serve
 
@@ -15,6 +15,7 @@ def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypat
     from workbench import config
 
     monkeypatch.setenv(config.ENV_HOME, str(tmp_path / "home"))
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", "/site/jupyter-config")
     st = config.load_settings()
     p = serve.plan(st, token="t0k", port=18001, voila_port=18002)
     lab, voila = _flags(p.lab_command), _flags(p.voila_command)
@@ -39,8 +40,11 @@ def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypat
         "http://127.0.0.1:18002/voila/render/case.ipynb?case=ESC-2026-000001&token=t0k"
     cold = serve.plan(st, token="t0k", port=18001, voila_port=18002, preheat=False)
     assert "--VoilaConfiguration.preheat_kernel=True" not in cold.voila_command
-    # the Voilà config file that sets the page hook
-    assert (Path(voila["Voila.config_file_paths"]) / "voila.py").is_file()
+    # the Voilà config file that sets the page hook comes first, the user's config after it
+    config_path = p.env["JUPYTER_CONFIG_PATH"].split(os.pathsep)
+    assert config_path == [str(serve.VOILA_CONFIG), "/site/jupyter-config"]
+    assert (serve.VOILA_CONFIG / "voila.py").is_file()
+    assert "page_config_hook" in (serve.VOILA_CONFIG / "voila.py").read_text()
 
 
 def test_each_page_loads_only_the_extensions_its_notebook_needs():

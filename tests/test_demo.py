@@ -427,9 +427,12 @@ def test_an_older_demo_is_named_outdated(tmp_path, demo_home):
 
     assert outdated(demo_home) is None  # just generated
     assert outdated(tmp_path) is None   # no demo at all: nothing to say
-    (tmp_path / "ground_truth.json").write_text(json.dumps({"generator_version": 1}))
+    (tmp_path / "ground_truth.json").write_text(json.dumps(
+        {"generator_version": 1, "seed": 11, "users": 20000, "anchor": "2026-10-01T00:00:00Z"}))
     msg = outdated(tmp_path)
-    assert msg and f"version {GENERATOR_VERSION}" in msg and "workbench demo generate" in msg
+    assert msg and f"version {GENERATOR_VERSION}" in msg
+    # rebuilt with the same seed, size and anchor: the same members, so filed cases still fit
+    assert "workbench demo generate" in msg and "--seed 11 --users 20000 --anchor 2026-10-01" in msg
 
 
 def test_api_rejects_bad_arguments(tmp_path):

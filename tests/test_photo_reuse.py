@@ -56,6 +56,23 @@ def test_signed_form_keeps_all_64_bits():
         signed_int64("not a hash")
 
 
+def test_ingest_fills_the_integer_hash_like_python_and_skips_malformed_ones():
+    import duckdb
+
+    from workbench.platform import derived
+
+    con = duckdb.connect()
+    con.execute("CREATE TABLE photos(phash VARCHAR, phash_int BIGINT)")
+    good = ["ffffffffffffffff", "8000000000000000", "7fffffffffffffff", "0000000000000001",
+            "c3d2a1b0f0e1d2c3"]
+    con.executemany("INSERT INTO photos VALUES (?, NULL)",
+                    [(h,) for h in good + ["zz00000000000000", "abc", None]])
+    con.execute(derived._PHASH_INT_DUCKDB)
+    got = dict(con.execute("SELECT phash, phash_int FROM photos").fetchall())
+    assert {h: got[h] for h in good} == {h: signed_int64(h) for h in good}
+    assert got["zz00000000000000"] is None and got["abc"] is None and got[None] is None
+
+
 # --------------------------------------------------------------------------- real images
 
 def _picture(seed: int, size: int = 256) -> Image.Image:
@@ -271,6 +288,7 @@ def test_library_query_gives_the_same_answer_on_postgresql(_photo_db, pg_url, tm
 
     import workbench as wb
     from workbench import config
+    from workbench.execute import QueryFailed
     from workbench.platform import schema as S
     from workbench.platform.engine import dispose_all
 
@@ -293,6 +311,9 @@ def test_library_query_gives_the_same_answer_on_postgresql(_photo_db, pg_url, tm
         config.settings(reload=True)
         df = wb.query("photo_reuse", user_id=1000, max_distance=12)
         results[name] = sorted(zip(df["photo_id"], df["other_photo_id"], df["distance"]))
+        if name == "postgresql":  # this database has photos only: no account_identifiers
+            with pytest.raises(QueryFailed, match=r"account_identifiers.*workbench demo generate"):
+                wb.query("linked_accounts", user_id=1000)
     dispose_all()
     assert results["duckdb"] == results["postgresql"]
     assert {p for _, p, _ in results["postgresql"]} >= planted[1]

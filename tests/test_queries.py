@@ -368,3 +368,21 @@ def test_a_query_the_database_rejects_is_one_line_and_audited_as_failed(wb_env):
     assert (rec["action"], rec["outcome"], rec["case_id"]) == ("sql.run", "failed", "ESC-2026-000001")
     assert "no_such_column" in rec["sql_text"] and "could not run" in rec["reason"]
     assert audit.verify() is None
+
+
+def test_duckdb_bit_count_is_rendered_for_postgresql():
+    """PostgreSQL counts bits of bit strings only: bit_count over an integer gets a bit(64)
+    cast; one already over a bit string is left alone."""
+    from workbench.queries import render_sql
+
+    pg = render_sql("SELECT bit_count(xor(a, b)) AS d, bit_count(CAST(c AS BIGINT)) AS e, "
+                    "bit_count(CAST(f AS BIT(64))) AS g FROM t", "duckdb", "postgres")
+    assert "BIT_COUNT(CAST(a # b AS BIT(64)))" in pg
+    assert "BIT_COUNT(CAST(CAST(c AS BIGINT) AS BIT(64)))" in pg
+    assert "BIT_COUNT(CAST(f AS BIT(64)))" in pg and "CAST(CAST(f" not in pg
+    for name in ("photo_reuse", "linked_accounts"):
+        import re
+
+        sql = re.sub(r"/\*.*?\*/", "", wb.queries.render(name, "postgres"), flags=re.S)
+        assert "BIT_COUNT(CAST(" in sql and "AS BIT(64))" in sql and "XOR(" not in sql.upper()
+        assert ":user_id" in sql  # binds survive the trip

@@ -129,6 +129,7 @@ def _expected(filters=None) -> dict:
 
 def test_leads_dashboard_shows_the_store_numbers_and_filters_update_them(server, app_env, page,
                                                                           output_dir: Path):
+    from test_dashboards import bar_values
     from workbench import dashboards as dash
 
     _, ids = app_env
@@ -150,10 +151,12 @@ def test_leads_dashboard_shows_the_store_numbers_and_filters_update_them(server,
     assert links == list(exp["watch"]["case_id"]) == [ids["scam_new"], ids["threat"], ids["scam_late"]]
     # the queue figure carries the store's counts: status by status, as labelled bars
     queue_svg = page.inner_html("[data-figure='queue']")
-    by_status = dash.queue(exp["snap"], "status")
     assert "by status" in queue_svg
-    for label, n in zip(by_status["status"], by_status["cases"]):
-        assert f">{label}<" in queue_svg and f">{n}<" in queue_svg
+    assert bar_values(queue_svg, "queue") == [str(n) for by in ("status", "priority", "category",
+                                                                 "team")
+                                              for n in dash.queue(exp["snap"], by)["cases"]]
+    for label in dash.queue(exp["snap"], "status")["status"]:
+        assert f">{label}<" in queue_svg
     # this page loads no plotly: the leads' dashboard does not need it (workbench.voila_pages)
     scripts = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     assert not [u for u in scripts if "jupyterlab-plotly" in u or "anywidget" in u]
@@ -176,6 +179,10 @@ def test_leads_dashboard_shows_the_store_numbers_and_filters_update_them(server,
     assert page.inner_text("span.wb-ready").startswith("3 of 6 cases")
     queue_svg = page.inner_html("[data-figure='queue']")  # redrawn for the filter
     assert ">scam_fraud<" in queue_svg and ">harassment_hate<" not in queue_svg
+    filtered = dash.apply_filters(dash.load(), dash.Filters(category="scam_fraud"))
+    assert bar_values(queue_svg, "queue") == [str(n) for by in ("status", "priority", "category",
+                                                                 "team")
+                                              for n in dash.queue(filtered, by)["cases"]]
     page.select_option("select >> nth=2", "support")  # team: no scam case came from support
     page.wait_for_selector(".wb-ready[data-cases='0']", timeout=UPDATE_MS)
     assert _kpis(page)["cases"] == "0"

@@ -190,8 +190,10 @@ def _is_read_only_refusal(exc: BaseException) -> bool:
 def _schema_hint(exc: BaseException) -> str | None:
     """For a library query: a column or table it needs is missing, so the platform data is
     older than (or differs from) the schema the library is written for."""
-    msg = _one_line(exc).lower()
-    if ("column" in msg or "table" in msg) and ("not found" in msg or "does not exist" in msg):
+    msg = _one_line(exc).lower()  # DuckDB: "Table with name x does not exist", "column x not
+    # found"; PostgreSQL: 'relation "x" does not exist', 'column "x" does not exist'
+    if (any(w in msg for w in ("column", "table", "relation"))
+            and ("not found" in msg or "does not exist" in msg)):
         return ("the platform data lacks something the query library needs (see queries/SCHEMA.md); "
                 "for the demo, rebuild it with `workbench demo generate`")
     return None

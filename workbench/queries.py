@@ -210,8 +210,11 @@ def _postgres_bit_count(node):
     sqlglot passes DuckDB's integer form through unchanged (``bit_count(a # b)`` fails there)."""
     import sqlglot.expressions as exp
 
+    arg = node.expressions[0] if isinstance(node, exp.Anonymous) and node.expressions else None
+    already_bits = isinstance(arg, exp.Cast) and arg.to.this in (exp.DataType.Type.BIT,
+                                                                exp.DataType.Type.VARBINARY)
     if (isinstance(node, exp.Anonymous) and node.name.lower() == "bit_count"
-            and len(node.expressions) == 1 and not isinstance(node.expressions[0], exp.Cast)):
+            and len(node.expressions) == 1 and not already_bits):
         return exp.Anonymous(this="bit_count", expressions=[
             exp.cast(node.expressions[0], exp.DataType.build("BIT(64)", dialect="postgres"))])
     return node

@@ -35,6 +35,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DASHBOARDS = PROJECT_ROOT / "notebooks" / "dashboards"
 APPS = ("leads", "oncall", "case")
 VOILA_TEMPLATES = PROJECT_ROOT / "templates"   # holds voila/templates/workbench (no CDN links)
+VOILA_CONFIG = VOILA_TEMPLATES / "voila"        # holds voila.py (the page hook)
 CULL_IDLE_S = 3600       # an idle kernel (nobody executing) is shut down after an hour
 CULL_INTERVAL_S = 300
 # Voilà cannot shut down a closed page's kernel when the token is on (its beacon lacks the
@@ -88,8 +89,6 @@ def voila_command(*, host: str, port: int, token: str, root: Path = DASHBOARDS,
            f"--Voila.ip={host}", f"--port={port}", "--Voila.port_retries=0",
            f"--token={token}",
            "--VoilaConfiguration.template=workbench",
-           # templates/voila/voila.py: each page loads only the extensions it needs
-           f"--Voila.config_file_paths={VOILA_TEMPLATES / 'voila'}",
            "--VoilaConfiguration.strip_sources=True",
            "--VoilaConfiguration.show_tracebacks=False",
            f"--MappingKernelManager.cull_idle_timeout={VOILA_CULL_IDLE_S}",
@@ -121,12 +120,15 @@ def _link_notebooks(settings: Settings) -> None:
 
 
 def kernel_env(settings: Settings) -> dict[str, str]:
-    """The environment both servers (and so every kernel) run with; JUPYTER_PATH lets Voilà
-    find the ``workbench`` template."""
-    jupyter_path = os.pathsep.join(p for p in (str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH"))
-                                   if p)
+    """The environment both servers (and so every kernel) run with. JUPYTER_PATH lets Voilà
+    find the ``workbench`` template; JUPYTER_CONFIG_PATH its ``voila.py`` (each page loads only
+    the extensions it needs), ahead of, not instead of, the user's and the site's config."""
+    def first(path: Path, var: str) -> str:
+        return os.pathsep.join(p for p in (str(path), os.environ.get(var)) if p)
+
     return {**os.environ, "WORKBENCH_HOME": str(settings.home), "PYTHONUNBUFFERED": "1",
-            "JUPYTER_PATH": jupyter_path}
+            "JUPYTER_PATH": first(VOILA_TEMPLATES, "JUPYTER_PATH"),
+            "JUPYTER_CONFIG_PATH": first(VOILA_CONFIG, "JUPYTER_CONFIG_PATH")}
 
 
 def plan(settings: Settings, *, host: str = "127.0.0.1", port: int | None = None,

@@ -27,7 +27,8 @@ def needed_extensions(notebook: Path) -> list[str] | None:
         meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
     except (OSError, ValueError):
         return None
-    wanted = meta.get("workbench", {}).get("labextensions") if isinstance(meta, dict) else None
+    ours = meta.get("workbench") if isinstance(meta, dict) else None
+    wanted = ours.get("labextensions") if isinstance(ours, dict) else None
     return [str(x) for x in wanted] if isinstance(wanted, list) else None
 
 

@@ -1,4 +1,5 @@
-# Voilà configuration for `workbench serve` (found through --Voila.config_file_paths).
+# Voilà configuration for `workbench serve` (found through JUPYTER_CONFIG_PATH, set by
+# workbench.serve.kernel_env).
 # Each page loads only the JupyterLab extensions its notebook needs: see workbench/voila_pages.py.
 from workbench.voila_pages import page_config
 

@@ -56,15 +56,20 @@ def outdated(home: Path) -> str | None:
     """Why the demo in ``home`` predates this generator (its tables lack what the query
     library needs), or None when it is current or is not a generated demo."""
     try:
-        made_by = json.loads((Path(home) / "ground_truth.json").read_text(encoding="utf-8")) \
-            .get("generator_version")
+        truth = json.loads((Path(home) / "ground_truth.json").read_text(encoding="utf-8"))
+        made_by = truth.get("generator_version")
     except (OSError, ValueError, AttributeError):
         return None
     if made_by == GENERATOR_VERSION:
         return None
+    # the same seed, size and anchor give the same members, so filed cases stay valid
+    again = " ".join(f"--{k} {truth[k] if k != 'anchor' else str(truth[k])[:10]}"
+                     for k in ("seed", "users", "anchor") if truth.get(k) is not None)
     return (f"the demo platform in {home} was made by generator version {made_by}, this "
             f"workbench needs version {GENERATOR_VERSION}: some queries will fail. Rebuild it "
-            f"with `workbench demo generate --home {home}` (cases already filed are kept)")
+            f"with `workbench demo generate --home {home} {again}` (the same members; cases "
+            f"already filed are kept)")
+
 
 @dataclass
 class GenerateResult:
@@ -276,6 +281,7 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
                                      pa.array([r[2] for r in results], pa.int32()))
             sink("photos", table)
 
+        con.execute("SET memory_limit = '1GB'")  # from here on sorts spill instead of growing
         derived.derive(con)  # phash_int, account_identifiers
         rows = {t.name: con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0] for t in TABLES}
         # the published file is a sorted copy: each table in the order investigations look it up

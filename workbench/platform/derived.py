@@ -9,7 +9,7 @@
 The demo generator calls :func:`derive` on its DuckDB file before publishing it. A production
 platform computes the same in its pipeline: :data:`ACCOUNT_IDENTIFIERS_SELECT` runs on DuckDB and
 PostgreSQL (there, a materialized view refreshed with the replica works), and ``phash_int`` is
-``('x' || phash)::bit(64)::bigint`` in PostgreSQL.
+``('x' || phash)::bit(64)::bigint`` in PostgreSQL (for 16-digit hashes; others NULL).
 """
 from __future__ import annotations
 
@@ -28,14 +28,15 @@ FROM (
 WHERE value IS NOT NULL
 """
 
-# DuckDB: hex -> UBIGINT, then into BIGINT's range by two's complement.
+# DuckDB: hex -> UBIGINT, then into BIGINT's range by two's complement. Only well-formed
+# 16-digit hashes; anything else stays NULL (no photo link) rather than stopping the build.
 _PHASH_INT_DUCKDB = """
 UPDATE photos SET phash_int = CAST(
-    CAST(CAST('0x' || phash AS UBIGINT) AS HUGEINT)
-    - CASE WHEN CAST('0x' || phash AS UBIGINT) >= CAST(9223372036854775808 AS UBIGINT)
+    CAST(TRY_CAST('0x' || phash AS UBIGINT) AS HUGEINT)
+    - CASE WHEN TRY_CAST('0x' || phash AS UBIGINT) >= CAST(9223372036854775808 AS UBIGINT)
            THEN CAST(18446744073709551616 AS HUGEINT) ELSE 0 END
     AS BIGINT)
-WHERE phash IS NOT NULL
+WHERE phash IS NOT NULL AND length(phash) = 16
 """
 
 

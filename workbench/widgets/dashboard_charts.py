@@ -1,8 +1,8 @@
 """Static SVG charts for the leads' dashboard, drawn with matplotlib in the kernel and shown as
 plain SVG in the page.
 
-Why not plotly here: its 4.8 MB browser bundle alone took ~1.4 s of the page's main thread
-before the first figure was drawn (``benchmarks/voila.py``), and the dashboard must be complete
+Why not plotly here: evaluating its 4.8 MB browser bundle and drawing five figures took ~1.4 s
+of the page's main thread (``benchmarks/voila.py``), and the dashboard must be complete
 in under 2 s. A lead reads these charts at a glance; every bar carries its number and every
 figure names the time zone of its weeks. The case app keeps plotly for its zoomable timeline.
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import threading
 from collections.abc import Sequence
 
 import pandas as pd
@@ -59,15 +60,29 @@ def _nothing(fig, ax, name: str, label: str) -> str:
     return _svg(fig, name, label)
 
 
+# matplotlib's style settings are process-wide; a background refresh draws in another thread
+_DRAWING = threading.Lock()
+
+
 def _with_rc(draw):
-    """Run a drawing function under the chart style (figure and axes pick it up when made)."""
+    """Run a drawing function under the chart style (figure and axes pick it up when made),
+    one drawing at a time."""
     def wrapper(*args, **kwargs) -> str:
         import matplotlib
 
-        with matplotlib.rc_context(_RC):
+        with _DRAWING, matplotlib.rc_context(_RC):
             return draw(*args, **kwargs)
     wrapper.__name__, wrapper.__doc__ = draw.__name__, draw.__doc__
     return wrapper
+
+
+def _values(ax, bars, name: str, labels: Sequence[str] | None = None, **kw) -> None:
+    """Write each bar's number on it; each label's SVG group is ``<name>-value-<i>``, so a
+    test (or a screen reader's user) can read the numbers back."""
+    texts = ax.bar_label(bars, labels=labels, **kw)
+    start = sum(1 for t in ax.figure.findobj(lambda a: (a.get_gid() or "").startswith(f"{name}-value-")))
+    for i, t in enumerate(texts, start=start):
+        t.set_gid(f"{name}-value-{i}")
 
 
 @_with_rc
@@ -81,7 +96,7 @@ def queue(parts: Sequence[tuple[str, pd.DataFrame]]) -> str:
             continue
         labels = [str(v) for v in q.iloc[:, 0]]
         bars = ax.bar(labels, q["cases"], color=BLUE)
-        ax.bar_label(bars, fontsize=8, padding=1)
+        _values(ax, bars, "queue", fontsize=8, padding=1)
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
         for t in ax.get_xticklabels():
             t.set_horizontalalignment("right")
@@ -99,8 +114,8 @@ def flow(t: pd.DataFrame, zone: str) -> str:
     x = range(len(weeks))
     opened = ax.bar([i - 0.2 for i in x], t["opened"], 0.4, color=LIGHT_BLUE, label="opened")
     resolved = ax.bar([i + 0.2 for i in x], t["resolved"], 0.4, color=BLUE, label="resolved")
-    ax.bar_label(opened, fontsize=7, padding=1)
-    ax.bar_label(resolved, fontsize=7, padding=1)
+    _values(ax, opened, "flow", fontsize=7, padding=1)
+    _values(ax, resolved, "flow", fontsize=7, padding=1)
     ax.set_xticks(list(x), weeks, fontsize=8)
     ax.set_xlabel(f"week starting ({zone})")
     ax.set_ylabel("cases")
@@ -126,7 +141,7 @@ def backlog(b: pd.DataFrame) -> str:
             ax.bar(b["age"].astype(str), b[p], bottom=bottom, color=colour, label=p)
             bottom = [x + int(y) for x, y in zip(bottom, b[p])]
     totals = ax.bar(b["age"].astype(str), [0] * len(b), bottom=bottom, color="none")
-    ax.bar_label(totals, labels=[str(v) for v in bottom], fontsize=8, padding=1)
+    _values(ax, totals, "backlog", [str(v) for v in bottom], fontsize=8, padding=1)
     ax.set_ylabel("open cases")
     ax.margins(y=0.15)
     ax.legend(fontsize=8, frameon=False, ncols=4, loc="lower right", bbox_to_anchor=(1.0, 1.0))
@@ -161,7 +176,7 @@ def action_mix(m: pd.DataFrame) -> str:
         ax.barh(clauses, counts, left=left, label=str(action))
         left = left + counts
     totals = ax.barh(clauses, [0] * len(clauses), left=left, color="none")
-    ax.bar_label(totals, labels=[str(int(v)) for v in left], fontsize=8, padding=2)
+    _values(ax, totals, "mix", [str(int(v)) for v in left], fontsize=8, padding=2)
     ax.set_xlabel("cases (latest decision)")
     ax.margins(x=0.08)
     ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))

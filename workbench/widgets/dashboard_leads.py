@@ -33,6 +33,7 @@ class LeadsDashboard(w.VBox):
         self._now = now
         self.mask = mask
         self._generation = 0  # bumped by every update; a background refresh checks it
+        self._loads = 0       # bumped by every reload of the store; likewise
         self.snap = dash.load(now=now)
         self.loaded_at = time.monotonic()
         opts = dash.filter_options(self.snap)
@@ -94,6 +95,7 @@ class LeadsDashboard(w.VBox):
         """Reload the case store (the figures follow)."""
         self.snap = dash.load(now=self._now)
         self.loaded_at = time.monotonic()
+        self._loads += 1
         self.update()
 
     def refresh_if_older_than(self, seconds: float) -> None:
@@ -106,7 +108,7 @@ class LeadsDashboard(w.VBox):
         """Reload the store and recompute every view off the kernel's main thread (after
         ``delay`` seconds), then show them; a filter changed meanwhile wins (the new numbers
         are recomputed for it)."""
-        started = self._generation
+        started, loads = self._generation, self._loads
         filters = self.filters
 
         def work():
@@ -114,8 +116,11 @@ class LeadsDashboard(w.VBox):
             return snap, self._views(snap, filters)
 
         def done(result) -> None:
+            if self._loads != loads:  # the Refresh button loaded newer numbers meanwhile
+                return
             snap, views = result
             self.snap, self.loaded_at = snap, time.monotonic()
+            self._loads += 1
             if self._generation == started:
                 self._show(views)
             else:

@@ -18,6 +18,7 @@ class OnCallDashboard(w.VBox):
     def __init__(self, now=None, within: str = "1h") -> None:
         self._now = now
         self.within = within
+        self._loads = 0  # bumped by every reload shown; a background reload checks it
         self.status = w.HTML()
         self.numbers = w.HTML()
         self.unclaimed = w.HTML()
@@ -37,15 +38,22 @@ class OnCallDashboard(w.VBox):
 
     def refresh_if_older_than(self, seconds: float) -> None:
         """A preheated kernel may have loaded its numbers a while ago: reload them if so, in
-        the background, so the page just opened renders at once (it shows the time the
-        numbers are as of)."""
+        the background once the page just opened has rendered (it shows the time the numbers
+        are as of)."""
         if time.monotonic() - self.loaded_at > seconds:
-            in_background(self._views, self._show,
+            loads = self._loads
+
+            def done(views: dict[str, str]) -> None:
+                if self._loads == loads:  # else the Refresh button loaded newer numbers
+                    self._show(views)
+
+            in_background(self._views, done,
                           lambda message: setattr(self.status, "value", error_box(message)),
                           delay=FIRST_RENDER_S)
 
     def _show(self, views: dict[str, str]) -> None:
         self.loaded_at = time.monotonic()
+        self._loads += 1
         for name, value in views.items():  # the status line is last: it marks the page ready
             getattr(self, name).value = value
 

@@ -130,6 +130,27 @@ def when_requested() -> None:
     wait_for_request()
 
 
+def _log_failure(err: BaseException) -> str:
+    """Append the traceback of a dashboard failure to ``<home>/logs/dashboards.log``; returns
+    the place to name. Not to the kernel's stderr: ipykernel sends that to the page. The
+    exception's message is left out (it may quote data); its type and stack are kept."""
+    import traceback
+    from datetime import timezone
+
+    from ..config import settings
+
+    stack = traceback.TracebackException.from_exception(err).stack
+    text = "".join(stack.format()) + f"{type(err).__module__}.{type(err).__qualname__}\n"
+    try:
+        path = settings().home / "logs" / "dashboards.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now(timezone.utc).isoformat()} dashboard refresh failed\n{text}")
+    except OSError:
+        return "the workbench log (which could not be written)"
+    return "logs/dashboards.log in the workbench home"
+
+
 # A page's first render needs the kernel and the server for about a second and a half after
 # the request; work started in the background waits this long so as not to slow it down.
 FIRST_RENDER_S = 2.0
@@ -142,7 +163,6 @@ def in_background(work: Callable[[], T], done: Callable[[T], None],
     kernel's main thread stays free meanwhile. Without a running loop (plain Python, nbval)
     everything runs at once."""
     import asyncio
-    import logging
     import threading
 
     def attempt(report) -> None:
@@ -151,18 +171,26 @@ def in_background(work: Callable[[], T], done: Callable[[T], None],
         except WorkbenchError as err:
             report(failed, str(err))
             return
-        except Exception:  # the browser gets one line; the server log gets the traceback
-            logging.getLogger(__name__).exception("dashboard refresh failed")
-            report(failed, "could not reload the case store (the server log has the details)")
+        except Exception as err:  # the browser gets one line, the team's log the traceback
+            where = _log_failure(err)
+            report(failed, f"could not reload the case store (details in {where})")
             return
         report(done, result)
+
+    def guarded(fn: Callable, arg) -> None:  # on the loop: a failure here is logged too
+        try:
+            fn(arg)
+        except Exception as err:
+            if fn is failed:
+                raise
+            failed(f"could not show the reloaded numbers (details in {_log_failure(err)})")
 
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        attempt(lambda fn, arg: fn(arg))
+        attempt(guarded)
         return
     timer = threading.Timer(delay, attempt,
-                            args=(lambda fn, arg: loop.call_soon_threadsafe(fn, arg),))
+                            args=(lambda fn, arg: loop.call_soon_threadsafe(guarded, fn, arg),))
     timer.name, timer.daemon = "dashboard-refresh", True
     timer.start()
