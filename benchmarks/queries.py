@@ -40,19 +40,15 @@ def pct(values: list[float], q: float) -> float:
 
 
 def ensure_demo(users: int, seed: int) -> Path:
-    import json
-
-    from workbench.demo.generate import GENERATOR_VERSION, generate_demo
+    from workbench.demo.generate import generate_demo, outdated
 
     home = OUT / f"demo-{users}"
-    truth = home / "ground_truth.json"
-    if (home / "platform.duckdb").exists() and truth.exists():
-        made_by = json.loads(truth.read_text(encoding="utf-8")).get("generator_version")
-        if made_by == GENERATOR_VERSION:
+    if (home / "platform.duckdb").exists() and (home / "ground_truth.json").exists():
+        stale = outdated(home)
+        if stale is None:
             print(f"reusing {home}")
             return home
-        print(f"{home} was made by generator version {made_by}; rebuilding with {GENERATOR_VERSION}")
-
+        print(f"rebuilding: {stale}")
     home.mkdir(parents=True, exist_ok=True)
     print(f"generating a {users:,}-user demo in {home} (takes a while) ...", flush=True)
     t0 = time.perf_counter()

@@ -10,6 +10,7 @@ Each function takes the frames :mod:`workbench.dashboards` computes and returns 
 """
 from __future__ import annotations
 
+import functools
 import html
 import io
 import threading
@@ -40,6 +41,9 @@ def _figure(height_in: float, ncols: int = 1, **margins):
 
 
 def _svg(fig, name: str, label: str) -> str:
+    # the bar numbers' SVG groups become <name>-value-0, -1, ... in drawing order
+    for i, text in enumerate(fig.findobj(lambda a: a.get_gid() == _VALUE)):
+        text.set_gid(f"{name}-value-{i}")
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
@@ -60,6 +64,7 @@ def _nothing(fig, ax, name: str, label: str) -> str:
     return _svg(fig, name, label)
 
 
+_VALUE = "wb-bar-value"
 # matplotlib's style settings are process-wide; a background refresh draws in another thread
 _DRAWING = threading.Lock()
 
@@ -67,22 +72,20 @@ _DRAWING = threading.Lock()
 def _with_rc(draw):
     """Run a drawing function under the chart style (figure and axes pick it up when made),
     one drawing at a time."""
+    @functools.wraps(draw)
     def wrapper(*args, **kwargs) -> str:
         import matplotlib
 
         with _DRAWING, matplotlib.rc_context(_RC):
             return draw(*args, **kwargs)
-    wrapper.__name__, wrapper.__doc__ = draw.__name__, draw.__doc__
     return wrapper
 
 
-def _values(ax, bars, name: str, labels: Sequence[str] | None = None, **kw) -> None:
-    """Write each bar's number on it; each label's SVG group is ``<name>-value-<i>``, so a
-    test (or a screen reader's user) can read the numbers back."""
-    texts = ax.bar_label(bars, labels=labels, **kw)
-    start = sum(1 for t in ax.figure.findobj(lambda a: (a.get_gid() or "").startswith(f"{name}-value-")))
-    for i, t in enumerate(texts, start=start):
-        t.set_gid(f"{name}-value-{i}")
+def _values(ax, bars, labels: Sequence[str] | None = None, **kw) -> None:
+    """Write each bar's number on it, tagged so that the figure's SVG names each one
+    (``<figure>-value-<i>``): a test, or a screen reader's user, can read the numbers back."""
+    for text in ax.bar_label(bars, labels=labels, **kw):
+        text.set_gid(_VALUE)
 
 
 @_with_rc
@@ -96,7 +99,7 @@ def queue(parts: Sequence[tuple[str, pd.DataFrame]]) -> str:
             continue
         labels = [str(v) for v in q.iloc[:, 0]]
         bars = ax.bar(labels, q["cases"], color=BLUE)
-        _values(ax, bars, "queue", fontsize=8, padding=1)
+        _values(ax, bars, fontsize=8, padding=1)
         ax.tick_params(axis="x", labelrotation=30, labelsize=8)
         for t in ax.get_xticklabels():
             t.set_horizontalalignment("right")
@@ -114,8 +117,8 @@ def flow(t: pd.DataFrame, zone: str) -> str:
     x = range(len(weeks))
     opened = ax.bar([i - 0.2 for i in x], t["opened"], 0.4, color=LIGHT_BLUE, label="opened")
     resolved = ax.bar([i + 0.2 for i in x], t["resolved"], 0.4, color=BLUE, label="resolved")
-    _values(ax, opened, "flow", fontsize=7, padding=1)
-    _values(ax, resolved, "flow", fontsize=7, padding=1)
+    _values(ax, opened, fontsize=7, padding=1)
+    _values(ax, resolved, fontsize=7, padding=1)
     ax.set_xticks(list(x), weeks, fontsize=8)
     ax.set_xlabel(f"week starting ({zone})")
     ax.set_ylabel("cases")
@@ -141,7 +144,7 @@ def backlog(b: pd.DataFrame) -> str:
             ax.bar(b["age"].astype(str), b[p], bottom=bottom, color=colour, label=p)
             bottom = [x + int(y) for x, y in zip(bottom, b[p])]
     totals = ax.bar(b["age"].astype(str), [0] * len(b), bottom=bottom, color="none")
-    _values(ax, totals, "backlog", [str(v) for v in bottom], fontsize=8, padding=1)
+    _values(ax, totals, [str(v) for v in bottom], fontsize=8, padding=1)
     ax.set_ylabel("open cases")
     ax.margins(y=0.15)
     ax.legend(fontsize=8, frameon=False, ncols=4, loc="lower right", bbox_to_anchor=(1.0, 1.0))
@@ -176,7 +179,7 @@ def action_mix(m: pd.DataFrame) -> str:
         ax.barh(clauses, counts, left=left, label=str(action))
         left = left + counts
     totals = ax.barh(clauses, [0] * len(clauses), left=left, color="none")
-    _values(ax, totals, "mix", [str(int(v)) for v in left], fontsize=8, padding=2)
+    _values(ax, totals, [str(int(v)) for v in left], fontsize=8, padding=2)
     ax.set_xlabel("cases (latest decision)")
     ax.margins(x=0.08)
     ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))

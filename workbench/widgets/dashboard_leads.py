@@ -34,8 +34,7 @@ class LeadsDashboard(w.VBox):
         self.mask = mask
         self._generation = 0  # bumped by every update; a background refresh checks it
         self._loads = 0       # bumped by every reload of the store; likewise
-        self.snap = dash.load(now=now)
-        self.loaded_at = time.monotonic()
+        self._use(dash.load(now=now))
         opts = dash.filter_options(self.snap)
         self.start = w.DatePicker(description="From", layout=w.Layout(width="230px"),
                                   style={"description_width": "70px"})
@@ -93,10 +92,12 @@ class LeadsDashboard(w.VBox):
 
     def refresh(self) -> None:
         """Reload the case store (the figures follow)."""
-        self.snap = dash.load(now=self._now)
-        self.loaded_at = time.monotonic()
-        self._loads += 1
+        self._use(dash.load(now=self._now))
         self.update()
+
+    def _use(self, snap: dash.Snapshot) -> None:
+        self.snap, self.loaded_at = snap, time.monotonic()
+        self._loads += 1
 
     def refresh_if_older_than(self, seconds: float) -> None:
         """A preheated kernel may have loaded its numbers a while ago (SLA clocks move): reload
@@ -119,8 +120,7 @@ class LeadsDashboard(w.VBox):
             if self._loads != loads:  # the Refresh button loaded newer numbers meanwhile
                 return
             snap, views = result
-            self.snap, self.loaded_at = snap, time.monotonic()
-            self._loads += 1
+            self._use(snap)
             if self._generation == started:
                 self._show(views)
             else:
