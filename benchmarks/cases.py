@@ -30,8 +30,11 @@ def main() -> None:
     os.environ["WORKBENCH_CASES_URL"] = args.pg or f"sqlite:///{tmp / 'cases.db'}"
     os.environ.setdefault("WORKBENCH_ANALYST", "bench")
 
-    from workbench import cases, config, notes, sla
-    from workbench.demo_cases import file_demo_cases
+    from workbench import cases
+    from workbench import config
+    from workbench.cases import notes
+    from workbench.cases import sla
+    from workbench.demo.cases import file_demo_cases
 
     s = config.settings(reload=True)
     backend = s.cases_url.get_backend_name()

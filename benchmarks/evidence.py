@@ -26,7 +26,7 @@ from pathlib import Path
 
 CHILD = textwrap.dedent("""
     import json, sys, time
-    from workbench.bundle import create_bundle, verify_bundle
+    from workbench.evidence.bundle import create_bundle, verify_bundle
 
     case_id, out, media_labels = sys.argv[1], sys.argv[2], set(sys.argv[3].split(","))
     last = {}
@@ -77,7 +77,8 @@ def main() -> None:
         import numpy as np
         import pandas as pd
 
-        from workbench import cases, evidence
+        from workbench import cases
+        from workbench.evidence import items as evidence
 
         case_id = cases.create(category="scam_fraud", summary="benchmark").case_id
         media_dir = work / "media"

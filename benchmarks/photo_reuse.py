@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-from workbench.photo_index import PhotoIndex, brute_force
+from workbench.content.photos import PhotoIndex, brute_force
 
 
 def main() -> None:

@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy import text
 
     import workbench as wb
-    from workbench import audit, execute, guard, queries
+    from workbench.store import audit
+    from workbench.queries import run as execute
+    from workbench.queries import guard
+    from workbench.queries import library as queries
     from workbench.platform.engine import platform_engine
 
     wb.settings(reload=True)

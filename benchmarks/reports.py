@@ -36,10 +36,11 @@ def build_home(home: Path, n_cases: int, users: int) -> list[str]:
     """Demo platform and ``n_cases`` open cases in ``home``; returns the case ids."""
     os.environ["WORKBENCH_HOME"] = str(home)
     os.environ.setdefault("WORKBENCH_ANALYST", "bench.analyst")
-    from workbench import cases, config
+    from workbench import cases
+    from workbench import config
     from workbench.demo.generate import generate_demo
-    from workbench.demo_cases import file_demo_cases
-    from workbench.policies import taxonomy
+    from workbench.demo.cases import file_demo_cases
+    from workbench.cases.taxonomy import taxonomy
 
     generate_demo(home, seed=7, users=users, anchor=ANCHOR)
     settings = config.settings(reload=True)

@@ -102,13 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
     from sqlalchemy import text
 
-    from workbench import timeline, timeline_figures
+    from workbench import timeline
+    from workbench.timeline import figures as timeline_figures
     from workbench.platform.engine import platform_engine
 
     tz = "Europe/Berlin"
     # Warm-up, so neither side pays one-off costs: open the platform engine, create and migrate
     # the case store (the audit log lives there), load the guard's parser, import plotly.
-    from workbench import execute
+    from workbench.queries import run as execute
     from workbench.store import cases_engine
 
     cases_engine()

@@ -33,7 +33,9 @@ FIGURES = 5
 
 def file_cases(n: int) -> str:
     """File ``n`` cases into the current store; returns how."""
-    from workbench import cases, policies
+    from workbench import cases
+    from workbench.cases import decisions
+    from workbench.cases.taxonomy import taxonomy
     from workbench.config import settings
     from workbench.store import session
 
@@ -42,21 +44,21 @@ def file_cases(n: int) -> str:
         return f"reused {have} cases"
     st = settings()
     if (st.home / "ground_truth.json").is_file() and st.platform_file.is_file():
-        from workbench.demo_cases import file_demo_cases
+        from workbench.demo.cases import file_demo_cases
 
         file_demo_cases(st, n_history=n, seed=7, progress=True)
         return "demo case generator"
     # Synthetic cases written as rows in bulk (the cases API logs every step and would take
     # most of an hour for 10,000 here); the lifecycle timestamps are consistent.
-    from workbench.cases import CaseIdCounter, CaseRow, CaseSubject
-    from workbench.policies import DecisionClause, DecisionRow
+    from workbench.store.models import CaseIdCounter, CaseRow, CaseSubject
+    from workbench.store.models import DecisionClause, DecisionRow
 
     rng = random.Random(7)
     now = datetime.now(timezone.utc)
     outcomes = {"scam_fraud": ("CG-1.1", "permanent_ban"), "harassment_hate": ("CG-3.1", "warning"),
                 "account_takeover": ("ToS-3.1", "feature_restriction"),
                 "impersonation": ("CG-2.1", "content_removal"), "spam": ("CG-7.1", "warning")}
-    tax = policies.taxonomy()
+    tax = taxonomy()
     cats = [c for c in outcomes if c in tax.categories]
     analysts = ["a.okafor", "m.tanaka", "s.novak", "l.garcia", "r.iyer", "j.muller"]
     year = now.year
@@ -145,7 +147,7 @@ def pool_filled(log: Path) -> int:
 
 def measure(settings, browser, *, preheat: bool, runs: int, log: Path,
             idle: float = 0.0) -> list[float]:
-    from workbench import serve
+    from workbench.serve import servers as serve
 
     token = secrets.token_urlsafe(16)
     port = serve.free_port(19866)

@@ -8,6 +8,7 @@
   ("test.analyst"; a module may override that fixture).
 * ``fresh_home(monkeypatch, home, analyst=..., links=...)``: what both build on, for modules
   that need a home of their own (import it from ``conftest``).
+* ``set_setting(name, value)``: change one ``WORKBENCH_*`` setting for a test.
 * ``pg_server``: a throwaway PostgreSQL server for the session; ``pg_url`` an empty database
   per test; ``pg_platform_url`` the demo platform loaded into PostgreSQL once per session.
 """
@@ -67,6 +68,24 @@ def fresh_home(monkeypatch: pytest.MonkeyPatch, home: Path, *, analyst: str = "t
         dispose_engines()
         monkeypatch.undo()
         config.settings(reload=True)
+
+
+@pytest.fixture
+def set_setting(monkeypatch):
+    """``set_setting("WORKBENCH_X", value)``: change a setting for this test (the settings are
+    read again at once, and again after the test, when the environment is restored)."""
+    from workbench import config
+
+    def _set(name: str, value: str | None):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+        return config.settings(reload=True)
+
+    yield _set
+    monkeypatch.undo()
+    config.settings(reload=True)
 
 
 @pytest.fixture(scope="session")

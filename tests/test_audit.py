@@ -6,7 +6,8 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from workbench import audit, execute
+from workbench.store import audit
+from workbench.queries import run as execute
 from workbench.cli import main
 from workbench.store import cases_engine
 
@@ -20,8 +21,8 @@ def _five_records() -> None:
     audit.record("bundle.create", case=CASE, details={"bundle_id": "B1", "items": 3})
     audit.record("sql.run", outcome="refused", reason="refused: DROP is not allowed",
                  sql="DROP TABLE users")
-    audit.record("content.reveal", case_id=CASE, who="someone.else", detail={"item": "photo:9"})
-    audit.record_event(case=CASE, kind="timeline_annotation", detail="star x2")
+    audit.record("content.reveal", case=CASE, analyst="someone.else", details={"item": "photo:9"})
+    audit.record("timeline_annotation", case=CASE, details={"detail": "star x2"})
 
 
 def _exec(sql: str, **params) -> None:

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from workbench import cases, evidence
-from workbench.bundle import create_bundle, verify_bundle
+from workbench import cases
+from workbench.evidence import items as evidence
+from workbench.evidence.bundle import create_bundle, verify_bundle
 from workbench.cli import main as cli
 from workbench.errors import InputError
 
@@ -95,7 +96,7 @@ def test_bundle_holds_manifest_custody_index_data_and_media(case_id, tmp_path):
 
 
 def test_bundles_created_and_verified_are_in_the_audit_log(case_id, tmp_path):
-    from workbench import audit
+    from workbench.store import audit
 
     res = create_bundle(case_id, "legal", tmp_path / "legal.zip")
     verify_bundle(res.path)
@@ -197,8 +198,8 @@ def test_a_consistently_rebuilt_manifest_is_caught_by_the_case_store(case_id, tm
     """Someone edits a file and recomputes manifest, root hash and the whole custody chain."""
     import hashlib
 
-    from workbench.bundle import _root_hash
-    from workbench.evidence import canonical_json, chain_hash
+    from workbench.evidence.bundle import _root_hash
+    from workbench.evidence.items import canonical_json, chain_hash
 
     res = create_bundle(case_id, "internal", tmp_path / "good.zip")
     with zipfile.ZipFile(res.path) as zf:
@@ -262,7 +263,7 @@ def test_empty_case_and_bad_target_are_refused(wb_env, tmp_path):
 
 _KILL_SCRIPT = textwrap.dedent("""
     import sys, time
-    from workbench.bundle import create_bundle
+    from workbench.evidence.bundle import create_bundle
 
     def progress(done, total, label):
         print(done, total, label, flush=True)

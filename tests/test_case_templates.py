@@ -11,10 +11,13 @@ import sys
 import nbformat
 import pytest
 
-from workbench import cases, content, policies
-from workbench.casefiles import open_case_notebook
-from workbench.demo_cases import file_demo_cases
-from workbench.timeline_figures import REF_INDEX
+from workbench import cases
+from workbench.content import profiles as content
+from workbench.cases import decisions
+from workbench.cases.taxonomy import taxonomy
+from workbench.cases.notebooks import open_case_notebook
+from workbench.demo.cases import file_demo_cases
+from workbench.timeline.figures import REF_INDEX
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 THREAD_TEMPLATES = {"scam_fraud", "harassment_hate", "threats_sextortion"}
@@ -62,7 +65,7 @@ def _html(models: list[dict]) -> str:
 
 
 def _check_timeline(nb, template: str) -> None:
-    models = _widget_models(nb, "wb.timeline.widget(")
+    models = _widget_models(nb, "wb.widgets.TimelineView(")
     figures = [m for m in models if m["model_name"] == "AnyModel" and "_widget_data" in m["state"]]
     assert len(figures) == 1, template
     traces = figures[0]["state"]["_widget_data"]
@@ -74,7 +77,7 @@ def _check_timeline(nb, template: str) -> None:
 
 
 def _check_evidence(nb, template: str, case_id: str) -> None:
-    models = _widget_models(nb, "wb.evidence.tray(")
+    models = _widget_models(nb, "wb.widgets.EvidenceTray(")
     assert f"Evidence — {case_id}" in _html(models), template
     buttons = {m["state"].get("description") for m in models if m["model_name"] == "ButtonModel"}
     assert {"Create bundle", "Verify", "Add note"} <= buttons, (template, buttons)
@@ -83,7 +86,7 @@ def _check_evidence(nb, template: str, case_id: str) -> None:
 @pytest.mark.slow
 def test_every_template_runs_for_its_planted_case(wb_env, ground_truth, output_dir):
     res = file_demo_cases(wb_env, n_history=40, seed=7)
-    tax = policies.taxonomy()
+    tax = taxonomy()
     by_template: dict[str, str] = {}
     for i, sc in enumerate(ground_truth["scenarios"]):
         template = tax.categories[tax.scenario_categories[sc["kind"]]].template

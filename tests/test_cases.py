@@ -8,9 +8,12 @@ from datetime import datetime, timedelta, timezone
 import nbformat
 import pytest
 
-from workbench import cases, notes, policies
-from workbench.case_ids import validate_case_id
-from workbench.cases import StaleCaseError
+from workbench import cases
+from workbench.cases import notes
+from workbench.cases import decisions
+from workbench.cases.taxonomy import taxonomy
+from workbench.ids import validate_case_id
+from workbench.cases.model import StaleCaseError
 from workbench.errors import InputError, NotFoundError
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
@@ -40,7 +43,7 @@ def test_lifecycle_rules(store_env):
         cases.set_status(c.case_id, "decided")
     cases.set_status(c.case_id, "waiting", at=T0 + timedelta(hours=1))
     cases.set_status(c.case_id, "investigating", at=T0 + timedelta(hours=2))
-    policies.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale="insults",
+    decisions.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale="insults",
                     at=T0 + timedelta(hours=3))
     got = cases.get(c.case_id)
     assert got.status == "decided" and got.decided_at == T0 + timedelta(hours=3)
@@ -70,7 +73,7 @@ def test_change_log_is_complete(store_env):
     other = _new(subjects=[103])
     cases.link(cid, other.case_id, at=T0 + timedelta(minutes=32))
     notes.add_note(cid, "first look", at=T0 + timedelta(minutes=33))
-    policies.decide(cid, clauses=["CG-3.1", "CG-3.3"], action="temporary_suspension",
+    decisions.decide(cid, clauses=["CG-3.1", "CG-3.3"], action="temporary_suspension",
                     rationale="repeated", at=T0 + timedelta(hours=1))
     cases.set_status(cid, "closed", at=T0 + timedelta(hours=2))
     cases.set_status(cid, "investigating", reason="appeal", who="lead", at=T0 + timedelta(days=1))
@@ -150,7 +153,7 @@ def test_ids_are_sequential_per_year_and_valid(store_env):
 
 @pytest.mark.parametrize("bad", ["../x", "", "ЕSC-2026-000001", "ESC-2026-000001/..", "ESC-２０２６-000001"])
 def test_bad_ids_are_refused_everywhere(store_env, bad):
-    from workbench.casefiles import open_case_notebook
+    from workbench.cases.notebooks import open_case_notebook
 
     for call in (lambda: cases.get(bad), lambda: cases.claim(bad), lambda: cases.history(bad),
                  lambda: open_case_notebook(bad), lambda: notes.add_note(bad, "x"),
@@ -204,44 +207,44 @@ def test_decisions_and_precedents(store_env):
     for i, action in enumerate(outcomes):
         c = _new(subjects=[200 + i])
         _walk_to_investigating(c.case_id)
-        policies.decide(c.case_id, clauses=["CG-3.1"], action=action, rationale=f"r{i}",
+        decisions.decide(c.case_id, clauses=["CG-3.1"], action=action, rationale=f"r{i}",
                         at=T0 + timedelta(hours=1 + i))
         cases.set_status(c.case_id, "closed", at=T0 + timedelta(hours=5))
         ids.append(c.case_id)
     still_open = _new(subjects=[300])
     _walk_to_investigating(still_open.case_id)
-    policies.decide(still_open.case_id, clauses=["CG-3.1"], action="permanent_ban", rationale="x",
+    decisions.decide(still_open.case_id, clauses=["CG-3.1"], action="permanent_ban", rationale="x",
                     at=T0 + timedelta(hours=6))            # decided, not closed: no precedent yet
-    df = policies.precedents("CG-3.1")
+    df = decisions.precedents("CG-3.1")
     assert list(df["case_id"]) == ids[::-1]                 # newest first
     assert set(df["action"]) == {"warning", "temporary_suspension"}
-    summ = policies.precedent_summary("CG-3.1")
+    summ = decisions.precedent_summary("CG-3.1")
     assert summ.iloc[0]["action"] == "warning" and summ.iloc[0]["cases"] == 2
     assert summ["share"].sum() == pytest.approx(1.0, abs=0.01)
-    assert len(policies.precedents("CG-3.1", exclude_case=ids[0])) == 2
-    assert policies.precedents("CG-1.1").empty
+    assert len(decisions.precedents("CG-3.1", exclude_case=ids[0])) == 2
+    assert decisions.precedents("CG-1.1").empty
 
     c = _new(subjects=[400, 401])
     _walk_to_investigating(c.case_id)
     with pytest.raises(InputError, match="unknown policy clause"):
-        policies.decide(c.case_id, clauses=["CG-99"], action="warning", rationale="x")
+        decisions.decide(c.case_id, clauses=["CG-99"], action="warning", rationale="x")
     with pytest.raises(InputError, match="unknown enforcement action"):
-        policies.decide(c.case_id, clauses=["CG-3.1"], action="shame", rationale="x")
+        decisions.decide(c.case_id, clauses=["CG-3.1"], action="shame", rationale="x")
     with pytest.raises(InputError, match="needs a rationale"):
-        policies.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale=" ")
+        decisions.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale=" ")
     with pytest.raises(InputError, match="not a subject"):
-        policies.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale="x", subjects=[999])
-    d = policies.decide(c.case_id, clauses=["CG-3.1"], action="no_violation",
+        decisions.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale="x", subjects=[999])
+    d = decisions.decide(c.case_id, clauses=["CG-3.1"], action="no_violation",
                         rationale="banter between friends", subjects=[401], who="ana")
     assert (d.action, d.subjects, d.who) == ("no_violation", (401,), "ana")
-    assert policies.decisions(c.case_id) == [d]
+    assert decisions.decisions(c.case_id) == [d]
     assert cases.get(c.case_id).status == "decided"
 
 
 def test_every_category_has_a_template_and_scenarios_map():
-    from workbench.casefiles import template_for
+    from workbench.cases.notebooks import template_for
 
-    tax = policies.taxonomy()
+    tax = taxonomy()
     for cat in tax.categories:
         assert template_for(cat).is_file()
     assert set(tax.scenario_categories) == {
@@ -276,8 +279,9 @@ def test_legal_preservation_and_renewal(store_env):
         cases.renew_preservation(_new().case_id)
 
 
-def test_open_case_notebook(store_env, monkeypatch):
-    from workbench.casefiles import DEFAULT_LAB_URL, open_case_notebook
+def test_open_case_notebook(store_env, set_setting):
+    from workbench.cases.notebooks import open_case_notebook
+    from workbench.config import DEFAULT_LAB_URL
 
     c = _new(category="sexual_exploitation", subjects=[42])
     nb = open_case_notebook(c.case_id)
@@ -296,7 +300,7 @@ def test_open_case_notebook(store_env, monkeypatch):
     again = open_case_notebook(c.case_id)
     assert not again.created and "MY EDITS" in again.path.read_text()
     assert [p.name for p in again.path.parent.iterdir()] == ["investigation.ipynb"]  # no temp left
-    monkeypatch.setenv("WORKBENCH_LAB_URL", "https://lab.example/user/ana/lab/tree/")
+    set_setting("WORKBENCH_LAB_URL", "https://lab.example/user/ana/lab/tree/")
     assert open_case_notebook(c.case_id).url == \
         f"https://lab.example/user/ana/lab/tree/cases/{c.case_id}/investigation.ipynb"
 

@@ -73,7 +73,7 @@ def test_upgrade_from_empty_sqlite(tmp_path):
 @pytest.mark.postgres
 def test_upgrade_from_empty_and_race_on_postgres(pg_url, store_env, monkeypatch):
     from workbench import config
-    from workbench.policies import decide
+    from workbench.cases.decisions import decide
     from workbench.store.migrate import current, heads, upgrade
 
     engine = create_engine(pg_url)

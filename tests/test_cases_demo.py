@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from workbench import cases, policies
-from workbench.demo_cases import file_demo_cases, scenario_people
-from workbench.timestamps import parse_timestamp
+from workbench import cases
+from workbench.cases import decisions
+from workbench.cases.taxonomy import taxonomy
+from workbench.demo.cases import file_demo_cases, scenario_people
+from workbench.times import parse_timestamp
 
 N_HISTORY = 60
 
@@ -14,7 +16,7 @@ N_HISTORY = 60
 def _fingerprint() -> list[tuple]:
     out = []
     for c in sorted(cases.list_cases(), key=lambda c: c.case_id):
-        ds = [(d.action, d.clauses, d.at) for d in policies.decisions(c.case_id)]
+        ds = [(d.action, d.clauses, d.at) for d in decisions.decisions(c.case_id)]
         out.append((c.case_id, c.external_id, c.category, c.priority, c.status, c.assignee,
                     c.subjects, c.created_at, c.decided_at, c.closed_at, tuple(ds)))
     return out
@@ -25,7 +27,7 @@ def test_demo_cases(wb_env, ground_truth, tmp_path, monkeypatch):
     from workbench.store import dispose_all
 
     res = file_demo_cases(wb_env, n_history=N_HISTORY, seed=7)
-    tax = policies.taxonomy()
+    tax = taxonomy()
     anchor = parse_timestamp(ground_truth["anchor"])
     scenarios = ground_truth["scenarios"]
     assert res.scenario_filed == len(scenarios) == len(res.scenario_cases)
@@ -53,9 +55,9 @@ def test_demo_cases(wb_env, ground_truth, tmp_path, monkeypatch):
         log = cases.history(c.case_id)
         assert all(ch.at <= anchor for ch in log)              # nothing happens after the anchor
         if c.status == "closed":
-            d = policies.latest_decision(c.case_id)
+            d = decisions.latest_decision(c.case_id)
             assert d is not None and set(d.clauses) <= set(tax.categories[c.category].clauses)
-    assert any(not policies.precedents(cl).empty for cl in tax.clauses)
+    assert any(not decisions.precedents(cl).empty for cl in tax.clauses)
 
     again = file_demo_cases(wb_env, n_history=N_HISTORY, seed=7)   # idempotent
     assert (again.scenario_filed, again.history_cases) == (0, 0)

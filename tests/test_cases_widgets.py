@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from workbench import cases, notes, policies
+from workbench import cases
+from workbench.cases import notes
+from workbench.cases import decisions
 
 
 @pytest.fixture
@@ -65,5 +67,5 @@ def test_notes_panel_and_decision_form(store_env):
     form.rationale.value = "Photos copied from member 8"
     form.action.value = "permanent_ban"
     form.record_btn.click()
-    assert policies.latest_decision(c.case_id).action == "permanent_ban"
+    assert decisions.latest_decision(c.case_id).action == "permanent_ban"
     assert cases.get(c.case_id).status == "decided" and form.record_btn.disabled

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from workbench.content import search_thread, tag_messages
+from workbench.content.profiles import search_thread, tag_messages
 from workbench.widgets.thread_view import thread_html
 
 BODIES = [
@@ -96,7 +96,7 @@ def _a_user_with(wb_env, table: str) -> int:
 
 
 def test_profile_card_separates_special_category_data(wb_env):
-    from workbench import content
+    from workbench.content import profiles as content
     from workbench.widgets.profile_card import ProfileCardView
 
     uid = _a_user_with(wb_env, "account_changes")
@@ -115,7 +115,7 @@ def test_profile_card_separates_special_category_data(wb_env):
 def test_demo_scam_threads_are_tagged_with_their_language_and_risky_asks(wb_env, ground_truth):
     """The ring's conversations (several languages): both sides shown, the planted language
     detected, and the scammer's ask (gift cards, crypto) marked as risky."""
-    from workbench import content
+    from workbench.content import profiles as content
     from workbench.widgets.thread_view import ThreadView
 
     ring = next(s for s in ground_truth["scenarios"] if s["kind"] == "romance_scam_ring")["details"]
@@ -138,8 +138,10 @@ def test_demo_scam_threads_are_tagged_with_their_language_and_risky_asks(wb_env,
 
 def test_reply_composer_on_a_demo_case_blocks_the_reporter_and_saves_clean_text(wb_env):
     import workbench as wb
-    from workbench import cases, content, respond
-    from workbench.notes import add_note
+    from workbench import cases
+    from workbench.content import profiles as content
+    from workbench import replies
+    from workbench.cases.notes import add_note
     from workbench.widgets.reply_composer import ReplyComposer
 
     rep = wb.sql("SELECT reporter_id, reported_user_id FROM reports ORDER BY report_id LIMIT 1").iloc[0]
@@ -163,9 +165,9 @@ def test_reply_composer_on_a_demo_case_blocks_the_reporter_and_saves_clean_text(
         comp.fill()
     # The subject's own name is fine in a private reply to them, not in a public one.
     name = str(content.user(subject)["display_name"])
-    assert respond.check(f"Hi {name}, thank you.", case=case.case_id, channel="email",
+    assert replies.check(f"Hi {name}, thank you.", case=case.case_id, channel="email",
                          recipient=subject).ok
-    assert not respond.check(f"Hi {name}, thank you.", case=case.case_id, channel="social",
+    assert not replies.check(f"Hi {name}, thank you.", case=case.case_id, channel="social",
                              recipient=subject).ok
 
     comp.channel.value = "app_review_google"
@@ -177,4 +179,4 @@ def test_reply_composer_on_a_demo_case_blocks_the_reporter_and_saves_clean_text(
     comp.fill()
     saved = comp.save()
     assert saved is not None and saved.channel == "app_review_google"
-    assert respond.replies(case.case_id)["sha256"].tolist() == [saved.sha256]
+    assert replies.replies(case.case_id)["sha256"].tolist() == [saved.sha256]

@@ -10,7 +10,11 @@ from datetime import date, datetime, timedelta, timezone
 import pandas as pd
 import pytest
 
-from workbench import cases, dashboards as dash, notes, policies, sla
+from workbench import cases
+from workbench import dashboards as dash
+from workbench.cases import notes
+from workbench.cases import decisions
+from workbench.cases import sla
 from workbench.errors import InputError
 
 NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
@@ -44,7 +48,7 @@ def file_known_cases(now: datetime) -> dict[str, str]:
     ids["scam_done"] = cases.create(category="scam_fraud", subjects=[101], source="trust_safety",
                                     at=now - 240 * H).case_id
     _investigate(ids["scam_done"], "m.tanaka", now - 239 * H)
-    policies.decide(ids["scam_done"], clauses=["CG-1.2"], action="permanent_ban",
+    decisions.decide(ids["scam_done"], clauses=["CG-1.2"], action="permanent_ban",
                     rationale="ring member", who="m.tanaka", at=now - 192 * H)
     cases.set_status(ids["scam_done"], "closed", who="m.tanaka", at=now - 190 * H)
     # P2 harassment decided in 72 h (warning under CG-3.1).
@@ -52,7 +56,7 @@ def file_known_cases(now: datetime) -> dict[str, str]:
                                       at=now - 216 * H).case_id
     _investigate(ids["harass_done"], "a.okafor", now - 215 * H)
     notes.add_note(ids["harass_done"], "first offence", author="a.okafor", at=now - 200 * H)
-    policies.decide(ids["harass_done"], clauses=["CG-3.1"], action="warning",
+    decisions.decide(ids["harass_done"], clauses=["CG-3.1"], action="warning",
                     rationale="first offence", who="a.okafor", at=now - 144 * H)
     # P1 scam under investigation, resolution (3d) due in 40 min: at risk and due soon.
     ids["scam_late"] = cases.create(category="scam_fraud", subjects=[104], source="moderation",
@@ -128,7 +132,7 @@ def test_repeat_subjects_are_pseudonymous(known):
     plain = dash.repeat_subjects(snap, mask=False)
     assert list(plain["subject"]) == [101, 102]
     # keyed per install: the same id gets the same pseudonym in the next kernel
-    assert dash.pseudonym_key() == snap.key
+    assert dash.dashboard_key() == snap.key
     assert dash.mask_text("@lovely_anna") == "@lo•••" and dash.mask_text("ab") == "••"
 
 
@@ -187,7 +191,7 @@ def test_empty_store(store_env):
 
 
 def test_demo_store_numbers_match_the_cases_api(wb_env):
-    from workbench.demo_cases import file_demo_cases
+    from workbench.demo.cases import file_demo_cases
 
     file_demo_cases(wb_env, n_history=120, seed=7)
     snap = dash.load(now=NOW)
@@ -201,7 +205,7 @@ def test_demo_store_numbers_match_the_cases_api(wb_env):
     assert dash.headline(snap)["breached"] == breached
     decided = [c for c in every if c.decided_at is not None]
     assert dash.headline(snap)["resolved"] == len(decided)
-    latest = [policies.latest_decision(c.case_id) for c in every]
+    latest = [decisions.latest_decision(c.case_id) for c in every]
     pairs = pd.Series([(cl, d.action) for d in latest if d for cl in d.clauses]).value_counts()
     mix = dash.action_mix(snap).set_index(["clause", "action"])["cases"]
     assert mix.sort_index().to_dict() == pairs.sort_index().to_dict()
@@ -241,7 +245,7 @@ def test_case_timeline_on_the_dashboard_shows_pseudonyms_and_no_contact_details(
     assert fig is not None, why
     hovers = [row for trace in fig.data if trace.customdata is not None for row in trace.customdata]
     assert hovers
-    key = dash.pseudonym_key()
+    key = dash.dashboard_key()
     parties = {str(v) for row in hovers for v in (row[4], row[5], row[9])}
     assert str(uid) not in parties and dash.pseudonym(uid, key) in parties
     assert not any(p.isdigit() for p in parties)
@@ -259,8 +263,8 @@ def bar_values(svg: str, figure: str) -> list[str]:
 
 
 def test_leads_charts_are_static_svg_carrying_the_numbers(known):
-    from workbench.widgets import dashboard_charts as charts
-    from workbench.widgets.dashboard_leads import LeadsDashboard
+    from workbench.widgets.dashboards import charts
+    from workbench.widgets.dashboards.leads import LeadsDashboard
 
     app = LeadsDashboard(now=NOW)
     figures = {name: getattr(app, name).value
@@ -295,7 +299,7 @@ def test_background_refresh_keeps_the_kernel_free_and_yields_to_a_newer_filter(k
     import asyncio
     import threading
 
-    from workbench.widgets.dashboard_leads import LeadsDashboard
+    from workbench.widgets.dashboards.leads import LeadsDashboard
 
     app = LeadsDashboard(now=NOW)
     assert app.status.value.count("data-cases='6'") == 1
@@ -331,7 +335,7 @@ def test_background_work_failures_are_one_line(store_env):
     import asyncio
 
     from workbench.errors import WorkbenchError
-    from workbench.widgets.dashboard_parts import in_background
+    from workbench.widgets.dashboards.parts import in_background
 
     got = []
 
@@ -368,7 +372,7 @@ def test_charts_drawn_from_two_threads_at_once_come_out_whole(known):
     mix their drawings (text would turn into glyph outlines, numbers unreadable)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from workbench.widgets import dashboard_charts as charts
+    from workbench.widgets.dashboards import charts
 
     snap = dash.apply_filters(dash.load(now=NOW), None)
     parts = [("by status", dash.queue(snap, "status"))]
@@ -384,7 +388,7 @@ def test_a_background_reload_never_replaces_newer_numbers(known):
     import asyncio
     import threading
 
-    from workbench.widgets.dashboard_leads import LeadsDashboard
+    from workbench.widgets.dashboards.leads import LeadsDashboard
 
     app = LeadsDashboard(now=NOW)
     stale = app.snap  # what the slow background reload comes back with

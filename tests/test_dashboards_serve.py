@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from workbench import serve
+from workbench.serve import servers as serve
 
 
 def _flags(cmd: list[str]) -> dict[str, str]:
@@ -27,11 +27,11 @@ def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypat
     assert int(voila["VoilaConfiguration.default_pool_size"]) >= 1
     assert int(lab["MappingKernelManager.cull_idle_timeout"]) > 0
     assert int(voila["MappingKernelManager.cull_idle_timeout"]) > 0
-    assert str(serve.DASHBOARDS) in p.voila_command
+    assert str(serve.dashboards_dir()) in p.voila_command
     # our template, found through JUPYTER_PATH, and nothing in it that points at a CDN
     assert voila["VoilaConfiguration.template"] == "workbench"
-    template = serve.VOILA_TEMPLATES / "voila" / "templates" / "workbench"
-    assert p.env["JUPYTER_PATH"].split(":")[0] == str(serve.VOILA_TEMPLATES)
+    template = serve.voila_templates_dir() / "voila" / "templates" / "workbench"
+    assert p.env["JUPYTER_PATH"].split(":")[0] == str(serve.voila_templates_dir())
     assert (template / "index.html.j2").is_file() and (template / "page.html").is_file()
     for f in template.iterdir():
         assert "http" not in f.read_text().replace("http-equiv", ""), f.name
@@ -42,13 +42,13 @@ def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypat
     assert "--VoilaConfiguration.preheat_kernel=True" not in cold.voila_command
     # the Voilà config file that sets the page hook comes first, the user's config after it
     config_path = p.env["JUPYTER_CONFIG_PATH"].split(os.pathsep)
-    assert config_path == [str(serve.VOILA_CONFIG), "/site/jupyter-config"]
-    assert (serve.VOILA_CONFIG / "voila.py").is_file()
-    assert "page_config_hook" in (serve.VOILA_CONFIG / "voila.py").read_text()
+    assert config_path == [str(serve.voila_config_dir()), "/site/jupyter-config"]
+    assert (serve.voila_config_dir() / "voila.py").is_file()
+    assert "page_config_hook" in (serve.voila_config_dir() / "voila.py").read_text()
 
 
 def test_each_page_loads_only_the_extensions_its_notebook_needs():
-    from workbench.voila_pages import page_config
+    from workbench.serve.pages import page_config
 
     every = [{"name": n, "load": "static/remoteEntry.js"} for n in
              ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from workbench import cases, evidence
+from workbench import cases
+from workbench.evidence import items as evidence
 from workbench.cli import main as cli
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import text
 
-from workbench import cases, evidence
+from workbench import cases
+from workbench.evidence import items as evidence
 
 
 def test_tray_collects_bundles_with_progress_and_verifies(wb_env, tmp_path):

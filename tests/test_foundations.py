@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from workbench.case_ids import case_folder, validate_case_id
+from workbench.ids import case_folder, validate_case_id
 from workbench.errors import InputError
-from workbench.timestamps import ZonelessTimestamp, parse_interval, parse_timestamp
+from workbench.times import ZonelessTimestamp, parse_interval, parse_timestamp
 
 NOW = datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc)
 

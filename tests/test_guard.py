@@ -12,8 +12,10 @@ import time
 
 import pytest
 
-from workbench import audit, execute, guard
-from workbench.guard import QueryRefused
+from workbench.store import audit
+from workbench.queries import run as execute
+from workbench.queries import guard
+from workbench.queries.guard import QueryRefused
 
 from test_queries import pg_env  # noqa: F401  (fixture: the demo platform on PostgreSQL)
 

@@ -11,7 +11,7 @@ import pytest
 
 from workbench import cases
 from workbench.errors import InputError
-from workbench.intake import import_file
+from workbench.cases.intake import import_file
 
 CSV = """external_id,category,priority,subjects,source,summary,reporters,received_at
 T-100,scam_fraud,P1,11;12,support,gift card requests,77,2026-05-01T10:00:00Z
@@ -119,7 +119,7 @@ def test_two_imports_at_once_file_each_ticket_once(store_env, tmp_path):
     lines = ["external_id,category,subjects"] + [f"C-{i},spam,{i + 1}" for i in range(40)]
     f = tmp_path / "big.csv"
     f.write_text("\n".join(lines) + "\n")
-    code = f"from workbench.intake import import_file; r = import_file({str(f)!r}); print(len(r.created))"
+    code = f"from workbench.cases.intake import import_file; r = import_file({str(f)!r}); print(len(r.created))"
     env = dict(os.environ)
     procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for _ in range(2)]

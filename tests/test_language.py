@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from workbench.language import contains, detect, find, fold
-from workbench.risk_terms import categories_in, find_risky, languages
+from workbench.content.language import contains, detect, find, fold
+from workbench.content.risk_terms import categories_in, find_risky, languages
 
 SAMPLES = {
     "es": "Hola, ¿cómo estás? Me encanta la playa y salir a cenar con amigos.",

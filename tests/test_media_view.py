@@ -11,8 +11,8 @@ from PIL import Image, ImageDraw
 
 from conftest import fresh_home
 
-from workbench import media_view
-from workbench.media_view import MediaItem
+from workbench.content import media as media_view
+from workbench.content.media import MediaItem
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from workbench.errors import InputError
-from workbench.photo_index import PhotoIndex, brute_force, parse_hash, signed_int64
+from workbench.content.photos import PhotoIndex, brute_force, parse_hash, signed_int64
 
 
 def test_index_matches_brute_force_exactly():
@@ -151,7 +151,7 @@ def photo_platform(_photo_db, tmp_path, monkeypatch):
 
 
 def test_similar_photos_finds_reencodes_crops_and_resizes(photo_platform):
-    from workbench import content
+    from workbench.content import profiles as content
 
     found_total, false_matches, returned = 0, 0, 0
     for orig, copies in photo_platform.items():
@@ -170,7 +170,7 @@ def test_similar_photos_finds_reencodes_crops_and_resizes(photo_platform):
 
 
 def test_similar_photos_input_errors(photo_platform):
-    from workbench import content
+    from workbench.content import profiles as content
     from workbench.errors import NotFoundError
 
     with pytest.raises(InputError, match="exactly one"):
@@ -186,7 +186,7 @@ def test_similar_photos_input_errors(photo_platform):
 def test_library_query_matches_the_index(photo_platform):
     """`photo_reuse` computes the same distances in SQL (over photos.phash_int)."""
     import workbench as wb
-    from workbench import content
+    from workbench.content import profiles as content
 
     for owner in (1000, 1003, 1007):
         df = wb.query("photo_reuse", user_id=owner, max_distance=12)
@@ -202,8 +202,9 @@ def test_platform_without_the_integer_hash_gets_a_readable_failure(tmp_path, mon
     import duckdb
 
     import workbench as wb
-    from workbench import audit, config
-    from workbench.execute import QueryFailed
+    from workbench.store import audit
+    from workbench import config
+    from workbench.queries.run import QueryFailed
     from workbench.platform.engine import dispose_all
 
     path = tmp_path / "old.duckdb"
@@ -246,7 +247,7 @@ def _planted_groups(ground_truth: dict) -> list[set[int]]:
 def test_demo_planted_near_duplicates_precision_and_recall(wb_env, ground_truth):
     """Every planted copy is found from every other member of its group (on another account);
     few other photos come back."""
-    from workbench import content
+    from workbench.content import profiles as content
 
     groups = _planted_groups(ground_truth)
     assert len(groups) >= 4, "the demo plants reused photos in its ring and impersonation"
@@ -288,7 +289,7 @@ def test_library_query_gives_the_same_answer_on_postgresql(_photo_db, pg_url, tm
 
     import workbench as wb
     from workbench import config
-    from workbench.execute import QueryFailed
+    from workbench.queries.run import QueryFailed
     from workbench.platform import schema as S
     from workbench.platform.engine import dispose_all
 

@@ -10,10 +10,12 @@ import pandas as pd
 import pytest
 
 import workbench as wb
-from workbench import audit, execute, queries
+from workbench.store import audit
+from workbench.queries import run as execute
+from workbench.queries import library as queries
 from workbench.cli import main
 from workbench.errors import InputError, NotFoundError
-from workbench.timestamps import ZonelessTimestamp
+from workbench.times import ZonelessTimestamp
 
 REQUIRED = ["user_overview", "messages_by_user", "conversation", "reports_against_user",
             "reports_by_reporter", "logins_by_user", "account_changes", "linked_accounts",
@@ -98,12 +100,12 @@ def test_render_shows_sql_with_binds_and_runs_nothing(wb_env):
     assert len(audit.records()) == 0
 
 
-def test_a_single_dialect_query_is_transpiled(tmp_path, monkeypatch, wb_env):
+def test_a_single_dialect_query_is_transpiled(tmp_path, set_setting, wb_env):
     (tmp_path / "handles_by_year.sql").write_text(
         "-- name: handles_by_year\n-- title: t\n-- description: d\n-- tags: [t]\n"
         "-- dialect: duckdb\n-- params:\n--   user_id: {type: int, description: who}\n"
         "SELECT strftime(created_at, '%Y') AS y FROM users WHERE user_id = :user_id\n")
-    monkeypatch.setenv(queries.ENV_QUERIES, str(tmp_path))
+    set_setting("WORKBENCH_QUERIES", str(tmp_path))
     pg = queries.render("handles_by_year", "postgres")
     assert "TO_CHAR" in pg.upper() and ":user_id" in pg
     assert queries.render("handles_by_year", "duckdb").startswith("SELECT strftime")
@@ -111,8 +113,8 @@ def test_a_single_dialect_query_is_transpiled(tmp_path, monkeypatch, wb_env):
     assert len(df) == 1 and len(df["y"].iloc[0]) == 4
 
 
-def test_malformed_library_files_are_reported(tmp_path, monkeypatch):
-    monkeypatch.setenv(queries.ENV_QUERIES, str(tmp_path))
+def test_malformed_library_files_are_reported(tmp_path, set_setting):
+    set_setting("WORKBENCH_QUERIES", str(tmp_path))
     (tmp_path / "bad.sql").write_text("-- name: bad\n-- params:\n--   x: {type: wibble}\nSELECT :x\n")
     with pytest.raises(InputError, match="bad.sql: parameter 'x' has unknown type 'wibble'"):
         queries.list()
@@ -184,13 +186,14 @@ def test_fetch_limit_cuts_and_says_so(wb_env):
         assert len(wb.sql("SELECT * FROM users ORDER BY user_id LIMIT 7", max_rows=7)) == 7
 
 
-def test_fetch_limit_default_is_configurable(wb_env, monkeypatch):
-    monkeypatch.setenv(execute.ENV_MAX_ROWS, "5")
+def test_fetch_limit_default_is_configurable(wb_env, set_setting):
+    from workbench.errors import SettingsError
+
+    set_setting("WORKBENCH_MAX_ROWS", "5")
     with pytest.warns(execute.ResultTruncated):
         assert len(wb.sql("SELECT * FROM users")) == 5
-    monkeypatch.setenv(execute.ENV_MAX_ROWS, "lots")
-    with pytest.raises(Exception, match="WORKBENCH_MAX_ROWS"):
-        wb.sql("SELECT 1")
+    with pytest.raises(SettingsError, match="^WORKBENCH_MAX_ROWS:"):
+        set_setting("WORKBENCH_MAX_ROWS", "lots")
 
 
 @pytest.mark.postgres
@@ -343,7 +346,8 @@ def test_sql_editor_runs_behind_the_guard_and_pages(wb_env):
 
 
 def test_sql_editor_adds_its_result_to_the_case_evidence_by_default(wb_env):
-    from workbench import cases, evidence
+    from workbench import cases
+    from workbench.evidence import items as evidence
     from workbench.widgets import SqlEditor
 
     ed = SqlEditor(sql="SELECT user_id, country FROM users ORDER BY user_id LIMIT 3")
@@ -359,7 +363,7 @@ def test_sql_editor_adds_its_result_to_the_case_evidence_by_default(wb_env):
 
 
 def test_a_query_the_database_rejects_is_one_line_and_audited_as_failed(wb_env):
-    from workbench.execute import QueryFailed
+    from workbench.queries.run import QueryFailed
 
     with pytest.raises(QueryFailed, match="^the database could not run it: ") as err:
         wb.sql("SELECT no_such_column FROM users", case="ESC-2026-000001")
@@ -373,7 +377,7 @@ def test_a_query_the_database_rejects_is_one_line_and_audited_as_failed(wb_env):
 def test_duckdb_bit_count_is_rendered_for_postgresql():
     """PostgreSQL counts bits of bit strings only: bit_count over an integer gets a bit(64)
     cast; one already over a bit string is left alone."""
-    from workbench.queries import render_sql
+    from workbench.queries.library import render_sql
 
     pg = render_sql("SELECT bit_count(xor(a, b)) AS d, bit_count(CAST(c AS BIGINT)) AS e, "
                     "bit_count(CAST(f AS BIT(64))) AS g FROM t", "duckdb", "postgres")

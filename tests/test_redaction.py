@@ -14,10 +14,12 @@ import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import text
 
-from workbench import cases, evidence
-from workbench.bundle import create_bundle, verify_bundle
+from workbench import cases
+from workbench.evidence import items as evidence
+from workbench.evidence.bundle import create_bundle, verify_bundle
 from workbench.errors import InputError
-from workbench.redaction import Person, Redactor, gather_pii, load_profile, luhn_ok, pseudonym_key
+from workbench.evidence.pseudonyms import case_key
+from workbench.evidence.redaction import Person, Redactor, gather_pii, load_profile, luhn_ok
 
 # Planted values nobody in the platform owns: the pattern rules must catch them.
 UNKNOWN = {
@@ -145,8 +147,8 @@ def test_profiles_are_validated(tmp_path):
 
 
 def test_pseudonym_key_is_per_case_private_and_stable(wb_env):
-    k1 = pseudonym_key("ESC-2026-000001")
-    assert pseudonym_key("ESC-2026-000001") == k1 != pseudonym_key("ESC-2026-000002")
+    k1 = case_key("ESC-2026-000001")
+    assert case_key("ESC-2026-000001") == k1 != case_key("ESC-2026-000002")
     path = wb_env.home / "secrets" / "pseudonyms" / "ESC-2026-000001.key"
     assert path.stat().st_mode & 0o077 == 0
 

@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from sqlalchemy import text
 
-from workbench.demo_cases import file_demo_cases
+from workbench.demo.cases import file_demo_cases
 
 pytestmark = pytest.mark.slow
 
@@ -62,12 +62,15 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     """`workbench report --all-open`: a report per planted case (each category) in parallel;
     the HTML holds the case's facts, a plotly timeline with plotly.js embedded once and the
     evidence hashes; a case whose data breaks a cell fails alone, listed with its error."""
-    from workbench import audit, cases, content, evidence
+    from workbench.store import audit
+    from workbench import cases
+    from workbench.content import profiles as content
+    from workbench.evidence import items as evidence
     from workbench.cli import main
-    from workbench.policies import taxonomy
+    from workbench.cases.taxonomy import taxonomy
     from workbench.store import session
 
-    from workbench import respond
+    from workbench import replies
 
     scam = report_cases["romance_scam_ring"]
     subject = cases.get(scam).subjects[0]
@@ -75,7 +78,7 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     reply = ("Thank you for telling us about this. We reviewed the account you reported and "
              "closed it because it broke our rules against scams. If anyone asks you for money "
              "or gift cards, please stop replying and report them in the app.")
-    respond.save_reply(scam, "email", reply, scenario="scam_victim")
+    replies.save_reply(scam, "email", reply, scenario="scam_victim")
     # the categories no planted scenario has
     extra = {cat: cases.create(category=cat, subjects=[subject], title=f"{cat} report").case_id
              for cat in ("violent_threats", "minor_safety")}
@@ -158,7 +161,9 @@ def test_external_reports_on_a_dask_local_cluster(wb_env, report_cases):
     external report pseudonymises people and leaves out reporters and identifiers."""
     from distributed import LocalCluster
 
-    from workbench import cases, content, reports
+    from workbench import cases
+    from workbench.content import profiles as content
+    from workbench.reports import batch as reports
 
     cid = report_cases["romance_scam_ring"]
     case = cases.get(cid)
@@ -183,7 +188,8 @@ def test_external_reports_on_a_dask_local_cluster(wb_env, report_cases):
 
 
 def test_a_report_over_its_time_limit_is_stopped_and_kept(wb_env, report_cases):
-    from workbench import audit, reports
+    from workbench.store import audit
+    from workbench.reports import batch as reports
 
     cid = report_cases["account_takeover"]
     t0 = time.monotonic()
@@ -200,7 +206,7 @@ def test_a_report_over_its_time_limit_is_stopped_and_kept(wb_env, report_cases):
 
 
 def test_bad_input_is_refused_before_any_kernel_starts(wb_env, report_cases, capsys):
-    from workbench import reports
+    from workbench.reports import batch as reports
     from workbench.cli import main
     from workbench.errors import InputError, NotFoundError
 
@@ -244,7 +250,7 @@ def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(wb_env, r
 
     import psutil
 
-    from workbench import reports
+    from workbench.reports import batch as reports
 
     cid = report_cases["impersonation"]
     silent = socket.socket()
@@ -288,8 +294,9 @@ def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(wb_env, r
 def test_report_sections_for_outside_audiences(wb_env, report_cases, audience):
     """The report's content, built in-process (what each notebook cell displays): no reporter
     ever, people pseudonymised as the audience's redaction profile says."""
-    from workbench import cases, content
-    from workbench.report_sections import CaseReport, StaticFigure
+    from workbench import cases
+    from workbench.content import profiles as content
+    from workbench.reports.sections import CaseReport, StaticFigure
 
     cid = report_cases["false_reporting"]
     case = cases.get(cid)

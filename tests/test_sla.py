@@ -6,7 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from workbench import cases, policies, sla
+from workbench import cases
+from workbench.cases import decisions
+from workbench.cases import sla
 
 UTC = timezone.utc
 H = timedelta(hours=1)
@@ -51,7 +53,7 @@ def test_stopped_clocks_met_or_missed(store_env):
     assert st.milestones["claimed"] == st.milestones["first_action"] == t0 + 2 * H
     cases.set_status(c.case_id, "triaged", at=t0 + 3 * H)
     cases.set_status(c.case_id, "investigating", at=t0 + 4 * H)
-    policies.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale="x", at=t0 + 20 * H)
+    decisions.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale="x", at=t0 + 20 * H)
     st = sla.clocks(cases.get(c.case_id), t0 + 100 * H)
     assert st.resolution.state == "met" and st.resolution.elapsed == 20 * H
     assert st.resolution.stopped_at == t0 + 20 * H
@@ -74,7 +76,7 @@ def test_waiting_pauses_the_resolution_clock(store_env):
     assert after.due == t0 + 120 * H
     # without the pause it would have been breached by now
     assert (t0 + 70 * H) - t0 < 72 * H + 48 * H
-    policies.decide(cid, clauses=["CG-1.1"], action="warning", rationale="x", at=t0 + 100 * H)
+    decisions.decide(cid, clauses=["CG-1.1"], action="warning", rationale="x", at=t0 + 100 * H)
     done = sla.clocks(cases.get(cid), t0 + 500 * H).resolution
     assert done.state == "met" and done.elapsed == 52 * H
 
@@ -85,7 +87,7 @@ def test_reopen_resumes_without_counting_closed_time(store_env):
     cid = c.case_id
     cases.set_status(cid, "triaged", at=t0 + H)
     cases.set_status(cid, "investigating", at=t0 + 2 * H)
-    policies.decide(cid, clauses=["CG-7.1"], action="warning", rationale="x", at=t0 + 10 * H)
+    decisions.decide(cid, clauses=["CG-7.1"], action="warning", rationale="x", at=t0 + 10 * H)
     cases.set_status(cid, "closed", at=t0 + 11 * H)
     cases.set_status(cid, "investigating", reason="appeal", at=t0 + 110 * H)  # closed 100h
     st = sla.clocks(cases.get(cid), t0 + 115 * H).resolution

@@ -169,7 +169,8 @@ def test_bad_input_is_one_line(tl_env):
 # --- time zones ------------------------------------------------------------------------------
 
 def test_berlin_spring_forward(tl_env):
-    from workbench import timeline, timeline_figures
+    from workbench import timeline
+    from workbench.timeline import figures as timeline_figures
 
     df = timeline.with_display_time(timeline.events(subjects=SUBJECT, sources=["logins", "messages"],
                                                     start="2026-03-28T00:00:00Z",
@@ -188,7 +189,8 @@ def test_berlin_spring_forward(tl_env):
 
 
 def test_new_york_fall_back_keeps_order_and_offsets(tl_env):
-    from workbench import timeline, timeline_figures
+    from workbench import timeline
+    from workbench.timeline import figures as timeline_figures
 
     v = timeline.view(subjects=SUBJECT, start="2026-10-31T00:00:00Z", end="2026-11-02T00:00:00Z",
                       tz="America/New_York")
@@ -230,7 +232,7 @@ def test_new_york_fall_back_keeps_order_and_offsets(tl_env):
 def test_zoneless_input_is_utc_and_said_so(tl_env):
     from workbench import timeline
     from workbench.errors import InputError
-    from workbench.timestamps import ZonelessTimestamp
+    from workbench.times import ZonelessTimestamp
 
     with pytest.warns(ZonelessTimestamp):
         naive = timeline.events(subjects=SUBJECT, start="2026-03-29T01:00:00",
@@ -250,7 +252,8 @@ def test_zoneless_input_is_utc_and_said_so(tl_env):
 # --- density / detail ------------------------------------------------------------------------
 
 def test_density_when_crowded_detail_when_zoomed(tl_env):
-    from workbench import timeline, timeline_figures
+    from workbench import timeline
+    from workbench.timeline import figures as timeline_figures
 
     v = timeline.view(subjects=SUBJECT, threshold=50, tz="Europe/Berlin")
     assert v.mode == "density" and v.total == TOTAL_EVENTS
@@ -290,8 +293,9 @@ def test_density_bins_align_to_local_midnight(tl_env):
 
 
 def test_new_source_needs_no_figure_change(tl_env):
-    from workbench import timeline, timeline_figures
-    from workbench import timeline_sources as reg
+    from workbench import timeline
+    from workbench.timeline import figures as timeline_figures
+    from workbench.timeline import sources as reg
 
     reg.register(reg.Source(name="media", label="Media sent", query="messages_by_user",
                             ts="sent_at", id="message_id", kind="'media'", actor="sender_id",
@@ -311,8 +315,10 @@ def test_new_source_needs_no_figure_change(tl_env):
 # --- annotations ---------------------------------------------------------------------------
 
 def test_annotations_persist_and_filter(tl_env, case_id):
-    import workbench.annotations as ann
-    from workbench import config, timeline, timeline_figures
+    import workbench.timeline.annotations as ann
+    from workbench import config
+    from workbench import timeline
+    from workbench.timeline import figures as timeline_figures
 
     df = timeline.events(case=case_id)
     takeover = df[df["ref"].isin(["logins:3", "account_changes:1"])]
@@ -334,7 +340,7 @@ def test_annotations_persist_and_filter(tl_env, case_id):
     hist = ann.history(case_id)
     assert len(hist) == 8 and set(hist["who"]) == {"test.analyst"}
     assert list(hist["action"][:2]) == ["star", "star"]
-    from workbench import audit
+    from workbench.store import audit
 
     logged = audit.records(case=case_id, action="timeline.annotate")
     assert len(logged) == 6 and audit.verify() is None  # one record per act, chain intact
@@ -354,7 +360,7 @@ def test_annotations_persist_and_filter(tl_env, case_id):
 
 
 def test_annotation_input_refused(tl_env, case_id):
-    import workbench.annotations as ann
+    import workbench.timeline.annotations as ann
     from workbench.errors import InputError, NotFoundError
 
     with pytest.raises(InputError, match="not a timeline event reference"):
@@ -369,12 +375,13 @@ def test_annotation_input_refused(tl_env, case_id):
 
 
 def test_add_to_evidence(tl_env, case_id):
-    import workbench.annotations as ann
-    from workbench import evidence, timeline
+    import workbench.timeline.annotations as ann
+    from workbench.evidence import items as evidence
+    from workbench import timeline
 
     rows = timeline.events(case=case_id, sources=["logins", "account_changes"],
                            start="2026-05-10T00:00:00Z", end="2026-05-11T00:00:00Z")
-    item = ann.add_to_evidence(case_id, rows, tz="Europe/Berlin", note="takeover sequence")
+    item = evidence.add_timeline_events(case_id, rows, tz="Europe/Berlin", note="takeover sequence")
     items = evidence.list_items(case_id)
     assert [i.kind for i in items] == ["timeline_excerpt"]
     frame = evidence.load_frame(items[0])
@@ -419,14 +426,16 @@ def test_export_refuses_and_leaves_nothing(tl_env, tmp_path, monkeypatch):
     with pytest.raises(InputError, match="unknown timeline source"):
         timeline.export(out / "tl.csv", subjects=SUBJECT, sources=["nope"])
     # A failure half-way (here: after the first chunk) leaves no file that looks complete.
-    real = timeline._chunks
+    from workbench.timeline import exports as exporting
+
+    real = exporting._chunks
 
     def failing(req, chunk_rows):
         it = real(req, chunk_rows)
         yield next(it)
         raise OSError("disk full")
 
-    monkeypatch.setattr(timeline, "_chunks", failing)
+    monkeypatch.setattr(exporting, "_chunks", failing)
     for name in ("tl.csv", "tl.parquet"):
         with pytest.raises(OSError):
             timeline.export(out / name, subjects=SUBJECT, chunk_rows=20)
@@ -469,7 +478,7 @@ def test_cli_runs_as_a_command(tl_env, tmp_path):
 # --- widget --------------------------------------------------------------------------------
 
 def test_widget_zoom_select_annotate(tl_env, case_id):
-    import workbench.annotations as ann
+    import workbench.timeline.annotations as ann
     from workbench.widgets.timeline_view import TimelineView
 
     w = TimelineView(case=case_id, threshold=50, tz="Europe/Berlin")
@@ -515,7 +524,8 @@ def test_same_timeline_on_postgresql(tl_env, tl_platform, pg_url, monkeypatch, t
     import duckdb
     from sqlalchemy import create_engine
 
-    from workbench import config, timeline
+    from workbench import config
+    from workbench import timeline
     from workbench.platform.schema import TABLES, metadata
 
     duck = timeline.events(subjects=[SUBJECT, OTHER])
@@ -557,7 +567,8 @@ def test_same_timeline_on_postgresql(tl_env, tl_platform, pg_url, monkeypatch, t
 
 
 def test_static_report_figure_embeds_plotly(tl_env, tmp_path):
-    from workbench import timeline, timeline_figures
+    from workbench import timeline
+    from workbench.timeline import figures as timeline_figures
 
     fig = timeline.figure(subjects=SUBJECT, tz="Europe/Berlin", threshold=50)
     path = timeline_figures.write_html(fig, tmp_path / "timeline.html")
@@ -644,7 +655,9 @@ def test_false_reporting_burst_and_ring(wb_env, ground_truth):
 
 
 def test_lanes_per_subject_and_severity_colours(tl_env, case_id):
-    from workbench import notes, timeline, timeline_figures
+    from workbench.cases import notes
+    from workbench import timeline
+    from workbench.timeline import figures as timeline_figures
 
     notes.add_note(case_id, "Called the user.\nThey confirm they did not change the email.",
                    at="2026-05-10T10:00:00+00:00")

@@ -28,7 +28,7 @@ def app_env(tmp_path_factory, demo_home):
     users 101-104), the settings pointing at it for this module."""
     from conftest import demo_links, fresh_home
     from test_dashboards import file_known_cases
-    from workbench import evidence
+    from workbench.evidence import items as evidence
 
     mp = pytest.MonkeyPatch()
     mp.delenv("QUERY_STRING", raising=False)
@@ -48,7 +48,7 @@ def server_log(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def server(app_env, server_log):
     """Voilà on a free port, configured exactly as ``workbench serve`` configures it."""
-    from workbench import serve
+    from workbench.serve import servers as serve
 
     settings, _ = app_env
     token = secrets.token_urlsafe(16)
@@ -157,7 +157,7 @@ def test_leads_dashboard_shows_the_store_numbers_and_filters_update_them(server,
                                               for n in dash.queue(exp["snap"], by)["cases"]]
     for label in dash.queue(exp["snap"], "status")["status"]:
         assert f">{label}<" in queue_svg
-    # this page loads no plotly: the leads' dashboard does not need it (workbench.voila_pages)
+    # this page loads no plotly: the leads' dashboard does not need it (workbench.serve.pages)
     scripts = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     assert not [u for u in scripts if "jupyterlab-plotly" in u or "anywidget" in u]
     # subjects are pseudonyms on the dashboard, never user ids

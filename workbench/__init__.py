@@ -6,27 +6,29 @@ cheap in every kernel:
 * ``wb.settings()`` current settings (see :mod:`workbench.config`)
 * ``wb.query(name, case=None, **params)`` / ``wb.sql(text, case=None, **params)``
 * ``wb.queries``, ``wb.cases``, ``wb.timeline``, ``wb.evidence``, ``wb.reports``,
-  ``wb.content``, ``wb.respond``: the core modules
+  ``wb.content``, ``wb.replies``: the core packages; ``wb.widgets``: the notebook views
 """
 
 import importlib
+from importlib.metadata import version
 from typing import Any
 
-__version__ = "0.1.0"
+__version__ = version("ts-workbench")
 
 # name -> (module, attribute or None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {
     "settings": ("workbench.config", "settings"),
     "WorkbenchError": ("workbench.errors", "WorkbenchError"),
-    "query": ("workbench.execute", "query"),
-    "sql": ("workbench.execute", "sql"),
+    "query": ("workbench.queries.run", "query"),
+    "sql": ("workbench.queries.run", "sql"),
     "queries": ("workbench.queries", None),
     "cases": ("workbench.cases", None),
     "timeline": ("workbench.timeline", None),
     "evidence": ("workbench.evidence", None),
     "reports": ("workbench.reports", None),
     "content": ("workbench.content", None),
-    "respond": ("workbench.respond", None),
+    "replies": ("workbench.replies", None),
+    "widgets": ("workbench.widgets", None),
 }
 
 

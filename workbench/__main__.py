@@ -1,3 +1,3 @@
-from .cli import run
+from workbench.cli import run
 
 run()

@@ -19,10 +19,6 @@ the column ``zone``.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -31,10 +27,27 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from .case_ids import validate_case_id
-from .config import Settings, settings as current_settings
-from .errors import InputError, SettingsError
-from .timestamps import parse_interval, parse_timestamp, utcnow
+from workbench.ids import validate_case_id
+from workbench.config import Settings, settings as current_settings
+from workbench.errors import InputError, SettingsError
+from workbench.evidence.pseudonyms import dashboard_key, pseudonym
+from workbench.times import parse_interval, parse_timestamp, utcnow
+from workbench import cases
+from workbench.cases import decisions
+from workbench.cases import notes
+from workbench.cases import sla
+from workbench.cases.model import OPEN_STATUSES
+from workbench.cases.model import PRIORITIES
+from workbench.cases.model import SOURCES
+from workbench.evidence.items import items_frame
+from workbench.evidence.redaction import Redactor, as_user_id, load_profile
+from workbench.platform.schema import metadata
+from workbench.queries import library
+from workbench.queries.run import query
+from workbench.store.models import DecisionClause, DecisionRow
+from workbench.timeline.figures import figure
+from workbench.timeline.query import view
+from workbench.timeline.sources import user_party_rows
 
 UNASSIGNED = "(unassigned)"
 AGE_BUCKETS = (("< 1 day", 1), ("1–3 days", 3), ("3–7 days", 7), ("1–2 weeks", 14),
@@ -55,7 +68,6 @@ DECISION_COLUMNS = ["case_id", "decided_at", "action", "clause"]
 @dataclass(frozen=True)
 class Snapshot:
     """Cases (one row each, SLA clocks as of ``now``) and latest decisions (one row per clause)."""
-
     cases: pd.DataFrame
     decisions: pd.DataFrame
     now: datetime
@@ -64,35 +76,8 @@ class Snapshot:
 
     @property
     def open(self) -> pd.DataFrame:
-        from .cases import OPEN_STATUSES
 
         return self.cases[self.cases["status"].isin(OPEN_STATUSES)]
-
-
-def pseudonym_key(settings: Settings | None = None) -> bytes:
-    """The install's secret for subject pseudonyms (``<home>/.pseudonym_key``, made once).
-
-    Keyed, so a pseudonym cannot be turned back into a user id by hashing every id.
-    """
-    home = (settings or current_settings()).home
-    path = home / ".pseudonym_key"
-    if not path.exists():
-        tmp = home / f".pseudonym_key.{os.getpid()}.tmp"
-        tmp.write_text(secrets.token_hex(32))
-        os.chmod(tmp, 0o600)
-        try:  # link, not replace: two first kernels racing must end with one key
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    return bytes.fromhex(path.read_text().strip())
-
-
-def pseudonym(user_id: int, key: bytes) -> str:
-    """A stable, keyed stand-in for a platform user id: ``S-`` and 8 hex digits."""
-    digest = hmac.new(key, str(int(user_id)).encode(), hashlib.sha256).hexdigest()
-    return f"S-{digest[:8]}"
 
 
 def mask_text(value: object, keep: int = 2) -> str:
@@ -111,8 +96,6 @@ def _td(value: timedelta | None) -> float:
 
 def load(settings: Settings | None = None, now: datetime | str | None = None) -> Snapshot:
     """Every case in the store with its SLA clocks as of ``now`` (default: now), and decisions."""
-    from . import cases, sla
-
     settings = settings or current_settings()
     now_ts = parse_timestamp(now) if now is not None else utcnow()
     pol = sla.policy()
@@ -147,14 +130,13 @@ def load(settings: Settings | None = None, now: datetime | str | None = None) ->
         df[col] = pd.to_datetime(df[col], utc=True)
     for col in ("first_response_remaining", "resolution_remaining", "preservation_remaining"):
         df[col] = pd.to_timedelta(df[col].astype(float), unit="s")
-    return Snapshot(df, decided, now_ts, settings.tz, pseudonym_key(settings))
+    return Snapshot(df, decided, now_ts, settings.tz, dashboard_key(settings))
 
 
 def _latest_decisions(s) -> pd.DataFrame:
     """The latest decision of every case, one row per cited clause (a reopened case counts once)."""
     from sqlalchemy import func, select
 
-    from .policies import DecisionClause, DecisionRow
 
     latest = select(func.max(DecisionRow.id)).group_by(DecisionRow.case_id)
     q = (select(DecisionRow.case_id, DecisionRow.at, DecisionRow.action, DecisionClause.clause)
@@ -175,7 +157,6 @@ class Filters:
     ``start``/``end`` bound the cases' creation time (``end`` inclusive of that whole day when a
     date is given); each other field takes one value or several.
     """
-
     start: date | datetime | str | None = None
     end: date | datetime | str | None = None
     category: str | Sequence[str] | None = None
@@ -203,8 +184,6 @@ def _wanted(value: str | Sequence[str] | None) -> list[str]:
 
 def apply_filters(snap: Snapshot, filters: Filters | None = None) -> Snapshot:
     """The snapshot narrowed to ``filters``; decisions follow the cases that remain."""
-    from .cases import PRIORITIES, SOURCES
-
     f = filters or Filters()
     df = snap.cases
     start = _bound(f.start, snap.tz, end=False)
@@ -237,8 +216,6 @@ def apply_filters(snap: Snapshot, filters: Filters | None = None) -> Snapshot:
 
 def filter_options(snap: Snapshot) -> dict[str, list[str]]:
     """The values each filter can take in this snapshot (for drop-downs)."""
-    from .cases import PRIORITIES, SOURCES
-
     df = snap.cases
     assignees = sorted(a for a in df["assignee"].dropna().unique())
     return {"category": sorted(df["category"].unique()), "priority": list(PRIORITIES),
@@ -269,8 +246,6 @@ def queue(snap: Snapshot, by: str = "status") -> pd.DataFrame:
 
     Every known value appears (zero when empty) in the natural order of that field.
     """
-    from .cases import OPEN_STATUSES, PRIORITIES, SOURCES
-
     order = {"status": list(OPEN_STATUSES), "priority": list(PRIORITIES), "source": list(SOURCES),
              "category": sorted(snap.cases["category"].unique())}
     if by == "team":
@@ -360,8 +335,6 @@ def throughput(snap: Snapshot, by: str = "week") -> pd.DataFrame:
 
 def backlog_age(snap: Snapshot) -> pd.DataFrame:
     """Open cases by age (time since creation): bucket, cases, and the count per priority."""
-    from .cases import PRIORITIES
-
     open_ = snap.open
     age_days = (pd.Timestamp(snap.now) - open_["created_at"]).dt.total_seconds() / 86400
     labels = [b[0] for b in AGE_BUCKETS]
@@ -397,7 +370,6 @@ def repeat_subjects(snap: Snapshot, min_cases: int = 2, mask: bool = True) -> pd
     long = df.explode("subjects").dropna(subset=["subjects"])
     if long.empty:
         return pd.DataFrame(columns=["subject", "cases", "open", "categories", "case_ids", "last_seen"])
-    from .cases import OPEN_STATUSES
 
     long = long.assign(is_open=long["status"].isin(OPEN_STATUSES))
     sizes = long.groupby("subjects")["case_id"].transform("size")
@@ -431,7 +403,6 @@ def action_mix(snap: Snapshot) -> pd.DataFrame:
 @dataclass(frozen=True)
 class OnCall:
     """What needs attention now."""
-
     unclaimed: pd.DataFrame   # open P0/P1 cases that are new or have nobody on them
     due_soon: pd.DataFrame    # running clocks that breach within the window (not yet breached)
     window: timedelta
@@ -493,8 +464,6 @@ def subjects_table(case, key: bytes, mask: bool = True) -> pd.DataFrame:
 
 def sla_table(case, now: datetime | None = None) -> pd.DataFrame:
     """The case's clocks: clock, state, due, and a short countdown text."""
-    from . import sla
-
     st = sla.clocks(case, now)
     rows = [{"clock": _CLOCK_LABEL[c.name], "state": c.state, "due": c.due,
              "countdown": c.countdown()} for c in (st.first_response, st.resolution)]
@@ -522,8 +491,6 @@ MAX_QUERY_SUBJECTS = 3
 
 def platform_sensitive_columns() -> tuple[set[str], set[str]]:
     """Column names the platform schema marks as PII, and as special-category data."""
-    from .platform.schema import metadata
-
     pii, special = set(), set()
     for table in metadata.tables.values():
         for col in table.columns:
@@ -537,7 +504,6 @@ def platform_sensitive_columns() -> tuple[set[str], set[str]]:
 @dataclass(frozen=True)
 class CasePage:
     """Everything the read-only case app shows; ``*_note`` says plainly what is not available."""
-
     case: object
     sla: pd.DataFrame
     subjects: pd.DataFrame
@@ -551,10 +517,6 @@ class CasePage:
 
 
 def _evidence(case_id: str) -> tuple[pd.DataFrame | None, str]:
-    try:
-        from .evidence import items_frame
-    except ImportError:
-        return None, "Evidence collection is not available in this installation."
     df = items_frame(case_id)
     keep = [c for c in ("item", "kind", "title", "source", "collected_by", "collected_at",
                         "superseded_by") if c in df.columns]
@@ -567,11 +529,6 @@ def _key_queries(case, mask: bool, key: bytes) -> tuple[dict[str, pd.DataFrame],
     Masked: the columns the query library and the platform schema mark as PII are shortened,
     user ids become pseudonyms, and special-category columns are dropped either way.
     """
-    try:
-        from . import queries as library
-        from .execute import query
-    except ImportError:
-        return {}, "The query library is not available in this installation yet."
     pii, special = platform_sensitive_columns()
     out: dict[str, pd.DataFrame] = {}
     problems = []
@@ -605,14 +562,12 @@ def _key_queries(case, mask: bool, key: bytes) -> tuple[dict[str, pd.DataFrame],
 def case_page(case_id: str, *, mask: bool = True, now: datetime | None = None,
               with_queries: bool = True, settings: Settings | None = None) -> CasePage:
     """The case app's content for ``case_id`` (NotFoundError for an unknown case)."""
-    from . import cases, notes, policies
-
     settings = settings or current_settings()
     case = cases.get(validate_case_id(case_id))
-    key = pseudonym_key(settings)
+    key = dashboard_key(settings)
     decided = pd.DataFrame([{"at": d.at, "who": d.who, "action": d.action,
                              "clauses": ", ".join(d.clauses), "rationale": d.rationale}
-                            for d in policies.decisions(case.case_id)],
+                            for d in decisions.decisions(case.case_id)],
                            columns=["at", "who", "action", "clauses", "rationale"])
     written = pd.DataFrame([{"at": n.at, "author": n.author, "note": n.body}
                             for n in notes.notes(case.case_id)], columns=["at", "author", "note"])
@@ -628,11 +583,6 @@ def case_page(case_id: str, *, mask: bool = True, now: datetime | None = None,
 
 def case_timeline_figure(case_id: str, tz: ZoneInfo | str | None = None):
     """A static timeline figure of the case, or ``(None, reason)`` when it cannot be drawn."""
-    try:
-        from .timeline import view
-        from .timeline_figures import figure
-    except ImportError:
-        return None, "The timeline is not available in this installation."
     v = view(case=case_id, tz=tz)
     if v.total == 0 and v.milestones.empty:
         return None, "No events on this case's timeline."
@@ -645,10 +595,7 @@ def mask_view(v, key: bytes | None = None):
     actor and target of sources whose parties are users) become pseudonyms, and emails, phone
     numbers, IPs, card numbers, URLs and handles in summaries (message text, say) and annotation
     comments are replaced."""
-    from .redaction import Redactor, as_user_id, load_profile
-    from .timeline_sources import user_party_rows
-
-    key = key or pseudonym_key()
+    key = key or dashboard_key()
     free = Redactor(load_profile("external"), key, []).text  # caches repeated texts itself
 
     def party(value: object, is_user: bool = True) -> object:
@@ -679,5 +626,5 @@ def mask_view(v, key: bytes | None = None):
 __all__ = ["Snapshot", "Filters", "OnCall", "UNASSIGNED", "load", "apply_filters",
            "filter_options", "headline", "queue", "sla_watch", "throughput", "backlog_age",
            "category_trends", "repeat_subjects", "action_mix", "oncall", "case_from_query",
-           "pseudonym", "pseudonym_key", "mask_text", "mask_frame", "subjects_table", "sla_table",
+           "pseudonym", "dashboard_key", "mask_text", "mask_frame", "subjects_table", "sla_table",
            "CasePage", "case_page", "case_timeline_figure", "mask_view", "platform_sensitive_columns"]

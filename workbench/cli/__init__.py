@@ -1,6 +1,8 @@
 """The ``workbench`` command: a thin shell over the core modules.
 
-Each command group lives in its own module here and is registered below. Errors the user can
+Each command group lives in its own module here and is registered below. Commands import the
+core inside their own function, so that ``workbench --help`` (and every command) starts without
+loading pandas, DuckDB or Jupyter first. Errors the user can
 fix (:class:`~workbench.errors.WorkbenchError`) are printed as one line, with no traceback,
 and set the exit code.
 """
@@ -10,7 +12,7 @@ import sys
 
 import typer
 
-from ..errors import WorkbenchError
+from workbench.errors import WorkbenchError
 
 app = typer.Typer(help="T&S Investigation Workbench.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -18,7 +20,14 @@ app = typer.Typer(help="T&S Investigation Workbench.", no_args_is_help=True,
 
 def _register() -> None:
     # Each module defines ``app`` (a group) or ``register(app)`` (commands at the top level).
-    from . import case, db, demo, evidence, query, report, serve, timeline
+    from workbench.cli import case
+    from workbench.cli import db
+    from workbench.cli import demo
+    from workbench.cli import evidence
+    from workbench.cli import query
+    from workbench.cli import report
+    from workbench.cli import serve
+    from workbench.cli import timeline
 
     app.add_typer(demo.app, name="demo")
     app.add_typer(db.app, name="db")

@@ -15,13 +15,13 @@ VERSION_HELP = "Refuse the change unless the case is still at this version (opti
 
 
 def _fmt(ts: datetime | None) -> str:
-    from ..sla import show_time
+    from workbench.cases.sla import show_time
 
     return show_time(ts)
 
 
 @app.command("new")
-def new(category: str = typer.Option(..., "--category", "-c", help="Category from templates/policies.yaml."),
+def new(category: str = typer.Option(..., "--category", "-c", help="Category from templates/decisions.yaml."),
         subject: list[str] = typer.Option(..., "--subject", "-s", help="Platform user id (repeatable; at least one)."),
         priority: Optional[str] = typer.Option(None, "--priority", "-p", help="P0..P3 (default: the category's)."),
         source: str = typer.Option("trust_safety", help="support, moderation, trust_safety, safety_compliance, legal, other."),
@@ -32,7 +32,7 @@ def new(category: str = typer.Option(..., "--category", "-c", help="Category fro
         tag: list[str] = typer.Option([], "--tag", help="Tag (repeatable)."),
         ) -> None:
     """File a new case and print its id."""
-    from .. import cases
+    from workbench import cases
 
     case = cases.create(category=category, priority=priority, source=source, summary=summary,
                         title=title, subjects=subject, reporters=reporter, tags=tag,
@@ -45,8 +45,8 @@ def import_(file: Path = typer.Argument(..., help="CSV or JSON export of the fro
             strict: bool = typer.Option(False, help="Import nothing if any row is bad."),
             ) -> None:
     """Import a frontline export; bad rows are listed with their line; tickets already filed are skipped."""
-    from ..errors import InputError
-    from ..intake import import_file
+    from workbench.errors import InputError
+    from workbench.cases.intake import import_file
 
     res = import_file(file, strict=strict)
     verb = "would import" if strict and res.errors else "imported"
@@ -73,10 +73,10 @@ def list_(status: list[str] = typer.Option([], "--status", help="Only these stat
           format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
           ) -> None:
     """List cases, newest first, with their SLA state (times in WORKBENCH_TZ)."""
-    from .. import cases
-    from ..config import settings
-    from ..errors import InputError
-    from ..sla import clocks
+    from workbench import cases
+    from workbench.config import settings
+    from workbench.errors import InputError
+    from workbench.cases.sla import clocks
 
     if format not in ("table", "csv", "json"):
         raise InputError(f"unknown format {format!r}", "use table, csv or json")
@@ -112,8 +112,10 @@ def show(case_id: str = typer.Argument(...),
          internal: bool = typer.Option(False, "--internal", help="Also show the confidential reporters (team-internal view only)."),
          ) -> None:
     """Show a case: fields, SLA clocks, decisions, notes and its change log."""
-    from .. import cases, notes, policies
-    from ..sla import clocks
+    from workbench import cases
+    from workbench.cases import notes
+    from workbench.cases import decisions
+    from workbench.cases.sla import clocks
 
     c = cases.get(case_id)
     st = clocks(c)
@@ -143,7 +145,7 @@ def show(case_id: str = typer.Argument(...),
         out.append("  reporters   CONFIDENTIAL: "
                    + (", ".join(str(r.user_id) if r.user_id is not None else str(r.ref) for r in reps)
                       or "none"))
-    for d in policies.decisions(c.case_id):
+    for d in decisions.decisions(c.case_id):
         out.append(f"  decision    {_fmt(d.at)} {d.who}: {d.action} under {', '.join(d.clauses)}"
                    f" — {d.rationale}")
     for n in notes.notes(c.case_id):
@@ -160,7 +162,7 @@ def show(case_id: str = typer.Argument(...),
 @app.command("claim")
 def claim(case_id: str, version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
     """Take the case (you become its assignee)."""
-    from .. import cases
+    from workbench import cases
 
     c = cases.claim(case_id, expected_version=version)
     typer.echo(f"{c.case_id} claimed by {c.assignee} (version {c.version})")
@@ -170,7 +172,7 @@ def claim(case_id: str, version: Optional[int] = typer.Option(None, "--version",
 def assign(case_id: str, analyst: str,
            version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
     """Give the case to an analyst."""
-    from .. import cases
+    from workbench import cases
 
     c = cases.assign(case_id, analyst, expected_version=version)
     typer.echo(f"{c.case_id} assigned to {c.assignee} (version {c.version})")
@@ -181,7 +183,7 @@ def status(case_id: str, new_status: str = typer.Argument(..., metavar="STATUS")
            reason: Optional[str] = typer.Option(None, help="Why (required to reopen)."),
            version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
     """Move the case to STATUS (new, triaged, investigating, waiting, closed)."""
-    from .. import cases
+    from workbench import cases
 
     c = cases.set_status(case_id, new_status, reason=reason, expected_version=version)
     typer.echo(f"{c.case_id} is {c.status} (version {c.version})")
@@ -198,8 +200,8 @@ def update_(case_id: str,
             related: list[str] = typer.Option([], "--related", help="Relate another case (repeatable)."),
             version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
     """Change fields of a case; every change is logged."""
-    from .. import cases
-    from ..errors import InputError
+    from workbench import cases
+    from workbench.errors import InputError
 
     fields: dict = {k: v for k, v in (("title", title), ("summary", summary), ("category", category),
                                       ("priority", priority), ("source", source)) if v is not None}
@@ -230,7 +232,7 @@ def update_(case_id: str,
 @app.command("renew")
 def renew(case_id: str, version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
     """Renew a legal preservation deadline by 90 days."""
-    from .. import cases
+    from workbench import cases
 
     c = cases.renew_preservation(case_id, expected_version=version)
     typer.echo(f"{c.case_id}: keep data until {_fmt(c.preservation_due)}")
@@ -239,7 +241,7 @@ def renew(case_id: str, version: Optional[int] = typer.Option(None, "--version",
 @app.command("open")
 def open_(case_id: str) -> None:
     """Create (once) the case's investigation notebook; print its path and JupyterLab URL."""
-    from ..casefiles import open_case_notebook
+    from workbench.cases.notebooks import open_case_notebook
 
     nb = open_case_notebook(case_id)
     typer.echo(f"{'created' if nb.created else 'exists'}: {nb.path}")
@@ -254,7 +256,7 @@ def decide(case_id: str,
            subject: list[str] = typer.Option([], "--subject", help="Only these subjects (default: all)."),
            version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
     """Record the decision (clauses, action, rationale); the case becomes decided."""
-    from ..policies import decide as do_decide
+    from workbench.cases.decisions import decide as do_decide
 
     d = do_decide(case_id, clauses=clause, action=action, rationale=rationale,
                   subjects=subject or None, expected_version=version)
@@ -265,8 +267,8 @@ def decide(case_id: str,
 def note(case_id: str, text: Optional[str] = typer.Argument(None, help="Markdown text ('-' reads stdin)."),
          file: Optional[Path] = typer.Option(None, "--file", help="Read the markdown from a file.")) -> None:
     """Add a markdown note to a case."""
-    from ..errors import InputError
-    from ..notes import add_note
+    from workbench.errors import InputError
+    from workbench.cases.notes import add_note
 
     if file is not None:
         try:
@@ -284,8 +286,8 @@ def precedents(clause: str,
                limit: int = typer.Option(20, help="At most this many cases."),
                format: str = typer.Option("table", "--format", "-f", help="table, csv or json.")) -> None:
     """How closed cases under CLAUSE were decided (for consistent, fair outcomes)."""
-    from ..errors import InputError
-    from ..policies import precedent_summary, precedents as find
+    from workbench.errors import InputError
+    from workbench.cases.decisions import precedent_summary, precedents as find
 
     if format not in ("table", "csv", "json"):
         raise InputError(f"unknown format {format!r}", "use table, csv or json")
@@ -312,10 +314,10 @@ def precedents(clause: str,
 def demo(cases_: int = typer.Option(300, "--cases", help="Historical cases to file besides the planted ones."),
          seed: int = typer.Option(7, help="Random seed (same seed, same cases).")) -> None:
     """File the demo cases (planted scenarios + history) into the case store."""
-    from ..config import settings
-    from ..demo_cases import file_demo_cases
+    from workbench.config import settings
+    from workbench.demo.cases import file_demo_cases
 
-    from ..platform.engine import dispose_all
+    from workbench.platform.engine import dispose_all
 
     try:
         res = file_demo_cases(settings(), n_history=cases_, seed=seed, progress=sys.stderr.isatty())

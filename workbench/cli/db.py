@@ -9,9 +9,9 @@ app = typer.Typer(help="Case store schema (Alembic migrations).", no_args_is_hel
 @app.command()
 def upgrade() -> None:
     """Bring the case store's schema up to date (safe to run any time)."""
-    from ..config import safe_url, settings
-    from ..store import cases_engine
-    from ..store.migrate import current, upgrade as do_upgrade
+    from workbench.config import safe_url, settings
+    from workbench.store import cases_engine
+    from workbench.store.migrate import current, upgrade as do_upgrade
 
     s = settings()
     engine = cases_engine(s)  # opening a store already applies what it lacks

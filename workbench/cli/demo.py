@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import InputError, NotFoundError
+from workbench.errors import InputError, NotFoundError
 
 app = typer.Typer(help="Demo platform data.", no_args_is_help=True)
 
@@ -34,7 +34,7 @@ def _anchor(raw: str | None) -> datetime | None:
 def _home(home: Optional[Path]) -> Path:
     if home is not None:
         return home
-    from ..config import settings
+    from workbench.config import settings
 
     return settings().home
 
@@ -57,9 +57,9 @@ def generate(
     demo cases in the case store."""
     import os
 
-    from ..config import ENV_HOME, load_settings
-    from ..demo.generate import generate_demo
-    from ..demo_cases import file_demo_cases
+    from workbench.config import ENV_HOME, load_settings
+    from workbench.demo.generate import generate_demo
+    from workbench.demo.cases import file_demo_cases
 
     n_cases = _whole("--cases", cases)
     if n_cases < 0:
@@ -86,8 +86,8 @@ def load(
     replace: bool = typer.Option(True, help="Drop and recreate the platform tables first."),
 ) -> None:
     """Load the generated demo platform into PostgreSQL (schema, data and indexes)."""
-    from ..config import safe_url
-    from ..demo.load import load_into_postgres
+    from workbench.config import safe_url
+    from workbench.demo.load import load_into_postgres
     from sqlalchemy.engine import make_url
 
     source = _home(home) / "platform.duckdb"

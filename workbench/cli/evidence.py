@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import WorkbenchError
+from workbench.errors import WorkbenchError
 
 evidence_app = typer.Typer(help="Evidence items on a case.", no_args_is_help=True)
 bundle_app = typer.Typer(help="Evidence bundles: create for an audience, verify.", no_args_is_help=True)
@@ -24,8 +24,8 @@ def list_(case_id: str = typer.Argument(..., metavar="CASE", help="Case id, e.g.
           format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
           ) -> None:
     """List a case's evidence items (times in UTC)."""
-    from .. import evidence
-    from ..errors import InputError
+    from workbench.evidence import items as evidence
+    from workbench.errors import InputError
 
     if format not in ("table", "csv", "json"):
         raise InputError(f"unknown format {format!r}", "use table, csv or json")
@@ -54,7 +54,7 @@ def add(case_id: str = typer.Argument(..., metavar="CASE", help="Case id."),
                                                  help="Item this one corrects, e.g. E0003."),
         ) -> None:
     """Collect a file as evidence; prints the item label and sha256."""
-    from .. import evidence
+    from workbench.evidence import items as evidence
 
     item = evidence.add_file(case_id, file, note=note, title=title, supersedes=supersedes)
     typer.echo(f"{item.label} {item.sha256} {item.size} bytes {item.media_type}")
@@ -69,7 +69,7 @@ def create(case_id: str = typer.Argument(..., metavar="CASE", help="Case id."),
            quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
            ) -> None:
     """Write the case's evidence, redacted for the audience, into one verifiable zip."""
-    from ..bundle import create_bundle
+    from workbench.evidence.bundle import create_bundle
 
     bar = None
     if not quiet and sys.stderr.isatty():
@@ -96,7 +96,7 @@ def create(case_id: str = typer.Argument(..., metavar="CASE", help="Case id."),
 @bundle_app.command("verify")
 def verify(path: Path = typer.Argument(..., metavar="PATH", help="Bundle zip to check.")) -> None:
     """Check every hash, the root hash, the manifest and the custody chain; non-zero exit on any problem."""
-    from ..bundle import verify_bundle
+    from workbench.evidence.bundle import verify_bundle
 
     report = verify_bundle(path)
     typer.echo(str(report))

@@ -13,7 +13,7 @@ from typing import Optional
 import pandas as pd
 import typer
 
-from ..errors import InputError, WorkbenchError
+from workbench.errors import InputError, WorkbenchError
 
 
 class AuditTampered(WorkbenchError):
@@ -71,7 +71,7 @@ def _guess(value: str):
 
 
 def _run_noting(fn, *args, **kwargs) -> pd.DataFrame:
-    from ..platform.engine import dispose_all
+    from workbench.platform.engine import dispose_all
 
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -87,7 +87,7 @@ def _run_noting(fn, *args, **kwargs) -> pd.DataFrame:
 @query_app.command("list")
 def list_queries() -> None:
     """List the library's queries and their parameters (? = optional)."""
-    from .. import queries
+    from workbench.queries import library as queries
 
     df = queries.table()[["name", "params", "title"]]
     sys.stdout.write(df.to_string(index=False) + "\n")
@@ -98,9 +98,9 @@ def show(name: str = typer.Argument(..., help="query name"),
          dialect: Optional[str] = typer.Option(None, help="render for duckdb or postgres "
                                                           "(default: the platform's)")) -> None:
     """Show a query: description, parameters, PII columns and its SQL (not run)."""
-    from .. import queries
-    from ..config import settings
-    from ..guard import sqlglot_dialect
+    from workbench.queries import library as queries
+    from workbench.config import settings
+    from workbench.queries.guard import sqlglot_dialect
 
     q = queries.get(name)
     target = dialect or sqlglot_dialect(settings().data_url.get_backend_name())
@@ -124,7 +124,7 @@ def run(name: str = typer.Argument(..., help="query name"),
         max_rows: Optional[int] = typer.Option(None, "--max-rows", help="fetch at most this many rows"),
         timeout: Optional[float] = typer.Option(None, "--timeout", help="seconds before cancelling")) -> None:
     """Run a library query (guarded, audited)."""
-    from ..execute import query
+    from workbench.queries.run import query
 
     if fmt not in FORMATS:
         raise InputError(f"format {fmt!r} is unknown", f"use one of {', '.join(FORMATS)}")
@@ -141,7 +141,7 @@ def sql_command(statement: str = typer.Argument(..., help="one read-only SQL sta
                 max_rows: Optional[int] = typer.Option(None, "--max-rows", help="fetch at most this many rows"),
                 timeout: Optional[float] = typer.Option(None, "--timeout", help="seconds before cancelling")) -> None:
     """Run ad-hoc read-only SQL behind the guard (audited); values as -p binds (:name)."""
-    from ..execute import sql
+    from workbench.queries.run import sql
 
     if fmt not in FORMATS:
         raise InputError(f"format {fmt!r} is unknown", f"use one of {', '.join(FORMATS)}")
@@ -154,7 +154,7 @@ def sql_command(statement: str = typer.Argument(..., help="one read-only SQL sta
 def verify(head: Optional[str] = typer.Option(None, "--head", help="SEQ:HASH noted earlier "
                                                                    "(catches a cut-off tail)")) -> None:
     """Check the hash chain; names the first edited, deleted, inserted or reordered record."""
-    from .. import audit
+    from workbench.store import audit
 
     expected = None
     if head:
@@ -179,7 +179,7 @@ def show_audit(case: Optional[str] = typer.Option(None, "--case", help="only thi
                fmt: str = typer.Option("table", "--format", help="table, csv or json"),
                head: bool = typer.Option(False, "--head", help="print only SEQ:HASH of the last record")) -> None:
     """List audit records, oldest first (the newest --limit)."""
-    from .. import audit
+    from workbench.store import audit
 
     if head:
         last = audit.head()

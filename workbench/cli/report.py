@@ -6,7 +6,7 @@ from typing import Optional
 
 import typer
 
-from ..errors import InputError
+from workbench.errors import InputError
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
         Files go to <home>/cases/<CASE>/reports/; both are recorded as evidence of the case.
         The exit code is non-zero if any report failed.
         """
-        from .. import reports
+        from workbench.reports import batch as reports
 
         if all_open == (case is not None):
             raise InputError("give either a CASE or --all-open", "see `workbench report --help`")

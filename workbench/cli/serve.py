@@ -12,9 +12,9 @@ def register(app: typer.Typer) -> None:
               preheat: bool = typer.Option(True, help="Keep a preheated kernel per dashboard."),
               ) -> None:
         """Serve JupyterLab and the Voilà dashboards with token auth; prints the URLs."""
-        from ..config import settings
-        from ..demo.generate import outdated
-        from ..serve import plan, run
+        from workbench.config import settings
+        from workbench.demo.generate import outdated
+        from workbench.serve.servers import plan, run
 
         stale = outdated(settings().home)
         if stale:

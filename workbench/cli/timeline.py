@@ -29,8 +29,8 @@ def register(app: typer.Typer) -> None:
         tz: Optional[str] = typer.Option(None, "--tz", help="Display zone (IANA name; default WORKBENCH_TZ)."),
     ) -> None:
         """Merged timeline of a case or of subjects: summary, or --export to CSV/Parquet."""
-        from .. import timeline
-        from ..errors import InputError
+        from workbench import timeline
+        from workbench.errors import InputError
 
         if case is None and not subject:
             raise InputError("name a case or at least one --subject",

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from ..platform.schema import TABLES
+from workbench.platform.schema import TABLES
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 

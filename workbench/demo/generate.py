@@ -39,11 +39,14 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from ..errors import InputError, WorkbenchError
-from ..platform import derived
-from ..platform.schema import TABLES
-from . import layout, media, scenarios
-from .ordinary import CHUNK, Counters, MediaPool, Ordinary, Population, stream
+from workbench.errors import InputError, WorkbenchError
+from workbench.platform import derived
+from workbench.platform.schema import TABLES
+from workbench.demo import layout
+from workbench.demo import media
+from workbench.demo import scenarios
+from workbench.demo.ordinary import CHUNK, Counters, MediaPool, Ordinary, Population, stream
+from workbench.platform.engine import dispose_all
 
 MIN_USERS = 200
 MAX_USERS = 2_000_000       # identifier uniqueness is guaranteed up to here (see ids.ipv4)
@@ -74,7 +77,6 @@ def outdated(home: Path) -> str | None:
 @dataclass
 class GenerateResult:
     """What a build produced: where, from what, how long, how many rows and bytes."""
-
     home: Path
     seed: int
     users: int
@@ -162,7 +164,6 @@ def _media_pool(seed: int, root: Path) -> MediaPool:
 class _PhotoRenderer:
     """Renders photo jobs in worker processes while the main process carries on; when the main
     process collects, it renders itself every batch no worker has started yet."""
-
     BATCH = 100
 
     def __init__(self, root: Path, jobs: list[media.PhotoJob]) -> None:
@@ -293,7 +294,6 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
                      "generator_version": GENERATOR_VERSION, "scenarios": truth}
 
         # publish: media folder, database file, then the ground truth
-        from ..platform.engine import dispose_all
 
         dispose_all()  # no cached engine keeps the old file open
         old_media = home / f".media.old-{pid}"

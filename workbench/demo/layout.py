@@ -16,7 +16,7 @@ import duckdb
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql
 
-from ..platform.schema import TABLES
+from workbench.platform.schema import TABLES
 
 # table -> the columns it is stored in order of (its most used lookup key first)
 CLUSTER_BY: dict[str, tuple[str, ...]] = {

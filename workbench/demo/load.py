@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from ..errors import InputError, NotFoundError, WorkbenchError
-from ..platform.schema import INDEXES, TABLES, metadata
+from workbench.errors import InputError, NotFoundError, WorkbenchError
+from workbench.platform.schema import INDEXES, TABLES, metadata
 
 BATCH_ROWS = 100_000
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import struct
 import wave
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import av
 from PIL import Image, ImageDraw, ImageEnhance
 
 SIZE = 128
@@ -177,10 +177,6 @@ def webm_bytes(seed: int, frames: int = 12, fps: int = 12, side: int = 96) -> by
         x = int((side - 24) * k / max(1, frames - 1))
         ImageDraw.Draw(im).rectangle([x, side // 2 - 12, x + 24, side // 2 + 12], fill=colour)
         pics.append(im)
-    try:
-        import av
-    except ImportError:
-        return _mjpeg_avi(pics, fps)
     buf = io.BytesIO()
     with av.open(buf, "w", format="webm", options={"fflags": "+bitexact"}) as out:
         stream = out.add_stream("libvpx", rate=fps)
@@ -197,37 +193,8 @@ def webm_bytes(seed: int, frames: int = 12, fps: int = 12, side: int = 96) -> by
 
 
 def video_suffix() -> tuple[str, str]:
-    """(file suffix, media type) of the clips :func:`webm_bytes` writes on this machine."""
-    try:
-        import av  # noqa: F401
-    except ImportError:
-        return ".avi", "video/x-msvideo"
+    """(file suffix, media type) of the clips :func:`webm_bytes` writes."""
     return ".webm", "video/webm"
-
-
-def _mjpeg_avi(pics: list[Image.Image], fps: int) -> bytes:
-    """A minimal RIFF AVI with MJPEG frames (no index needed by most players)."""
-    jpegs = []
-    for im in pics:
-        b = io.BytesIO()
-        im.save(b, "JPEG", quality=80)
-        jpegs.append(b.getvalue())
-    w, h = pics[0].size
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        return tag + struct.pack("<I", len(data)) + data + (b"\0" if len(data) % 2 else b"")
-
-    def lst(tag: bytes, data: bytes) -> bytes:
-        return b"LIST" + struct.pack("<I", len(data) + 4) + tag + data
-
-    avih = struct.pack("<IIIIIIIIII4I", 1_000_000 // fps, 0, 0, 0x10, len(jpegs), 0, 1, 0, w, h, 0, 0, 0, 0)
-    strh = struct.pack("<4s4sIHHIIIIIIIIhhhh", b"vids", b"MJPG", 0, 0, 0, 0, 1, fps, 0,
-                       len(jpegs), 0, 0xFFFFFFFF, 0, 0, 0, w, h)
-    strf = struct.pack("<IiiHH4sIiiII", 40, w, h, 1, 24, b"MJPG", w * h * 3, 0, 0, 0, 0)
-    hdrl = lst(b"hdrl", chunk(b"avih", avih) + lst(b"strl", chunk(b"strh", strh) + chunk(b"strf", strf)))
-    movi = lst(b"movi", b"".join(chunk(b"00dc", j) for j in jpegs))
-    body = b"AVI " + hdrl + movi
-    return b"RIFF" + struct.pack("<I", len(body)) + body
 
 
 def sha256_hex(data: bytes) -> str:

@@ -15,10 +15,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from . import ids, text
-from .media import PhotoJob
-from .people import (COUNTRIES, DEVICES, EMAIL_DOMAINS, GENDER_IDENTITIES, HEALTH_NOTES,
-                     LOOKING_FOR, OCCUPATIONS, ORIENTATIONS, TRAVEL)
+from workbench.demo import ids
+from workbench.demo import text
+from workbench.demo.media import PhotoJob
+from workbench.demo.people import COUNTRIES, DEVICES, EMAIL_DOMAINS, GENDER_IDENTITIES, HEALTH_NOTES, LOOKING_FOR, OCCUPATIONS, ORIENTATIONS, TRAVEL
 
 SECOND = 1_000_000
 MINUTE = 60 * SECOND

@@ -7,8 +7,8 @@ import numpy as np
 import pyarrow as pa
 from sqlalchemy import Boolean, DateTime, Integer, Numeric, SmallInteger
 
-from ..platform.schema import metadata
-from .ordinary import Sink, ts_array
+from workbench.platform.schema import metadata
+from workbench.demo.ordinary import Sink, ts_array
 
 
 def arrow_type(col) -> pa.DataType:

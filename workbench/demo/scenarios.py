@@ -18,12 +18,12 @@ import imagehash
 import numpy as np
 import pyarrow as pa
 
-from . import ids, text
-from .media import PhotoJob, jpeg_bytes, phash_hex, sha256_hex
-from .ordinary import (DAY, HOUR, LANG_INDEX, MINUTE, RENDER_LIMIT, SECOND, Counters, Ordinary,
-                       Population, Sink, stream)
-from .people import BY_CODE, COUNTRIES, DEVICES, HOSTILE
-from .rows import Rows
+from workbench.demo import ids
+from workbench.demo import text
+from workbench.demo.media import PhotoJob, jpeg_bytes, phash_hex, sha256_hex
+from workbench.demo.ordinary import DAY, HOUR, LANG_INDEX, MINUTE, RENDER_LIMIT, SECOND, Counters, Ordinary, Population, Sink, stream
+from workbench.demo.people import BY_CODE, COUNTRIES, DEVICES, HOSTILE
+from workbench.demo.rows import Rows
 
 RING, HARASSER, SEXTORTION, IMPERSONATOR, FALSE_REPORTERS = 6, 1, 1, 1, 5
 N_ACTORS = RING + HARASSER + SEXTORTION + IMPERSONATOR + FALSE_REPORTERS

@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from ..config import ENV_DATA_URL, Settings, safe_url, settings as current_settings
-from ..errors import SettingsError
+from workbench.config import ENV_DATA_URL, Settings, safe_url, settings as current_settings
+from workbench.errors import SettingsError
 
 
 def backend(url: URL) -> str:

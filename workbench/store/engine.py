@@ -14,8 +14,9 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..config import ENV_CASES_URL, Settings, safe_url, settings as current_settings
-from ..errors import SettingsError
+from workbench.config import ENV_CASES_URL, Settings, safe_url, settings as current_settings
+from workbench.errors import SettingsError
+from workbench.store.migrate import ensure_current
 
 _engines: dict[str, Engine] = {}
 
@@ -53,7 +54,6 @@ def _open(url: URL) -> Engine:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160]
         raise SettingsError(ENV_CASES_URL, f"cannot open {safe_url(url)}: {reason}",
                             "check the URL and that the database is running") from None
-    from .migrate import ensure_current
 
     ensure_current(engine)
     return engine

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fcntl
 from contextlib import contextmanager
-from pathlib import Path
+from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
@@ -17,13 +17,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-MIGRATIONS = Path(__file__).with_name("migrations")
 _ADVISORY_KEY = 7_310_042  # arbitrary, fixed: "workbench migrations"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(files("workbench.store") / "migrations"))
     cfg.attributes["engine"] = engine
     return cfg
 

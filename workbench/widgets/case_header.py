@@ -8,8 +8,9 @@ import html
 
 import ipywidgets as w
 
-from .. import cases, sla
-from ..errors import WorkbenchError
+from workbench import cases
+from workbench.cases import sla
+from workbench.errors import WorkbenchError
 
 
 def _badge(text: str, colour: str) -> str:

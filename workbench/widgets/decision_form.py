@@ -1,6 +1,6 @@
 """Decision form: pick clauses and an action, write the rationale, see how closed cases under
 the same clauses were decided (precedents), record the decision. Calls
-:func:`workbench.policies.decide` with the case version it showed (stale forms are refused).
+:func:`workbench.decisions.decide` with the case version it showed (stale forms are refused).
 """
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import html
 
 import ipywidgets as w
 
-from .. import cases, policies
-from ..errors import WorkbenchError
-from ..sla import show_time
+from workbench import cases
+from workbench.cases import decisions
+from workbench.cases.taxonomy import taxonomy
+from workbench.errors import WorkbenchError
+from workbench.cases.sla import show_time
 
 
 class DecisionForm(w.VBox):
@@ -19,7 +21,7 @@ class DecisionForm(w.VBox):
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         self.case = cases.get(case_id)
-        tax = policies.taxonomy()
+        tax = taxonomy()
         own = tax.categories[self.case.category].clauses
         order = list(own) + [c for c in tax.clauses if c not in own]
         self.clauses = w.SelectMultiple(
@@ -45,7 +47,7 @@ class DecisionForm(w.VBox):
         self._show_existing()
 
     def _show_existing(self) -> None:
-        last = policies.latest_decision(self.case_id)
+        last = decisions.latest_decision(self.case_id)
         if last is not None and self.case.status in ("decided", "closed"):
             self.message.value = html.escape(
                 f"decided: {last.action} under {', '.join(last.clauses)} by {last.who}")
@@ -58,13 +60,13 @@ class DecisionForm(w.VBox):
     def show_precedents(self) -> None:
         parts = []
         for clause in self.clauses.value:
-            summary = policies.precedent_summary(clause, exclude_case=self.case_id)
+            summary = decisions.precedent_summary(clause, exclude_case=self.case_id)
             if summary.empty:
                 parts.append(f"<p>{html.escape(clause)}: no closed cases yet</p>")
                 continue
             shares = ", ".join(f"{r.action_title} {r.cases} ({r.share:.0%})" for r in summary.itertuples())
             parts.append(f"<p><b>{html.escape(clause)}</b>: {html.escape(shares)}</p>")
-            recent = policies.precedents(clause, exclude_case=self.case_id, limit=5)
+            recent = decisions.precedents(clause, exclude_case=self.case_id, limit=5)
             recent = recent.assign(decided_at=recent["decided_at"].map(show_time))
             parts.append(recent[["case_id", "decided_at", "action", "rationale"]]
                          .to_html(index=False, escape=True, border=0))
@@ -72,7 +74,7 @@ class DecisionForm(w.VBox):
 
     def record(self) -> None:
         try:
-            d = policies.decide(self.case_id, clauses=list(self.clauses.value),
+            d = decisions.decide(self.case_id, clauses=list(self.clauses.value),
                                 action=self.action.value, rationale=self.rationale.value,
                                 subjects=list(self.subjects.value),
                                 expected_version=self.case.version)

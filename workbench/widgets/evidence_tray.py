@@ -1,6 +1,6 @@
 """Evidence tray for the case notebook: list, preview, add, bundle with a progress bar, verify.
 
-A thin view over :mod:`workbench.evidence` and :mod:`workbench.bundle`::
+A thin view over :mod:`workbench.evidence` and :mod:`workbench.evidence.bundle`::
 
     tray = EvidenceTray(CASE)
     tray.offer("messages 42", df)                 # a query result or timeline excerpt to pick from
@@ -18,11 +18,11 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from .. import evidence
-from ..bundle import create_bundle, verify_bundle
-from ..config import settings
-from ..errors import WorkbenchError
-from ..redaction import AUDIENCES
+from workbench.evidence import items as evidence
+from workbench.evidence.bundle import create_bundle, verify_bundle
+from workbench.config import settings
+from workbench.errors import WorkbenchError
+from workbench.evidence.redaction import AUDIENCES
 
 
 def _error(msg: str) -> str:

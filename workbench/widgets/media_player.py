@@ -11,8 +11,8 @@ import html
 
 import ipywidgets as w
 
-from .. import media_view
-from ..errors import WorkbenchError
+from workbench.content import media as media_view
+from workbench.errors import WorkbenchError
 
 
 def player_html(kind: str, data: bytes, media_type: str) -> str:

@@ -10,9 +10,9 @@ import html
 import ipywidgets as w
 import mistune
 
-from .. import notes as core
-from ..errors import WorkbenchError
-from ..sla import show_time
+from workbench.cases import notes as core
+from workbench.errors import WorkbenchError
+from workbench.cases.sla import show_time
 
 _markdown = mistune.create_markdown(escape=True)
 

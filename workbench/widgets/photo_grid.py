@@ -1,6 +1,6 @@
 """Photo grid: blurred greyscale previews by default, one photo revealed at a time.
 
-A thin view over :mod:`workbench.media_view`: the browser only ever receives the server-made
+A thin view over :mod:`workbench.content.media`: the browser only ever receives the server-made
 blurred preview until the specialist presses *Reveal* on one tile; that reveal is recorded on the
 case (the exposure figure). Revealing another tile re-blurs the first. Analysts who turned blur
 off see clear images, and each one shown still counts as exposure.
@@ -12,13 +12,13 @@ from collections.abc import Sequence
 
 import ipywidgets as w
 
-from .. import media_view
-from ..errors import WorkbenchError
+from workbench.content import media as media_view
+from workbench.errors import WorkbenchError
+from workbench.content import profiles as content
 
 
 class PhotoTile(w.VBox):
     """One photo: the image (blurred unless revealed), a caption and a reveal/hide button."""
-
     def __init__(self, grid: "PhotoGrid", ref: "str | media_view.MediaItem", caption: str = "") -> None:
         self.grid = grid
         self.item = ref  # a reference ("photo:12") or a MediaItem
@@ -47,7 +47,6 @@ class PhotoTile(w.VBox):
 
 class PhotoGrid(w.VBox):
     """``PhotoGrid(case_id, refs=["photo:1", ...])`` or ``PhotoGrid.for_user(case_id, user_id)``."""
-
     def __init__(self, case_id: str, refs: Sequence["str | media_view.MediaItem"], captions: Sequence[str] | None = None,
                  *, blur: bool | None = None) -> None:
         self.case_id = case_id
@@ -66,7 +65,6 @@ class PhotoGrid(w.VBox):
 
     @classmethod
     def for_user(cls, case_id: str, user_id: int, **kw) -> "PhotoGrid":
-        from .. import content
 
         df = content.photos(user_id)
         refs = [f"photo:{int(p)}" for p in df["photo_id"]]

@@ -10,8 +10,8 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from .. import content
-from .photo_grid import PhotoGrid
+from workbench.content import profiles as content
+from workbench.widgets.photo_grid import PhotoGrid
 
 _ACCOUNT = ("user_id", "handle", "display_name", "email", "phone", "country", "language",
             "created_at", "status", "verified")

@@ -1,7 +1,7 @@
 """The query panel: choose a library query, fill a form built from its parameters, run it, page
 through a sortable result, see the SQL, add the result to evidence.
 
-A thin view over :mod:`workbench.queries` and :mod:`workbench.execute`: the query runs (guarded,
+A thin view over :mod:`workbench.queries` and :mod:`workbench.queries.run`: the query runs (guarded,
 audited) in the kernel and only the visible page is rendered and sent to the browser.
 
 Use in a notebook: ``QueryPanel(case="ESC-2026-000123")``. ``on_add_to_evidence(df)`` is called by
@@ -16,15 +16,17 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 
-from .. import queries
-from ..errors import WorkbenchError
-from .results_table import AddToEvidence, ResultPanel, ResultsTable
+from workbench.queries import library as queries
+from workbench.errors import WorkbenchError
+from workbench.widgets.results_table import AddToEvidence, ResultPanel, ResultsTable
+from workbench.config import settings
+from workbench.queries.guard import sqlglot_dialect
+from workbench.queries.run import query
 
 __all__ = ["AddToEvidence", "QueryPanel", "ResultsTable"]
 
 class QueryPanel(ResultPanel):
     """Choose a library query, fill its parameters, run it and browse the result."""
-
     def __init__(self, case: str | None = None, query: str | None = None, *,
                  on_add_to_evidence: AddToEvidence | None = None, page_size: int = 50,
                  **params: Any) -> None:
@@ -103,8 +105,6 @@ class QueryPanel(ResultPanel):
         self.w_sql.layout.display = "" if self.w_show_sql.value else "none"
 
     def _render_sql(self) -> None:
-        from ..config import settings
-        from ..guard import sqlglot_dialect
 
         q = queries.get(self.w_query.value)
         text = q.render(sqlglot_dialect(settings().data_url.get_backend_name()))
@@ -112,8 +112,6 @@ class QueryPanel(ResultPanel):
 
     def run(self) -> pd.DataFrame | None:
         """Run the chosen query with the form's values; returns the result (None on error)."""
-        from ..execute import query
-
         self._status("running…")
         return self._run_and_show(lambda: query(self.w_query.value,
                                                 case=self.w_case.value.strip() or None,

@@ -1,6 +1,6 @@
 """Reply composer: a draft from a template, editable, with the channel's length limit shown and
 enforced, the disclosure guard run before saving, and the tone checklist with a readability
-figure beside the draft. Every rule lives in :mod:`workbench.respond`; this only shows it.
+figure beside the draft. Every rule lives in :mod:`workbench.replies`; this only shows it.
 """
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import html
 
 import ipywidgets as w
 
-from .. import respond
-from ..errors import WorkbenchError
+from workbench import replies
+from workbench.errors import WorkbenchError
 
 _KIND_COLOUR = "#c62828"
 
 
-def highlighted(result: respond.CheckResult) -> str:
+def highlighted(result: replies.CheckResult) -> str:
     """The draft as escaped HTML with every finding marked (the reason in a tooltip)."""
     text, marks = result.text, [f for f in result.findings if f.kind != "length"]
     out, pos = [], 0
@@ -37,9 +37,9 @@ class ReplyComposer(w.VBox):
         self.case_id = case_id
         self.recipient = recipient
         self.template_values = template_values
-        self.scenario = w.Dropdown(options=list(respond.SCENARIOS), value=respond.check_scenario(scenario),
+        self.scenario = w.Dropdown(options=list(replies.SCENARIOS), value=replies.check_scenario(scenario),
                                    description="Scenario")
-        self.channel = w.Dropdown(options=list(respond.CHANNELS), value=respond.check_channel(channel),
+        self.channel = w.Dropdown(options=list(replies.CHANNELS), value=replies.check_channel(channel),
                                   description="Channel")
         self.fill_btn = w.Button(description="Fill from template", icon="file-text-o")
         self.text = w.Textarea(layout=w.Layout(width="100%", height="260px"))
@@ -50,8 +50,8 @@ class ReplyComposer(w.VBox):
         self.save_btn = w.Button(description="Save reply", icon="check", button_style="success",
                                  disabled=True)
         self.message = w.HTML()
-        self.result: respond.CheckResult | None = None
-        self._contexts: dict[str, respond.DisclosureContext] = {}
+        self.result: replies.CheckResult | None = None
+        self._contexts: dict[str, replies.DisclosureContext] = {}
         self.fill_btn.on_click(lambda _: self.fill())
         self.save_btn.on_click(lambda _: self.save())
         self.text.observe(lambda _: self.run_check(), names="value")
@@ -64,15 +64,15 @@ class ReplyComposer(w.VBox):
         self.fill()
 
     # The guard's context is read once per channel (public channels allow no recipient details).
-    def _context(self) -> respond.DisclosureContext:
+    def _context(self) -> replies.DisclosureContext:
         ch = self.channel.value
         if ch not in self._contexts:
-            self._contexts[ch] = respond.build_context(self.case_id, recipient=self.recipient, channel=ch)
+            self._contexts[ch] = replies.build_context(self.case_id, recipient=self.recipient, channel=ch)
         return self._contexts[ch]
 
     def fill(self) -> None:
         try:
-            d = respond.draft(self.case_id, self.scenario.value, self.channel.value,
+            d = replies.draft(self.case_id, self.scenario.value, self.channel.value,
                               recipient=self.recipient, **self.template_values)
         except WorkbenchError as err:
             self.message.value = f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
@@ -81,9 +81,9 @@ class ReplyComposer(w.VBox):
         self.text.value = d.text
         self.run_check()
 
-    def run_check(self) -> respond.CheckResult | None:
+    def run_check(self) -> replies.CheckResult | None:
         try:
-            self.result = respond.check(self.text.value, case=self.case_id, channel=self.channel.value,
+            self.result = replies.check(self.text.value, case=self.case_id, channel=self.channel.value,
                                         recipient=self.recipient, context=self._context())
         except WorkbenchError as err:
             self.message.value = f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
@@ -104,7 +104,7 @@ class ReplyComposer(w.VBox):
             self.findings.value = (f"<span style='color:{_KIND_COLOUR}'>✖ Cannot save: {html.escape(r.summary())}"
                                    f"</span><ul>{items}</ul>")
             self.preview.value = highlighted(r)
-        checks = "".join(f"<div>{'✔' if ok else '☐'} {html.escape(respond.TONE_ITEMS[k])}</div>"
+        checks = "".join(f"<div>{'✔' if ok else '☐'} {html.escape(replies.TONE_ITEMS[k])}</div>"
                          for k, ok in r.tone.items.items())
         grade = "n/a" if r.tone.grade is None else f"{r.tone.grade:.1f}"
         self.tone.value = (f"{checks}<div style='margin-top:6px'>Reading grade: <b>{grade}</b>"
@@ -112,9 +112,9 @@ class ReplyComposer(w.VBox):
         self.save_btn.disabled = not r.ok
         return r
 
-    def save(self) -> respond.SavedReply | None:
+    def save(self) -> replies.SavedReply | None:
         try:
-            saved = respond.save_reply(self.case_id, self.channel.value, self.text.value,
+            saved = replies.save_reply(self.case_id, self.channel.value, self.text.value,
                                        scenario=self.scenario.value, recipient=self.recipient,
                                        context=self._context())
         except WorkbenchError as err:

@@ -16,7 +16,8 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 
-from ..errors import WorkbenchError
+from workbench.errors import WorkbenchError
+from workbench.evidence import items as evidence
 
 AddToEvidence = Callable[[pd.DataFrame], Any]
 
@@ -24,7 +25,6 @@ AddToEvidence = Callable[[pd.DataFrame], Any]
 def _add_to_case_evidence(case: Callable[[], str | None]) -> AddToEvidence:
     """The default "Add to evidence": collect the result into the case typed in the panel."""
     def _add(df: pd.DataFrame) -> str:
-        from .. import evidence
 
         case_id = case()
         if not case_id:
@@ -36,7 +36,6 @@ def _add_to_case_evidence(case: Callable[[], str | None]) -> AddToEvidence:
 
 class ResultsTable(W.VBox):
     """A paged, sortable view of a DataFrame held in the kernel; only one page is rendered."""
-
     def __init__(self, page_size: int = 50) -> None:
         self.df: pd.DataFrame = pd.DataFrame()
         self._view: pd.DataFrame = self.df
@@ -115,7 +114,6 @@ class ResultPanel(W.VBox):
     Sets up ``result``, ``w_add``, ``w_status``, ``table`` and ``on_add_to_evidence`` (by default
     collecting into the case typed in ``w_case``, which the subclass must create first).
     """
-
     def _init_result(self, on_add_to_evidence: AddToEvidence | None, page_size: int) -> None:
         self.result: pd.DataFrame | None = None
         self.w_add = W.Button(description="Add to evidence", icon="plus", disabled=True)

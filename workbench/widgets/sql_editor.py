@@ -1,5 +1,5 @@
 """The ad-hoc SQL editor: one read-only statement behind the same guard, limits and audit log as
-the library (it calls :func:`workbench.execute.sql`), with the paged, sortable results table.
+the library (it calls :func:`workbench.queries.run.sql`), with the paged, sortable results table.
 
 Use in a notebook: ``SqlEditor(case="ESC-2026-000123")``. Values go in as binds: write
 ``:user_id`` in the SQL and ``user_id=42`` in the binds box (one ``name=value`` per line;
@@ -13,8 +13,9 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 
-from ..errors import InputError
-from .results_table import AddToEvidence, ResultPanel
+from workbench.errors import InputError
+from workbench.widgets.results_table import AddToEvidence, ResultPanel
+from workbench.queries.run import sql
 
 _INT_RE = re.compile(r"^[+-]?\d+$")
 
@@ -40,7 +41,6 @@ def parse_binds(text: str) -> dict[str, Any]:
 
 class SqlEditor(ResultPanel):
     """Write one read-only statement, run it (guarded, bounded, audited), browse the result."""
-
     def __init__(self, case: str | None = None, sql: str = "", *,
                  on_add_to_evidence: AddToEvidence | None = None, page_size: int = 50) -> None:
         self.w_sql = W.Textarea(value=sql, placeholder="SELECT ... FROM ... WHERE user_id = :user_id",
@@ -57,8 +57,6 @@ class SqlEditor(ResultPanel):
 
     def run(self) -> pd.DataFrame | None:
         """Run the statement; a refusal or error is shown as one line (None returned)."""
-        from ..execute import sql
-
         def call() -> pd.DataFrame:
             binds = parse_binds(self.w_binds.value)
             return sql(self.w_sql.value, case=self.w_case.value.strip() or None,

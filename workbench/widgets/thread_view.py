@@ -13,10 +13,11 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from .. import content
-from ..errors import WorkbenchError
-from ..language import find
-from ..risk_terms import CATEGORY_LABELS, find_risky
+from workbench.content import profiles as content
+from workbench.errors import WorkbenchError
+from workbench.content.language import find
+from workbench.content.risk_terms import CATEGORY_LABELS, find_risky
+from workbench.config import settings
 
 _STYLE = """<style>
 .wb-thread{font-family:system-ui,'Noto Sans','Noto Sans CJK JP','Noto Naskh Arabic','Noto Nastaliq Urdu',sans-serif;max-width:760px}
@@ -88,9 +89,7 @@ def thread_html(messages: pd.DataFrame, *, right_user: int | None = None, query:
 
 class ThreadView(w.VBox):
     """``ThreadView(conversation_id, right_user=None)``: the conversation with a search box."""
-
     def __init__(self, conversation_id: int, *, right_user: int | None = None) -> None:
-        from ..config import settings
 
         self.conversation_id = conversation_id
         self.right_user = right_user

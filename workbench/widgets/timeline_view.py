@@ -1,7 +1,7 @@
 """The timeline widget: a FigureWidget with filters, zoom re-query and annotation tools.
 
-A thin view: every action calls :mod:`workbench.timeline` (data), :mod:`workbench.timeline_figures`
-(drawing) or :mod:`workbench.annotations` (stars, tags, comments, evidence). Zooming re-queries
+A thin view: every action calls :mod:`workbench.timeline` (data), :mod:`workbench.timeline.figures`
+(drawing) or :mod:`workbench.timeline.annotations` (stars, tags, comments, evidence). Zooming re-queries
 the visible window, so density turns into individual events as the user zooms in. Click or box
 /lasso select events, then star, tag, comment or add them to evidence.
 
@@ -15,11 +15,13 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 
-import workbench.annotations as annotations  # not `from .. import`: the package's namespace
+import workbench.timeline.annotations as annotations
+from workbench.evidence import items as evidence
 # holds the `annotations` __future__ feature, which a from-import would return instead
-from .. import timeline, timeline_figures
-from .. import timeline_sources as registry
-from ..errors import WorkbenchError
+from workbench.timeline import query as timeline
+from workbench.timeline import figures as timeline_figures
+from workbench.timeline import sources as registry
+from workbench.errors import WorkbenchError
 
 
 class TimelineView(W.VBox):
@@ -32,7 +34,7 @@ class TimelineView(W.VBox):
         self.threshold = threshold
         self._start, self._end = start, end
         self._quiet_depth = 0
-        self.selected: pd.DataFrame = timeline._tidy(pd.DataFrame(columns=timeline.COLUMNS))
+        self.selected: pd.DataFrame = timeline.tidy(pd.DataFrame(columns=timeline.COLUMNS))
         req = timeline.request(subjects, case, start, end)
         self._subjects = list(req.subjects)
 
@@ -241,7 +243,7 @@ class TimelineView(W.VBox):
         self._after(f"commented on {n}")
 
     def add_to_evidence(self) -> Any:
-        item = annotations.add_to_evidence(self.case, self._need_selection(), tz=self.view.tz.key)
+        item = evidence.add_timeline_events(self.case, self._need_selection(), tz=self.view.tz.key)
         self._after(f"added {len(self.selected)} events to evidence as "
                     f"{getattr(item, 'label', None) or 'a new item'}")
         return item

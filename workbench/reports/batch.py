@@ -1,0 +1,815 @@
+"""Investigation reports: the report notebook executed with Papermill, one case at a time or in
+batches (``wb.reports``).
+
+* :func:`run` executes ``notebooks/reports/case_report.ipynb`` for one case into
+  ``<home>/cases/<ID>/reports/<UTC timestamp>.ipynb`` (``-<audience>`` is added for audiences
+  other than ``internal``), exports HTML with no code next to it (plotly.js embedded once, so it
+  opens offline), records both files as evidence items of the case and the run in the audit log.
+* :func:`run_many` runs many reports in parallel worker processes. Starting a kernel and
+  importing pandas/plotly/the workbench dominates a report's cost, so each worker keeps one warm
+  kernel with the modules imported and runs report after report in it (its namespace is reset
+  in between; a kernel that died or timed out is replaced). A failing report keeps its output
+  notebook with the error cell and is returned with its error; the others go on.
+* Timeouts: Papermill's ``execution_timeout`` per cell, a watchdog that kills the kernel when the
+  whole report passes ``timeout``, and the batch parent kills a worker's whole process group
+  when it does not answer within ``timeout`` plus a grace period.
+* ``scheduler="tcp://HOST:PORT"`` sends the reports to a Dask distributed cluster instead; each
+  Dask worker process keeps its own warm kernel and runs reports with Papermill. Workers need the
+  same ``WORKBENCH_*`` settings (passed along with every task) and must see the case folders.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing as mp
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from multiprocessing.connection import wait as wait_connections
+from pathlib import Path
+from typing import Any
+
+from workbench import resources
+from workbench.ids import case_folder, validate_case_id
+from workbench.config import settings
+from workbench.errors import InputError, WorkbenchError
+from workbench.reports.sections import check_audience, check_zone
+from workbench.store import audit
+from workbench.times import parse_timestamp
+from workbench import cases
+from workbench import config
+from workbench.evidence import items as evidence
+from workbench.platform.engine import dispose_all as dispose_platform
+from workbench.store import dispose_all as dispose_store
+
+KERNEL_NAME = "python3"
+DEFAULT_TIMEOUT = 600.0
+ENGINE_NAME = "workbench_warm"
+#: Imported once per kernel so that every report after the first starts at once.
+WARM_UP = ("import workbench, workbench.reports.sections, workbench.cases, workbench.evidence, "
+           "workbench.evidence.redaction, workbench.content, workbench.timeline, "
+           "workbench.timeline.figures, workbench.queries.run, workbench.replies, pandas, "
+           "plotly.graph_objects, plotly.io\n"
+           "plotly.io.to_html(plotly.graph_objects.Figure(plotly.graph_objects.Scatter(x=[1], y=[1])),"
+           " include_plotlyjs=False, full_html=False)")
+RESET = "get_ipython().run_line_magic('reset', '-f')\nimport gc; gc.collect()"
+#: A kernel is replaced after this many reports, so that nothing accumulates for ever.
+REPORTS_PER_KERNEL = 200
+
+
+def report_notebook() -> Path:
+    """The parameterised report notebook (shipped ``notebooks/reports/case_report.ipynb``)."""
+    return resources.path(resources.REPORT_NOTEBOOK)
+
+_ENV_PREFIX = "WORKBENCH_"
+
+log = logging.getLogger(__name__)
+
+
+# --------------------------------------------------------------------------- results
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What became of one report."""
+    case_id: str
+    audience: str
+    ok: bool
+    notebook: Path | None = None     # the executed notebook (kept on failure, with the error cell)
+    html: Path | None = None         # the HTML export (successful reports only)
+    error: str | None = None         # one line
+    seconds: float = 0.0
+    evidence: tuple[str, ...] = ()   # labels of the evidence items recorded (E0007, E0008)
+    timed_out: bool = False
+    worker: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["notebook"] = str(self.notebook) if self.notebook else None
+        d["html"] = str(self.html) if self.html else None
+        d["evidence"] = list(self.evidence)
+        return d
+
+
+@dataclass(frozen=True)
+class _Task:
+    case_id: str
+    audience: str
+    as_of: str | None
+    display_tz: str | None
+    timeout: float
+
+
+def _task(case_id: str, audience: str, as_of: Any, display_tz: Any, timeout: float) -> _Task:
+    validate_case_id(case_id)
+    check_audience(audience)
+    when = None if as_of in (None, "") else parse_timestamp(as_of).astimezone(timezone.utc).isoformat()
+    tz = None if display_tz in (None, "") else check_zone(display_tz).key
+    if not timeout or timeout <= 0:
+        raise InputError(f"timeout must be a positive number of seconds, not {timeout!r}")
+    return _Task(case_id, audience, when, tz, float(timeout))
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    name = type(exc).__name__
+    return f"{name}: {text[0]}" if text else name
+
+
+# --------------------------------------------------------------------------- warm kernel
+
+def _register_engine() -> None:
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmClient(PapermillNotebookClient):
+        """Papermill's client on a running kernel: resets the namespace, then runs the cells."""
+        def papermill_execute_cells(self):
+            # Silent and outside the notebook: the output notebook shows only the report.
+            msg_id = self.kc.execute(RESET, silent=True, store_history=False)
+            self.wait_for_reply(msg_id)
+            super().papermill_execute_cells()
+
+    class WarmKernelEngine(NBClientEngine):
+        """Papermill's nbclient engine on a kernel (and client) that is already running."""
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                     stderr_file=None, start_timeout=60, execution_timeout=None,
+                                     km=None, kc=None, **kwargs):
+            client = WarmClient(
+                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logging.getLogger("papermill"),
+                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+            client.kc = kc  # reuse the warm client: no channel start-up per report
+            return client.execute()
+
+    papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
+
+
+def _stop_channels(kc: Any) -> None:
+    if kc is None:
+        return
+    try:
+        kc.stop_channels()
+    except Exception:  # a dead kernel's channels may already be gone
+        pass
+
+
+class WarmKernel:
+    """One Jupyter kernel, started once with the report's modules imported, reused per report."""
+    def __init__(self, kernel_name: str = KERNEL_NAME, env: dict[str, str] | None = None) -> None:
+        self.kernel_name = kernel_name
+        self.env = dict(os.environ if env is None else env)
+        self.km: Any = None
+        self.kc: Any = None
+        self._ipc_dir: str | None = None
+        self.reports = 0
+        self.killed = False
+        self.stale = False
+
+    def start(self) -> "WarmKernel":
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        # IPC sockets in a private folder: local only, and no plain-TCP ports open per kernel.
+        self._ipc_dir = tempfile.mkdtemp(prefix="wb-kernel-")
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
+                                     ip=os.path.join(self._ipc_dir, "k"))
+        # In-memory history: many kernels must not contend for one IPython history database.
+        run_sync(self.km.start_kernel)(env=self.env,
+                                       extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        import nbformat
+        from nbclient import NotebookClient
+
+        starter = NotebookClient(nbformat.v4.new_notebook(), km=self.km,
+                                 kernel_name=self.kernel_name, startup_timeout=120)
+        self.kc = starter.start_new_kernel_client()
+        self.killed = False
+        self.stale = False
+        self.reports = 0
+        self.run_code(WARM_UP)
+        return self
+
+    def run_code(self, code: str, timeout: float = 120) -> None:
+        """Execute ``code`` in the kernel (raises if it fails)."""
+        import nbformat
+        from nbclient import NotebookClient
+
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+        client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=timeout)
+        client.kc = self.kc
+        client.execute()
+
+    @property
+    def pid(self) -> int | None:
+        prov = getattr(self.km, "provisioner", None)
+        return getattr(prov, "pid", None) if prov is not None else None
+
+    def kill(self) -> None:
+        """Kill the kernel's process group now (used by the watchdog; thread-safe)."""
+        pid = self.pid
+        self.killed = True
+        if pid:
+            for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+                try:
+                    kill()
+                    break
+                except (ProcessLookupError, PermissionError, OSError):
+                    continue
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        try:
+            return bool(self.km is not None and run_sync(self.km.is_alive)())
+        except Exception:
+            return False
+
+    def after_report(self, clean: bool) -> None:
+        """Keep the kernel for the next report (it resets itself), or mark it for replacement."""
+        self.reports += 1
+        if not clean or self.killed or self.reports >= REPORTS_PER_KERNEL:
+            self.stale = True
+
+    def ensure_ready(self) -> None:
+        """Replace the kernel if the last report left it dead, killed or used up."""
+        if self.km is None or self.stale or not self.alive():
+            self.restart()
+
+    def restart(self) -> None:
+        self.shutdown()
+        self.start()
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.km is None:
+            return
+        _stop_channels(self.kc)
+        self.kc = None
+        try:
+            run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:
+            self.kill()
+        try:
+            run_sync(self.km.cleanup_resources)()
+        except Exception:
+            pass
+        self.km = None
+        if self._ipc_dir:
+            shutil.rmtree(self._ipc_dir, ignore_errors=True)
+            self._ipc_dir = None
+
+
+# --------------------------------------------------------------------------- one report
+
+def reports_dir(case_id: str) -> Path:
+    return case_folder(settings().cases_dir, case_id) / "reports"
+
+
+def _names(case_id: str, audience: str) -> tuple[Path, Path, str]:
+    folder = reports_dir(case_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    base = stamp if audience == "internal" else f"{stamp}-{audience}"
+    name, n = base, 1
+    while (folder / f"{name}.ipynb").exists() or (folder / f".{name}.running.ipynb").exists():
+        n += 1
+        name = f"{base}-{n}"
+    return folder / f".{name}.running.ipynb", folder / f"{name}.ipynb", stamp
+
+
+def _case_exists(case_id: str) -> None:
+
+    cases.get(case_id)  # NotFoundError for an unknown case
+
+
+def _execute(task: _Task, kernel: WarmKernel,
+             on_start: Callable[[Path, Path], None] | None = None) -> ReportResult:
+    """Run one report in ``kernel``; never raises for a report's own failure."""
+    import papermill as pm
+    from nbclient.exceptions import DeadKernelError
+
+    t0 = time.monotonic()
+    notebook: Path | None = None
+    try:
+        _case_exists(task.case_id)
+        partial, final, stamp = _names(task.case_id, task.audience)
+    except WorkbenchError as exc:
+        return _finish(task, t0, ok=False, error=str(exc))
+    if ENGINE_NAME not in _registered:
+        _register_engine()
+        _registered.add(ENGINE_NAME)
+    try:
+        kernel.ensure_ready()
+    except Exception as exc:
+        return _finish(task, t0, ok=False, error=f"no kernel: {_one_line(exc)}")
+    # The output notebook exists from the start, so even a report killed at once keeps one.
+    _atomic_write(partial, report_notebook().read_bytes())
+    if on_start:
+        on_start(partial, final)
+    params = {"case_id": task.case_id, "audience": task.audience, "as_of": task.as_of,
+              "display_tz": task.display_tz}
+    kernel.killed = False
+    watchdog = threading.Timer(task.timeout, kernel.kill)
+    watchdog.daemon = True
+    error, timed_out = None, False
+    watchdog.start()
+    try:
+        pm.execute_notebook(str(report_notebook()), str(partial), parameters=params,
+                            engine_name=ENGINE_NAME, km=kernel.km, kc=kernel.kc,
+                            kernel_name=kernel.kernel_name,
+                            execution_timeout=max(1, math.ceil(task.timeout)),
+                            progress_bar=False, log_output=False,
+                            report_mode=False)
+    except pm.PapermillExecutionError as exc:
+        error = f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}".rstrip(": ")
+    except (DeadKernelError, TimeoutError, RuntimeError) as exc:
+        timed_out = kernel.killed or isinstance(exc, TimeoutError)
+        error = (f"timed out after {task.timeout:g} s; the report was stopped" if timed_out
+                 else f"the kernel died: {_one_line(exc)}")
+    except Exception as exc:  # anything else is this report's failure, not the batch's
+        error = _one_line(exc)
+    finally:
+        watchdog.cancel()
+    if kernel.killed:  # whatever the kernel's death looked like from here, it was the watchdog
+        timed_out, error = True, f"timed out after {task.timeout:g} s; the report was stopped"
+    try:
+        if timed_out or (error and "kernel died" in error):
+            mark_stopped(partial, error or "stopped")
+        if partial.exists():
+            os.replace(partial, final)
+            notebook = final
+    finally:
+        kernel.after_report(clean=error is None or not (timed_out or "kernel died" in error))
+    if error is not None:
+        return _finish(task, t0, ok=False, error=error, notebook=notebook, timed_out=timed_out)
+    try:
+        html = export_html(final)
+        labels = _record_evidence(task, final, html, stamp)
+    except Exception as exc:
+        return _finish(task, t0, ok=False, error=f"export failed: {_one_line(exc)}", notebook=final)
+    return _finish(task, t0, ok=True, notebook=final, html=html, evidence=labels)
+
+
+_registered: set[str] = set()
+
+
+def _finish(task: _Task, t0: float, *, ok: bool, error: str | None = None,
+            notebook: Path | None = None, html: Path | None = None,
+            evidence: tuple[str, ...] = (), timed_out: bool = False) -> ReportResult:
+    res = ReportResult(task.case_id, task.audience, ok, notebook, html, error,
+                       round(time.monotonic() - t0, 3), evidence, timed_out,
+                       worker=f"pid {os.getpid()}")
+    try:
+        _audit(res)
+    except Exception as exc:  # the report exists either way; say loudly that the log missed it
+        log.error("report.run for %s could not be written to the audit log: %s",
+                  task.case_id, _one_line(exc))
+    return res
+
+
+def _audit(res: ReportResult) -> None:
+    outcome = "ok" if res.ok else ("timeout" if res.timed_out else "failed")
+    try:
+        case = validate_case_id(res.case_id)
+    except WorkbenchError:
+        case = None
+    audit.record("report.run", case=case, outcome=outcome, duration_ms=res.seconds * 1000,
+                 reason=res.error,
+                 details={"audience": res.audience,
+                          "notebook": res.notebook.name if res.notebook else None,
+                          "html": res.html.name if res.html else None,
+                          "evidence": list(res.evidence)})
+
+
+def mark_stopped(path: Path, message: str) -> None:
+    """Put an error output on the cell that was running in a stopped report (kept for review)."""
+    import nbformat
+
+    if not path.exists():
+        return
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    # The cell that was running, else the first that had not completed, else the last one.
+    target = next((c for c in code if c.get("metadata", {}).get("papermill", {}).get("status")
+                   == "running"), None)
+    if target is None:
+        target = next((c for c in code if c.get("metadata", {}).get("papermill", {}).get("status")
+                       != "completed"), code[-1] if code else None)
+    if target is not None:
+        target.outputs.append(nbformat.v4.new_output(
+            "error", ename="ReportStopped", evalue=message,
+            traceback=[f"ReportStopped: {message}"]))
+        target.setdefault("metadata", {}).setdefault("papermill", {})["status"] = "failed"
+    banner = nbformat.v4.new_markdown_cell(
+        f"<span style='color:red;font-size:1.5em'>This report was stopped: {message}</span>")
+    banner.metadata["tags"] = ["papermill-error-cell-tag"]
+    nb.cells.insert(0, banner)
+    _atomic_write(path, nbformat.writes(nb).encode("utf-8"))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_exporter: Any = None
+
+
+def _html_exporter() -> Any:
+    """The HTML exporter, built once per process (templates load slowly)."""
+    global _exporter
+    if _exporter is None:
+        from jinja2 import DictLoader
+        from nbconvert import HTMLExporter
+
+        _exporter = HTMLExporter(template_name="lab", template_file="wb_report.html.j2",
+                                 extra_loaders=[DictLoader({"wb_report.html.j2": _TEMPLATE})],
+                                 exclude_input=True, exclude_input_prompt=True,
+                                 exclude_output_prompt=True)
+    return _exporter
+
+
+# The lab template without what it loads from CDNs (require.js, MathJax, widgets, Mermaid):
+# a report must open offline, and it has no widgets or maths.
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
+def export_html(notebook: Path) -> Path:
+    """``<notebook>.html`` with no code and plotly.js embedded once (works offline)."""
+    import nbformat
+
+    exporter = _html_exporter()
+    nb = nbformat.read(notebook, as_version=4)
+    case = nb.cells and _param(nb, "case_id")
+    body, _ = exporter.from_notebook_node(
+        nb, resources={"metadata": {"name": f"Investigation report {case or notebook.stem}"}})
+    if "plotly-graph-div" in body:
+        from plotly.offline import get_plotlyjs
+
+        body = body.replace("</head>", "<script type=\"text/javascript\">" + get_plotlyjs()
+                            + "</script>\n</head>", 1)
+    target = notebook.with_suffix(".html")
+    _atomic_write(target, body.encode("utf-8"))
+    return target
+
+
+def _param(nb: Any, name: str) -> Any:
+    return (nb.metadata.get("papermill", {}).get("parameters", {}) or {}).get(name)
+
+
+def _record_evidence(task: _Task, notebook: Path, html: Path, stamp: str) -> tuple[str, ...]:
+
+    what = f"investigation report ({task.audience}) {stamp}"
+    note = (f"Papermill run of {report_notebook().name}; as of {task.as_of or 'run time'}; "
+            f"times in {task.display_tz or settings().tz_name}")
+    a = evidence.add_file(task.case_id, notebook, title=f"{what}: notebook", note=note)
+    b = evidence.add_file(task.case_id, html, title=f"{what}: HTML", note=note)
+    return (a.label, b.label)
+
+
+# --------------------------------------------------------------------------- public API
+
+def run(case_id: str, audience: str = "internal", as_of: Any = None, display_tz: Any = None,
+        timeout: float = DEFAULT_TIMEOUT) -> ReportResult:
+    """Execute the report for one case here and now (starts one kernel) and return the result.
+
+    A report that fails is returned with ``ok=False`` and its error (its notebook is kept);
+    bad arguments raise :class:`~workbench.errors.InputError`, an unknown case
+    :class:`~workbench.errors.NotFoundError`.
+    """
+    task = _task(case_id, audience, as_of, display_tz, timeout)
+    _case_exists(task.case_id)
+    kernel = WarmKernel().start()
+    try:
+        return _execute(task, kernel)
+    finally:
+        kernel.shutdown()
+
+
+def run_many(case_ids: Iterable[str], workers: int = 2, timeout: float = DEFAULT_TIMEOUT,
+             scheduler: str | None = None, *, audience: str = "internal", as_of: Any = None,
+             display_tz: Any = None,
+             progress: Callable[[ReportResult], None] | None = None) -> list[ReportResult]:
+    """Reports for many cases in parallel; one :class:`ReportResult` per case, in input order.
+
+    ``workers`` local processes (each with a warm kernel), or the Dask cluster at ``scheduler``
+    (``tcp://HOST:PORT``). ``timeout`` bounds each report. ``progress`` is called once per
+    finished report (in completion order).
+    """
+    ids = list(dict.fromkeys(case_ids))
+    tasks = [_task(c, audience, as_of, display_tz, timeout) for c in ids]
+    if not tasks:
+        return []
+    if scheduler:
+        done = _run_dask(tasks, scheduler, progress)
+    else:
+        if not isinstance(workers, int) or workers < 1:
+            raise InputError(f"workers must be 1 or more, not {workers!r}")
+        done = _run_pool(tasks, min(workers, len(tasks)), progress)
+    return [done[t.case_id] for t in tasks]
+
+
+def open_case_ids() -> list[str]:
+    """Ids of every open case, oldest first."""
+    return [c.case_id for c in reversed(cases.list_cases(open_only=True))]
+
+
+def summary(results: Sequence[ReportResult]) -> str:
+    """A short plain-text summary: counts, then one line per failed report."""
+    ok = sum(r.ok for r in results)
+    lines = [f"{ok} of {len(results)} report(s) written, {len(results) - ok} failed"]
+    for r in results:
+        if not r.ok:
+            where = f" (notebook kept: {r.notebook})" if r.notebook else ""
+            lines.append(f"  FAILED {r.case_id}: {r.error}{where}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- local pool
+
+def _workbench_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k.startswith(_ENV_PREFIX)}
+
+
+def _worker_main(conn: Any, env: dict[str, str]) -> None:
+    """A pool worker: one warm kernel, then tasks from ``conn`` until told to stop."""
+    os.setsid()  # our own process group: the parent can kill us and our kernel together
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    os.environ.update(env)
+
+    config.settings(reload=True)
+    import papermill  # noqa: F401  (pre-import and pre-build what every report needs)
+
+    _html_exporter()
+    _register_engine()
+    _registered.add(ENGINE_NAME)
+
+    try:
+        kernel = WarmKernel().start()
+    except Exception as exc:
+        conn.send(("fatal", _one_line(exc)))
+        return
+    conn.send(("ready", os.getpid()))
+    try:
+        while True:
+            try:
+                task = conn.recv()
+            except EOFError:
+                break
+            if task is None:
+                break
+            res = _execute(task, kernel,
+                           on_start=lambda p, f: conn.send(("started", str(p), str(f), kernel.pid,
+                                                             kernel._ipc_dir)))
+            conn.send(("done", res))
+    finally:
+        kernel.shutdown()
+
+
+@dataclass
+class _Worker:
+    proc: Any
+    conn: Any
+    ready: bool = False
+    task: _Task | None = None
+    started: float = 0.0
+    paths: tuple[str, str] | None = None
+    kernel_pid: int | None = None
+    kernel_dir: str | None = None
+    alive: bool = True
+
+    def kill(self) -> None:
+        """Kill the worker's process group and its kernel's (the kernel has its own session)."""
+        for pid in (self.kernel_pid, self.proc.pid):
+            if not pid:
+                continue
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError, OSError):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError, OSError):
+                    pass
+        self.proc.join(5)
+        self.alive = False
+        if self.kernel_dir:  # the killed worker could not remove its kernel's sockets
+            shutil.rmtree(self.kernel_dir, ignore_errors=True)
+
+
+def _grace(timeout: float) -> float:
+    # Time for the kernel watchdog to act and for export/evidence after execution.
+    return max(15.0, 0.25 * timeout)
+
+
+def _run_pool(tasks: list[_Task], workers: int,
+              progress: Callable[[ReportResult], None] | None) -> dict[str, ReportResult]:
+    ctx = mp.get_context("spawn")
+    env = _workbench_env()
+    pending = deque(tasks)
+    done: dict[str, ReportResult] = {}
+    failed_starts = 0
+
+    def spawn() -> _Worker:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker_main, args=(child, env), daemon=True,
+                           name="workbench-report-worker")
+        proc.start()
+        child.close()
+        return _Worker(proc, parent)
+
+    def finish(res: ReportResult) -> None:
+        done[res.case_id] = res
+        if progress:
+            progress(res)
+
+    def fail_running(w: _Worker, error: str, timed_out: bool) -> None:
+        task = w.task
+        assert task is not None
+        notebook = None
+        if w.paths:
+            partial, final = Path(w.paths[0]), Path(w.paths[1])
+            if partial.exists():
+                try:
+                    mark_stopped(partial, error)
+                except Exception:
+                    pass
+                os.replace(partial, final)
+                notebook = final
+        res = ReportResult(task.case_id, task.audience, False, notebook, None, error,
+                           round(time.monotonic() - w.started, 3), (), timed_out,
+                           worker=f"pid {w.proc.pid}")
+        try:
+            _audit(res)
+        except Exception:
+            pass
+        w.task = None
+        finish(res)
+
+    pool = [spawn() for _ in range(workers)]
+    try:
+        while len(done) < len(tasks):
+            for w in pool:  # hand out work
+                if w.alive and w.ready and w.task is None and pending:
+                    w.task, w.started, w.paths = pending.popleft(), time.monotonic(), None
+                    w.conn.send(w.task)
+            live = [w for w in pool if w.alive]
+            if not live:
+                break
+            waitables = [w.conn for w in live] + [w.proc.sentinel for w in live]
+            for _ in wait_connections(waitables, timeout=0.5):
+                pass
+            now = time.monotonic()
+            for i, w in enumerate(pool):
+                if not w.alive:
+                    continue
+                died = False
+                try:
+                    while w.conn.poll():
+                        msg = w.conn.recv()
+                        if msg[0] == "ready":
+                            w.ready = True
+                        elif msg[0] == "started":
+                            w.paths, w.kernel_pid, w.kernel_dir = (msg[1], msg[2]), msg[3], msg[4]
+                        elif msg[0] == "done":
+                            w.task = None
+                            finish(msg[1])
+                        elif msg[0] == "fatal":
+                            failed_starts += 1
+                            log.warning("report worker could not start a kernel: %s", msg[1])
+                            died = True
+                except (EOFError, OSError):
+                    died = True
+                if not died and not w.proc.is_alive():
+                    died = True
+                if w.task is not None and now - w.started > w.task.timeout + _grace(w.task.timeout):
+                    w.kill()
+                    fail_running(w, f"timed out after {w.task.timeout:g} s; the worker was killed",
+                                 True)
+                    died = True
+                if died:
+                    if w.alive:
+                        w.kill()
+                    if w.task is not None:
+                        fail_running(w, "the report worker stopped unexpectedly", False)
+                    if not w.ready:
+                        failed_starts += 1
+                    if pending and failed_starts < 2 * workers + 2:
+                        pool[i] = spawn()
+            if not any(w.alive for w in pool) and pending:
+                break
+        for task in list(pending):  # no worker could be started
+            finish(ReportResult(task.case_id, task.audience, False,
+                                error="no report worker could start a kernel"))
+            pending.remove(task)
+    finally:
+        for w in pool:
+            if w.alive:
+                try:
+                    w.conn.send(None)
+                except (OSError, BrokenPipeError):
+                    pass
+        deadline = time.monotonic() + 20
+        for w in pool:
+            if w.alive:
+                w.proc.join(max(0.1, deadline - time.monotonic()))
+                if w.proc.is_alive():
+                    w.kill()
+    return done
+
+
+# --------------------------------------------------------------------------- Dask
+
+_dask_state = threading.local()
+
+
+def _dask_report(task: _Task, env: dict[str, str]) -> ReportResult:
+    """Run one report on a Dask worker, in this worker thread's warm kernel."""
+    key = tuple(sorted(env.items()))
+    kernel: WarmKernel | None = getattr(_dask_state, "kernel", None)
+    if getattr(_dask_state, "env", None) != key:
+        if kernel is not None:
+            kernel.shutdown()
+            kernel = None
+        os.environ.update(env)
+        for k in [k for k in os.environ if k.startswith(_ENV_PREFIX) and k not in env]:
+            del os.environ[k]
+        config.settings(reload=True)
+        _dispose_engines()
+        _dask_state.env = key
+    if kernel is None or kernel.km is None:
+        kernel = WarmKernel(env=dict(os.environ)).start()
+        _dask_state.kernel = kernel
+        if not _dask_kernels:
+            import atexit
+
+            atexit.register(lambda: [k.shutdown() for k in _dask_kernels])
+        _dask_kernels.append(kernel)
+    return _execute(task, kernel)
+
+
+_dask_kernels: list[WarmKernel] = []
+
+
+def _dispose_engines() -> None:
+    dispose_platform()
+    dispose_store()
+
+
+def _run_dask(tasks: list[_Task], scheduler: str,
+              progress: Callable[[ReportResult], None] | None) -> dict[str, ReportResult]:
+    if not str(scheduler).startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        raise InputError(f"{scheduler!r} is not a Dask scheduler address",
+                         "use tcp://HOST:PORT (see `dask scheduler`)")
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(scheduler, timeout=15, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise WorkbenchError(f"cannot reach the Dask scheduler at {scheduler}: {_one_line(exc)}",
+                             "start it with `dask scheduler` or check the address") from None
+    env = _workbench_env()
+    done: dict[str, ReportResult] = {}
+    try:
+        futures = {client.submit(_dask_report, t, env, pure=False,
+                                 key=f"report-{t.case_id}-{os.urandom(4).hex()}"): t for t in tasks}
+        for fut in as_completed(list(futures), loop=client.loop):
+            task = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker itself failed (lost, killed)
+                res = ReportResult(task.case_id, task.audience, False, error=_one_line(exc))
+                try:
+                    _audit(res)
+                except Exception:
+                    pass
+            done[task.case_id] = res
+            if progress:
+                progress(res)
+    finally:
+        client.close()
+    return done
+
+
+__all__ = ["ReportResult", "run", "run_many", "open_case_ids", "summary", "export_html",
+           "mark_stopped", "reports_dir", "WarmKernel", "report_notebook", "DEFAULT_TIMEOUT"]

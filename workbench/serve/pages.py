@@ -1,0 +1,52 @@
+"""What each Voilà page loads in the browser.
+
+Voilà sends every installed JupyterLab extension to every page, and the browser loads them all
+before the first widget appears. jupyterlab-plotly alone is a 4.8 MB bundle that took ~0.5 s
+to evaluate here, on a page (the leads' dashboard) that draws no plotly figure. So each
+dashboard notebook names, in its metadata, the extensions it needs beyond the widget manager::
+
+    "metadata": {"workbench": {"labextensions": ["jupyterlab-plotly"]}}
+
+and :func:`page_config` (Voilà's ``page_config_hook``, set in ``templates/voila/voila.py``)
+drops the others from that page. A notebook without the key gets every extension.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from workbench import resources
+
+# The widget manager, always: without it no widget renders.
+ALWAYS = ("@jupyter-widgets/", "@voila-dashboards/")
+
+
+def needed_extensions(notebook: Path) -> list[str] | None:
+    """The extensions a notebook declares it needs, or None when it declares nothing."""
+    try:
+        meta = json.loads(notebook.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return None
+    ours = meta.get("workbench") if isinstance(meta, dict) else None
+    wanted = ours.get("labextensions") if isinstance(ours, dict) else None
+    return [str(x) for x in wanted] if isinstance(wanted, list) else None
+
+
+def page_config(current: dict[str, Any], base_url: str, settings: dict[str, Any],
+                log: logging.Logger, voila_configuration: Any, notebook_path: str,
+                **_: Any) -> dict[str, Any]:
+    """Voilà's page_config_hook: keep only the extensions the page's notebook needs."""
+    root = resources.path(resources.DASHBOARDS).resolve()
+    notebook = (root / notebook_path).resolve()
+    if root not in notebook.parents:
+        return current
+    wanted = needed_extensions(notebook)
+    if wanted is None:
+        return current
+    out = dict(current)
+    out["federated_extensions"] = [
+        ext for ext in current.get("federated_extensions", [])
+        if ext.get("name", "").startswith(ALWAYS) or ext.get("name") in wanted]
+    return out

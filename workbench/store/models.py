@@ -1,0 +1,305 @@
+"""The case store's tables, defined once (SQLAlchemy ORM) for every module that reads or writes
+them; the Alembic migrations in ``store/migrations`` build the same schema (a test compares
+them).
+
+Evidence items, their custody chain and the audit log are append-only: the database refuses
+UPDATE and DELETE (triggers), and the ORM refuses them first (below).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer,
+                        MetaData, String, Text, event)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from workbench.errors import WorkbenchError
+
+#: Every column that holds a case id (``ESC-YYYY-NNNNNN``, 15 characters) has this type.
+CASE_ID_LENGTH = 16
+CaseIdType = String(CASE_ID_LENGTH)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every backend (SQLite keeps no zone, so it is re-attached).
+
+    Zone-less values are refused rather than guessed: a naive time is a bug upstream.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"zone-less datetime {value!r} cannot be stored; use UTC")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):  # raw SQLite text
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+# --------------------------------------------------------------------------- store
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    analyst: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[str | None] = mapped_column(CaseIdType, index=True)
+    query_name: Mapped[str | None] = mapped_column(String(128))
+    sql_text: Mapped[str | None] = mapped_column(Text)
+    params: Mapped[str | None] = mapped_column(Text)
+    engine: Mapped[str | None] = mapped_column(String(512))
+    row_count: Mapped[int | None] = mapped_column(BigInteger)
+    result_sha256: Mapped[str | None] = mapped_column(String(64))
+    duration_ms: Mapped[float | None] = mapped_column(Float)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    target: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+# --------------------------------------------------------------------------- cases
+
+class CaseRow(Base):
+    __tablename__ = "cases"
+
+    case_id: Mapped[str] = mapped_column(CaseIdType, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(48), index=True)
+    priority: Mapped[str] = mapped_column(String(2))
+    source: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    assignee: Mapped[str | None] = mapped_column(String(64), index=True)
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    custom: Mapped[dict] = mapped_column(JSON, default=dict)
+    external_id: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paused_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    preservation_due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(64))
+
+
+class CaseIdCounter(Base):
+    __tablename__ = "case_id_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class CaseSubject(Base):
+    __tablename__ = "case_subjects"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False,
+                                         index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseRelated(Base):
+    __tablename__ = "case_related"
+
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
+    related_id: Mapped[str] = mapped_column(CaseIdType, primary_key=True)
+
+
+class CaseReporter(Base):
+    """Who reported: confidential (see :func:`confidential_reporters`)."""
+
+    __tablename__ = "case_reporters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
+    reporter_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    reporter_ref: Mapped[str | None] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CaseChange(Base):
+    __tablename__ = "case_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    who: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))
+    field: Mapped[str | None] = mapped_column(String(64))
+    old: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new: Mapped[Any] = mapped_column(JSON, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+# --------------------------------------------------------------------------- cases
+
+class NoteRow(Base):
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    author: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------- cases
+
+class DecisionRow(Base):
+    __tablename__ = "case_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    who: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    rationale: Mapped[str] = mapped_column(Text)
+    subjects: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class DecisionClause(Base):
+    __tablename__ = "case_decision_clauses"
+
+    decision_id: Mapped[int] = mapped_column(ForeignKey("case_decisions.id"), primary_key=True)
+    clause: Mapped[str] = mapped_column(String(48), primary_key=True, index=True)
+
+
+# --------------------------------------------------------------------------- content
+
+class ViewerPrefRow(Base):
+    __tablename__ = "content_viewer_prefs"
+
+    analyst: Mapped[str] = mapped_column(String(64), primary_key=True)
+    blur: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RevealRow(Base):
+    __tablename__ = "content_reveals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(CaseIdType, index=True)
+    item_ref: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    who: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --------------------------------------------------------------------------- timeline
+
+class AnnotationRow(Base):
+    __tablename__ = "timeline_annotations"
+    __table_args__ = (Index("ix_timeline_annotations_case_ref", "case_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(CaseIdType)
+    ref: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(64))
+    event_ts: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    action: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    who: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --------------------------------------------------------------------------- evidence
+
+class EvidenceItemRow(Base):
+    __tablename__ = "evidence_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(CaseIdType, index=True)
+    item_no: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(24))
+    title: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    media_type: Mapped[str] = mapped_column(String(128))
+    collected_by: Mapped[str] = mapped_column(String(64))
+    collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    supersedes: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"), nullable=True,
+                                                   unique=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class CustodyRow(Base):
+    __tablename__ = "evidence_custody"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(CaseIdType)
+    seq: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(16))
+    item_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    bundle_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    what: Mapped[str] = mapped_column(Text)
+    why: Mapped[str | None] = mapped_column(Text, nullable=True)
+    details: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+# --------------------------------------------------------------------------- replies
+
+class ReplyRow(Base):
+    __tablename__ = "content_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(CaseIdType, index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    scenario: Mapped[str | None] = mapped_column(String(48))
+    who: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sha256: Mapped[str] = mapped_column(String(64))
+    length: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+def _refuse_change(_mapper, _conn, target) -> None:
+    # The database refuses too (triggers); this stops the ORM before it gets there.
+    raise WorkbenchError(f"{target.__tablename__} are append-only",
+                         "record a correction as a new item that supersedes the old one")
+
+
+for _model in (EvidenceItemRow, CustodyRow, AuditRow):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)
