@@ -8,7 +8,7 @@ export WORKBENCH_HOME ?= $(CURDIR)/var
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2 --dist loadgroup --timeout 900
 
-.PHONY: demo test install system-deps serve clean help
+.PHONY: demo test lint install system-deps serve clean help
 
 help:
 	@echo "make demo   set up .venv, generate the demo platform and cases in ./var, serve the workbench"
@@ -34,7 +34,13 @@ $(WORKBENCH_HOME)/platform.duckdb: | $(STAMP)
 demo: $(STAMP) $(WORKBENCH_HOME)/platform.duckdb
 	$(WB) serve
 
-test: $(STAMP) system-deps
+# The habits first (lint, format, types; the import layers are a test), then the suite.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check workbench tests benchmarks templates/voila
+	$(VENV)/bin/ruff format --check workbench tests benchmarks templates/voila
+	$(VENV)/bin/mypy
+
+test: $(STAMP) system-deps lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -6,6 +6,7 @@ Uses the demo platform in DEMO_HOME (default WORKBENCH_HOME, built by `workbench
 and a throwaway case store (a temporary SQLite file, or the PostgreSQL database given by --pg,
 which should be empty). Prints measured figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,10 +31,8 @@ def main() -> None:
     os.environ["WORKBENCH_CASES_URL"] = args.pg or f"sqlite:///{tmp / 'cases.db'}"
     os.environ.setdefault("WORKBENCH_ANALYST", "bench")
 
-    from workbench import cases
-    from workbench import config
-    from workbench.cases import notes
-    from workbench.cases import sla
+    from workbench import cases, config
+    from workbench.cases import notes, sla
     from workbench.demo.cases import file_demo_cases
 
     s = config.settings(reload=True)
@@ -43,8 +42,10 @@ def main() -> None:
     dt = time.perf_counter() - t
     total = len(res.scenario_cases) + res.history_cases
     print(f"store: {backend}")
-    print(f"file_demo_cases: {total} cases in {dt:.1f} s ({total / dt:.0f} cases/s, "
-          f"full lifecycles through the core API)")
+    print(
+        f"file_demo_cases: {total} cases in {dt:.1f} s ({total / dt:.0f} cases/s, "
+        f"full lifecycles through the core API)"
+    )
 
     t = time.perf_counter()
     everything = cases.list_cases()
@@ -65,11 +66,15 @@ def main() -> None:
     for i in range(n):
         c = cases.create(category="spam", subjects=[i + 1], summary="bench")
         notes.add_note(c.case_id, "bench note")
-    print(f"create + note: {(time.perf_counter() - t) / n * 1000:.1f} ms per case (own transactions)")
+    print(
+        f"create + note: {(time.perf_counter() - t) / n * 1000:.1f} ms per case (own transactions)"
+    )
     t = time.perf_counter()
     hist = sum(len(cases.history(cid)) for cid in ids)
-    print(f"history: {(time.perf_counter() - t) / len(ids) * 1000:.2f} ms per case "
-          f"({hist / len(ids):.1f} changes per case)")
+    print(
+        f"history: {(time.perf_counter() - t) / len(ids) * 1000:.2f} ms per case "
+        f"({hist / len(ids):.1f} changes per case)"
+    )
     from workbench.platform.engine import dispose_all
 
     dispose_all()

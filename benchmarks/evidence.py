@@ -11,6 +11,7 @@ Prints:
 Usage: ``python benchmarks/evidence.py [--media-mib 1024] [--rows 1000000] [--workdir /tmp]``.
 Everything is generated in a temporary folder (random, incompressible media) and removed after.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,26 +96,52 @@ def main() -> None:
                     fh.write(os.urandom(n))
                     left -= n
             files.append(p)
-        print(f"generated {args.files} media files, {_mib(per_file * args.files)} "
-              f"in {time.perf_counter() - t:.1f}s")
+        print(
+            f"generated {args.files} media files, {_mib(per_file * args.files)} "
+            f"in {time.perf_counter() - t:.1f}s"
+        )
 
         rng = np.random.default_rng(7)
         n = args.rows
-        words = np.array(["hola", "hello", "こんにちは", "مرحبا", "gift", "card", "love", "money",
-                          "नमस्ते", "bonjour", "call", "me"])
-        df = pd.DataFrame({
-            "message_id": np.arange(n, dtype="int64"),
-            "sender_id": rng.integers(1, 1_000_000, n),
-            "recipient_id": rng.integers(1, 1_000_000, n),
-            "sent_at": pd.Timestamp("2026-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 3e7, n), unit="s"),
-            "body": [" ".join(x) for x in rng.choice(words, size=(n, 6))],
-            "has_media": rng.random(n) < 0.1,
-        })
-        df.attrs["provenance"] = {"query": "messages_by_user", "sql": "SELECT ...", "params": {},
-                                  "row_count": n, "case": case_id}
+        words = np.array(
+            [
+                "hola",
+                "hello",
+                "こんにちは",
+                "مرحبا",
+                "gift",
+                "card",
+                "love",
+                "money",
+                "नमस्ते",
+                "bonjour",
+                "call",
+                "me",
+            ]
+        )
+        df = pd.DataFrame(
+            {
+                "message_id": np.arange(n, dtype="int64"),
+                "sender_id": rng.integers(1, 1_000_000, n),
+                "recipient_id": rng.integers(1, 1_000_000, n),
+                "sent_at": pd.Timestamp("2026-01-01", tz="UTC")
+                + pd.to_timedelta(rng.integers(0, 3e7, n), unit="s"),
+                "body": [" ".join(x) for x in rng.choice(words, size=(n, 6))],
+                "has_media": rng.random(n) < 0.1,
+            }
+        )
+        df.attrs["provenance"] = {
+            "query": "messages_by_user",
+            "sql": "SELECT ...",
+            "params": {},
+            "row_count": n,
+            "case": case_id,
+        }
         t = time.perf_counter()
         q = evidence.add_query_result(case_id, df, title=f"{n:,} messages")
-        print(f"collected the {n:,}-row query result ({_mib(q.size)} Parquet) in {time.perf_counter() - t:.1f}s")
+        print(
+            f"collected the {n:,}-row query result ({_mib(q.size)} Parquet) in {time.perf_counter() - t:.1f}s"
+        )
         del df
 
         t = time.perf_counter()
@@ -127,19 +154,29 @@ def main() -> None:
 
         stored = [i.path for i in evidence.list_items(case_id)]
         media_paths = [i.path for i in evidence.list_items(case_id) if i.label in labels]
-        subprocess.run(["sha256sum", *map(str, stored)], check=True, stdout=subprocess.DEVNULL)  # warm cache
+        subprocess.run(
+            ["sha256sum", *map(str, stored)], check=True, stdout=subprocess.DEVNULL
+        )  # warm cache
 
         def sha256sum_media() -> float:
             t = time.perf_counter()
-            subprocess.run(["sha256sum", *map(str, media_paths)], check=True, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                ["sha256sum", *map(str, media_paths)], check=True, stdout=subprocess.DEVNULL
+            )
             return time.perf_counter() - t
+
         # The machine is shared: time sha256sum right before and right after the bundle and
         # compare against the faster of the two (the conservative choice for the ratio).
         sha_before = sha256sum_media()
 
         out = work / "bundle.zip"
-        proc = subprocess.run([sys.executable, "-c", CHILD, case_id, str(out), ",".join(labels)],
-                              check=True, capture_output=True, text=True, env=os.environ.copy())
+        proc = subprocess.run(
+            [sys.executable, "-c", CHILD, case_id, str(out), ",".join(labels)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=os.environ.copy(),
+        )
         child = json.loads(proc.stdout.strip().splitlines()[-1])
 
         sha_s = min(sha_before, sha256sum_media())
@@ -151,13 +188,21 @@ def main() -> None:
         media_tp = media_bytes / child["media_s"] / 2**20
         sha_tp = media_bytes / sha_s / 2**20
         print(f"sha256sum over the same media:        {sha_tp:,.0f} MiB/s ({sha_s:.2f}s)")
-        print(f"bundle, media (hash check + zip):     {media_tp:,.0f} MiB/s ({child['media_s']:.2f}s)"
-              f" = {100 * media_tp / sha_tp:.0f} % of sha256sum (target >= 70 %)")
-        print(f"bundle, everything incl. {n:,}-row CSV: {total_bytes / child['bundle_s'] / 2**20:,.0f} MiB/s "
-              f"({child['bundle_s']:.2f}s; sha256sum over all stored files {sha_all_s:.2f}s)")
-        print(f"bundle size {_mib(child['size'])}; peak RSS of the bundling process "
-              f"{child['peak_rss'] / 2**20:,.0f} MiB (target < 500 MB)")
-        print(f"verify: {child['verify_s']:.2f}s, ok={child['verify_ok']} {child['problems'] or ''}")
+        print(
+            f"bundle, media (hash check + zip):     {media_tp:,.0f} MiB/s ({child['media_s']:.2f}s)"
+            f" = {100 * media_tp / sha_tp:.0f} % of sha256sum (target >= 70 %)"
+        )
+        print(
+            f"bundle, everything incl. {n:,}-row CSV: {total_bytes / child['bundle_s'] / 2**20:,.0f} MiB/s "
+            f"({child['bundle_s']:.2f}s; sha256sum over all stored files {sha_all_s:.2f}s)"
+        )
+        print(
+            f"bundle size {_mib(child['size'])}; peak RSS of the bundling process "
+            f"{child['peak_rss'] / 2**20:,.0f} MiB (target < 500 MB)"
+        )
+        print(
+            f"verify: {child['verify_s']:.2f}s, ok={child['verify_ok']} {child['problems'] or ''}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -10,6 +10,7 @@ Prints per-query median / p95 times and checks every planted copy is found. Targ
 
     .venv/bin/python benchmarks/photo_reuse.py [--n 1000000] [--queries 200] [--radius 12]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,9 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--radius", type=int, default=12, help="12 is wb.content's default")
-    ap.add_argument("--brute-queries", type=int, default=10, help="brute force is slow: fewer queries")
+    ap.add_argument(
+        "--brute-queries", type=int, default=10, help="brute force is slow: fewer queries"
+    )
     ap.add_argument("--seed", type=int, default=42)
     a = ap.parse_args()
 
@@ -44,7 +47,8 @@ def main() -> None:
             mask = np.uint64(0)
             for b in bits:
                 mask |= np.uint64(1) << np.uint64(int(b))
-            p = int(free[slot]); slot += 1
+            p = int(free[slot])
+            slot += 1
             hashes[p] = hashes[o] ^ mask
             copies.add(p)
         planted[int(o)] = copies
@@ -63,8 +67,12 @@ def main() -> None:
         return times, results
 
     q = [int(o) for o in originals]
-    t_mih, r_mih = timed(lambda o: set(index.positions(int(hashes[o]), a.radius, "mih")[0].tolist()), q)
-    t_scan, r_scan = timed(lambda o: set(index.positions(int(hashes[o]), a.radius, "scan")[0].tolist()), q)
+    t_mih, r_mih = timed(
+        lambda o: set(index.positions(int(hashes[o]), a.radius, "mih")[0].tolist()), q
+    )
+    t_scan, r_scan = timed(
+        lambda o: set(index.positions(int(hashes[o]), a.radius, "scan")[0].tolist()), q
+    )
     t_auto, _ = timed(lambda o: set(index.positions(int(hashes[o]), a.radius)[0].tolist()), q)
     bq = q[: a.brute_queries]
     t_brute, r_brute = timed(lambda o: set(brute_force(py_hashes, py_hashes[o], a.radius)), bq)
@@ -78,7 +86,9 @@ def main() -> None:
         p95 = ts[min(len(ts) - 1, int(0.95 * len(ts)))]
         return f"  {name:<28} median {statistics.median(ts):8.3f} ms   p95 {p95:8.3f} ms   ({len(ts)} queries)"
 
-    print(f"photo reuse: {a.n:,} hashes, radius {a.radius} bits, {total} planted copies of {len(q)} originals")
+    print(
+        f"photo reuse: {a.n:,} hashes, radius {a.radius} bits, {total} planted copies of {len(q)} originals"
+    )
     print(f"  index build                 {build * 1000:8.1f} ms")
     print(line("index auto", t_auto))
     print(line("index multi-index hashing", t_mih))
@@ -86,7 +96,9 @@ def main() -> None:
     print(line("brute force (Python loop)", t_brute))
     speed = statistics.median(t_brute) / max(statistics.median(t_auto), 1e-9)
     print(f"  speed-up over brute force   {speed:8.0f}x")
-    print(f"  planted copies missed       {missed} of {total}; results identical across methods: {agree}")
+    print(
+        f"  planted copies missed       {missed} of {total}; results identical across methods: {agree}"
+    )
     print(f"  target < 50 ms per query:   {'MET' if statistics.median(t_auto) < 50 else 'NOT MET'}")
 
 

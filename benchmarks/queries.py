@@ -13,6 +13,7 @@ million users; reused afterwards) and prints, for each library query:
 
 Targets: p95 < 300 ms for every per-user query, overhead < 5 ms per query.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,11 +23,11 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
-ANCHOR = datetime(2026, 11, 1, tzinfo=timezone.utc)
+ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
 EVER = "2000-01-01T00:00:00Z"
 
 
@@ -63,8 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--subjects", type=int, default=100)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--only", default="", help="comma-separated query names (default: all)")
-    ap.add_argument("--budget", type=float, default=90.0,
-                    help="seconds per query; fewer subjects are measured when it runs out")
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=90.0,
+        help="seconds per query; fewer subjects are measured when it runs out",
+    )
     args = ap.parse_args(argv)
 
     demo = ensure_demo(args.users, args.seed)
@@ -76,33 +81,39 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.pop(var, None)
 
     import pandas as pd
-    from sqlalchemy import text
 
     import workbench as wb
-    from workbench.store import audit
-    from workbench.queries import run as execute
+    from workbench.platform.engine import platform_engine
     from workbench.queries import guard
     from workbench.queries import library as queries
-    from workbench.platform.engine import platform_engine
+    from workbench.queries import run as execute
+    from workbench.store import audit
 
     wb.settings(reload=True)
     engine = platform_engine()
     rnd = random.Random(args.seed)
     lo, hi = wb.sql("SELECT min(user_id) AS lo, max(user_id) AS hi FROM users").iloc[0]
-    picks = sorted(rnd.sample(range(int(lo), int(hi) + 1), min(args.subjects * 2, int(hi) - int(lo) + 1)))
+    picks = sorted(
+        rnd.sample(range(int(lo), int(hi) + 1), min(args.subjects * 2, int(hi) - int(lo) + 1))
+    )
     have = set(wb.sql("SELECT user_id FROM users WHERE user_id IN :ids", ids=picks)["user_id"])
     subjects = [u for u in picks if u in have][: args.subjects]
     rnd.shuffle(subjects)
     partner = {}
     for chunk in range(0, len(subjects), 50):
-        part = wb.sql("SELECT sender_id, min(recipient_id) AS other FROM messages "
-                      "WHERE sender_id IN :ids GROUP BY sender_id", ids=subjects[chunk:chunk + 50])
+        part = wb.sql(
+            "SELECT sender_id, min(recipient_id) AS other FROM messages "
+            "WHERE sender_id IN :ids GROUP BY sender_id",
+            ids=subjects[chunk : chunk + 50],
+        )
         partner.update(dict(zip(part["sender_id"], part["other"])))
     n_users = int(wb.sql("SELECT count(*) AS n FROM users")["n"].iloc[0])
     n_logins = int(wb.sql("SELECT count(*) AS n FROM logins")["n"].iloc[0])
     n_msgs = int(wb.sql("SELECT count(*) AS n FROM messages")["n"].iloc[0])
-    print(f"platform: {n_users:,} users, {n_logins:,} logins, {n_msgs:,} messages; "
-          f"{len(subjects)} random subjects")
+    print(
+        f"platform: {n_users:,} users, {n_logins:,} logins, {n_msgs:,} messages; "
+        f"{len(subjects)} random subjects"
+    )
 
     def params_for(q, u: int) -> dict | None:
         names = {p.name for p in q.params}
@@ -124,8 +135,18 @@ def main(argv: list[str] | None = None) -> int:
             for u in subjects[:2]:  # warm caches (DuckDB buffer pool, guard, pandas)
                 wb.query(q.name, **params_for(q, u))
         except execute.QueryTimeout:
-            rows.append((q.name, float("nan"), float("nan"), float("nan"), float("nan"),
-                         float("nan"), float("nan"), 0))
+            rows.append(
+                (
+                    q.name,
+                    float("nan"),
+                    float("nan"),
+                    float("nan"),
+                    float("nan"),
+                    float("nan"),
+                    float("nan"),
+                    0,
+                )
+            )
             continue
         wb_ms, raw_ms, n_rows = [], [], []
         began = time.perf_counter()
@@ -144,16 +165,30 @@ def main(argv: list[str] | None = None) -> int:
                 pd.read_sql(stmt, conn, params=execute._driver_params(bound))
             raw_ms.append((time.perf_counter() - t0) * 1000)
         diffs = [a - b for a, b in zip(wb_ms, raw_ms)]
-        rows.append((q.name, pct(wb_ms, .5), pct(wb_ms, .95), pct(raw_ms, .5), pct(raw_ms, .95),
-                     statistics.median(diffs), statistics.mean(n_rows), len(wb_ms)))
-        print(f"  {q.name}: {len(wb_ms)} subjects, p95 {pct(wb_ms, .95):.0f} ms", flush=True)
+        rows.append(
+            (
+                q.name,
+                pct(wb_ms, 0.5),
+                pct(wb_ms, 0.95),
+                pct(raw_ms, 0.5),
+                pct(raw_ms, 0.95),
+                statistics.median(diffs),
+                statistics.mean(n_rows),
+                len(wb_ms),
+            )
+        )
+        print(f"  {q.name}: {len(wb_ms)} subjects, p95 {pct(wb_ms, 0.95):.0f} ms", flush=True)
 
     print()
-    print(f"{'query':<22}{'n':>4}{'p50 ms':>9}{'p95 ms':>9}{'raw p50':>9}{'raw p95':>9}"
-          f"{'overhead p50':>14}{'rows avg':>10}  target p95<300")
+    print(
+        f"{'query':<22}{'n':>4}{'p50 ms':>9}{'p95 ms':>9}{'raw p50':>9}{'raw p95':>9}"
+        f"{'overhead p50':>14}{'rows avg':>10}  target p95<300"
+    )
     for name, p50, p95, r50, r95, ov, nr, n in rows:
         ok = "TIMEOUT" if n == 0 else ("ok" if p95 < 300 else "SLOW")
-        print(f"{name:<22}{n:>4}{p50:>9.1f}{p95:>9.1f}{r50:>9.1f}{r95:>9.1f}{ov:>14.2f}{nr:>10.1f}  {ok}")
+        print(
+            f"{name:<22}{n:>4}{p50:>9.1f}{p95:>9.1f}{r50:>9.1f}{r95:>9.1f}{ov:>14.2f}{nr:>10.1f}  {ok}"
+        )
     print(f"(machine load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
     # keyword search is not per-user: a scan of the messages in the window
@@ -166,8 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # the parts of the overhead on their own
     sample_sql = queries.get("logins_by_user").render("duckdb")
-    adhoc = ("SELECT l.user_id, count(*) AS n FROM logins l WHERE l.user_id = :u "
-             "GROUP BY l.user_id")
+    adhoc = "SELECT l.user_id, count(*) AS n FROM logins l WHERE l.user_id = :u GROUP BY l.user_id"
 
     def timed(fn, n: int = 200) -> float:
         t0 = time.perf_counter()
@@ -176,16 +210,20 @@ def main(argv: list[str] | None = None) -> int:
         return (time.perf_counter() - t0) * 1000 / n
 
     guard._check_cached.cache_clear()
-    g_lib = timed(lambda: (guard._check_cached.cache_clear(), guard.check(sample_sql, "duckdb")), 50)
+    g_lib = timed(
+        lambda: (guard._check_cached.cache_clear(), guard.check(sample_sql, "duckdb")), 50
+    )
     g_cached = timed(lambda: guard.check(sample_sql, "duckdb"), 1000)
     g_adhoc = timed(lambda: (guard._check_cached.cache_clear(), guard.check(adhoc, "duckdb")), 100)
     df = wb.query("logins_by_user", user_id=subjects[0], start=EVER)
     h = timed(lambda: execute.result_sha256(df), 200)
     a = timed(lambda: audit.record("bench.noop", details={"n": 1}), 200)
     print()
-    print(f"overhead parts: guard parse {g_lib:.2f} ms (library query, first time; then cached "
-          f"{g_cached * 1000:.1f} µs), guard ad-hoc {g_adhoc:.2f} ms, result hash "
-          f"({len(df)} rows) {h:.3f} ms, audit append (SQLite WAL) {a:.2f} ms")
+    print(
+        f"overhead parts: guard parse {g_lib:.2f} ms (library query, first time; then cached "
+        f"{g_cached * 1000:.1f} µs), guard ad-hoc {g_adhoc:.2f} ms, result hash "
+        f"({len(df)} rows) {h:.3f} ms, audit append (SQLite WAL) {a:.2f} ms"
+    )
     assert audit.verify() is None
     return 0
 

@@ -13,6 +13,7 @@ up to ``--cases``. Then:
 
 Prints reports per minute for both and the ratio (target: batch at least 2x the serial loop).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,24 +24,23 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 NOTEBOOK = ROOT / "notebooks" / "reports" / "case_report.ipynb"
-ANCHOR = datetime(2026, 11, 1, tzinfo=timezone.utc)
+ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def build_home(home: Path, n_cases: int, users: int) -> list[str]:
     """Demo platform and ``n_cases`` open cases in ``home``; returns the case ids."""
     os.environ["WORKBENCH_HOME"] = str(home)
     os.environ.setdefault("WORKBENCH_ANALYST", "bench.analyst")
-    from workbench import cases
-    from workbench import config
-    from workbench.demo.generate import generate_demo
-    from workbench.demo.cases import file_demo_cases
+    from workbench import cases, config
     from workbench.cases.taxonomy import taxonomy
+    from workbench.demo.cases import file_demo_cases
+    from workbench.demo.generate import generate_demo
 
     generate_demo(home, seed=7, users=users, anchor=ANCHOR)
     settings = config.settings(reload=True)
@@ -56,8 +56,12 @@ def build_home(home: Path, n_cases: int, users: int) -> list[str]:
         user_ids = list(conn.scalars(select(users.c.user_id).order_by(users.c.user_id)))
     categories = sorted(taxonomy().categories)
     while len(ids) < n_cases:
-        c = cases.create(category=rng.choice(categories), subjects=[rng.choice(user_ids)],
-                         title="Benchmark case", summary="Filed for the report benchmark.")
+        c = cases.create(
+            category=rng.choice(categories),
+            subjects=[rng.choice(user_ids)],
+            title="Benchmark case",
+            summary="Filed for the report benchmark.",
+        )
         ids.append(c.case_id)
     from workbench.platform.engine import dispose_all as dispose_platform
     from workbench.store import dispose_all as dispose_store
@@ -72,9 +76,22 @@ def serial_loop(ids: list[str], out: Path, env: dict[str, str]) -> tuple[float, 
     ok = 0
     t0 = time.perf_counter()
     for cid in ids:
-        proc = subprocess.run([str(BIN / "papermill"), str(NOTEBOOK), str(out / f"{cid}.ipynb"),
-                               "-p", "case_id", cid, "--no-progress-bar", "--log-level", "ERROR"],
-                              env=env, capture_output=True, text=True)
+        proc = subprocess.run(
+            [
+                str(BIN / "papermill"),
+                str(NOTEBOOK),
+                str(out / f"{cid}.ipynb"),
+                "-p",
+                "case_id",
+                cid,
+                "--no-progress-bar",
+                "--log-level",
+                "ERROR",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
         ok += proc.returncode == 0
         if proc.returncode:
             print(f"  serial run failed for {cid}: {proc.stderr.strip().splitlines()[-1:]}")
@@ -83,8 +100,19 @@ def serial_loop(ids: list[str], out: Path, env: dict[str, str]) -> tuple[float, 
 
 def batch(workers: int, env: dict[str, str]) -> tuple[float, int, str]:
     t0 = time.perf_counter()
-    proc = subprocess.run([str(BIN / "workbench"), "report", "--all-open", "--workers",
-                           str(workers), "--no-progress"], env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            str(BIN / "workbench"),
+            "report",
+            "--all-open",
+            "--workers",
+            str(workers),
+            "--no-progress",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - t0
     summary = proc.stdout.strip().splitlines()
     written = int(summary[0].split()[0]) if summary and summary[0][0].isdigit() else 0
@@ -110,17 +138,23 @@ def main() -> None:
 
         s_time, s_ok = serial_loop(ids, home / "serial-out", env)
         s_rate = s_ok / s_time * 60
-        print(f"serial papermill CLI loop: {s_ok}/{len(ids)} reports in {s_time:.1f} s "
-              f"= {s_rate:.1f} reports/min ({s_time / len(ids):.1f} s per report)")
+        print(
+            f"serial papermill CLI loop: {s_ok}/{len(ids)} reports in {s_time:.1f} s "
+            f"= {s_rate:.1f} reports/min ({s_time / len(ids):.1f} s per report)"
+        )
 
         b_time, b_ok, summary = batch(args.workers, env)
         b_rate = b_ok / b_time * 60
-        print(f"workbench report --all-open --workers {args.workers}: {b_ok}/{len(ids)} reports "
-              f"in {b_time:.1f} s = {b_rate:.1f} reports/min (with HTML export, evidence, audit)")
+        print(
+            f"workbench report --all-open --workers {args.workers}: {b_ok}/{len(ids)} reports "
+            f"in {b_time:.1f} s = {b_rate:.1f} reports/min (with HTML export, evidence, audit)"
+        )
         print(summary)
         ratio = b_rate / s_rate if s_rate else float("inf")
-        print(f"ratio: {ratio:.2f}x the serial loop (target >= 2x): "
-              f"{'met' if ratio >= 2 else 'NOT met'}")
+        print(
+            f"ratio: {ratio:.2f}x the serial loop (target >= 2x): "
+            f"{'met' if ratio >= 2 else 'NOT met'}"
+        )
         print(f"load average after: {os.getloadavg()[0]:.1f}")
     finally:
         if args.keep is None:

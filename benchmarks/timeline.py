@@ -11,6 +11,7 @@ seconds), points a throwaway WORKBENCH_HOME at it, and measures in the same run:
 Targets: first figure under 1.5 s and under 3 MB. Run: ``.venv/bin/python benchmarks/timeline.py
 [--events N]``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,15 +19,22 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 SUBJECT = 1
-ANCHOR = datetime(2026, 11, 1, tzinfo=timezone.utc)
+ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
 SPAN_DAYS = 730
 # Share of the events per source (sums to 1).
-MIX = {"messages": 0.55, "logins": 0.15, "account_changes": 0.04, "payments": 0.10,
-       "reports": 0.08, "moderation_actions": 0.05, "appeals": 0.03}
+MIX = {
+    "messages": 0.55,
+    "logins": 0.15,
+    "account_changes": 0.04,
+    "payments": 0.10,
+    "reports": 0.08,
+    "moderation_actions": 0.05,
+    "appeals": 0.03,
+}
 
 
 def make_platform(path: Path, events: int = 1_000_000, subject: int = SUBJECT) -> dict[str, int]:
@@ -48,29 +56,31 @@ def make_platform(path: Path, events: int = 1_000_000, subject: int = SUBJECT) -
         con.execute(f"CREATE TABLE {table.name} ({cols})")
     t0 = f"TIMESTAMPTZ '{start.isoformat()}'"
     # Times: uniform over the span with a dense burst in the last week (a spam burst).
-    ts = (f"{t0} + to_seconds(CAST(CASE WHEN i % 10 = 0 THEN {span} - 7*86400 + hash(i) % (7*86400) "
-          f"ELSE hash(i) % {span} END AS BIGINT))")
+    ts = (
+        f"{t0} + to_seconds(CAST(CASE WHEN i % 10 = 0 THEN {span} - 7*86400 + hash(i) % (7*86400) "
+        f"ELSE hash(i) % {span} END AS BIGINT))"
+    )
     con.execute(f"""INSERT INTO users SELECT i, 'user' || i, 'User ' || i, 'u' || i || '@example.test',
         NULL, 'DE', 'de', {t0}, 'active', false FROM range(1, 1001) t(i)""")
     con.execute(f"""INSERT INTO messages SELECT i, i % 500, CASE WHEN i % 2 = 0 THEN {subject}
         ELSE 2 + i % 900 END, CASE WHEN i % 2 = 0 THEN 2 + i % 900 ELSE {subject} END, {ts},
-        'message body ' || i, i % 17 = 0 FROM range({n['messages']}) t(i)""")
+        'message body ' || i, i % 17 = 0 FROM range({n["messages"]}) t(i)""")
     con.execute(f"""INSERT INTO logins SELECT i, {subject}, {ts}, '10.0.' || (i % 250) || '.1',
         'dev' || (i % 7), CASE WHEN i % 5000 = 0 THEN 'BR' ELSE 'DE' END, 'Berlin', 'ua', i % 13 <> 0
-        FROM range({n['logins']}) t(i)""")
+        FROM range({n["logins"]}) t(i)""")
     con.execute(f"""INSERT INTO account_changes SELECT i, {subject}, {ts},
         ['email','phone','password','display_name','handle','bio','photo'][1 + i % 7], NULL, NULL,
-        '10.0.0.1', 'dev1' FROM range({n['account_changes']}) t(i)""")
+        '10.0.0.1', 'dev1' FROM range({n["account_changes"]}) t(i)""")
     con.execute(f"""INSERT INTO payments SELECT i, {subject}, {ts}, 9.99, 'EUR', 'fp' || (i % 3),
         'card', 'boost', ['succeeded','succeeded','succeeded','failed','refunded','chargeback'][1 + i % 6]
-        FROM range({n['payments']}) t(i)""")
+        FROM range({n["payments"]}) t(i)""")
     con.execute(f"""INSERT INTO reports SELECT i, 2 + i % 900, {subject}, NULL,
-        ['spam','harassment','scam','threats'][1 + i % 4], NULL, {ts} FROM range({n['reports']}) t(i)""")
+        ['spam','harassment','scam','threats'][1 + i % 4], NULL, {ts} FROM range({n["reports"]}) t(i)""")
     con.execute(f"""INSERT INTO moderation_actions SELECT i, {subject}, {ts},
         ['warning','content_removal','temporary_suspension'][1 + i % 3], 'spam.1', 'automated check',
-        'automated', NULL, NULL FROM range({n['moderation_actions']}) t(i)""")
-    con.execute(f"""INSERT INTO appeals SELECT i, {subject}, i, {ts}, 'please', 
-        ['pending','upheld','overturned'][1 + i % 3], NULL FROM range({n['appeals']}) t(i)""")
+        'automated', NULL, NULL FROM range({n["moderation_actions"]}) t(i)""")
+    con.execute(f"""INSERT INTO appeals SELECT i, {subject}, i, {ts}, 'please',
+        ['pending','upheld','overturned'][1 + i % 3], NULL FROM range({n["appeals"]}) t(i)""")
     con.execute("CHECKPOINT")
     con.close()
     return n
@@ -96,15 +106,17 @@ def main(argv: list[str] | None = None) -> int:
     config.settings(reload=True)
     t = time.perf_counter()
     counts = make_platform(tmp / "platform.duckdb", args.events)
-    print(f"generated {sum(counts.values()):,} events for user {SUBJECT} in "
-          f"{time.perf_counter() - t:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    print(
+        f"generated {sum(counts.values()):,} events for user {SUBJECT} in "
+        f"{time.perf_counter() - t:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    )
 
     import pandas as pd
     from sqlalchemy import text
 
     from workbench import timeline
-    from workbench.timeline import figures as timeline_figures
     from workbench.platform.engine import platform_engine
+    from workbench.timeline import figures as timeline_figures
 
     tz = "Europe/Berlin"
     # Warm-up, so neither side pays one-off costs: open the platform engine, create and migrate
@@ -132,12 +144,16 @@ def main(argv: list[str] | None = None) -> int:
     t_json = time.perf_counter() - t
     c_json = time.process_time() - c
     prov = (v.density.attrs.get("provenance") or {}) if v.density is not None else {}
-    print(f"\nworkbench  first figure: {t_fig:.2f} s (queries {t_query:.2f} s, JSON {t_json:.2f} s "
-          f"incl.), JSON {_kb(size)}, mode={v.mode}, total={v.total:,}, bins={v.bin_seconds} s")
+    print(
+        f"\nworkbench  first figure: {t_fig:.2f} s (queries {t_query:.2f} s, JSON {t_json:.2f} s "
+        f"incl.), JSON {_kb(size)}, mode={v.mode}, total={v.total:,}, bins={v.bin_seconds} s"
+    )
     print(f"           CPU time {c_json:.2f} s")
     if prov:
-        print(f"           of which in the database {prov.get('db_ms', 0) / 1000:.2f} s; guard, audit "
-              f"and provenance {(prov.get('duration_ms', 0) - prov.get('db_ms', 0)) / 1000:.2f} s")
+        print(
+            f"           of which in the database {prov.get('db_ms', 0) / 1000:.2f} s; guard, audit "
+            f"and provenance {(prov.get('duration_ms', 0) - prov.get('db_ms', 0)) / 1000:.2f} s"
+        )
 
     # Again, as every later timeline in the kernel runs: the guard's parse is cached by SQL text
     # (values are bound, so any single subject with the same sources shares it).
@@ -153,21 +169,25 @@ def main(argv: list[str] | None = None) -> int:
     zfig = timeline_figures.figure(z)
     zsize = len(zfig.to_json())
     t_zoom = time.perf_counter() - t
-    print(f"workbench  zoom to 12 h: {t_zoom:.2f} s, JSON {_kb(zsize)}, mode={z.mode}, "
-          f"events={z.total:,}")
+    print(
+        f"workbench  zoom to 12 h: {t_zoom:.2f} s, JSON {_kb(zsize)}, mode={z.mode}, "
+        f"events={z.total:,}"
+    )
 
     # --- naive: every event as one point in one scatter ---------------------------------------
     t, c = time.perf_counter(), time.process_time()
-    union = " UNION ALL ".join([
-        f"SELECT sent_at AS ts, 'messages' AS source, body AS summary FROM messages "
-        f"WHERE sender_id = {SUBJECT} OR recipient_id = {SUBJECT}",
-        f"SELECT ts, 'logins', country FROM logins WHERE user_id = {SUBJECT}",
-        f"SELECT ts, 'account_changes', field FROM account_changes WHERE user_id = {SUBJECT}",
-        f"SELECT ts, 'payments', product FROM payments WHERE user_id = {SUBJECT}",
-        f"SELECT created_at, 'reports', reason FROM reports WHERE reported_user_id = {SUBJECT}",
-        f"SELECT ts, 'moderation', action FROM moderation_actions WHERE user_id = {SUBJECT}",
-        f"SELECT created_at, 'appeals', status FROM appeals WHERE user_id = {SUBJECT}",
-    ])
+    union = " UNION ALL ".join(
+        [
+            f"SELECT sent_at AS ts, 'messages' AS source, body AS summary FROM messages "
+            f"WHERE sender_id = {SUBJECT} OR recipient_id = {SUBJECT}",
+            f"SELECT ts, 'logins', country FROM logins WHERE user_id = {SUBJECT}",
+            f"SELECT ts, 'account_changes', field FROM account_changes WHERE user_id = {SUBJECT}",
+            f"SELECT ts, 'payments', product FROM payments WHERE user_id = {SUBJECT}",
+            f"SELECT created_at, 'reports', reason FROM reports WHERE reported_user_id = {SUBJECT}",
+            f"SELECT ts, 'moderation', action FROM moderation_actions WHERE user_id = {SUBJECT}",
+            f"SELECT created_at, 'appeals', status FROM appeals WHERE user_id = {SUBJECT}",
+        ]
+    )
     with platform_engine().connect() as conn:
         naive_df = pd.read_sql(text(union), conn)
     naive_df["ts"] = pd.to_datetime(naive_df["ts"], utc=True)
@@ -176,12 +196,16 @@ def main(argv: list[str] | None = None) -> int:
     nsize = len(nfig.to_json())
     t_naive = time.perf_counter() - t
     c_naive = time.process_time() - c
-    print(f"naive      first figure: {t_naive:.2f} s (fetch {t_naive_q:.2f} s), JSON {_kb(nsize)}, "
-          f"points={len(naive_df):,}, CPU time {c_naive:.2f} s")
+    print(
+        f"naive      first figure: {t_naive:.2f} s (fetch {t_naive_q:.2f} s), JSON {_kb(nsize)}, "
+        f"points={len(naive_df):,}, CPU time {c_naive:.2f} s"
+    )
 
     load = os.getloadavg()[0]
-    print(f"\nratio: {t_naive / t_json:.1f}x faster, {nsize / size:.0f}x smaller "
-          f"(load average {load:.1f} on {os.cpu_count()} CPUs during the run)")
+    print(
+        f"\nratio: {t_naive / t_json:.1f}x faster, {nsize / size:.0f}x smaller "
+        f"(load average {load:.1f} on {os.cpu_count()} CPUs during the run)"
+    )
     ok = t_json < 1.5 and size < 3e6
     print(f"targets (< 1.5 s, < 3 MB): {'met' if ok else 'NOT met'}")
     if not args.keep:

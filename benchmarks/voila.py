@@ -13,6 +13,7 @@ cases through the cases API; it is reused when it already holds enough cases.
 past the dashboard's 60 s freshness threshold: the page renders the preheated numbers while
 the kernel reloads the store in a background thread.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,11 +24,17 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 FIGURES = 5
 
 
@@ -50,14 +57,23 @@ def file_cases(n: int) -> str:
         return "demo case generator"
     # Synthetic cases written as rows in bulk (the cases API logs every step and would take
     # most of an hour for 10,000 here); the lifecycle timestamps are consistent.
-    from workbench.store.models import CaseIdCounter, CaseRow, CaseSubject
-    from workbench.store.models import DecisionClause, DecisionRow
+    from workbench.store.models import (
+        CaseIdCounter,
+        CaseRow,
+        CaseSubject,
+        DecisionClause,
+        DecisionRow,
+    )
 
     rng = random.Random(7)
-    now = datetime.now(timezone.utc)
-    outcomes = {"scam_fraud": ("CG-1.1", "permanent_ban"), "harassment_hate": ("CG-3.1", "warning"),
-                "account_takeover": ("ToS-3.1", "feature_restriction"),
-                "impersonation": ("CG-2.1", "content_removal"), "spam": ("CG-7.1", "warning")}
+    now = datetime.now(UTC)
+    outcomes = {
+        "scam_fraud": ("CG-1.1", "permanent_ban"),
+        "harassment_hate": ("CG-3.1", "warning"),
+        "account_takeover": ("ToS-3.1", "feature_restriction"),
+        "impersonation": ("CG-2.1", "content_removal"),
+        "spam": ("CG-7.1", "warning"),
+    }
     tax = taxonomy()
     cats = [c for c in outcomes if c in tax.categories]
     analysts = ["a.okafor", "m.tanaka", "s.novak", "l.garcia", "r.iyer", "j.muller"]
@@ -70,16 +86,32 @@ def file_cases(n: int) -> str:
             cat = rng.choice(cats)
             at = now - timedelta(hours=rng.uniform(0.5, 24 * 120))
             cid = f"ESC-{year}-{last + k + 1:06d}"
-            row = dict(case_id=cid, title=f"{tax.categories[cat].title}: benchmark {k}",
-                       category=cat, priority=tax.categories[cat].default_priority,
-                       source=rng.choice(cases.SOURCES), status="new", assignee=None, tags=[],
-                       custom={}, created_at=at, created_by="bot", paused_seconds=0.0,
-                       version=1, updated_at=at, updated_by="bot")
+            row = dict(
+                case_id=cid,
+                title=f"{tax.categories[cat].title}: benchmark {k}",
+                category=cat,
+                priority=tax.categories[cat].default_priority,
+                source=rng.choice(cases.SOURCES),
+                status="new",
+                assignee=None,
+                tags=[],
+                custom={},
+                created_at=at,
+                created_by="bot",
+                paused_seconds=0.0,
+                version=1,
+                updated_at=at,
+                updated_by="bot",
+            )
             subjects.append(CaseSubject(case_id=cid, user_id=rng.randint(1, 5000), position=0))
             t = at + timedelta(minutes=rng.uniform(5, 300))
             if rng.random() >= 0.2 and t < now:
-                row.update(status="investigating", assignee=rng.choice(analysts), claimed_at=t,
-                           first_action_at=t)
+                row.update(
+                    status="investigating",
+                    assignee=rng.choice(analysts),
+                    claimed_at=t,
+                    first_action_at=t,
+                )
                 d = t + timedelta(hours=rng.uniform(1, 150))
                 if rng.random() >= 0.2 and d < now:
                     row.update(status="decided", decided_at=d, updated_at=d)
@@ -94,8 +126,9 @@ def file_cases(n: int) -> str:
         else:
             s.add(CaseIdCounter(year=year, last=last + len(rows)))
         for cid, d, who, action, clause in decisions:
-            dr = DecisionRow(case_id=cid, at=d, who=who, action=action, rationale="benchmark",
-                             subjects=[])
+            dr = DecisionRow(
+                case_id=cid, at=d, who=who, action=action, rationale="benchmark", subjects=[]
+            )
             s.add(dr)
             s.flush()
             s.add(DecisionClause(decision_id=dr.id, clause=clause))
@@ -108,8 +141,9 @@ def render_seconds(browser, url: str) -> float:
     t0 = time.perf_counter()
     page.goto(url, timeout=300_000)
     page.wait_for_selector(".wb-ready", timeout=300_000)
-    page.wait_for_function(f"document.querySelectorAll('.wb-figure svg').length >= {FIGURES}",
-                           timeout=300_000)
+    page.wait_for_function(
+        f"document.querySelectorAll('.wb-figure svg').length >= {FIGURES}", timeout=300_000
+    )
     took = time.perf_counter() - t0
     ctx.close()
     return took
@@ -145,14 +179,20 @@ def pool_filled(log: Path) -> int:
     return log.read_text(errors="replace").count("Kernel pool of leads.ipynb is filled")
 
 
-def measure(settings, browser, *, preheat: bool, runs: int, log: Path,
-            idle: float = 0.0) -> list[float]:
+def measure(
+    settings, browser, *, preheat: bool, runs: int, log: Path, idle: float = 0.0
+) -> list[float]:
     from workbench.serve import servers as serve
 
     token = secrets.token_urlsafe(16)
     port = serve.free_port(19866)
-    plan = serve.plan(settings, voila_port=port, port=serve.free_port(19966, skip=(port,)),
-                      token=token, preheat=preheat)
+    plan = serve.plan(
+        settings,
+        voila_port=port,
+        port=serve.free_port(19966, skip=(port,)),
+        token=token,
+        preheat=preheat,
+    )
     log.write_text("")
     proc = serve.start(plan.voila_command, plan.env, log=log)
     times = []
@@ -166,7 +206,7 @@ def measure(settings, browser, *, preheat: bool, runs: int, log: Path,
             wait_quiet(proc)
             time.sleep(idle)  # a lead comes by later: the pooled kernel's numbers have aged
             times.append(render_seconds(browser, plan.app_url("leads")))
-            kind = "cold" if not preheat else f"preheated{', idle %d s' % idle if idle else ''}"
+            kind = "cold" if not preheat else ("preheated" + (f", idle {idle} s" if idle else ""))
             print(f"  {kind} run {i + 1}: {times[-1]:.2f} s", flush=True)
     finally:
         serve.stop(proc)
@@ -178,9 +218,13 @@ def main() -> int:
     ap.add_argument("--cases", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--home", type=Path, default=None)
-    ap.add_argument("--idle-runs", type=int, default=2,
-                    help="preheated runs whose kernel first waits past the dashboard's 60 s "
-                         "refresh threshold (it then reloads in the background; 0: skip)")
+    ap.add_argument(
+        "--idle-runs",
+        type=int,
+        default=2,
+        help="preheated runs whose kernel first waits past the dashboard's 60 s "
+        "refresh threshold (it then reloads in the background; 0: skip)",
+    )
     args = ap.parse_args()
     home = args.home or Path(tempfile.mkdtemp(prefix="wb-voila-bench-"))
     os.environ["WORKBENCH_HOME"] = str(home)
@@ -198,31 +242,49 @@ def main() -> int:
     t_load = time.perf_counter() - t0
     t0 = time.perf_counter()
     view = dashboards.apply_filters(snap, dashboards.Filters(category="scam_fraud"))
-    for f in (dashboards.headline, dashboards.sla_watch, dashboards.backlog_age,
-              dashboards.category_trends, dashboards.repeat_subjects, dashboards.action_mix):
+    for f in (
+        dashboards.headline,
+        dashboards.sla_watch,
+        dashboards.backlog_age,
+        dashboards.category_trends,
+        dashboards.repeat_subjects,
+        dashboards.action_mix,
+    ):
         f(view)
     t_views = time.perf_counter() - t0
-    print(f"cases in store: {len(snap.cases)}; core load {t_load:.2f} s; "
-          f"every view after a filter change {t_views:.2f} s")
+    print(
+        f"cases in store: {len(snap.cases)}; core load {t_load:.2f} s; "
+        f"every view after a filter change {t_views:.2f} s"
+    )
     log = home / "voila-bench.log"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
         cold = measure(st, browser, preheat=False, runs=args.runs, log=log)
         warm = measure(st, browser, preheat=True, runs=args.runs, log=log)
-        aged = (measure(st, browser, preheat=True, runs=args.idle_runs, log=log, idle=65)
-                if args.idle_runs else [])
+        aged = (
+            measure(st, browser, preheat=True, runs=args.idle_runs, log=log, idle=65)
+            if args.idle_runs
+            else []
+        )
         browser.close()
     print()
     print(f"leads dashboard, {len(snap.cases)} cases, navigation to first complete render:")
-    print(f"  cold:      median {statistics.median(cold):.2f} s  (runs: "
-          f"{', '.join(f'{x:.2f}' for x in cold)})")
-    print(f"  preheated: median {statistics.median(warm):.2f} s  (runs: "
-          f"{', '.join(f'{x:.2f}' for x in warm)})  target < 2 s: "
-          f"{'met' if statistics.median(warm) < 2 else 'NOT met'}")
+    print(
+        f"  cold:      median {statistics.median(cold):.2f} s  (runs: "
+        f"{', '.join(f'{x:.2f}' for x in cold)})"
+    )
+    print(
+        f"  preheated: median {statistics.median(warm):.2f} s  (runs: "
+        f"{', '.join(f'{x:.2f}' for x in warm)})  target < 2 s: "
+        f"{'met' if statistics.median(warm) < 2 else 'NOT met'}"
+    )
     if aged:
-        print(f"  preheated, kernel idle 65 s (numbers reloaded in the background): median "
-              f"{statistics.median(aged):.2f} s  (runs: {', '.join(f'{x:.2f}' for x in aged)})")
+        print(
+            f"  preheated, kernel idle 65 s (numbers reloaded in the background): median "
+            f"{statistics.median(aged):.2f} s  (runs: {', '.join(f'{x:.2f}' for x in aged)})"
+        )
     return 0
 
 

@@ -12,6 +12,7 @@
 * ``pg_server``: a throwaway PostgreSQL server for the session; ``pg_url`` an empty database
   per test; ``pg_platform_url`` the demo platform loaded into PostgreSQL once per session.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -19,16 +20,15 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from pg_server import PostgresServer
 
 TEST_SEED = 7
 TEST_USERS = 800
-TEST_ANCHOR = datetime(2026, 11, 1, tzinfo=timezone.utc)
+TEST_ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
 OUTPUT = Path(__file__).resolve().parent.parent / "test-output"
 
 
@@ -43,13 +43,21 @@ def dispose_engines() -> None:
 
 def demo_links(demo_home: Path) -> dict[str, Path]:
     """What a home needs from the demo home to read its platform: ``fresh_home(links=...)``."""
-    return {name: demo_home / name for name in ("platform.duckdb", "media", "ground_truth.json")
-            if (demo_home / name).exists()}
+    return {
+        name: demo_home / name
+        for name in ("platform.duckdb", "media", "ground_truth.json")
+        if (demo_home / name).exists()
+    }
 
 
 @contextmanager
-def fresh_home(monkeypatch: pytest.MonkeyPatch, home: Path, *, analyst: str = "test.analyst",
-               links: dict[str, Path] | None = None) -> Iterator:
+def fresh_home(
+    monkeypatch: pytest.MonkeyPatch,
+    home: Path,
+    *,
+    analyst: str = "test.analyst",
+    links: dict[str, Path] | None = None,
+) -> Iterator:
     """Point the settings at ``home`` (created, with ``links`` symlinked into it by name) and so
     at an empty SQLite case store; yields the reloaded Settings and restores everything after."""
     from workbench import config
@@ -136,6 +144,18 @@ def pg_platform_url(pg_server, demo_home) -> str:
 
 
 @pytest.fixture
+def pg_env(wb_env, pg_platform_url, monkeypatch):
+    """Like ``wb_env``, but the platform data is the demo loaded into PostgreSQL."""
+    from workbench import config
+    from workbench.platform.engine import dispose_all
+
+    monkeypatch.setenv(config.ENV_DATA_URL, pg_platform_url)
+    dispose_all()
+    yield config.settings(reload=True)
+    dispose_all()
+
+
+@pytest.fixture
 def output_dir(request) -> Path:
     """A per-test folder under ./test-output for screenshots and artefacts worth keeping."""
     folder = OUTPUT / request.node.name.replace("/", "_").replace("[", "_").replace("]", "")
@@ -145,8 +165,12 @@ def output_dir(request) -> Path:
 
 # Tests that start Jupyter kernels, Voilà or Chromium run one after another on one xdist worker
 # (`--dist loadgroup`): on a 2-core machine two of them at once starve each other.
-KERNEL_HEAVY_MODULES = {"test_voila_browser", "test_case_templates", "test_dashboards_notebooks",
-                        "test_reports"}
+KERNEL_HEAVY_MODULES = {
+    "test_voila_browser",
+    "test_case_templates",
+    "test_dashboards_notebooks",
+    "test_reports",
+}
 
 
 def pytest_itemcollected(item):

@@ -3,6 +3,7 @@
 Runs as the ``postgres`` OS user when the tests run as root (initdb refuses root). Listens on
 127.0.0.1 on a free port with trust auth, fsync off; stopped and deleted at the end.
 """
+
 from __future__ import annotations
 
 import glob
@@ -22,11 +23,14 @@ def _bindir() -> Path:
     found = shutil.which("pg_ctl")
     if found:
         return Path(os.path.realpath(found)).parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
-                        key=lambda p: int(p.split("/")[4]))
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4])
+    )
     if not candidates:
-        raise PostgresUnavailable("PostgreSQL server binaries not found: run `make test` "
-                                  "(installs the Debian package postgresql) or install it")
+        raise PostgresUnavailable(
+            "PostgreSQL server binaries not found: run `make test` "
+            "(installs the Debian package postgresql) or install it"
+        )
     return Path(candidates[-1]).parent
 
 
@@ -54,13 +58,36 @@ class PostgresServer:
         if proc.returncode != 0:
             raise PostgresUnavailable(f"{args[0]} failed: {proc.stderr.strip()[-800:]}")
 
-    def start(self) -> "PostgresServer":
-        self._run("initdb", "-D", str(self.data), "-U", "wb", "--auth=trust", "-E", "UTF8",
-                  "--locale=C.UTF-8", "--no-sync")
-        opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100")
-        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"),
-                  "-w", "-t", "60", "start")
+    def start(self) -> PostgresServer:
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "wb",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+        opts = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            opts,
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
         return self
 
     def stop(self) -> None:
@@ -75,8 +102,9 @@ class PostgresServer:
     def create_database(self, name: str) -> str:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=wb dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=wb dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return self.url(name)

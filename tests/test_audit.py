@@ -1,26 +1,36 @@
 """The audit log: append-only, hash-chained; verify names the first tampered record."""
+
 from __future__ import annotations
 
 import threading
+from datetime import UTC
 
 import pytest
 from sqlalchemy import text
 
-from workbench.store import audit
-from workbench.queries import run as execute
 from workbench.cli import main
-from workbench.store import cases_engine
+from workbench.queries import run as execute
+from workbench.store import audit, cases_engine
 
 CASE = "ESC-2026-000042"
 
 
 def _five_records() -> None:
-    audit.record("query.run", case=CASE, query_name="user_overview", sql="SELECT 1",
-                 params={"user_id": 7}, engine="duckdb:///x", row_count=1,
-                 result_sha256="a" * 64, duration_ms=1.25)
+    audit.record(
+        "query.run",
+        case=CASE,
+        query_name="user_overview",
+        sql="SELECT 1",
+        params={"user_id": 7},
+        engine="duckdb:///x",
+        row_count=1,
+        result_sha256="a" * 64,
+        duration_ms=1.25,
+    )
     audit.record("bundle.create", case=CASE, details={"bundle_id": "B1", "items": 3})
-    audit.record("sql.run", outcome="refused", reason="refused: DROP is not allowed",
-                 sql="DROP TABLE users")
+    audit.record(
+        "sql.run", outcome="refused", reason="refused: DROP is not allowed", sql="DROP TABLE users"
+    )
     audit.record("content.reveal", case=CASE, analyst="someone.else", details={"item": "photo:9"})
     audit.record("timeline_annotation", case=CASE, details={"detail": "star x2"})
 
@@ -122,10 +132,16 @@ def test_verify_catches_an_insert(wb_env):
     _exec("UPDATE audit_log SET seq = seq + 100 WHERE seq >= 3")
     _exec("UPDATE audit_log SET seq = seq - 99 WHERE seq >= 103")
     prev = audit.records().set_index("seq").loc[2, "hash"]
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    forged = {"seq": 3, "at": datetime(2026, 11, 1, tzinfo=timezone.utc), "analyst": "x",
-              "action": "query.run", "outcome": "ok", "prev_hash": prev}
+    forged = {
+        "seq": 3,
+        "at": datetime(2026, 11, 1, tzinfo=UTC),
+        "analyst": "x",
+        "action": "query.run",
+        "outcome": "ok",
+        "prev_hash": prev,
+    }
     forged["hash"] = audit.record_hash(forged)
     with cases_engine().begin() as conn:
         conn.execute(audit.AuditRow.__table__.insert().values(**forged))

@@ -1,4 +1,5 @@
 """Bundles: contents, determinism, every kind of tampering found, atomic writing, CLI."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 import zipfile
 from pathlib import Path
 
@@ -16,17 +16,20 @@ import pytest
 from sqlalchemy import text
 
 from workbench import cases
-from workbench.evidence import items as evidence
-from workbench.evidence.bundle import create_bundle, verify_bundle
 from workbench.cli import main as cli
 from workbench.errors import InputError
+from workbench.evidence import items as evidence
+from workbench.evidence.bundle import create_bundle, verify_bundle
 
 
 def _users(n: int) -> list[int]:
     from workbench.platform.engine import platform_engine
 
     with platform_engine().connect() as conn:
-        return [r[0] for r in conn.execute(text(f"SELECT user_id FROM users ORDER BY user_id LIMIT {n}"))]
+        return [
+            r[0]
+            for r in conn.execute(text(f"SELECT user_id FROM users ORDER BY user_id LIMIT {n}"))
+        ]
 
 
 @pytest.fixture
@@ -34,13 +37,27 @@ def case_id(wb_env, tmp_path) -> str:
     import plotly.graph_objects as go
 
     subject, reporter = _users(2)
-    cid = cases.create(category="scam_fraud", summary="Gift-card scam <b>ring</b>",
-                       subjects=[subject], reporters=[reporter]).case_id
-    df = pd.DataFrame({"message_id": [1, 2], "sender_id": [subject, subject],
-                       "body": ["こんにちは", "<script>alert(1)</script> مرحبا"],
-                       "sent_at": pd.to_datetime(["2026-10-01T10:00Z", "2026-10-02T11:30Z"])})
-    df.attrs["provenance"] = {"query": "messages_by_user", "sql": "SELECT ...",
-                              "params": {"user_id": subject}, "row_count": 2, "case": cid}
+    cid = cases.create(
+        category="scam_fraud",
+        summary="Gift-card scam <b>ring</b>",
+        subjects=[subject],
+        reporters=[reporter],
+    ).case_id
+    df = pd.DataFrame(
+        {
+            "message_id": [1, 2],
+            "sender_id": [subject, subject],
+            "body": ["こんにちは", "<script>alert(1)</script> مرحبا"],
+            "sent_at": pd.to_datetime(["2026-10-01T10:00Z", "2026-10-02T11:30Z"]),
+        }
+    )
+    df.attrs["provenance"] = {
+        "query": "messages_by_user",
+        "sql": "SELECT ...",
+        "params": {"user_id": subject},
+        "row_count": 2,
+        "case": cid,
+    }
     evidence.add_query_result(cid, df, note="first contact")
     evidence.add_note(cid, "Subject asked for gift cards.")
     evidence.add_figure(cid, go.Figure(go.Bar(x=["a"], y=[1])), title="messages per day")
@@ -55,9 +72,16 @@ def test_bundle_holds_manifest_custody_index_data_and_media(case_id, tmp_path):
     assert res.path.parent == tmp_path and res.path.name.endswith(".zip")
     with zipfile.ZipFile(res.path) as zf:
         names = zf.namelist()
-        assert names == ["data/E0001.csv", "data/E0001.parquet", "notes/E0002.md",
-                         "figures/E0003.json", "media/E0004.jpg", "index.html",
-                         "manifest.json", "custody.jsonl"]
+        assert names == [
+            "data/E0001.csv",
+            "data/E0001.parquet",
+            "notes/E0002.md",
+            "figures/E0003.json",
+            "media/E0004.jpg",
+            "index.html",
+            "manifest.json",
+            "custody.jsonl",
+        ]
         assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in zf.infolist())
         assert zf.getinfo("media/E0004.jpg").compress_type == zipfile.ZIP_STORED
         assert zf.getinfo("data/E0001.csv").compress_type == zipfile.ZIP_DEFLATED
@@ -65,10 +89,22 @@ def test_bundle_holds_manifest_custody_index_data_and_media(case_id, tmp_path):
         custody = [json.loads(line) for line in zf.read("custody.jsonl").decode().splitlines()]
         index = zf.read("index.html").decode()
         parquet = pd.read_parquet(zf.open("data/E0001.parquet"))
-    for key in ("bundle_id", "case_id", "audience", "created_at", "created_by", "tool", "items",
-                "root_hash"):
+    for key in (
+        "bundle_id",
+        "case_id",
+        "audience",
+        "created_at",
+        "created_by",
+        "tool",
+        "items",
+        "root_hash",
+    ):
         assert m[key], key
-    assert m["case_id"] == case_id and m["audience"] == "internal" and m["created_by"] == "test.analyst"
+    assert (
+        m["case_id"] == case_id
+        and m["audience"] == "internal"
+        and m["created_by"] == "test.analyst"
+    )
     q = m["items"][0]
     assert q["type"] == "query_result" and q["source"] == "query:messages_by_user"
     assert q["query"]["name"] == "messages_by_user" and q["query"]["row_count"] == 2
@@ -100,7 +136,9 @@ def test_bundles_created_and_verified_are_in_the_audit_log(case_id, tmp_path):
 
     res = create_bundle(case_id, "legal", tmp_path / "legal.zip")
     verify_bundle(res.path)
-    bad = _rewrite(res.path, tmp_path / "bad.zip", lambda n, b: [] if n == "notes/E0002.md" else [(n, b)])
+    bad = _rewrite(
+        res.path, tmp_path / "bad.zip", lambda n, b: [] if n == "notes/E0002.md" else [(n, b)]
+    )
     verify_bundle(bad)
     log = audit.records(case=case_id)
     rows = log[log["action"].str.startswith("bundle.")]
@@ -165,18 +203,37 @@ def _manifest_edit(name, data):
 
 
 TAMPERING = {
-    "flipped byte": (lambda s, d: _flip_byte(s, d, "media/E0004.jpg"), "changed file: media/E0004.jpg"),
-    "changed file": (lambda s, d: _rewrite(s, d, lambda n, b: [(n, b + b"\n" if n == "notes/E0002.md" else b)]),
-                     "changed file: notes/E0002.md"),
-    "removed file": (lambda s, d: _rewrite(s, d, lambda n, b: [] if n == "data/E0001.csv" else [(n, b)]),
-                     "missing file: data/E0001.csv"),
-    "added file": (lambda s, d: _rewrite(s, d, lambda n, b: [(n, b)] + ([("data/extra.csv", b"a\n1\n")]
-                                                                      if n == "index.html" else [])),
-                   "extra file: data/extra.csv"),
-    "renamed file": (lambda s, d: _rewrite(s, d, lambda n, b: [("notes/renamed.md" if n == "notes/E0002.md" else n, b)]),
-                     "renamed file: notes/E0002.md -> notes/renamed.md"),
+    "flipped byte": (
+        lambda s, d: _flip_byte(s, d, "media/E0004.jpg"),
+        "changed file: media/E0004.jpg",
+    ),
+    "changed file": (
+        lambda s, d: _rewrite(s, d, lambda n, b: [(n, b + b"\n" if n == "notes/E0002.md" else b)]),
+        "changed file: notes/E0002.md",
+    ),
+    "removed file": (
+        lambda s, d: _rewrite(s, d, lambda n, b: [] if n == "data/E0001.csv" else [(n, b)]),
+        "missing file: data/E0001.csv",
+    ),
+    "added file": (
+        lambda s, d: _rewrite(
+            s,
+            d,
+            lambda n, b: [(n, b)] + ([("data/extra.csv", b"a\n1\n")] if n == "index.html" else []),
+        ),
+        "extra file: data/extra.csv",
+    ),
+    "renamed file": (
+        lambda s, d: _rewrite(
+            s, d, lambda n, b: [("notes/renamed.md" if n == "notes/E0002.md" else n, b)]
+        ),
+        "renamed file: notes/E0002.md -> notes/renamed.md",
+    ),
     "edited manifest": (lambda s, d: _rewrite(s, d, _manifest_edit), "manifest.json was edited"),
-    "edited custody line": (lambda s, d: _rewrite(s, d, _custody_edit), "custody.jsonl line 2 (collected) was edited"),
+    "edited custody line": (
+        lambda s, d: _rewrite(s, d, _custody_edit),
+        "custody.jsonl line 2 (collected) was edited",
+    ),
     "reordered custody": (lambda s, d: _rewrite(s, d, _custody_reorder), "chain broken"),
 }
 
@@ -218,7 +275,9 @@ def test_a_consistently_rebuilt_manifest_is_caught_by_the_case_store(case_id, tm
         body.pop("hash")
         body["prev"] = prev
         if body["event"] == "bundled":
-            body["details"]["manifest_sha256"] = hashlib.sha256(entries["manifest.json"]).hexdigest()
+            body["details"]["manifest_sha256"] = hashlib.sha256(
+                entries["manifest.json"]
+            ).hexdigest()
         prev = chain_hash(body)
         lines.append(canonical_json({**body, "hash": prev}))
     entries["custody.jsonl"] = ("\n".join(lines) + "\n").encode()
@@ -283,8 +342,12 @@ def test_a_killed_process_leaves_nothing_that_looks_complete(case_id, tmp_path, 
     outdir = tmp_path / "out"
     outdir.mkdir()
     target = outdir / "bundle.zip"
-    proc = subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, case_id, str(target)],
-                            stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILL_SCRIPT, case_id, str(target)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
     seen = 0
     for line in proc.stdout:
         if "E0005" in line:  # copying the big media item

@@ -2,6 +2,7 @@
 without errors (Papermill, in its own process and kernel, and nbval) and shows the case's facts, its
 timeline (the plotly widget with the subjects' platform events), its evidence tray, the content
 viewers of its type and the reply composer."""
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,9 @@ import nbformat
 import pytest
 
 from workbench import cases
-from workbench.content import profiles as content
-from workbench.cases import decisions
-from workbench.cases.taxonomy import taxonomy
 from workbench.cases.notebooks import open_case_notebook
+from workbench.cases.taxonomy import taxonomy
+from workbench.content import profiles as content
 from workbench.demo.cases import file_demo_cases
 from workbench.timeline.figures import REF_INDEX
 
@@ -41,9 +41,16 @@ def _widget_models(nb, call: str) -> list[dict]:
     all its descendants, from the widget state Papermill saved)."""
     cell = next((c for c in nb.cells if c.cell_type == "code" and call in c.source), None)
     assert cell is not None, f"no cell calling {call!r}"
-    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
-    todo = [o["data"][WIDGET_VIEW]["model_id"] for o in cell.get("outputs", [])
-            if WIDGET_VIEW in o.get("data", {})]
+    state = (
+        nb.metadata.get("widgets", {})
+        .get("application/vnd.jupyter.widget-state+json", {})
+        .get("state", {})
+    )
+    todo = [
+        o["data"][WIDGET_VIEW]["model_id"]
+        for o in cell.get("outputs", [])
+        if WIDGET_VIEW in o.get("data", {})
+    ]
     assert todo, f"the cell calling {call!r} displayed no widget"
     seen, models = set(), []
     while todo:
@@ -54,9 +61,9 @@ def _widget_models(nb, call: str) -> list[dict]:
         models.append(state[mid])
         refs = [v for v in state[mid]["state"].values() if isinstance(v, (str, list))]
         for v in refs:
-            for r in (v if isinstance(v, list) else [v]):
+            for r in v if isinstance(v, list) else [v]:
                 if isinstance(r, str) and r.startswith("IPY_MODEL_"):
-                    todo.append(r[len("IPY_MODEL_"):])
+                    todo.append(r[len("IPY_MODEL_") :])
     return models
 
 
@@ -97,15 +104,32 @@ def test_every_template_runs_for_its_planted_case(wb_env, ground_truth, output_d
     for template, case_id in sorted(by_template.items()):
         nb = open_case_notebook(case_id)
         out = output_dir / f"{template}.ipynb"
-        cmd = [sys.executable, "-m", "papermill", str(nb.path), str(out), "--cwd", str(nb.path.parent),
-               "--no-progress-bar", "--execution-timeout", "240"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "papermill",
+            str(nb.path),
+            str(out),
+            "--cwd",
+            str(nb.path.parent),
+            "--no-progress-bar",
+            "--execution-timeout",
+            "240",
+        ]
         jobs.append((template, case_id, out, cmd))
     failures = []
     env = dict(os.environ)
-    for k in range(0, len(jobs), 2):          # two kernels at a time (2-core machines)
-        batch = [(j, subprocess.Popen(j[3], env=env, stdout=subprocess.PIPE,
-                                      stderr=subprocess.STDOUT, text=True)) for j in jobs[k:k + 2]]
-        for (template, case_id, out, _), proc in batch:
+    for k in range(0, len(jobs), 2):  # two kernels at a time (2-core machines)
+        batch = [
+            (
+                j,
+                subprocess.Popen(
+                    j[3], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                ),
+            )
+            for j in jobs[k : k + 2]
+        ]
+        for (template, _case, _out, _), proc in batch:
             log, _ = proc.communicate(timeout=600)
             if proc.returncode != 0:
                 failures.append(f"{template}: {log[-1500:]}")
@@ -115,15 +139,35 @@ def test_every_template_runs_for_its_planted_case(wb_env, ground_truth, output_d
     # cell with no error (--nbval-lax: outputs hold ids and times, so they are not compared)
     prepared = [str(open_case_notebook(case_id).path) for _, case_id, _, _ in jobs]
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-cell-timeout=240", "-q",
-         "-p", "no:cacheprovider", "--rootdir", str(output_dir), *prepared],
-        env=env, cwd=output_dir, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0 and " passed" in proc.stdout, proc.stdout[-4000:] + proc.stderr[-2000:]
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "--nbval-cell-timeout=240",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(output_dir),
+            *prepared,
+        ],
+        env=env,
+        cwd=output_dir,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0 and " passed" in proc.stdout, (
+        proc.stdout[-4000:] + proc.stderr[-2000:]
+    )
     assert "failed" not in proc.stdout.splitlines()[-1]
 
     for template, case_id, out, _ in jobs:
         done = nbformat.read(out, as_version=4)
-        errors = [o for c in done.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        errors = [
+            o for c in done.cells for o in c.get("outputs", []) if o.get("output_type") == "error"
+        ]
         assert not errors, (template, errors)
         text = _texts(done)
         case = cases.get(case_id)
@@ -138,12 +182,17 @@ def test_every_template_runs_for_its_planted_case(wb_env, ground_truth, output_d
             thread = _html(_widget_models(done, "ThreadView(int("))
             assert "wb-thread" in thread and "data-message-id=" in thread, template
         if template == "impersonation":
-            images = [m for m in _widget_models(done, "PhotoGrid.for_user(")
-                      if m["model_name"] == "ImageModel"]
+            images = [
+                m
+                for m in _widget_models(done, "PhotoGrid.for_user(")
+                if m["model_name"] == "ImageModel"
+            ]
             n_photos = len(content.photos(case.subjects[0]))
             assert n_photos and len(images) == n_photos, (n_photos, len(images))
         if template != "legal_request":
-            drafts = [m["state"].get("value", "") for m in
-                      _widget_models(done, "ReplyComposer(case_id")
-                      if m["model_name"] == "TextareaModel"]
+            drafts = [
+                m["state"].get("value", "")
+                for m in _widget_models(done, "ReplyComposer(case_id")
+                if m["model_name"] == "TextareaModel"
+            ]
             assert any(d.strip() for d in drafts), f"{template}: the reply composer has no draft"

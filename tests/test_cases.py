@@ -1,25 +1,31 @@
 """Cases: lifecycle rules, change-log completeness, optimistic versions, ids, confidentiality,
 decisions and precedents, notes, per-case notebooks and the `workbench case` CLI."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import nbformat
 import pytest
 
 from workbench import cases
-from workbench.cases import notes
-from workbench.cases import decisions
-from workbench.cases.taxonomy import taxonomy
-from workbench.ids import validate_case_id
+from workbench.cases import decisions, notes
 from workbench.cases.model import StaleCaseError
+from workbench.cases.taxonomy import taxonomy
 from workbench.errors import InputError, NotFoundError
+from workbench.ids import validate_case_id
 
-T0 = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+
 
 def _new(**kw) -> cases.Case:
-    args = {"category": "harassment_hate", "subjects": [101], "summary": "abusive messages", "at": T0}
+    args = {
+        "category": "harassment_hate",
+        "subjects": [101],
+        "summary": "abusive messages",
+        "at": T0,
+    }
     args.update(kw)
     return cases.create(**args)
 
@@ -37,14 +43,21 @@ def test_lifecycle_rules(store_env):
     with pytest.raises(InputError, match="unknown status"):
         cases.set_status(c.case_id, "done")
     _walk_to_investigating(c.case_id)
-    with pytest.raises(InputError, match="cannot go from investigating to closed.*waiting, decided"):
+    with pytest.raises(
+        InputError, match="cannot go from investigating to closed.*waiting, decided"
+    ):
         cases.set_status(c.case_id, "closed")
     with pytest.raises(InputError, match="decided by recording a decision"):
         cases.set_status(c.case_id, "decided")
     cases.set_status(c.case_id, "waiting", at=T0 + timedelta(hours=1))
     cases.set_status(c.case_id, "investigating", at=T0 + timedelta(hours=2))
-    decisions.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale="insults",
-                    at=T0 + timedelta(hours=3))
+    decisions.decide(
+        c.case_id,
+        clauses=["CG-3.1"],
+        action="warning",
+        rationale="insults",
+        at=T0 + timedelta(hours=3),
+    )
     got = cases.get(c.case_id)
     assert got.status == "decided" and got.decided_at == T0 + timedelta(hours=3)
     cases.set_status(c.case_id, "closed", at=T0 + timedelta(hours=4))
@@ -54,8 +67,9 @@ def test_lifecycle_rules(store_env):
         cases.set_status(c.case_id, "investigating")
     with pytest.raises(InputError, match="can go to: investigating"):
         cases.set_status(c.case_id, "triaged", reason="x")
-    re = cases.set_status(c.case_id, "investigating", reason="appeal with new evidence",
-                          at=T0 + timedelta(days=2))
+    re = cases.set_status(
+        c.case_id, "investigating", reason="appeal with new evidence", at=T0 + timedelta(days=2)
+    )
     assert re.status == "investigating" and re.decided_at is None and re.closed_at is None
     with pytest.raises(NotFoundError):
         cases.get("ESC-2026-999999")
@@ -67,28 +81,53 @@ def test_change_log_is_complete(store_env):
     cases.claim(cid, who="ana", at=T0 + timedelta(minutes=5))
     cases.assign(cid, "ben", who="lead", at=T0 + timedelta(minutes=6))
     _walk_to_investigating(cid)
-    cases.update(cid, priority="P1", title="Harassment by 101", custom={"ticket_url": None, "lang": "de"},
-                 at=T0 + timedelta(minutes=30))
+    cases.update(
+        cid,
+        priority="P1",
+        title="Harassment by 101",
+        custom={"ticket_url": None, "lang": "de"},
+        at=T0 + timedelta(minutes=30),
+    )
     cases.add_subjects(cid, [102], at=T0 + timedelta(minutes=31))
     other = _new(subjects=[103])
     cases.link(cid, other.case_id, at=T0 + timedelta(minutes=32))
     notes.add_note(cid, "first look", at=T0 + timedelta(minutes=33))
-    decisions.decide(cid, clauses=["CG-3.1", "CG-3.3"], action="temporary_suspension",
-                    rationale="repeated", at=T0 + timedelta(hours=1))
+    decisions.decide(
+        cid,
+        clauses=["CG-3.1", "CG-3.3"],
+        action="temporary_suspension",
+        rationale="repeated",
+        at=T0 + timedelta(hours=1),
+    )
     cases.set_status(cid, "closed", at=T0 + timedelta(hours=2))
     cases.set_status(cid, "investigating", reason="appeal", who="lead", at=T0 + timedelta(days=1))
 
     log = cases.history(cid)
     by = {(ch.action, ch.field): ch for ch in log}
     created = {ch.field for ch in log if ch.action == "create"}
-    assert {"title", "summary", "category", "priority", "source", "status", "subjects", "tags",
-            "custom", "reporters"} <= created
+    assert {
+        "title",
+        "summary",
+        "category",
+        "priority",
+        "source",
+        "status",
+        "subjects",
+        "tags",
+        "custom",
+        "reporters",
+    } <= created
     assert by[("claim", "assignee")].new == "ana" and by[("claim", "assignee")].who == "ana"
     assign = by[("assign", "assignee")]
     assert (assign.old, assign.new, assign.who) == ("ana", "ben", "lead")
     statuses = [(ch.old, ch.new) for ch in log if ch.field == "status" and ch.action != "create"]
-    assert statuses == [("new", "triaged"), ("triaged", "investigating"),
-                        ("investigating", "decided"), ("decided", "closed"), ("closed", "investigating")]
+    assert statuses == [
+        ("new", "triaged"),
+        ("triaged", "investigating"),
+        ("investigating", "decided"),
+        ("decided", "closed"),
+        ("closed", "investigating"),
+    ]
     assert by[("update", "priority")].old == "P2" and by[("update", "priority")].new == "P1"
     assert by[("update", "title")].new == "Harassment by 101"
     assert by[("update", "custom.ticket_url")].old == "https://support/1"
@@ -96,8 +135,11 @@ def test_change_log_is_complete(store_env):
     assert by[("update", "custom.lang")].new == "de"
     assert by[("update", "subjects")].new == [101, 102]
     assert by[("update", "related")].new == other.case_id
-    assert by[("decide", "decision")].new == {"clauses": ["CG-3.1", "CG-3.3"],
-                                               "action": "temporary_suspension", "subjects": [101, 102]}
+    assert by[("decide", "decision")].new == {
+        "clauses": ["CG-3.1", "CG-3.3"],
+        "action": "temporary_suspension",
+        "subjects": [101, 102],
+    }
     assert by[("note", "notes")].who == "test.analyst"  # WORKBENCH_ANALYST by default
     reopen = by[("reopen", "status")]
     assert reopen.reason == "appeal" and reopen.who == "lead"
@@ -111,11 +153,15 @@ def test_change_log_is_complete(store_env):
     third = _new(related=[cid])
     assert cases.get(cid).related == (other.case_id, third.case_id)
     last = cases.history(cid)[-1]
-    assert (last.field, last.new, last.version) == ("related", third.case_id, cases.get(cid).version)
+    assert (last.field, last.new, last.version) == (
+        "related",
+        third.case_id,
+        cases.get(cid).version,
+    )
 
 
 def test_snapshots_in_one_unit_of_work_stay_exact(store_env):
-    with cases.unit() as s:   # long units of work (demo filing, imports) cache subjects per version
+    with cases.unit() as s:  # long units of work (demo filing, imports) cache subjects per version
         c = _new(subjects=[1], session=s)
         cases.claim(c.case_id, session=s)
         assert cases.add_subjects(c.case_id, [2], session=s).subjects == (1, 2)
@@ -128,10 +174,12 @@ def test_snapshots_in_one_unit_of_work_stay_exact(store_env):
 
 def test_stale_write_is_refused_and_nothing_saved(store_env):
     c = _new()
-    mine = cases.get(c.case_id)                      # kernel A reads version 1
-    cases.claim(c.case_id, who="someone.else")        # kernel B writes: version 2
+    mine = cases.get(c.case_id)  # kernel A reads version 1
+    cases.claim(c.case_id, who="someone.else")  # kernel B writes: version 2
     before = cases.history(c.case_id)
-    with pytest.raises(StaleCaseError, match=r"at version 2, not 1.*someone\.else.*nothing was saved"):
+    with pytest.raises(
+        StaleCaseError, match=r"at version 2, not 1.*someone\.else.*nothing was saved"
+    ):
         cases.update(c.case_id, title="mine", expected_version=mine.version)
     with pytest.raises(StaleCaseError):
         cases.set_status(c.case_id, "triaged", expected_version=mine.version)
@@ -143,21 +191,32 @@ def test_stale_write_is_refused_and_nothing_saved(store_env):
 
 
 def test_ids_are_sequential_per_year_and_valid(store_env):
-    a = _new(at=datetime(2025, 12, 31, 23, 59, tzinfo=timezone.utc))
-    b = _new(at=datetime(2026, 1, 1, 0, 1, tzinfo=timezone.utc))
-    c = _new(at=datetime(2026, 1, 2, tzinfo=timezone.utc))
-    assert (a.case_id, b.case_id, c.case_id) == ("ESC-2025-000001", "ESC-2026-000001", "ESC-2026-000002")
+    a = _new(at=datetime(2025, 12, 31, 23, 59, tzinfo=UTC))
+    b = _new(at=datetime(2026, 1, 1, 0, 1, tzinfo=UTC))
+    c = _new(at=datetime(2026, 1, 2, tzinfo=UTC))
+    assert (a.case_id, b.case_id, c.case_id) == (
+        "ESC-2025-000001",
+        "ESC-2026-000001",
+        "ESC-2026-000002",
+    )
     for x in (a, b, c):
         assert validate_case_id(x.case_id) == x.case_id
 
 
-@pytest.mark.parametrize("bad", ["../x", "", "ЕSC-2026-000001", "ESC-2026-000001/..", "ESC-２０２６-000001"])
+@pytest.mark.parametrize(
+    "bad", ["../x", "", "ЕSC-2026-000001", "ESC-2026-000001/..", "ESC-２０２６-000001"]
+)
 def test_bad_ids_are_refused_everywhere(store_env, bad):
     from workbench.cases.notebooks import open_case_notebook
 
-    for call in (lambda: cases.get(bad), lambda: cases.claim(bad), lambda: cases.history(bad),
-                 lambda: open_case_notebook(bad), lambda: notes.add_note(bad, "x"),
-                 lambda: _new(related=[bad])):
+    for call in (
+        lambda: cases.get(bad),
+        lambda: cases.claim(bad),
+        lambda: cases.history(bad),
+        lambda: open_case_notebook(bad),
+        lambda: notes.add_note(bad, "x"),
+        lambda: _new(related=[bad]),
+    ):
         with pytest.raises(InputError):
             call()
     assert not any(store_env.cases_dir.glob("*")) if store_env.cases_dir.exists() else True
@@ -179,7 +238,7 @@ def test_bad_fields_are_refused(store_env):
     with pytest.raises(InputError, match="cannot change 'status'"):
         cases.update(c.case_id, status="closed")
     with pytest.raises(InputError, match="custom field values"):
-        cases.update(c.case_id, custom={"seen": datetime.now(timezone.utc)})
+        cases.update(c.case_id, custom={"seen": datetime.now(UTC)})
     with pytest.raises(InputError, match="custom field values"):
         _new(custom={"seen": object()})
     assert len(cases.list_cases()) == 1
@@ -192,8 +251,10 @@ def test_reporters_are_confidential(store_env, capsys):
     assert not hasattr(c, "reporters")
     assert "987654321" not in json.dumps([vars(ch) for ch in cases.history(c.case_id)], default=str)
     assert "987654321" not in cases.table([c]).to_csv()
-    assert cases.confidential_reporters(c.case_id) == [cases.Reporter(987654321, None),
-                                                       cases.Reporter(None, "frontline ticket 77")]
+    assert cases.confidential_reporters(c.case_id) == [
+        cases.Reporter(987654321, None),
+        cases.Reporter(None, "frontline ticket 77"),
+    ]
     assert main(["case", "show", c.case_id]) == 0
     assert "987654321" not in capsys.readouterr().out
     assert main(["case", "show", c.case_id, "--internal"]) == 0
@@ -207,16 +268,26 @@ def test_decisions_and_precedents(store_env):
     for i, action in enumerate(outcomes):
         c = _new(subjects=[200 + i])
         _walk_to_investigating(c.case_id)
-        decisions.decide(c.case_id, clauses=["CG-3.1"], action=action, rationale=f"r{i}",
-                        at=T0 + timedelta(hours=1 + i))
+        decisions.decide(
+            c.case_id,
+            clauses=["CG-3.1"],
+            action=action,
+            rationale=f"r{i}",
+            at=T0 + timedelta(hours=1 + i),
+        )
         cases.set_status(c.case_id, "closed", at=T0 + timedelta(hours=5))
         ids.append(c.case_id)
     still_open = _new(subjects=[300])
     _walk_to_investigating(still_open.case_id)
-    decisions.decide(still_open.case_id, clauses=["CG-3.1"], action="permanent_ban", rationale="x",
-                    at=T0 + timedelta(hours=6))            # decided, not closed: no precedent yet
+    decisions.decide(
+        still_open.case_id,
+        clauses=["CG-3.1"],
+        action="permanent_ban",
+        rationale="x",
+        at=T0 + timedelta(hours=6),
+    )  # decided, not closed: no precedent yet
     df = decisions.precedents("CG-3.1")
-    assert list(df["case_id"]) == ids[::-1]                 # newest first
+    assert list(df["case_id"]) == ids[::-1]  # newest first
     assert set(df["action"]) == {"warning", "temporary_suspension"}
     summ = decisions.precedent_summary("CG-3.1")
     assert summ.iloc[0]["action"] == "warning" and summ.iloc[0]["cases"] == 2
@@ -233,9 +304,17 @@ def test_decisions_and_precedents(store_env):
     with pytest.raises(InputError, match="needs a rationale"):
         decisions.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale=" ")
     with pytest.raises(InputError, match="not a subject"):
-        decisions.decide(c.case_id, clauses=["CG-3.1"], action="warning", rationale="x", subjects=[999])
-    d = decisions.decide(c.case_id, clauses=["CG-3.1"], action="no_violation",
-                        rationale="banter between friends", subjects=[401], who="ana")
+        decisions.decide(
+            c.case_id, clauses=["CG-3.1"], action="warning", rationale="x", subjects=[999]
+        )
+    d = decisions.decide(
+        c.case_id,
+        clauses=["CG-3.1"],
+        action="no_violation",
+        rationale="banter between friends",
+        subjects=[401],
+        who="ana",
+    )
     assert (d.action, d.subjects, d.who) == ("no_violation", (401,), "ana")
     assert decisions.decisions(c.case_id) == [d]
     assert cases.get(c.case_id).status == "decided"
@@ -248,16 +327,24 @@ def test_every_category_has_a_template_and_scenarios_map():
     for cat in tax.categories:
         assert template_for(cat).is_file()
     assert set(tax.scenario_categories) == {
-        "romance_scam_ring", "account_takeover", "harassment_campaign", "sextortion",
-        "impersonation", "false_reporting", "law_enforcement_request", "privacy_request"}
+        "romance_scam_ring",
+        "account_takeover",
+        "harassment_campaign",
+        "sextortion",
+        "impersonation",
+        "false_reporting",
+        "law_enforcement_request",
+        "privacy_request",
+    }
     assert tax.categories[tax.scenario_categories["false_reporting"]].template == "harassment_hate"
     assert "no_violation" in tax.actions and "law_enforcement_referral" in tax.actions
 
 
 def test_notes(store_env):
     c = _new()
-    n = notes.add_note(c.case_id, "## Findings\n\n* three accounts", author="ana",
-                       at=T0 + timedelta(minutes=3))
+    n = notes.add_note(
+        c.case_id, "## Findings\n\n* three accounts", author="ana", at=T0 + timedelta(minutes=3)
+    )
     assert notes.notes(c.case_id) == [n] and n.author == "ana"
     assert cases.get(c.case_id).first_action_at == T0 + timedelta(minutes=3)
     with pytest.raises(InputError, match="empty"):
@@ -268,7 +355,7 @@ def test_notes(store_env):
 
 def test_legal_preservation_and_renewal(store_env):
     c = _new(category="legal_request", subjects=[5])
-    assert c.preservation_due == T0 + timedelta(days=90)      # UTC display zone
+    assert c.preservation_due == T0 + timedelta(days=90)  # UTC display zone
     r = cases.renew_preservation(c.case_id, at=T0 + timedelta(days=80))
     assert r.preservation_due == T0 + timedelta(days=180)
     log = [ch for ch in cases.history(c.case_id) if ch.action == "renew"]
@@ -293,7 +380,9 @@ def test_open_case_notebook(store_env, set_setting):
     i = tags.index(["parameters"])
     assert tags[i + 1] == ["injected-parameters"]
     assert f'case_id = "{c.case_id}"' in doc.cells[i + 1].source
-    assert all(not cell.get("outputs") for cell in doc.cells if cell.cell_type == "code")  # not executed
+    assert all(
+        not cell.get("outputs") for cell in doc.cells if cell.cell_type == "code"
+    )  # not executed
     assert "Threats and sextortion" in doc.cells[0].source
     # the specialist's work is never overwritten
     nb.path.write_text(nb.path.read_text().replace("Threats and sextortion", "MY EDITS"))
@@ -301,31 +390,67 @@ def test_open_case_notebook(store_env, set_setting):
     assert not again.created and "MY EDITS" in again.path.read_text()
     assert [p.name for p in again.path.parent.iterdir()] == ["investigation.ipynb"]  # no temp left
     set_setting("WORKBENCH_LAB_URL", "https://lab.example/user/ana/lab/tree/")
-    assert open_case_notebook(c.case_id).url == \
-        f"https://lab.example/user/ana/lab/tree/cases/{c.case_id}/investigation.ipynb"
+    assert (
+        open_case_notebook(c.case_id).url
+        == f"https://lab.example/user/ana/lab/tree/cases/{c.case_id}/investigation.ipynb"
+    )
 
 
 def test_cli_round_trip(store_env, capsys):
     from workbench.cli import main
 
-    assert main(["case", "new", "--category", "scam_fraud", "--priority", "p0", "--subject", "7",
-                 "--subject", "8", "--source", "support", "--summary", "gift card scam",
-                 "--external-id", "Z-1"]) == 0
+    assert (
+        main(
+            [
+                "case",
+                "new",
+                "--category",
+                "scam_fraud",
+                "--priority",
+                "p0",
+                "--subject",
+                "7",
+                "--subject",
+                "8",
+                "--source",
+                "support",
+                "--summary",
+                "gift card scam",
+                "--external-id",
+                "Z-1",
+            ]
+        )
+        == 0
+    )
     cid = capsys.readouterr().out.strip()
     assert validate_case_id(cid) == cid
     assert main(["case", "status", cid, "closed"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "from new it can go to: triaged" in err
     assert main(["case", "claim", cid]) == 0
-    assert main(["case", "claim", cid, "--version", "1"]) == 4       # stale
+    assert main(["case", "claim", cid, "--version", "1"]) == 4  # stale
     assert "not 1" in capsys.readouterr().err
     assert main(["case", "assign", cid, "ben"]) == 0
     assert main(["case", "status", cid, "triaged"]) == 0
     assert main(["case", "status", cid, "investigating"]) == 0
     assert main(["case", "note", cid, "found the **ring**"]) == 0
     assert main(["case", "update", cid, "--field", "lang=de", "--tag", "ring"]) == 0
-    assert main(["case", "decide", cid, "--clause", "CG-1.2", "--action", "permanent_ban",
-                 "--rationale", "money requests"]) == 0
+    assert (
+        main(
+            [
+                "case",
+                "decide",
+                cid,
+                "--clause",
+                "CG-1.2",
+                "--action",
+                "permanent_ban",
+                "--rationale",
+                "money requests",
+            ]
+        )
+        == 0
+    )
     assert main(["case", "status", cid, "closed"]) == 0
     assert main(["case", "precedents", "CG-1.2"]) == 0
     assert cid in capsys.readouterr().out
@@ -336,5 +461,7 @@ def test_cli_round_trip(store_env, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("created: ") and out[1].endswith(f"/cases/{cid}/investigation.ipynb")
     assert main(["case", "show", "../etc"]) == 2
-    assert main(["case", "new", "--category", "spam", "--summary", "no subject"]) == 2  # usage error
+    assert (
+        main(["case", "new", "--category", "spam", "--summary", "no subject"]) == 2
+    )  # usage error
     assert "Missing option '--subject'" in capsys.readouterr().err

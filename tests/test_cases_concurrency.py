@@ -1,5 +1,6 @@
 """Two processes working the same store at once: no id is handed out twice, no update is lost,
 stale writes are refused. Also the schema upgrade from empty on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,17 @@ from sqlalchemy import create_engine, inspect
 
 from workbench import cases
 
-CASE_TABLES = {"cases", "case_id_counters", "case_subjects", "case_related", "case_reporters",
-               "case_changes", "case_notes", "case_decisions", "case_decision_clauses"}
+CASE_TABLES = {
+    "cases",
+    "case_id_counters",
+    "case_subjects",
+    "case_related",
+    "case_reporters",
+    "case_changes",
+    "case_notes",
+    "case_decisions",
+    "case_decision_clauses",
+}
 
 WORKER = textwrap.dedent("""
     import sys
@@ -34,21 +44,31 @@ WORKER = textwrap.dedent("""
     print(stale, " ".join(made))
 """)
 
+
 def _race(n: int = 25) -> None:
     shared = cases.create(category="spam", subjects=[999], summary="shared").case_id
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, name, shared, str(n)],
-                              env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for name in ("a", "b")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, name, shared, str(n)],
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("a", "b")
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert all(p.returncode == 0 for p in procs), [err[-2000:] for _, err in outs]
     stale = [int(out.split()[0]) for out, _ in outs]
     made = [cid for out, _ in outs for cid in out.split()[1:]]
-    assert stale == [n, n]                                   # every stale write refused
-    assert len(made) == 2 * n and len(set(made)) == 2 * n    # no id handed out twice
-    first = int(shared[-6:])                                 # and none skipped
-    assert sorted(made + [shared]) == [f"ESC-{shared[4:8]}-{k:06d}" for k in range(first, first + 2 * n + 1)]
+    assert stale == [n, n]  # every stale write refused
+    assert len(made) == 2 * n and len(set(made)) == 2 * n  # no id handed out twice
+    first = int(shared[-6:])  # and none skipped
+    assert sorted(made + [shared]) == [
+        f"ESC-{shared[4:8]}-{k:06d}" for k in range(first, first + 2 * n + 1)
+    ]
     case = cases.get(shared)
-    assert case.custom == {f"{w}_{i}": i for w in ("a", "b") for i in range(n)}   # nothing lost
+    assert case.custom == {f"{w}_{i}": i for w in ("a", "b") for i in range(n)}  # nothing lost
     assert case.version == 1 + 2 * n and case.title == "shared"
     updates = [ch for ch in cases.history(shared) if ch.action == "update"]
     assert len(updates) == 2 * n

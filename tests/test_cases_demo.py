@@ -1,5 +1,6 @@
 """Demo cases: one open case per planted scenario in the right category, plus historical cases
 with realistic lifecycles before the anchor; deterministic for a seed and idempotent."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -17,8 +18,21 @@ def _fingerprint() -> list[tuple]:
     out = []
     for c in sorted(cases.list_cases(), key=lambda c: c.case_id):
         ds = [(d.action, d.clauses, d.at) for d in decisions.decisions(c.case_id)]
-        out.append((c.case_id, c.external_id, c.category, c.priority, c.status, c.assignee,
-                    c.subjects, c.created_at, c.decided_at, c.closed_at, tuple(ds)))
+        out.append(
+            (
+                c.case_id,
+                c.external_id,
+                c.category,
+                c.priority,
+                c.status,
+                c.assignee,
+                c.subjects,
+                c.created_at,
+                c.decided_at,
+                c.closed_at,
+                tuple(ds),
+            )
+        )
     return out
 
 
@@ -38,9 +52,9 @@ def test_demo_cases(wb_env, ground_truth, tmp_path, monkeypatch):
         assert c.is_open and c.created_at < anchor
         subjects, _ = scenario_people(sc)
         assert c.subjects == tuple(subjects) and c.subjects
-        if sc["kind"] == "false_reporting":      # the mass-reported member is the subject
+        if sc["kind"] == "false_reporting":  # the mass-reported member is the subject
             assert c.category == "false_reporting" and len(c.subjects) == 1
-            assert cases.confidential_reporters(c.case_id)   # the reporters, kept confidential
+            assert cases.confidential_reporters(c.case_id)  # the reporters, kept confidential
         if sc["kind"] == "law_enforcement_request":
             assert c.preservation_due is not None
 
@@ -48,18 +62,24 @@ def test_demo_cases(wb_env, ground_truth, tmp_path, monkeypatch):
     assert len(hist) == N_HISTORY
     assert all(anchor - timedelta(days=121) < c.created_at < anchor for c in hist)
     statuses = {c.status for c in hist}
-    assert "closed" in statuses and statuses & {"new", "triaged", "investigating", "waiting", "decided"}
-    assert any(c.paused_seconds > 0 for c in hist)             # some waited on a partner
+    assert "closed" in statuses and statuses & {
+        "new",
+        "triaged",
+        "investigating",
+        "waiting",
+        "decided",
+    }
+    assert any(c.paused_seconds > 0 for c in hist)  # some waited on a partner
     assert any(c.assignee for c in hist)
     for c in hist:
         log = cases.history(c.case_id)
-        assert all(ch.at <= anchor for ch in log)              # nothing happens after the anchor
+        assert all(ch.at <= anchor for ch in log)  # nothing happens after the anchor
         if c.status == "closed":
             d = decisions.latest_decision(c.case_id)
             assert d is not None and set(d.clauses) <= set(tax.categories[c.category].clauses)
     assert any(not decisions.precedents(cl).empty for cl in tax.clauses)
 
-    again = file_demo_cases(wb_env, n_history=N_HISTORY, seed=7)   # idempotent
+    again = file_demo_cases(wb_env, n_history=N_HISTORY, seed=7)  # idempotent
     assert (again.scenario_filed, again.history_cases) == (0, 0)
     assert again.skipped == N_HISTORY + len(scenarios)
     assert again.scenario_cases == res.scenario_cases

@@ -1,12 +1,12 @@
 """Case widgets are thin views: their buttons change the store through the core, show errors
 as one line, and refuse stale writes made from another kernel."""
+
 from __future__ import annotations
 
 import pytest
 
 from workbench import cases
-from workbench.cases import notes
-from workbench.cases import decisions
+from workbench.cases import decisions, notes
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_case_header_buttons_and_stale_refusal(store_env):
     assert cases.get(c.case_id).assignee == "widget.user" and h.message.value == ""
     h.status_btn.click()
     assert cases.get(c.case_id).status == "triaged"
-    cases.assign(c.case_id, "other.kernel")           # changed elsewhere
+    cases.assign(c.case_id, "other.kernel")  # changed elsewhere
     h.assignee.value = "me.again"
     h.assign_btn.click()
     assert "nothing was saved" in h.message.value
@@ -36,7 +36,6 @@ def test_case_header_buttons_and_stale_refusal(store_env):
     assert cases.get(c.case_id).assignee == "me.again"
     internal = CaseHeader(c.case_id, show_reporters=True)
     assert "4242" in internal.people.value and "CONFIDENTIAL" in internal.people.value
-
 
 
 def test_notes_panel_and_decision_form(store_env):
@@ -52,15 +51,15 @@ def test_notes_panel_and_decision_form(store_env):
     panel.text.value = "<script>alert(1)</script>"
     panel.add_btn.click()
     assert "<script>" not in panel.list.value and "&lt;script&gt;" in panel.list.value
-    panel.add_btn.click()                               # empty now: refused with a message
+    panel.add_btn.click()  # empty now: refused with a message
     assert "empty" in panel.message.value
 
     form = DecisionForm(c.case_id)
-    assert form.record_btn.disabled                     # new: not under investigation yet
+    assert form.record_btn.disabled  # new: not under investigation yet
     cases.set_status(c.case_id, "triaged")
     cases.set_status(c.case_id, "investigating")
     form = DecisionForm(c.case_id)
-    assert form.clauses.value == ("CG-2.1",)            # the category's first clause
+    assert form.clauses.value == ("CG-2.1",)  # the category's first clause
     form.rationale.value = ""
     form.record_btn.click()
     assert "rationale" in form.message.value and cases.get(c.case_id).status == "investigating"

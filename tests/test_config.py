@@ -1,4 +1,5 @@
 """Settings: defaults, and one-line errors naming the setting."""
+
 from __future__ import annotations
 
 import os
@@ -22,13 +23,16 @@ def test_defaults(tmp_path):
     assert s.analyst
 
 
-@pytest.mark.parametrize("env,setting", [
-    ({"WORKBENCH_TZ": "Mars/Olympus"}, "WORKBENCH_TZ"),
-    ({"WORKBENCH_ANALYST": "robert'); drop table"}, "WORKBENCH_ANALYST"),
-    ({"WORKBENCH_DATA_URL": "not a url"}, "WORKBENCH_DATA_URL"),
-    ({"WORKBENCH_CASES_URL": "::::"}, "WORKBENCH_CASES_URL"),
-    ({"WORKBENCH_CASES_URL": "duckdb:///x.duckdb"}, "WORKBENCH_CASES_URL"),
-])
+@pytest.mark.parametrize(
+    "env,setting",
+    [
+        ({"WORKBENCH_TZ": "Mars/Olympus"}, "WORKBENCH_TZ"),
+        ({"WORKBENCH_ANALYST": "robert'); drop table"}, "WORKBENCH_ANALYST"),
+        ({"WORKBENCH_DATA_URL": "not a url"}, "WORKBENCH_DATA_URL"),
+        ({"WORKBENCH_CASES_URL": "::::"}, "WORKBENCH_CASES_URL"),
+        ({"WORKBENCH_CASES_URL": "duckdb:///x.duckdb"}, "WORKBENCH_CASES_URL"),
+    ],
+)
 def test_bad_values_name_the_setting(tmp_path, env, setting):
     with pytest.raises(SettingsError) as err:
         load_settings({"WORKBENCH_HOME": str(tmp_path), **env})
@@ -50,13 +54,24 @@ def test_home_under_a_file_cannot_be_created(tmp_path):
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True,
-                          text=True, env={**os.environ, **env}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+    )
 
 
 def test_cli_unreachable_case_store_is_one_line(tmp_path):
-    proc = _cli("db", "upgrade", env={"WORKBENCH_HOME": str(tmp_path),
-                                      "WORKBENCH_CASES_URL": "postgresql://nobody@127.0.0.1:1/x"})
+    proc = _cli(
+        "db",
+        "upgrade",
+        env={
+            "WORKBENCH_HOME": str(tmp_path),
+            "WORKBENCH_CASES_URL": "postgresql://nobody@127.0.0.1:1/x",
+        },
+    )
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: WORKBENCH_CASES_URL: cannot open")
@@ -64,7 +79,6 @@ def test_cli_unreachable_case_store_is_one_line(tmp_path):
 
 
 def test_cli_missing_platform_data_names_setting(tmp_path, monkeypatch):
-    from workbench import config
     from workbench.platform.engine import platform_engine
 
     s = load_settings({"WORKBENCH_HOME": str(tmp_path)})
@@ -75,17 +89,26 @@ def test_cli_missing_platform_data_names_setting(tmp_path, monkeypatch):
 def test_unreachable_platform_database_names_setting(tmp_path):
     from workbench.platform.engine import platform_engine
 
-    s = load_settings({"WORKBENCH_HOME": str(tmp_path),
-                       "WORKBENCH_DATA_URL": "postgresql+psycopg://reader:s3cret@127.0.0.1:1/platform"})
+    s = load_settings(
+        {
+            "WORKBENCH_HOME": str(tmp_path),
+            "WORKBENCH_DATA_URL": "postgresql+psycopg://reader:s3cret@127.0.0.1:1/platform",
+        }
+    )
     with pytest.raises(SettingsError, match="^WORKBENCH_DATA_URL: ") as err:
         platform_engine(s)
     assert "s3cret" not in str(err.value) and "\n" not in str(err.value)
 
 
 def test_password_hidden_in_messages(tmp_path):
-    proc = _cli("db", "upgrade", env={
-        "WORKBENCH_HOME": str(tmp_path),
-        "WORKBENCH_CASES_URL": "postgresql://nobody:s3cret@127.0.0.1:1/x"})
+    proc = _cli(
+        "db",
+        "upgrade",
+        env={
+            "WORKBENCH_HOME": str(tmp_path),
+            "WORKBENCH_CASES_URL": "postgresql://nobody:s3cret@127.0.0.1:1/x",
+        },
+    )
     assert "s3cret" not in proc.stderr and "***" in proc.stderr
 
 

@@ -1,18 +1,23 @@
 """Content viewers: thread view (both sides, language tags, RTL/CJK, escaping, search), profile
 cards with their change history, and the reply composer on a real case."""
+
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
 import pandas as pd
-import pytest
 
 from workbench.content.profiles import search_thread, tag_messages
 from workbench.widgets.thread_view import thread_html
 
 BODIES = [
     (5, "آپ کیسے ہیں؟ <b>واٹس ایپ</b> پر بات کریں", "ur", "rtl"),
-    (6, "مرحبا، كيف حالك؟ هل يمكننا أن نلتقي في عطلة نهاية الأسبوع؟ & <script>x</script>", "ar", "rtl"),
+    (
+        6,
+        "مرحبا، كيف حالك؟ هل يمكننا أن نلتقي في عطلة نهاية الأسبوع؟ & <script>x</script>",
+        "ar",
+        "rtl",
+    ),
     (5, "こんにちは、ギフトカードを買ってくれませんか？", "ja", "ltr"),
     (6, "你好，我们周末一起去喝咖啡吧，我很想认识你。", "zh", "ltr"),
     (5, "안녕하세요, 주말에 만나서 커피 한잔 할래요?", "ko", "ltr"),
@@ -21,11 +26,17 @@ BODIES = [
 
 
 def _messages() -> pd.DataFrame:
-    return pd.DataFrame({
-        "message_id": range(1, len(BODIES) + 1), "conversation_id": 9,
-        "sender_id": [b[0] for b in BODIES], "recipient_id": [11 - b[0] for b in BODIES],
-        "sent_at": pd.date_range("2026-10-01", periods=len(BODIES), freq="h", tz="UTC"),
-        "body": [b[1] for b in BODIES], "has_media": False})
+    return pd.DataFrame(
+        {
+            "message_id": range(1, len(BODIES) + 1),
+            "conversation_id": 9,
+            "sender_id": [b[0] for b in BODIES],
+            "recipient_id": [11 - b[0] for b in BODIES],
+            "sent_at": pd.date_range("2026-10-01", periods=len(BODIES), freq="h", tz="UTC"),
+            "body": [b[1] for b in BODIES],
+            "has_media": False,
+        }
+    )
 
 
 class _Bodies(HTMLParser):
@@ -88,11 +99,15 @@ def test_search_within_a_thread_in_any_script():
 
 # --------------------------------------------------------------------------- on the demo
 
+
 def _a_user_with(wb_env, table: str) -> int:
     import workbench as wb
 
-    return int(wb.sql(f"SELECT user_id FROM {table} GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1")
-               ["user_id"].iloc[0])
+    return int(
+        wb.sql(
+            f"SELECT user_id FROM {table} GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1"
+        )["user_id"].iloc[0]
+    )
 
 
 def test_profile_card_separates_special_category_data(wb_env):
@@ -109,7 +124,9 @@ def test_profile_card_separates_special_category_data(wb_env):
     assert view.special.value == ""  # hidden until asked for
     view.special_toggle.value = True
     assert "sexual_orientation" in view.special.value
-    assert "History of changes" in "".join(c.value for c in view.children if isinstance(getattr(c, "value", None), str))
+    assert "History of changes" in "".join(
+        c.value for c in view.children if isinstance(getattr(c, "value", None), str)
+    )
 
 
 def test_demo_scam_threads_are_tagged_with_their_language_and_risky_asks(wb_env, ground_truth):
@@ -131,33 +148,48 @@ def test_demo_scam_threads_are_tagged_with_their_language_and_risky_asks(wb_env,
         if conv.get("ask") in asks:
             assert asks[conv["ask"]] in risky or "off_platform" in risky, conv
     assert right_lang == len(ring["conversations"])
-    view = ThreadView(ring["conversations"][0]["conversation_id"], right_user=ring["conversations"][0]["member"])
+    view = ThreadView(
+        ring["conversations"][0]["conversation_id"], right_user=ring["conversations"][0]["member"]
+    )
     assert view.body.value.count("class='wb-body'") == len(view.messages)
     assert "wb-risk" in view.body.value
 
 
 def test_reply_composer_on_a_demo_case_blocks_the_reporter_and_saves_clean_text(wb_env):
     import workbench as wb
-    from workbench import cases
-    from workbench.content import profiles as content
-    from workbench import replies
+    from workbench import cases, replies
     from workbench.cases.notes import add_note
+    from workbench.content import profiles as content
     from workbench.widgets.reply_composer import ReplyComposer
 
-    rep = wb.sql("SELECT reporter_id, reported_user_id FROM reports ORDER BY report_id LIMIT 1").iloc[0]
+    rep = wb.sql(
+        "SELECT reporter_id, reported_user_id FROM reports ORDER BY report_id LIMIT 1"
+    ).iloc[0]
     reporter, subject = int(rep["reporter_id"]), int(rep["reported_user_id"])
-    case = cases.create(category="harassment_hate", subjects=[subject], reporters=[reporter],
-                        tags=["brigading_watch"])
-    add_note(case.case_id, "Reporter is scared; subject sent eleven messages overnight from two devices.")
-    comp = ReplyComposer(case.case_id, scenario="reported_user_action", channel="email", recipient=subject)
+    case = cases.create(
+        category="harassment_hate",
+        subjects=[subject],
+        reporters=[reporter],
+        tags=["brigading_watch"],
+    )
+    add_note(
+        case.case_id, "Reporter is scared; subject sent eleven messages overnight from two devices."
+    )
+    comp = ReplyComposer(
+        case.case_id, scenario="reported_user_action", channel="email", recipient=subject
+    )
     assert comp.result is not None and comp.result.ok, comp.result.findings
     assert not comp.save_btn.disabled
 
     who = content.user(reporter)
-    for leak, kind in ((who["handle"], "reporter_identity"), (who["email"], "reporter_identity"),
-                       (case.case_id, "case_id"), ("brigading_watch", "internal_label"),
-                       ("sent eleven messages overnight from two devices", "internal_note"),
-                       ("CG-3.1", "internal_label")):
+    for leak, kind in (
+        (who["handle"], "reporter_identity"),
+        (who["email"], "reporter_identity"),
+        (case.case_id, "case_id"),
+        ("brigading_watch", "internal_label"),
+        ("sent eleven messages overnight from two devices", "internal_note"),
+        ("CG-3.1", "internal_label"),
+    ):
         comp.text.value = comp.text.value + f"\n{leak}"
         assert kind in comp.result.kinds, leak
         assert comp.save_btn.disabled
@@ -165,10 +197,12 @@ def test_reply_composer_on_a_demo_case_blocks_the_reporter_and_saves_clean_text(
         comp.fill()
     # The subject's own name is fine in a private reply to them, not in a public one.
     name = str(content.user(subject)["display_name"])
-    assert replies.check(f"Hi {name}, thank you.", case=case.case_id, channel="email",
-                         recipient=subject).ok
-    assert not replies.check(f"Hi {name}, thank you.", case=case.case_id, channel="social",
-                             recipient=subject).ok
+    assert replies.check(
+        f"Hi {name}, thank you.", case=case.case_id, channel="email", recipient=subject
+    ).ok
+    assert not replies.check(
+        f"Hi {name}, thank you.", case=case.case_id, channel="social", recipient=subject
+    ).ok
 
     comp.channel.value = "app_review_google"
     comp.scenario.value = "app_review"

@@ -3,22 +3,22 @@
 A hand-built store whose numbers can be worked out on paper (fixed ``NOW``), and the demo
 store, whose numbers are recounted here independently from the cases API.
 """
+
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
 
 from workbench import cases
 from workbench import dashboards as dash
-from workbench.cases import notes
-from workbench.cases import decisions
-from workbench.cases import sla
+from workbench.cases import decisions, notes, sla
 from workbench.errors import InputError
 
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
+
 
 def _investigate(cid: str, who: str, at: datetime) -> None:
     cases.claim(cid, who=who, at=at)
@@ -35,32 +35,50 @@ def file_known_cases(now: datetime) -> dict[str, str]:
     ids = {}
     minute = timedelta(minutes=1)
     # P0 violent threat, 30 min old, nobody on it: first response (1h) at risk, due in 30 min.
-    ids["threat"] = cases.create(category="violent_threats", subjects=[101], source="support",
-                                 at=now - 30 * minute).case_id
+    ids["threat"] = cases.create(
+        category="violent_threats", subjects=[101], source="support", at=now - 30 * minute
+    ).case_id
     # P1 scam, 5 h old, nobody on it: first response (4h) breached by 1 h.
-    ids["scam_new"] = cases.create(category="scam_fraud", subjects=[101, 102], source="moderation",
-                                   at=now - 5 * H).case_id
+    ids["scam_new"] = cases.create(
+        category="scam_fraud", subjects=[101, 102], source="moderation", at=now - 5 * H
+    ).case_id
     # P2 harassment, 2 days old, being investigated: resolution (7d) fine.
-    ids["harass_open"] = cases.create(category="harassment_hate", subjects=[102],
-                                      source="support", at=now - 48 * H).case_id
+    ids["harass_open"] = cases.create(
+        category="harassment_hate", subjects=[102], source="support", at=now - 48 * H
+    ).case_id
     _investigate(ids["harass_open"], "a.okafor", now - 47 * H)
     # P1 scam decided in 48 h (permanent ban under CG-1.2) and closed.
-    ids["scam_done"] = cases.create(category="scam_fraud", subjects=[101], source="trust_safety",
-                                    at=now - 240 * H).case_id
+    ids["scam_done"] = cases.create(
+        category="scam_fraud", subjects=[101], source="trust_safety", at=now - 240 * H
+    ).case_id
     _investigate(ids["scam_done"], "m.tanaka", now - 239 * H)
-    decisions.decide(ids["scam_done"], clauses=["CG-1.2"], action="permanent_ban",
-                    rationale="ring member", who="m.tanaka", at=now - 192 * H)
+    decisions.decide(
+        ids["scam_done"],
+        clauses=["CG-1.2"],
+        action="permanent_ban",
+        rationale="ring member",
+        who="m.tanaka",
+        at=now - 192 * H,
+    )
     cases.set_status(ids["scam_done"], "closed", who="m.tanaka", at=now - 190 * H)
     # P2 harassment decided in 72 h (warning under CG-3.1).
-    ids["harass_done"] = cases.create(category="harassment_hate", subjects=[103], source="support",
-                                      at=now - 216 * H).case_id
+    ids["harass_done"] = cases.create(
+        category="harassment_hate", subjects=[103], source="support", at=now - 216 * H
+    ).case_id
     _investigate(ids["harass_done"], "a.okafor", now - 215 * H)
     notes.add_note(ids["harass_done"], "first offence", author="a.okafor", at=now - 200 * H)
-    decisions.decide(ids["harass_done"], clauses=["CG-3.1"], action="warning",
-                    rationale="first offence", who="a.okafor", at=now - 144 * H)
+    decisions.decide(
+        ids["harass_done"],
+        clauses=["CG-3.1"],
+        action="warning",
+        rationale="first offence",
+        who="a.okafor",
+        at=now - 144 * H,
+    )
     # P1 scam under investigation, resolution (3d) due in 40 min: at risk and due soon.
-    ids["scam_late"] = cases.create(category="scam_fraud", subjects=[104], source="moderation",
-                                    at=now - 72 * H + 40 * minute).case_id
+    ids["scam_late"] = cases.create(
+        category="scam_fraud", subjects=[104], source="moderation", at=now - 72 * H + 40 * minute
+    ).case_id
     _investigate(ids["scam_late"], "m.tanaka", now - 71 * H)
     return ids
 
@@ -74,12 +92,23 @@ def test_headline_and_queue(known):
     snap = dash.load(now=NOW)
     assert len(snap.cases) == 6 and snap.now == NOW
     h = dash.headline(snap)
-    assert h == {"cases": 6, "open": 4, "unclaimed": 2, "at_risk": 2, "breached": 1,
-                 "resolved": 2, "median_resolution_h": 60.0}
+    assert h == {
+        "cases": 6,
+        "open": 4,
+        "unclaimed": 2,
+        "at_risk": 2,
+        "breached": 1,
+        "resolved": 2,
+        "median_resolution_h": 60.0,
+    }
     q = dash.queue(snap, "status").set_index("status")["cases"].to_dict()
     assert q == {"new": 2, "triaged": 0, "investigating": 2, "waiting": 0}
-    assert dash.queue(snap, "priority").set_index("priority")["cases"].to_dict() == \
-        {"P0": 1, "P1": 2, "P2": 1, "P3": 0}
+    assert dash.queue(snap, "priority").set_index("priority")["cases"].to_dict() == {
+        "P0": 1,
+        "P1": 2,
+        "P2": 1,
+        "P3": 0,
+    }
     assert dash.queue(snap, "team").set_index("source")["cases"].to_dict()["moderation"] == 2
     with pytest.raises(InputError, match="cannot count the queue by 'colour'"):
         dash.queue(snap, "colour")
@@ -92,7 +121,9 @@ def test_sla_watch_most_urgent_first(known):
     assert first["state"] == "breached" and first["clock"] == "first response"
     assert first["hours_left"] == -1.0
     assert w.iloc[1]["hours_left"] == 0.5 and w.iloc[1]["state"] == "at_risk"
-    assert w.iloc[2]["clock"] == "resolution" and w.iloc[2]["hours_left"] == pytest.approx(0.7, abs=0.05)
+    assert w.iloc[2]["clock"] == "resolution" and w.iloc[2]["hours_left"] == pytest.approx(
+        0.7, abs=0.05
+    )
 
 
 def test_throughput_backlog_trends_and_actions(known):
@@ -112,12 +143,17 @@ def test_throughput_backlog_trends_and_actions(known):
 
     trends = dash.category_trends(snap)
     assert trends["cases"].sum() == 6
-    assert trends.groupby("category")["cases"].sum().to_dict() == \
-        {"harassment_hate": 2, "scam_fraud": 3, "violent_threats": 1}
+    assert trends.groupby("category")["cases"].sum().to_dict() == {
+        "harassment_hate": 2,
+        "scam_fraud": 3,
+        "violent_threats": 1,
+    }
 
     mix = dash.action_mix(snap)
-    assert mix[["clause", "action", "cases"]].values.tolist() == \
-        [["CG-1.2", "permanent_ban", 1], ["CG-3.1", "warning", 1]]
+    assert mix[["clause", "action", "cases"]].values.tolist() == [
+        ["CG-1.2", "permanent_ban", 1],
+        ["CG-3.1", "warning", 1],
+    ]
     assert list(mix["share"]) == [1.0, 1.0]
 
 
@@ -172,9 +208,12 @@ def test_oncall(known):
 def test_case_query_string():
     assert dash.case_from_query("case=ESC-2026-000001") == "ESC-2026-000001"
     assert dash.case_from_query("token=abc&case=ESC-2026-000001") == "ESC-2026-000001"
-    for qs, msg in (("", "no case was named"), ("case=", "no case was named"),
-                    ("case=../etc/passwd", "is not a case id"),
-                    ("case=ESC-2026-1&case=ESC-2026-2", "more than one case")):
+    for qs, msg in (
+        ("", "no case was named"),
+        ("case=", "no case was named"),
+        ("case=../etc/passwd", "is not a case id"),
+        ("case=ESC-2026-1&case=ESC-2026-2", "more than one case"),
+    ):
         with pytest.raises(InputError, match=msg):
             dash.case_from_query(qs)
 
@@ -200,8 +239,9 @@ def test_demo_store_numbers_match_the_cases_api(wb_env):
     by_status = cases.counts_by_status()
     q = dash.queue(snap, "status").set_index("status")["cases"].to_dict()
     assert q == {s: by_status[s] for s in cases.OPEN_STATUSES}
-    breached = sum(1 for c in every if c.is_open and "breached" in
-                   _running_states(sla.clocks(c, NOW), c))
+    breached = sum(
+        1 for c in every if c.is_open and "breached" in _running_states(sla.clocks(c, NOW), c)
+    )
     assert dash.headline(snap)["breached"] == breached
     decided = [c for c in every if c.decided_at is not None]
     assert dash.headline(snap)["resolved"] == len(decided)
@@ -223,7 +263,9 @@ def _running_states(st, case) -> list[str]:
     return states
 
 
-def test_case_timeline_on_the_dashboard_shows_pseudonyms_and_no_contact_details(wb_env, ground_truth):
+def test_case_timeline_on_the_dashboard_shows_pseudonyms_and_no_contact_details(
+    wb_env, ground_truth
+):
     """The case app's timeline: the hover of every event names people by pseudonym only, and
     contact details in message text are replaced (the plain timeline shows both)."""
     import re
@@ -233,8 +275,9 @@ def test_case_timeline_on_the_dashboard_shows_pseudonyms_and_no_contact_details(
     ring = next(s for s in ground_truth["scenarios"] if s["kind"] == "romance_scam_ring")
     uid = ring["users"][0]
     cid = cases.create(category="scam_fraud", subjects=[uid], source="support").case_id
-    notes.add_note(cid, "Victim says: write to rosa.m@example.com or call +44 7911 123456",
-                   author="a.okafor")
+    notes.add_note(
+        cid, "Victim says: write to rosa.m@example.com or call +44 7911 123456", author="a.okafor"
+    )
     plain = timeline.view(case=cid)
     raw = plain.events
     assert str(uid) in set(raw["actor"].dropna()) | set(raw["target"].dropna())  # not vacuous
@@ -255,6 +298,7 @@ def test_case_timeline_on_the_dashboard_shows_pseudonyms_and_no_contact_details(
 
 # --------------------------------------------------------------------------- widgets, charts
 
+
 def bar_values(svg: str, figure: str) -> list[str]:
     """The numbers written on a chart's bars, in drawing order."""
     import re
@@ -267,15 +311,20 @@ def test_leads_charts_are_static_svg_carrying_the_numbers(known):
     from workbench.widgets.dashboards.leads import LeadsDashboard
 
     app = LeadsDashboard(now=NOW)
-    figures = {name: getattr(app, name).value
-               for name in ("queue_fig", "flow_fig", "backlog_fig", "trend_fig", "mix_fig")}
+    figures = {
+        name: getattr(app, name).value
+        for name in ("queue_fig", "flow_fig", "backlog_fig", "trend_fig", "mix_fig")
+    }
     for name, value in figures.items():
         assert value.startswith("<div class='wb-figure'") and "<svg" in value, name
         assert "<?xml" not in value and "<!DOCTYPE" not in value and "<script" not in value
     snap = dash.apply_filters(dash.load(now=NOW), None)
     # every bar carries its number, in order: status, priority, category, team
-    expected = [n for by in ("status", "priority", "category", "team")
-                for n in dash.queue(snap, by)["cases"]]
+    expected = [
+        n
+        for by in ("status", "priority", "category", "team")
+        for n in dash.queue(snap, by)["cases"]
+    ]
     assert bar_values(figures["queue_fig"], "queue") == [str(n) for n in expected]
     for label in dash.queue(snap, "status")["status"]:
         assert f">{label}<" in figures["queue_fig"]
@@ -364,7 +413,7 @@ def test_background_work_failures_are_one_line(store_env):
 
     log = (settings().home / "logs" / "dashboards.log").read_text(encoding="utf-8")
     assert "RuntimeError" in log and "in boom" in log  # the stack, for the team ...
-    assert "PHONE" not in log                           # ... not the message (it may quote data)
+    assert "PHONE" not in log  # ... not the message (it may quote data)
 
 
 def test_charts_drawn_from_two_threads_at_once_come_out_whole(known):

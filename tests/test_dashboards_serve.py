@@ -1,5 +1,6 @@
 """`workbench serve`: both servers' command lines carry the security settings, and the CLI
 prints every URL with the token."""
+
 from __future__ import annotations
 
 import os
@@ -36,8 +37,10 @@ def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypat
     for f in template.iterdir():
         assert "http" not in f.read_text().replace("http-equiv", ""), f.name
     assert p.env["WORKBENCH_HOME"] == str(st.home)
-    assert p.app_url("case", "case=ESC-2026-000001") == \
-        "http://127.0.0.1:18002/voila/render/case.ipynb?case=ESC-2026-000001&token=t0k"
+    assert (
+        p.app_url("case", "case=ESC-2026-000001")
+        == "http://127.0.0.1:18002/voila/render/case.ipynb?case=ESC-2026-000001&token=t0k"
+    )
     cold = serve.plan(st, token="t0k", port=18001, voila_port=18002, preheat=False)
     assert "--VoilaConfiguration.preheat_kernel=True" not in cold.voila_command
     # the Voilà config file that sets the page hook comes first, the user's config after it
@@ -50,9 +53,16 @@ def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypat
 def test_each_page_loads_only_the_extensions_its_notebook_needs():
     from workbench.serve.pages import page_config
 
-    every = [{"name": n, "load": "static/remoteEntry.js"} for n in
-             ("@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8",
-              "jupyterlab-plotly", "anywidget", "jupyterlab_pygments")]
+    every = [
+        {"name": n, "load": "static/remoteEntry.js"}
+        for n in (
+            "@jupyter-widgets/jupyterlab-manager",
+            "@voila-dashboards/widgets-manager8",
+            "jupyterlab-plotly",
+            "anywidget",
+            "jupyterlab_pygments",
+        )
+    ]
     config = {"federated_extensions": every, "baseUrl": "/"}
 
     def loaded(notebook: str) -> set[str]:

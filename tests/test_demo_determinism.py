@@ -1,9 +1,10 @@
 """Determinism: the same seed and anchor give identical tables (and media); another anchor gives
 the same data shifted by a constant; a rebuild replaces the platform atomically."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import duckdb
 import pytest
@@ -12,7 +13,7 @@ from workbench.demo.digest import table_digests
 from workbench.demo.generate import generate_demo
 
 USERS = 300
-ANCHOR = datetime(2026, 3, 1, tzinfo=timezone.utc)
+ANCHOR = datetime(2026, 3, 1, tzinfo=UTC)
 SHIFT = timedelta(days=37, hours=5)
 
 
@@ -20,8 +21,9 @@ def _digests(home, shift: timedelta = timedelta(0)) -> dict[str, str]:
     con = duckdb.connect(str(home / "platform.duckdb"), read_only=True)
     con.execute("SET TimeZone = 'UTC'")
     try:
-        return table_digests(lambda sql: con.execute(sql).fetchall(),
-                             shift_us=int(shift / timedelta(microseconds=1)))
+        return table_digests(
+            lambda sql: con.execute(sql).fetchall(), shift_us=int(shift / timedelta(microseconds=1))
+        )
     finally:
         con.close()
 
@@ -33,8 +35,11 @@ def builds(tmp_path_factory):
     a, c = tmp_path_factory.mktemp("det_a"), tmp_path_factory.mktemp("det_c")
     ra = generate_demo(a, seed=11, users=USERS, anchor=ANCHOR)
     generate_demo(c, seed=11, users=USERS, anchor=ANCHOR + SHIFT)
-    shifted = {"digests": _digests(c, SHIFT), "raw": _digests(c),
-               "truth": json.loads((c / "ground_truth.json").read_text())}
+    shifted = {
+        "digests": _digests(c, SHIFT),
+        "raw": _digests(c),
+        "truth": json.loads((c / "ground_truth.json").read_text()),
+    }
     rb = generate_demo(c, seed=11, users=USERS, anchor=ANCHOR)
     return a, c, ra, rb, shifted
 
@@ -59,8 +64,12 @@ def test_other_anchor_shifts_everything(builds):
     assert all(shifted["raw"][t] != reference[t] for t in ("users", "messages", "logins"))
     ta, tc = json.loads((a / "ground_truth.json").read_text()), shifted["truth"]
     assert [s["users"] for s in ta["scenarios"]] == [s["users"] for s in tc["scenarios"]]
-    login_a = datetime.fromisoformat(ta["scenarios"][1]["details"]["login_at"].replace("Z", "+00:00"))
-    login_c = datetime.fromisoformat(tc["scenarios"][1]["details"]["login_at"].replace("Z", "+00:00"))
+    login_a = datetime.fromisoformat(
+        ta["scenarios"][1]["details"]["login_at"].replace("Z", "+00:00")
+    )
+    login_c = datetime.fromisoformat(
+        tc["scenarios"][1]["details"]["login_at"].replace("Z", "+00:00")
+    )
     assert login_c - login_a == SHIFT
 
 

@@ -1,38 +1,49 @@
 """Evidence items: what is recorded, immutability in the store, corrections, custody, CLI."""
+
 from __future__ import annotations
 
 import hashlib
 import os
-from datetime import timezone
+from datetime import UTC
 
 import pandas as pd
 import pytest
 from sqlalchemy import text
 
 from workbench import cases
-from workbench.evidence import items as evidence
 from workbench.cli import main as cli
 from workbench.errors import InputError, NotFoundError, WorkbenchError
+from workbench.evidence import items as evidence
 
 
 def _users(n: int) -> list[int]:
     from workbench.platform.engine import platform_engine
 
     with platform_engine().connect() as conn:
-        return [r[0] for r in conn.execute(text(f"SELECT user_id FROM users ORDER BY user_id LIMIT {n}"))]
+        return [
+            r[0]
+            for r in conn.execute(text(f"SELECT user_id FROM users ORDER BY user_id LIMIT {n}"))
+        ]
 
 
 @pytest.fixture
 def case_id(wb_env) -> str:
     subject, reporter = _users(2)
-    return cases.create(category="scam_fraud", summary="gift-card scam", subjects=[subject],
-                        reporters=[reporter]).case_id
+    return cases.create(
+        category="scam_fraud", summary="gift-card scam", subjects=[subject], reporters=[reporter]
+    ).case_id
 
 
 def _result(case: str, rows: int = 3) -> pd.DataFrame:
     df = pd.DataFrame({"user_id": list(range(rows)), "body": [f"m{i}" for i in range(rows)]})
-    df.attrs["provenance"] = {"query": "messages_by_user", "sql": "SELECT 1", "params": {"user_id": 1},
-                              "row_count": rows, "case": case, "executed_at": "2026-11-01T00:00:00+00:00"}
+    df.attrs["provenance"] = {
+        "query": "messages_by_user",
+        "sql": "SELECT 1",
+        "params": {"user_id": 1},
+        "row_count": rows,
+        "case": case,
+        "executed_at": "2026-11-01T00:00:00+00:00",
+    }
     return df
 
 
@@ -46,14 +57,24 @@ def test_each_kind_records_hash_size_type_collector_and_custody(case_id, wb_env,
         evidence.add_content(case_id, [{"message_id": 1, "body": "hi"}], kind="messages"),
         evidence.add_content(case_id, {"user_id": 1, "bio": "x"}, kind="profile"),
         evidence.add_content(case_id, upload, kind="media"),
-        evidence.add_timeline_excerpt(case_id, pd.DataFrame({"ts": pd.to_datetime(["2026-10-01"], utc=True),
-                                                             "event": ["login"]})),
+        evidence.add_timeline_excerpt(
+            case_id,
+            pd.DataFrame({"ts": pd.to_datetime(["2026-10-01"], utc=True), "event": ["login"]}),
+        ),
         evidence.add_figure(case_id, go.Figure(go.Bar(x=[1], y=[2]))),
         evidence.add_note(case_id, "Subject asked for **gift cards**."),
         evidence.add_file(case_id, upload, note="sent by the reporter"),
     ]
-    assert [i.kind for i in items] == ["query_result", "content", "content", "content",
-                                       "timeline_excerpt", "figure", "note", "file"]
+    assert [i.kind for i in items] == [
+        "query_result",
+        "content",
+        "content",
+        "content",
+        "timeline_excerpt",
+        "figure",
+        "note",
+        "file",
+    ]
     assert [i.label for i in items] == [f"E{n:04d}" for n in range(1, 9)]
     for item in items:
         stored = wb_env.cases_dir / case_id / "evidence" / item.sha256
@@ -61,7 +82,10 @@ def test_each_kind_records_hash_size_type_collector_and_custody(case_id, wb_env,
         data = stored.read_bytes()
         assert hashlib.sha256(data).hexdigest() == item.sha256 and len(data) == item.size
         assert item.collected_by == "test.analyst"
-        assert item.collected_at.tzinfo is not None and item.collected_at.utcoffset().total_seconds() == 0
+        assert (
+            item.collected_at.tzinfo is not None
+            and item.collected_at.utcoffset().total_seconds() == 0
+        )
         assert not os.access(stored, os.W_OK) or os.geteuid() == 0  # stored read-only
     assert items[0].media_type == evidence.PARQUET
     assert items[0].details["provenance"]["query"] == "messages_by_user"
@@ -87,10 +111,12 @@ def test_items_and_custody_cannot_be_changed_in_the_store(case_id):
 
     item = evidence.add_note(case_id, "original")
     engine = cases_engine()
-    for sql in ("UPDATE evidence_items SET sha256 = 'x' WHERE id = :i",
-                "DELETE FROM evidence_items WHERE id = :i",
-                "UPDATE evidence_custody SET what = 'x' WHERE item_id = :i",
-                "DELETE FROM evidence_custody WHERE item_id = :i"):
+    for sql in (
+        "UPDATE evidence_items SET sha256 = 'x' WHERE id = :i",
+        "DELETE FROM evidence_items WHERE id = :i",
+        "UPDATE evidence_custody SET what = 'x' WHERE item_id = :i",
+        "DELETE FROM evidence_custody WHERE item_id = :i",
+    ):
         with pytest.raises(Exception, match="append-only"):
             with engine.begin() as conn:
                 conn.execute(text(sql), {"i": item.id})
@@ -182,7 +208,7 @@ def test_append_only_on_postgresql(wb_env, pg_url, monkeypatch):
             with cases_engine().begin() as conn:
                 conn.execute(text("UPDATE evidence_items SET title = 'x'"))
         assert evidence.verify_custody(cid) == []
-        assert evidence.custody(cid)[0].at.tzinfo == timezone.utc
+        assert evidence.custody(cid)[0].at.tzinfo == UTC
     finally:
         dispose_all()
 
@@ -190,10 +216,18 @@ def test_append_only_on_postgresql(wb_env, pg_url, monkeypatch):
 def test_people_named_in_tables_are_found_whatever_their_type(case_id):
     """Person-id columns (ints, floats from columns with NULLs), and a timeline excerpt's actor
     and target where the source's parties are users (messages), not an appeal's action id."""
-    evidence.add_timeline_excerpt(case_id, pd.DataFrame({
-        "source": ["messages", "appeals", "logins"],
-        "actor": ["501", None, None], "target": ["502", "77", "GB"],
-        "summary": ["hi", "appeal", "login"]}))
-    evidence.add_content(case_id, pd.DataFrame({"counterpart_id": [503.0, None],
-                                                "message_id": [9001, 9002]}))
+    evidence.add_timeline_excerpt(
+        case_id,
+        pd.DataFrame(
+            {
+                "source": ["messages", "appeals", "logins"],
+                "actor": ["501", None, None],
+                "target": ["502", "77", "GB"],
+                "summary": ["hi", "appeal", "login"],
+            }
+        ),
+    )
+    evidence.add_content(
+        case_id, pd.DataFrame({"counterpart_id": [503.0, None], "message_id": [9001, 9002]})
+    )
     assert evidence.people_in_tables(evidence.list_items(case_id)) == {501, 502, 503}

@@ -1,4 +1,5 @@
 """Evidence tray widget: a thin view that collects, bundles and verifies through the core."""
+
 from __future__ import annotations
 
 import pandas as pd

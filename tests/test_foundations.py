@@ -1,21 +1,36 @@
 """Case ids, timestamps and the case store base."""
+
 from __future__ import annotations
 
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from workbench.ids import case_folder, validate_case_id
 from workbench.errors import InputError
+from workbench.ids import case_folder, validate_case_id
 from workbench.times import ZonelessTimestamp, parse_interval, parse_timestamp
 
-NOW = datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 29, 12, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("bad", ["", "../x", "ESC-2026-00001", "ESC-2026-0000012",
-                                 "esc-2026-000001", "ESC-2026-000001/..", "ESC‐2026‐000001",
-                                 "ЕSC-2026-000001", "ESC-２０２６-000001", "ESC-2026-000001\n", None, 5])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "../x",
+        "ESC-2026-00001",
+        "ESC-2026-0000012",
+        "esc-2026-000001",
+        "ESC-2026-000001/..",
+        "ESC‐2026‐000001",
+        "ЕSC-2026-000001",
+        "ESC-２０２６-000001",
+        "ESC-2026-000001\n",
+        None,
+        5,
+    ],
+)
 def test_bad_case_ids_refused(bad):
     with pytest.raises(InputError):
         validate_case_id(bad)
@@ -28,8 +43,8 @@ def test_case_folder_stays_inside(tmp_path):
 
 
 def test_timestamps():
-    assert parse_timestamp("2026-03-29T02:30:00+02:00") == datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)
-    assert parse_timestamp("2026-03-29T00:30:00Z") == datetime(2026, 3, 29, 0, 30, tzinfo=timezone.utc)
+    assert parse_timestamp("2026-03-29T02:30:00+02:00") == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    assert parse_timestamp("2026-03-29T00:30:00Z") == datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
     assert parse_timestamp("-7d", now=NOW) == NOW - timedelta(days=7)
     assert parse_timestamp("-24h", now=NOW) == NOW - timedelta(hours=24)
     assert parse_timestamp("now", now=NOW) == NOW
@@ -40,7 +55,7 @@ def test_zoneless_timestamp_is_utc_and_said_so():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ts = parse_timestamp("2026-03-29 01:30:00")
-    assert ts == datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)
+    assert ts == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
     assert any(issubclass(w.category, ZonelessTimestamp) for w in caught)
 
 

@@ -6,18 +6,17 @@
 * with the guard bypassed on purpose, the database's own read-only mode still refuses writes;
 * the time limit cancels a deliberately slow query in the database.
 """
+
 from __future__ import annotations
 
 import time
 
 import pytest
 
-from workbench.store import audit
-from workbench.queries import run as execute
 from workbench.queries import guard
+from workbench.queries import run as execute
 from workbench.queries.guard import QueryRefused
-
-from test_queries import pg_env  # noqa: F401  (fixture: the demo platform on PostgreSQL)
+from workbench.store import audit
 
 REFUSED = [
     # DDL / DML
@@ -65,7 +64,7 @@ REFUSED = [
     "SELECT * FROM read_json('https://example.com/x.json')",
     "SELECT * FROM read_text('/etc/hostname')",
     "SELECT * FROM 'data.csv'",
-    "SELECT * FROM \"/etc/passwd\"",
+    'SELECT * FROM "/etc/passwd"',
     "SELECT * FROM glob('/*')",
     "SELECT * FROM query('DELETE FROM users')",
     "SELECT * FROM sqlite_scan('x.db', 'users')",
@@ -110,7 +109,7 @@ LEGIT = [
     "SELECT a.user_id FROM users a WHERE EXISTS (SELECT 1 FROM devices d WHERE d.user_id = a.user_id) "
     "UNION SELECT user_id FROM payments ORDER BY 1 LIMIT 10",
     "VALUES (1, 'a'), (2, 'b')",
-    "SELECT json_extract_string('{\"a\": {\"b\": \"x\"}}', '$.a.b') AS v",
+    'SELECT json_extract_string(\'{"a": {"b": "x"}}\', \'$.a.b\') AS v',
     "SELECT 'a; DROP TABLE users' AS harmless, 'こんにちは' AS greeting, 'سلام' AS urdu",
     "SELECT * FROM main.users WHERE handle = 'it''s' LIMIT 1",
     "SELECT count(*) FROM generate_series(1, 10) AS g(x)",
@@ -119,9 +118,13 @@ LEGIT = [
 ]
 
 # The one JSON function differs by engine; the rest runs unchanged on both.
-LEGIT_PG = [s.replace("json_extract_string('{\"a\": {\"b\": \"x\"}}', '$.a.b')",
-                      "CAST('{\"a\": {\"b\": \"x\"}}' AS JSON) -> 'a' ->> 'b'")
-             .replace("main.users", "public.users") for s in LEGIT]
+LEGIT_PG = [
+    s.replace(
+        'json_extract_string(\'{"a": {"b": "x"}}\', \'$.a.b\')',
+        "CAST('{\"a\": {\"b\": \"x\"}}' AS JSON) -> 'a' ->> 'b'",
+    ).replace("main.users", "public.users")
+    for s in LEGIT
+]
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
@@ -194,7 +197,9 @@ def test_refusal_corpus_and_legit_selects_on_postgres(pg_env):
 
 
 def _bypass_guard(monkeypatch):
-    monkeypatch.setattr(guard, "check", lambda *a, **k: guard.Checked("select", frozenset(), frozenset()))
+    monkeypatch.setattr(
+        guard, "check", lambda *a, **k: guard.Checked("select", frozenset(), frozenset())
+    )
 
 
 def test_duckdb_walls_behind_the_guard(wb_env, monkeypatch):
@@ -207,8 +212,12 @@ def test_duckdb_walls_behind_the_guard(wb_env, monkeypatch):
         execute.sql("SELECT 1; DELETE FROM users")
     # last wall: the file is open read-only
     monkeypatch.setattr(execute, "_duckdb_check_statements", lambda *a, **k: None)
-    for statement in ("DELETE FROM users", "CREATE TABLE x (a INT)", "INSERT INTO users "
-                      "SELECT * FROM users LIMIT 1", "UPDATE users SET status = 'banned'"):
+    for statement in (
+        "DELETE FROM users",
+        "CREATE TABLE x (a INT)",
+        "INSERT INTO users SELECT * FROM users LIMIT 1",
+        "UPDATE users SET status = 'banned'",
+    ):
         with pytest.raises(QueryRefused, match="the database refused it"):
             execute.sql(statement)
     monkeypatch.undo()
@@ -220,16 +229,21 @@ def test_duckdb_walls_behind_the_guard(wb_env, monkeypatch):
 @pytest.mark.postgres
 def test_postgres_walls_behind_the_guard(pg_env, monkeypatch):
     before = _count_users()
-    writes = ("DELETE FROM users", "CREATE TABLE x (a INT)", "UPDATE users SET status = 'banned'",
-              "SELECT 1; DELETE FROM users")
+    writes = (
+        "DELETE FROM users",
+        "CREATE TABLE x (a INT)",
+        "UPDATE users SET status = 'banned'",
+        "SELECT 1; DELETE FROM users",
+    )
     _bypass_guard(monkeypatch)
     # second wall: results stream through a server-side cursor, which only a query can feed
     for statement in writes:
         with pytest.raises((QueryRefused, execute.QueryFailed)):
             execute.sql(statement)
     # last wall: the READ ONLY transaction (EXPLAIN runs on a plain cursor, so claim that kind)
-    monkeypatch.setattr(guard, "check",
-                        lambda *a, **k: guard.Checked("explain", frozenset(), frozenset()))
+    monkeypatch.setattr(
+        guard, "check", lambda *a, **k: guard.Checked("explain", frozenset(), frozenset())
+    )
     for statement in writes[:3] + ("SELECT set_config('transaction_read_only', 'off', true)",):
         with pytest.raises(QueryRefused, match="the database refused it"):
             execute.sql(statement)
@@ -240,7 +254,7 @@ def test_postgres_walls_behind_the_guard(pg_env, monkeypatch):
 SLOW = {
     "duckdb": "SELECT sum(a.x * b.y) AS s FROM range(100000000) AS a(x), range(100000) AS b(y)",
     "postgres": "SELECT sum(a * b) AS s FROM generate_series(1, 100000000) AS a, "
-                "generate_series(1, 100000) AS b",
+    "generate_series(1, 100000) AS b",
 }
 
 

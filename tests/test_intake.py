@@ -1,17 +1,18 @@
 """Intake: CSV / JSON / JSON Lines exports, per-row errors with line numbers, idempotency."""
+
 from __future__ import annotations
 
 import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from workbench import cases
-from workbench.errors import InputError
 from workbench.cases.intake import import_file
+from workbench.errors import InputError
 
 CSV = """external_id,category,priority,subjects,source,summary,reporters,received_at
 T-100,scam_fraud,P1,11;12,support,gift card requests,77,2026-05-01T10:00:00Z
@@ -27,6 +28,7 @@ T-100,scam_fraud,P1,11,support,same ticket again in the file,,
 T-108,legal_request,,18,legal,preservation,,2026-05-02T00:00:00+02:00
 """
 
+
 def test_csv_rows_errors_and_idempotency(store_env, tmp_path):
     f = tmp_path / "queue.csv"
     f.write_text(CSV)
@@ -34,24 +36,29 @@ def test_csv_rows_errors_and_idempotency(store_env, tmp_path):
     errors = {e.line: e.reason for e in res.errors}
     assert set(errors) == {3, 6, 7, 8, 9, 10}
     assert "unknown category 'nonsense'" in errors[3]
-    assert "'abc' is not a platform user id" in errors[6]       # after a 2-line record
+    assert "'abc' is not a platform user id" in errors[6]  # after a 2-line record
     assert "no external_id" in errors[7]
     assert "no time zone" in errors[8]
     assert "unknown priority" in errors[9]
     assert "more value(s) than columns" in errors[10]
-    assert res.skipped == [(11, "T-100")]                          # repeated within the file
+    assert res.skipped == [(11, "T-100")]  # repeated within the file
     assert len(res.created) == 3
     got = {c.external_id: c for c in cases.list_cases()}
     assert set(got) == {"T-100", "T-102", "T-108"}
     t100 = got["T-100"]
     assert t100.subjects == (11, 12) and t100.priority == "P1" and t100.source == "support"
-    assert t100.created_at == datetime(2026, 5, 1, 10, tzinfo=timezone.utc)   # SLA from receipt
+    assert t100.created_at == datetime(2026, 5, 1, 10, tzinfo=UTC)  # SLA from receipt
     assert cases.confidential_reporters(t100.case_id) == [cases.Reporter(77, None)]
     assert got["T-102"].summary == "multi-line\nsummary here" and got["T-102"].priority == "P2"
     assert got["T-108"].preservation_due is not None
     # importing the same export again files nothing
     again = import_file(f)
-    assert again.created == [] and [ext for _, ext in again.skipped] == ["T-100", "T-102", "T-100", "T-108"]
+    assert again.created == [] and [ext for _, ext in again.skipped] == [
+        "T-100",
+        "T-102",
+        "T-100",
+        "T-108",
+    ]
     assert len(cases.list_cases()) == 3
 
 
@@ -64,10 +71,16 @@ def test_strict_imports_nothing_when_a_row_is_bad(store_env, tmp_path):
 
 
 def test_json_array_wrapper_and_lines(store_env, tmp_path):
-    rows = [{"ticket_id": "J-1", "category": "spam", "user_ids": [5, 6], "description": "spam"},
-            {"ticket_id": "J-2", "category": "spam", "user_ids": ["x"]},
-            {"ticket_id": "J-3", "category": "account_takeover", "subject": 7,
-             "created_at": "2026-04-01T00:00:00+00:00"}]
+    rows = [
+        {"ticket_id": "J-1", "category": "spam", "user_ids": [5, 6], "description": "spam"},
+        {"ticket_id": "J-2", "category": "spam", "user_ids": ["x"]},
+        {
+            "ticket_id": "J-3",
+            "category": "account_takeover",
+            "subject": 7,
+            "created_at": "2026-04-01T00:00:00+00:00",
+        },
+    ]
     arr = tmp_path / "a.json"
     arr.write_text(json.dumps(rows, indent=2))
     res = import_file(arr)
@@ -79,8 +92,10 @@ def test_json_array_wrapper_and_lines(store_env, tmp_path):
     assert res.created == [] and [line for line, _ in res.skipped] == [4, 20]
     assert [e.line for e in res.errors] == [13]
     jl = tmp_path / "q.jsonl"
-    jl.write_text("\n".join(json.dumps(r) for r in rows[:1] + [{"ticket_id": "J-4", "category": "spam"}])
-                  + "\n{broken\n")
+    jl.write_text(
+        "\n".join(json.dumps(r) for r in rows[:1] + [{"ticket_id": "J-4", "category": "spam"}])
+        + "\n{broken\n"
+    )
     res = import_file(jl)
     assert res.skipped == [(1, "J-1")] and len(res.created) == 1
     assert [(e.line, "not valid JSON" in e.reason) for e in res.errors] == [(3, True)]
@@ -121,8 +136,16 @@ def test_two_imports_at_once_file_each_ticket_once(store_env, tmp_path):
     f.write_text("\n".join(lines) + "\n")
     code = f"from workbench.cases.intake import import_file; r = import_file({str(f)!r}); print(len(r.created))"
     env = dict(os.environ)
-    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     assert sum(int(o.strip()) for o, _ in outs) == 40

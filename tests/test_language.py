@@ -1,4 +1,5 @@
 """Language tags per message, search across scripts, per-language risk terms."""
+
 from __future__ import annotations
 
 import pytest
@@ -42,15 +43,18 @@ def test_detection_is_cached_per_distinct_text():
     assert info.misses == 1 and info.hits == 2
 
 
-@pytest.mark.parametrize("text,query,expected", [
-    ("Ich möchte GELD über Western Union", "uber", "über"),
-    ("ＬＩＮＥで話そう", "line", "ＬＩＮＥ"),
-    ("ｷﾞﾌﾄカードを買って", "ギフト", "ｷﾞﾌﾄ"),
-    ("ابعث لي بطاقة هدية الآن", "بطاقة هدية", "بطاقة هدية"),
-    ("میں تمہیں گفٹ کارڈ بھیجوں گا", "گفٹ کارڈ", "گفٹ کارڈ"),
-    ("ส่งบัตรของขวัญมาให้หน่อย", "บัตรของขวัญ", "บัตรของขวัญ"),
-    ("CAFÉ crème", "cafe", "CAFÉ"),
-])
+@pytest.mark.parametrize(
+    "text,query,expected",
+    [
+        ("Ich möchte GELD über Western Union", "uber", "über"),
+        ("ＬＩＮＥで話そう", "line", "ＬＩＮＥ"),
+        ("ｷﾞﾌﾄカードを買って", "ギフト", "ｷﾞﾌﾄ"),
+        ("ابعث لي بطاقة هدية الآن", "بطاقة هدية", "بطاقة هدية"),
+        ("میں تمہیں گفٹ کارڈ بھیجوں گا", "گفٹ کارڈ", "گفٹ کارڈ"),
+        ("ส่งบัตรของขวัญมาให้หน่อย", "บัตรของขวัญ", "บัตรของขวัญ"),
+        ("CAFÉ crème", "cafe", "CAFÉ"),
+    ],
+)
 def test_search_works_across_scripts_and_maps_back_to_the_original(text, query, expected):
     spans = find(text, query)
     assert spans, (text, query)
@@ -64,24 +68,27 @@ def test_fold_is_idempotent_and_search_misses_what_is_absent():
     assert find("hello world", "bitcoin") == []
 
 
-@pytest.mark.parametrize("text,category,phrase", [
-    ("Add me on WhatsApp, it's easier", "off_platform", "WhatsApp"),
-    ("Can you buy me an iTunes card?", "gift_cards", "iTunes card"),
-    ("Envíame una tarjeta de regalo por favor", "gift_cards", "tarjeta de regalo"),
-    ("Je vais te tuer si tu parles", "threats", "Je vais te tuer"),
-    ("Investiere in Bitcoin, garantierte Rendite!", "crypto", "Bitcoin"),
-    ("请加我微信，我们聊", "off_platform", "加我微信"),
-    ("ギフトカードを送ってください", "gift_cards", "ギフトカード"),
-    ("비트코인 투자 하실래요", "crypto", "비트코인"),
-    ("मुझे गिफ्ट कार्ड भेजो", "gift_cards", "गिफ्ट कार्ड"),
-    ("ส่งบิตคอยน์มา", "crypto", "บิตคอยน์"),
-    ("مجھے گفٹ کارڈ بھیجو", "gift_cards", "گفٹ کارڈ"),
-    ("سأنشر صورك إذا لم تدفع", "threats", "سأنشر صورك"),
-])
+@pytest.mark.parametrize(
+    "text,category,phrase",
+    [
+        ("Add me on WhatsApp, it's easier", "off_platform", "WhatsApp"),
+        ("Can you buy me an iTunes card?", "gift_cards", "iTunes card"),
+        ("Envíame una tarjeta de regalo por favor", "gift_cards", "tarjeta de regalo"),
+        ("Je vais te tuer si tu parles", "threats", "Je vais te tuer"),
+        ("Investiere in Bitcoin, garantierte Rendite!", "crypto", "Bitcoin"),
+        ("请加我微信，我们聊", "off_platform", "加我微信"),
+        ("ギフトカードを送ってください", "gift_cards", "ギフトカード"),
+        ("비트코인 투자 하실래요", "crypto", "비트코인"),
+        ("मुझे गिफ्ट कार्ड भेजो", "gift_cards", "गिफ्ट कार्ड"),
+        ("ส่งบิตคอยน์มา", "crypto", "บิตคอยน์"),
+        ("مجھے گفٹ کارڈ بھیجو", "gift_cards", "گفٹ کارڈ"),
+        ("سأنشر صورك إذا لم تدفع", "threats", "سأنشر صورك"),
+    ],
+)
 def test_risk_terms_highlight_phrases_in_many_languages(text, category, phrase):
     hits = [h for h in find_risky(text) if h.category == category]
     assert hits, text
-    assert any(text[h.start:h.end] == phrase for h in hits)
+    assert any(text[h.start : h.end] == phrase for h in hits)
 
 
 def test_latin_terms_match_whole_words_only():
@@ -90,4 +97,6 @@ def test_latin_terms_match_whole_words_only():
 
 
 def test_every_shipped_term_list_loads():
-    assert {"en", "es", "fr", "de", "pt", "ja", "zh", "ko", "th", "hi", "ur", "ar"} <= set(languages())
+    assert {"en", "es", "fr", "de", "pt", "ja", "zh", "ko", "th", "hi", "ur", "ar"} <= set(
+        languages()
+    )

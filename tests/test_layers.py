@@ -146,10 +146,13 @@ def test_no_import_circles():
     assert _cycles(_graph()) == []
 
 
-@pytest.mark.parametrize("graph,expected", [
-    ({"a": {"b"}, "b": {"a"}}, [["a", "b"]]),
-    ({"a": {"b"}, "b": {"c"}, "c": set()}, []),
-])
+@pytest.mark.parametrize(
+    "graph,expected",
+    [
+        ({"a": {"b"}, "b": {"a"}}, [["a", "b"]]),
+        ({"a": {"b"}, "b": {"c"}, "c": set()}, []),
+    ],
+)
 def test_the_circle_finder_finds_circles(graph, expected):
     assert _cycles(graph) == expected
 
@@ -157,6 +160,9 @@ def test_the_circle_finder_finds_circles(graph, expected):
 def test_no_data_found_through_file_parents():
     """Shipped files are found with importlib.resources (workbench.resources), never from a
     source checkout's layout."""
-    bad = [str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
-           if "Path(__file__)" in p.read_text(encoding="utf-8")]
+    bad = [
+        str(p.relative_to(ROOT))
+        for p in PACKAGE.rglob("*.py")
+        if "Path(__file__)" in p.read_text(encoding="utf-8")
+    ]
     assert not bad, bad

@@ -1,5 +1,6 @@
 """Safe media viewing: server-side blurred greyscale previews, per-analyst preference, one reveal
 at a time, exposure recorded per case, audio and video muted and unsent until revealed."""
+
 from __future__ import annotations
 
 import io
@@ -7,9 +8,8 @@ import random
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
-
 from conftest import fresh_home
+from PIL import Image, ImageDraw
 
 from workbench.content import media as media_view
 from workbench.content.media import MediaItem

@@ -1,18 +1,19 @@
 """Photo reuse: exact Hamming search, near-duplicates of real images, precision and recall on the
 demo's planted rings, and the portable `photo_reuse` library query."""
+
 from __future__ import annotations
 
 import io
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import imagehash
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from workbench.errors import InputError
 from workbench.content.photos import PhotoIndex, brute_force, parse_hash, signed_int64
+from workbench.errors import InputError
 
 
 def test_index_matches_brute_force_exactly():
@@ -50,7 +51,7 @@ def test_bad_hashes_and_radii_are_one_line_errors():
 def test_signed_form_keeps_all_64_bits():
     assert signed_int64("0000000000000000") == 0
     assert signed_int64("7fffffffffffffff") == 2**63 - 1
-    assert signed_int64("8000000000000000") == -2**63
+    assert signed_int64("8000000000000000") == -(2**63)
     assert signed_int64("ffffffffffffffff") == -1
     with pytest.raises(InputError):
         signed_int64("not a hash")
@@ -63,10 +64,17 @@ def test_ingest_fills_the_integer_hash_like_python_and_skips_malformed_ones():
 
     con = duckdb.connect()
     con.execute("CREATE TABLE photos(phash VARCHAR, phash_int BIGINT)")
-    good = ["ffffffffffffffff", "8000000000000000", "7fffffffffffffff", "0000000000000001",
-            "c3d2a1b0f0e1d2c3"]
-    con.executemany("INSERT INTO photos VALUES (?, NULL)",
-                    [(h,) for h in good + ["zz00000000000000", "abc", None]])
+    good = [
+        "ffffffffffffffff",
+        "8000000000000000",
+        "7fffffffffffffff",
+        "0000000000000001",
+        "c3d2a1b0f0e1d2c3",
+    ]
+    con.executemany(
+        "INSERT INTO photos VALUES (?, NULL)",
+        [(h,) for h in good + ["zz00000000000000", "abc", None]],
+    )
     con.execute(derived._PHASH_INT_DUCKDB)
     got = dict(con.execute("SELECT phash, phash_int FROM photos").fetchall())
     assert {h: got[h] for h in good} == {h: signed_int64(h) for h in good}
@@ -75,14 +83,17 @@ def test_ingest_fills_the_integer_hash_like_python_and_skips_malformed_ones():
 
 # --------------------------------------------------------------------------- real images
 
+
 def _picture(seed: int, size: int = 256) -> Image.Image:
     rng = random.Random(seed)
     img = Image.new("RGB", (size, size), tuple(rng.randrange(256) for _ in range(3)))
     d = ImageDraw.Draw(img)
     for _ in range(14):
         x, y = rng.randrange(size), rng.randrange(size)
-        d.ellipse([x, y, x + rng.randrange(20, 120), y + rng.randrange(20, 120)],
-                  fill=tuple(rng.randrange(256) for _ in range(3)))
+        d.ellipse(
+            [x, y, x + rng.randrange(20, 120), y + rng.randrange(20, 120)],
+            fill=tuple(rng.randrange(256) for _ in range(3)),
+        )
     return img
 
 
@@ -100,13 +111,17 @@ def _photo_db(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("photos") / "platform.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE users(user_id BIGINT PRIMARY KEY, handle VARCHAR, display_name VARCHAR,"
-                " email VARCHAR, phone VARCHAR, country VARCHAR, language VARCHAR, created_at TIMESTAMPTZ,"
-                " status VARCHAR, verified BOOLEAN)")
-    con.execute("CREATE TABLE photos(photo_id BIGINT PRIMARY KEY, user_id BIGINT, path VARCHAR,"
-                " uploaded_at TIMESTAMPTZ, width INT, height INT, phash VARCHAR, phash_int BIGINT,"
-                " is_primary BOOLEAN, status VARCHAR)")
-    at = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    con.execute(
+        "CREATE TABLE users(user_id BIGINT PRIMARY KEY, handle VARCHAR, display_name VARCHAR,"
+        " email VARCHAR, phone VARCHAR, country VARCHAR, language VARCHAR, created_at TIMESTAMPTZ,"
+        " status VARCHAR, verified BOOLEAN)"
+    )
+    con.execute(
+        "CREATE TABLE photos(photo_id BIGINT PRIMARY KEY, user_id BIGINT, path VARCHAR,"
+        " uploaded_at TIMESTAMPTZ, width INT, height INT, phash VARCHAR, phash_int BIGINT,"
+        " is_primary BOOLEAN, status VARCHAR)"
+    )
+    at = datetime(2026, 10, 1, tzinfo=UTC)
     planted: dict[int, set[int]] = {}
     rows, pid = [], 0
 
@@ -120,15 +135,19 @@ def _photo_db(tmp_path_factory):
     for k in range(12):
         base = _picture(k)
         orig = add(1000 + k, base)
-        copies = {add(2000 + k, _jpeg(base, 35)),
-                  add(3000 + k, base.crop((8, 8, 248, 248)).resize((256, 256))),
-                  add(4000 + k, base.resize((128, 128)))}
+        copies = {
+            add(2000 + k, _jpeg(base, 35)),
+            add(3000 + k, base.crop((8, 8, 248, 248)).resize((256, 256))),
+            add(4000 + k, base.resize((128, 128))),
+        }
         planted[orig] = copies
     for k in range(40):
         add(5000 + k, _picture(500 + k))
     users = sorted({r[1] for r in rows})
-    con.executemany("INSERT INTO users VALUES (?, ?, ?, ?, NULL, 'GB', 'en', ?, 'active', false)",
-                    [(u, f"u{u}", f"User {u}", f"u{u}@mail.example", at) for u in users])
+    con.executemany(
+        "INSERT INTO users VALUES (?, ?, ?, ?, NULL, 'GB', 'en', ?, 'active', false)",
+        [(u, f"u{u}", f"User {u}", f"u{u}@mail.example", at) for u in users],
+    )
     con.executemany("INSERT INTO photos VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.close()
     return path, planted
@@ -191,8 +210,9 @@ def test_library_query_matches_the_index(photo_platform):
     for owner in (1000, 1003, 1007):
         df = wb.query("photo_reuse", user_id=owner, max_distance=12)
         via_index = content.similar_photos(user_id=owner, max_distance=12)
-        assert sorted(zip(df["other_photo_id"], df["distance"])) == \
-            sorted(zip(via_index["photo_id"], via_index["distance"]))
+        assert sorted(zip(df["other_photo_id"], df["distance"])) == sorted(
+            zip(via_index["photo_id"], via_index["distance"])
+        )
         assert len(df) >= 3
 
 
@@ -202,15 +222,17 @@ def test_platform_without_the_integer_hash_gets_a_readable_failure(tmp_path, mon
     import duckdb
 
     import workbench as wb
-    from workbench.store import audit
     from workbench import config
-    from workbench.queries.run import QueryFailed
     from workbench.platform.engine import dispose_all
+    from workbench.queries.run import QueryFailed
+    from workbench.store import audit
 
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE photos(photo_id BIGINT, user_id BIGINT, phash VARCHAR, status VARCHAR,"
-                " uploaded_at TIMESTAMPTZ)")
+    con.execute(
+        "CREATE TABLE photos(photo_id BIGINT, user_id BIGINT, phash VARCHAR, status VARCHAR,"
+        " uploaded_at TIMESTAMPTZ)"
+    )
     con.close()
     monkeypatch.setenv(config.ENV_HOME, str(tmp_path))
     monkeypatch.setenv(config.ENV_DATA_URL, f"duckdb:///{path}")
@@ -229,6 +251,7 @@ def test_platform_without_the_integer_hash_gets_a_readable_failure(tmp_path, mon
 
 # --------------------------------------------------------------------------- the demo's rings
 
+
 def _planted_groups(ground_truth: dict) -> list[set[int]]:
     """Each planted set of copies of one picture: a ring's photo group (original + copies) or an
     impersonation's (original, copy) pair."""
@@ -237,7 +260,9 @@ def _planted_groups(ground_truth: dict) -> list[set[int]]:
         d = s.get("details", {})
         if s["kind"] == "romance_scam_ring":
             for g in d.get("photo_groups", []):
-                groups.append({int(g["original_photo_id"])} | {int(c["photo_id"]) for c in g["copies"]})
+                groups.append(
+                    {int(g["original_photo_id"])} | {int(c["photo_id"]) for c in g["copies"]}
+                )
         elif s["kind"] == "impersonation":
             for p in d.get("photo_pairs", []):
                 groups.append({int(p["original_photo_id"]), int(p["copy_photo_id"])})
@@ -251,8 +276,10 @@ def test_demo_planted_near_duplicates_precision_and_recall(wb_env, ground_truth)
 
     groups = _planted_groups(ground_truth)
     assert len(groups) >= 4, "the demo plants reused photos in its ring and impersonation"
-    owner = {int(p): int(u) for p, u in
-             content.photo_index()[1][["photo_id", "user_id"]].itertuples(index=False)}
+    owner = {
+        int(p): int(u)
+        for p, u in content.photo_index()[1][["photo_id", "user_id"]].itertuples(index=False)
+    }
     expected_pairs = returned_pairs = correct_pairs = 0
     missed = []
     for group in groups:
@@ -265,8 +292,10 @@ def test_demo_planted_near_duplicates_precision_and_recall(wb_env, ground_truth)
             correct_pairs += len(got & expected)
     recall = correct_pairs / expected_pairs
     precision = correct_pairs / returned_pairs
-    print(f"photo reuse on the demo: recall {recall:.3f}, precision {precision:.3f} "
-          f"({expected_pairs} planted pairs, {returned_pairs} returned)")
+    print(
+        f"photo reuse on the demo: recall {recall:.3f}, precision {precision:.3f} "
+        f"({expected_pairs} planted pairs, {returned_pairs} returned)"
+    )
     assert not missed, missed
     assert precision >= 0.9
 
@@ -283,15 +312,17 @@ def test_linked_accounts_gains_photo_links(wb_env, ground_truth):
 
 
 @pytest.mark.postgres
-def test_library_query_gives_the_same_answer_on_postgresql(_photo_db, pg_url, tmp_path, monkeypatch):
+def test_library_query_gives_the_same_answer_on_postgresql(
+    _photo_db, pg_url, tmp_path, monkeypatch
+):
     import duckdb
     from sqlalchemy import create_engine
 
     import workbench as wb
     from workbench import config
-    from workbench.queries.run import QueryFailed
     from workbench.platform import schema as S
     from workbench.platform.engine import dispose_all
+    from workbench.queries.run import QueryFailed
 
     path, planted = _photo_db
     con = duckdb.connect(str(path), read_only=True)

@@ -1,40 +1,40 @@
 """The query library and guarded execution: parameters, provenance, limits, planted scenarios,
 the CLI and the widgets (driven from Python, no browser)."""
+
 from __future__ import annotations
 
 import json
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
 
 import workbench as wb
-from workbench.store import audit
-from workbench.queries import run as execute
-from workbench.queries import library as queries
 from workbench.cli import main
 from workbench.errors import InputError, NotFoundError
+from workbench.queries import library as queries
+from workbench.queries import run as execute
+from workbench.store import audit
 from workbench.times import ZonelessTimestamp
 
-REQUIRED = ["user_overview", "messages_by_user", "conversation", "reports_against_user",
-            "reports_by_reporter", "logins_by_user", "account_changes", "linked_accounts",
-            "reporter_network", "payments_by_user", "moderation_history", "keyword_search",
-            "appeals_by_user"]
+REQUIRED = [
+    "user_overview",
+    "messages_by_user",
+    "conversation",
+    "reports_against_user",
+    "reports_by_reporter",
+    "logins_by_user",
+    "account_changes",
+    "linked_accounts",
+    "reporter_network",
+    "payments_by_user",
+    "moderation_history",
+    "keyword_search",
+    "appeals_by_user",
+]
 EVER = "2000-01-01T00:00:00Z"
 CASE = "ESC-2026-000007"
-
-
-@pytest.fixture
-def pg_env(wb_env, pg_platform_url, monkeypatch):
-    """Like ``wb_env``, but the platform data is the demo loaded into PostgreSQL."""
-    from workbench import config
-    from workbench.platform.engine import dispose_all
-
-    monkeypatch.setenv(config.ENV_DATA_URL, pg_platform_url)
-    dispose_all()
-    yield config.settings(reload=True)
-    dispose_all()
 
 
 def scenario(ground_truth: dict, kind: str) -> dict:
@@ -44,6 +44,7 @@ def scenario(ground_truth: dict, kind: str) -> dict:
 
 
 # --- the library ----------------------------------------------------------------------------
+
 
 def test_library_has_the_queries_with_complete_headers():
     lib = {q.name: q for q in wb.queries.list()}
@@ -76,16 +77,16 @@ def test_unknown_query_and_parameters_are_one_line_errors():
 
 
 def test_parameters_are_converted_and_timestamps_follow_the_rules():
-    now = datetime(2026, 11, 1, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 1, 12, tzinfo=UTC)
     q = queries.get("logins_by_user")
     bound = q.bind({"user_id": "42", "start": "-7d"}, now=now)
     assert bound["user_id"] == 42 and bound["limit"] == 1000
     assert bound["start"] == now - timedelta(days=7) and bound["end"] == now
     bound = q.bind({"user_id": 1, "start": "2026-03-01T12:00:00+01:00"}, now=now)
-    assert bound["start"] == datetime(2026, 3, 1, 11, tzinfo=timezone.utc)
+    assert bound["start"] == datetime(2026, 3, 1, 11, tzinfo=UTC)
     with pytest.warns(ZonelessTimestamp, match="treated as UTC"):
         bound = q.bind({"user_id": 1, "start": "2026-03-01T12:00:00"}, now=now)
-    assert bound["start"] == datetime(2026, 3, 1, 12, tzinfo=timezone.utc)
+    assert bound["start"] == datetime(2026, 3, 1, 12, tzinfo=UTC)
     terms = queries.get("keyword_search").bind({"terms": "hola, こんにちは"}, now=now)["terms"]
     assert terms == ["hola", "こんにちは"]
     with pytest.raises(InputError, match="needs at least one value"):
@@ -104,7 +105,8 @@ def test_a_single_dialect_query_is_transpiled(tmp_path, set_setting, wb_env):
     (tmp_path / "handles_by_year.sql").write_text(
         "-- name: handles_by_year\n-- title: t\n-- description: d\n-- tags: [t]\n"
         "-- dialect: duckdb\n-- params:\n--   user_id: {type: int, description: who}\n"
-        "SELECT strftime(created_at, '%Y') AS y FROM users WHERE user_id = :user_id\n")
+        "SELECT strftime(created_at, '%Y') AS y FROM users WHERE user_id = :user_id\n"
+    )
     set_setting("WORKBENCH_QUERIES", str(tmp_path))
     pg = queries.render("handles_by_year", "postgres")
     assert "TO_CHAR" in pg.upper() and ":user_id" in pg
@@ -115,7 +117,9 @@ def test_a_single_dialect_query_is_transpiled(tmp_path, set_setting, wb_env):
 
 def test_malformed_library_files_are_reported(tmp_path, set_setting):
     set_setting("WORKBENCH_QUERIES", str(tmp_path))
-    (tmp_path / "bad.sql").write_text("-- name: bad\n-- params:\n--   x: {type: wibble}\nSELECT :x\n")
+    (tmp_path / "bad.sql").write_text(
+        "-- name: bad\n-- params:\n--   x: {type: wibble}\nSELECT :x\n"
+    )
     with pytest.raises(InputError, match="bad.sql: parameter 'x' has unknown type 'wibble'"):
         queries.list()
     (tmp_path / "bad.sql").write_text("-- name: bad\n-- params:\n--   x: {type: int}\nSELECT 1\n")
@@ -124,6 +128,7 @@ def test_malformed_library_files_are_reported(tmp_path, set_setting):
 
 
 # --- running --------------------------------------------------------------------------------
+
 
 def test_query_result_carries_provenance_and_is_audited(wb_env, ground_truth):
     user = scenario(ground_truth, "account_takeover")["users"][0]
@@ -137,8 +142,12 @@ def test_query_result_carries_provenance_and_is_audited(wb_env, ground_truth):
     assert datetime.fromisoformat(prov["executed_at"].replace("Z", "+00:00")).tzinfo is not None
     json.dumps(prov)  # evidence stores it as JSON
     rec = audit.records().iloc[-1]
-    assert (rec["action"], rec["query_name"], rec["case_id"], rec["outcome"]) == \
-        ("query.run", "logins_by_user", CASE, "ok")
+    assert (rec["action"], rec["query_name"], rec["case_id"], rec["outcome"]) == (
+        "query.run",
+        "logins_by_user",
+        CASE,
+        "ok",
+    )
     assert rec["row_count"] == len(df) and rec["result_sha256"] == prov["result_sha256"]
     assert json.loads(rec["params"])["user_id"] == user
 
@@ -206,6 +215,7 @@ def test_fetch_limit_streams_on_postgres(pg_env):
 
 # --- planted scenarios ----------------------------------------------------------------------
 
+
 def test_linked_accounts_finds_the_whole_ring_from_any_member(wb_env, ground_truth):
     ring = set(scenario(ground_truth, "romance_scam_ring")["users"])
     for member in sorted(ring):
@@ -228,8 +238,12 @@ def test_reporter_network_links_the_false_reporters(wb_env, ground_truth):
 
 def _false_reporting_roles(sc: dict) -> tuple[int, list[int]]:
     d = sc.get("details", {})
-    target = d.get("target") or d.get("target_user_id") or d.get("reported_user_id") or sc["users"][0]
-    reporters = d.get("reporters") or d.get("reporter_ids") or [u for u in sc["users"] if u != target]
+    target = (
+        d.get("target") or d.get("target_user_id") or d.get("reported_user_id") or sc["users"][0]
+    )
+    reporters = (
+        d.get("reporters") or d.get("reporter_ids") or [u for u in sc["users"] if u != target]
+    )
     return int(target), [int(r) for r in reporters]
 
 
@@ -250,8 +264,11 @@ def test_logins_by_user_flags_the_takeover_login(wb_env, ground_truth):
 def test_keyword_search_matches_across_scripts(wb_env):
     bodies = wb.sql("SELECT message_id, body FROM messages ORDER BY message_id")
     probes = {}
-    for script, pattern in {"japanese": r"[\u3040-\u30ff\u4e00-\u9fff]{2,}",
-                            "thai": r"[\u0e00-\u0e7f]{2,}", "urdu": r"[\u0600-\u06ff]{2,}"}.items():
+    for script, pattern in {
+        "japanese": r"[\u3040-\u30ff\u4e00-\u9fff]{2,}",
+        "thai": r"[\u0e00-\u0e7f]{2,}",
+        "urdu": r"[\u0600-\u06ff]{2,}",
+    }.items():
         hits = bodies["body"].str.extract(f"({pattern})", expand=False).dropna()
         if len(hits):
             probes[script] = (hits.iloc[0][1:3], bodies.loc[hits.index[0], "message_id"])
@@ -267,6 +284,7 @@ def test_keyword_search_matches_across_scripts(wb_env):
 
 # --- CLI ------------------------------------------------------------------------------------
 
+
 def test_cli_lists_shows_and_runs(wb_env, capsys, ground_truth):
     assert main(["query", "list"]) == 0
     assert "linked_accounts" in capsys.readouterr().out
@@ -274,26 +292,69 @@ def test_cli_lists_shows_and_runs(wb_env, capsys, ground_truth):
     out = capsys.readouterr().out
     assert "user_id (int, required)" in out and "FROM logins" in out
     user = scenario(ground_truth, "account_takeover")["users"][0]
-    assert main(["query", "run", "logins_by_user", "-p", f"user_id={user}", "-p", f"start={EVER}",
-                 "--case", CASE, "--format", "json"]) == 0
+    assert (
+        main(
+            [
+                "query",
+                "run",
+                "logins_by_user",
+                "-p",
+                f"user_id={user}",
+                "-p",
+                f"start={EVER}",
+                "--case",
+                CASE,
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
     got = capsys.readouterr()
     rows = json.loads(got.out)
     assert rows and {"login_id", "new_country", "new_device"} <= set(rows[0])
     assert "audit record" in got.err
-    assert main(["query", "run", "logins_by_user", "-p", f"user_id={user}", "--format", "csv",
-                 "-p", "start=2026-01-01T00:00:00"]) == 0
+    assert (
+        main(
+            [
+                "query",
+                "run",
+                "logins_by_user",
+                "-p",
+                f"user_id={user}",
+                "--format",
+                "csv",
+                "-p",
+                "start=2026-01-01T00:00:00",
+            ]
+        )
+        == 0
+    )
     got = capsys.readouterr()
     assert got.out.startswith("login_id,") and "treated as UTC" in got.err
-    assert main(["sql", "SELECT user_id FROM users WHERE user_id IN :ids", "-p", f"ids={user},{user}",
-                 "--format", "csv"]) == 0
+    assert (
+        main(
+            [
+                "sql",
+                "SELECT user_id FROM users WHERE user_id IN :ids",
+                "-p",
+                f"ids={user},{user}",
+                "--format",
+                "csv",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out.split() == ["user_id", str(user)]
 
 
 def test_cli_refusals_exit_non_zero_with_the_reason(wb_env, capsys):
     assert main(["sql", "DELETE FROM users"]) == 4
     err = capsys.readouterr().err
-    assert err.strip() == ("error: refused: DELETE is not allowed: only read-only queries "
-                           "(SELECT, WITH, VALUES, EXPLAIN) may run")
+    assert err.strip() == (
+        "error: refused: DELETE is not allowed: only read-only queries "
+        "(SELECT, WITH, VALUES, EXPLAIN) may run"
+    )
     assert main(["query", "run", "nope"]) == 3
     assert main(["query", "run", "user_overview", "-p", "user_id=abc"]) == 2
     assert main(["query", "run", "user_overview", "-p", "oops"]) == 2
@@ -303,13 +364,19 @@ def test_cli_refusals_exit_non_zero_with_the_reason(wb_env, capsys):
 
 # --- widgets --------------------------------------------------------------------------------
 
+
 def test_query_panel_pages_sorts_and_hands_results_to_evidence(wb_env, ground_truth):
     from workbench.widgets import QueryPanel
 
     got = []
     user = scenario(ground_truth, "account_takeover")["users"][0]
-    panel = QueryPanel(case=CASE, query="logins_by_user", user_id=user, start=EVER,
-                       on_add_to_evidence=lambda df: got.append(df) or "collected")
+    panel = QueryPanel(
+        case=CASE,
+        query="logins_by_user",
+        user_id=user,
+        start=EVER,
+        on_add_to_evidence=lambda df: got.append(df) or "collected",
+    )
     assert set(panel.fields) == {"user_id", "start", "end", "limit"}
     df = panel.run()
     assert df is not None and "rows in" in panel.w_status.value
@@ -369,7 +436,11 @@ def test_a_query_the_database_rejects_is_one_line_and_audited_as_failed(wb_env):
         wb.sql("SELECT no_such_column FROM users", case="ESC-2026-000001")
     assert "\n" not in str(err.value) and "Traceback" not in str(err.value)
     rec = audit.records().iloc[-1]
-    assert (rec["action"], rec["outcome"], rec["case_id"]) == ("sql.run", "failed", "ESC-2026-000001")
+    assert (rec["action"], rec["outcome"], rec["case_id"]) == (
+        "sql.run",
+        "failed",
+        "ESC-2026-000001",
+    )
     assert "no_such_column" in rec["sql_text"] and "could not run" in rec["reason"]
     assert audit.verify() is None
 
@@ -379,8 +450,12 @@ def test_duckdb_bit_count_is_rendered_for_postgresql():
     cast; one already over a bit string is left alone."""
     from workbench.queries.library import render_sql
 
-    pg = render_sql("SELECT bit_count(xor(a, b)) AS d, bit_count(CAST(c AS BIGINT)) AS e, "
-                    "bit_count(CAST(f AS BIT(64))) AS g FROM t", "duckdb", "postgres")
+    pg = render_sql(
+        "SELECT bit_count(xor(a, b)) AS d, bit_count(CAST(c AS BIGINT)) AS e, "
+        "bit_count(CAST(f AS BIT(64))) AS g FROM t",
+        "duckdb",
+        "postgres",
+    )
     assert "BIT_COUNT(CAST(a # b AS BIT(64)))" in pg
     assert "BIT_COUNT(CAST(CAST(c AS BIGINT) AS BIT(64)))" in pg
     assert "BIT_COUNT(CAST(f AS BIT(64)))" in pg and "CAST(CAST(f" not in pg

@@ -1,18 +1,18 @@
 """Every library query gives the same result on DuckDB and on a real PostgreSQL."""
+
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pandas as pd
 import pytest
+from test_queries import EVER, _false_reporting_roles, scenario
 
 import workbench as wb
 from workbench import config
 from workbench.platform.engine import dispose_all
-
-from test_queries import EVER, _false_reporting_roles, scenario
 
 END = "2100-01-01T00:00:00Z"
 
@@ -29,7 +29,7 @@ def _norm(v):
     if isinstance(v, (int, float, Decimal)):
         return round(float(v), 6)
     if isinstance(v, datetime):
-        return v.astimezone(timezone.utc).isoformat() if v.tzinfo else v.isoformat()
+        return v.astimezone(UTC).isoformat() if v.tzinfo else v.isoformat()
     if isinstance(v, date):
         return v.isoformat()
     return str(v)
@@ -45,11 +45,17 @@ def _cases(ground_truth: dict, duck) -> dict[str, list[dict]]:
     ring = scenario(ground_truth, "romance_scam_ring")["users"]
     victim = scenario(ground_truth, "account_takeover")["users"][0]
     target, reporters = _false_reporting_roles(scenario(ground_truth, "false_reporting"))
-    busy = int(duck("SELECT sender_id FROM messages GROUP BY sender_id "
-                    "ORDER BY count(*) DESC, sender_id LIMIT 1").iloc[0, 0])
+    busy = int(
+        duck(
+            "SELECT sender_id FROM messages GROUP BY sender_id "
+            "ORDER BY count(*) DESC, sender_id LIMIT 1"
+        ).iloc[0, 0]
+    )
     pair = duck("SELECT sender_id, recipient_id FROM messages ORDER BY message_id LIMIT 1").iloc[0]
     payer = int(duck("SELECT user_id FROM payments ORDER BY payment_id LIMIT 1").iloc[0, 0])
-    moderated = int(duck("SELECT user_id FROM moderation_actions ORDER BY action_id LIMIT 1").iloc[0, 0])
+    moderated = int(
+        duck("SELECT user_id FROM moderation_actions ORDER BY action_id LIMIT 1").iloc[0, 0]
+    )
     appellant = duck("SELECT user_id FROM appeals ORDER BY appeal_id LIMIT 1")
     appellant = int(appellant.iloc[0, 0]) if len(appellant) else moderated
     changer = int(duck("SELECT user_id FROM account_changes ORDER BY change_id LIMIT 1").iloc[0, 0])
@@ -70,14 +76,16 @@ def _cases(ground_truth: dict, duck) -> dict[str, list[dict]]:
         "payments_by_user": per_user,
         "moderation_history": per_user,
         "appeals_by_user": per_user,
-        "keyword_search": [{"terms": [body.split()[0][:4], "こんにちは", "สวัสดี"], **window,
-                            "limit": 100000}],
+        "keyword_search": [
+            {"terms": [body.split()[0][:4], "こんにちは", "สวัสดี"], **window, "limit": 100000}
+        ],
     }
 
 
 @pytest.mark.postgres
-def test_every_library_query_agrees_on_duckdb_and_postgres(wb_env, pg_platform_url, monkeypatch,
-                                                           ground_truth):
+def test_every_library_query_agrees_on_duckdb_and_postgres(
+    wb_env, pg_platform_url, monkeypatch, ground_truth
+):
     duck_sql = lambda q: wb.sql(q)  # noqa: E731
     cases = _cases(ground_truth, duck_sql)
     names = [q.name for q in wb.queries.list()]
@@ -86,8 +94,9 @@ def test_every_library_query_agrees_on_duckdb_and_postgres(wb_env, pg_platform_u
         params_list = cases.get(name) or [{"user_id": p["user_id"]} for p in cases["user_overview"]]
         results[name] = [(p, wb.query(name, **p)) for p in params_list]
     nonempty = {n for n, rs in results.items() if any(len(df) for _, df in rs)}
-    assert set(cases) - {"appeals_by_user", "account_changes"} <= nonempty, \
-        sorted(set(cases) - nonempty)
+    assert set(cases) - {"appeals_by_user", "account_changes"} <= nonempty, sorted(
+        set(cases) - nonempty
+    )
 
     monkeypatch.setenv(config.ENV_DATA_URL, pg_platform_url)
     dispose_all()

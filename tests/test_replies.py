@@ -1,4 +1,5 @@
 """Replies: templates per scenario and channel, the disclosure guard, channel limits, saving."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,10 +10,12 @@ from workbench import replies
 from workbench.errors import InputError
 from workbench.replies import DisclosureContext, DisclosureError, check
 
-CLEAN = ("Thank you for your report, and we're sorry this happened. We reviewed the account and, "
-         "because it broke our rules against scams, we permanently closed it. You can find support "
-         "resources at https://help.hearth.example/safety or write to support@hearth.example. "
-         "This happened on 2026-10-12 at 14:00; we answer within 30 days.")
+CLEAN = (
+    "Thank you for your report, and we're sorry this happened. We reviewed the account and, "
+    "because it broke our rules against scams, we permanently closed it. You can find support "
+    "resources at https://help.hearth.example/safety or write to support@hearth.example. "
+    "This happened on 2026-10-12 at 14:00; we answer within 30 days."
+)
 
 
 @pytest.fixture
@@ -20,17 +23,28 @@ def store_analyst() -> str:
     return "reply.tester"
 
 
-
 @pytest.fixture
 def ctx() -> DisclosureContext:
     return DisclosureContext(
-        reporter_values={"name": {"Priya Sharma"}, "handle": {"priya_s88"},
-                         "email": {"priya.sharma@mail.example"}, "phone": {"+919812345678"}},
-        other_values={"name": {"Marco Bellini"}, "handle": {"marco.b"}, "phone": {"+447700900123"},
-                      "email": {"marco@mail.example"}},
-        notes=["Subject reused photos of a verified model and moved victims to WhatsApp within a day."],
-        case_ids={"ESC-2026-000042"}, labels={"vip_watch"},
-        special_values={"bisexual", "HIV positive, on PrEP"})
+        reporter_values={
+            "name": {"Priya Sharma"},
+            "handle": {"priya_s88"},
+            "email": {"priya.sharma@mail.example"},
+            "phone": {"+919812345678"},
+        },
+        other_values={
+            "name": {"Marco Bellini"},
+            "handle": {"marco.b"},
+            "phone": {"+447700900123"},
+            "email": {"marco@mail.example"},
+        },
+        notes=[
+            "Subject reused photos of a verified model and moved victims to WhatsApp within a day."
+        ],
+        case_ids={"ESC-2026-000042"},
+        labels={"vip_watch"},
+        special_values={"bisexual", "HIV positive, on PrEP"},
+    )
 
 
 LEAKS = {
@@ -49,7 +63,10 @@ LEAKS = {
     "case id": ("Your case ESC-2026-000042 is closed.", "case_id"),
     "case id spaced": ("Reference: esc 2026 000042.", "case_id"),
     "other case id": ("See also ESC-2025-000007.", "case_id"),
-    "note text": ("Our team found the account moved victims to WhatsApp within a day.", "internal_note"),
+    "note text": (
+        "Our team found the account moved victims to WhatsApp within a day.",
+        "internal_note",
+    ),
     "clause id": ("This broke CG-1.2 of our rules.", "internal_label"),
     "clause id spaced": ("Under ToS 4.2 we acted.", "internal_label"),
     "internal tag": ("Your account was tagged vip_watch.", "internal_label"),
@@ -85,8 +102,9 @@ def test_recipient_details_are_allowed_only_when_listed(ctx):
     assert check("Hi Priya, thank you for your report.", context=ctx).ok
 
 
-@pytest.mark.parametrize("channel,limit", [("app_review_google", 350), ("app_review_apple", 5970),
-                                           ("social", 280)])
+@pytest.mark.parametrize(
+    "channel,limit", [("app_review_google", 350), ("app_review_apple", 5970), ("social", 280)]
+)
 def test_channel_limits_are_enforced(channel, limit):
     assert replies.limit(channel) == limit
     ok_text = ("Thank you. " * 1000)[:limit]
@@ -105,7 +123,9 @@ def test_unknown_channel_and_scenario_are_one_line_errors():
         replies.draft(None, "privacy_request", "social")
 
 
-@pytest.mark.parametrize("row", replies.templates().to_dict("records"), ids=lambda r: f"{r['scenario']}-{r['channel']}")
+@pytest.mark.parametrize(
+    "row", replies.templates().to_dict("records"), ids=lambda r: f"{r['scenario']}-{r['channel']}"
+)
 def test_every_template_drafts_within_its_limit_and_passes_the_generic_guard(row):
     d = replies.draft(None, row["scenario"], row["channel"])
     assert d.text.strip()
@@ -131,7 +151,9 @@ def test_save_reply_refuses_leaks_and_records_clean_replies(store_env, ctx):
     case = cases.create(category="scam_fraud", summary="romance scam", subjects=[11])
     ctx.case_ids.add(case.case_id)
     before = cases.get(case.case_id).version
-    with pytest.raises(DisclosureError, match="reply not saved: it contains the reporter's identity"):
+    with pytest.raises(
+        DisclosureError, match="reply not saved: it contains the reporter's identity"
+    ):
         replies.save_reply(case.case_id, "email", "Priya Sharma reported you.", context=ctx)
     with pytest.raises(DisclosureError, match="too long"):
         replies.save_reply(case.case_id, "app_review_google", CLEAN + " " + CLEAN, context=ctx)
@@ -142,8 +164,12 @@ def test_save_reply_refuses_leaks_and_records_clean_replies(store_env, ctx):
     assert saved.sha256 == hashlib.sha256(CLEAN.encode()).hexdigest()
     assert saved.who == "reply.tester" and saved.at.tzinfo is not None
     df = replies.replies(case.case_id)
-    assert df[["channel", "scenario", "who", "sha256"]].iloc[0].tolist() == \
-        ["email", "scam_victim", "reply.tester", saved.sha256]
+    assert df[["channel", "scenario", "who", "sha256"]].iloc[0].tolist() == [
+        "email",
+        "scam_victim",
+        "reply.tester",
+        saved.sha256,
+    ]
     log = [c for c in cases.history(case.case_id) if c.action == "reply"]
     assert len(log) == 1 and saved.sha256[:16] in log[0].new and "Priya" not in str(log[0].new)
     from workbench.store import audit
@@ -160,7 +186,9 @@ def test_case_guard_knows_the_people_the_evidence_names(wb_env, ground_truth):
     from workbench.evidence import items as evidence
     from workbench.evidence.redaction import gather_pii
 
-    sender = next(s for s in ground_truth["scenarios"] if s["kind"] == "harassment_campaign")["users"][0]
+    sender = next(s for s in ground_truth["scenarios"] if s["kind"] == "harassment_campaign")[
+        "users"
+    ][0]
     cid = cases.create(category="harassment_hate", subjects=[sender], source="moderation").case_id
     msgs = wb.query("messages_by_user", case=cid, user_id=sender)
     other = int(next(u for u in msgs["counterpart_id"] if int(u) != sender))
@@ -171,6 +199,6 @@ def test_case_guard_knows_the_people_the_evidence_names(wb_env, ground_truth):
     evidence.add_query_result(cid, msgs)
     result = check(draft, case=cid, channel="email")
     assert not result.ok
-    assert any(draft[f.start:f.end] == name for f in result.findings)
+    assert any(draft[f.start : f.end] == name for f in result.findings)
     with pytest.raises(DisclosureError):
         replies.save_reply(cid, "email", draft)

@@ -4,6 +4,7 @@ Kernel start-up is slow on the 2-core machine, so the report executions are few 
 one batch over every planted case (one per category) plus a broken case, one external report
 on a Dask LocalCluster, one timed-out report and one nbval run of the notebook.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,7 +36,7 @@ def _sha(path: Path) -> str:
 
 def _visible_text(page: str) -> str:
     """What a reader sees: the body without scripts, styles and tags."""
-    body = page[page.index("<body"):]
+    body = page[page.index("<body") :]
     body = re.sub(r"<script.*?</script>", " ", body, flags=re.S)
     body = re.sub(r"<style.*?</style>", " ", body, flags=re.S)
     return htmlmod.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
@@ -62,26 +63,27 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     """`workbench report --all-open`: a report per planted case (each category) in parallel;
     the HTML holds the case's facts, a plotly timeline with plotly.js embedded once and the
     evidence hashes; a case whose data breaks a cell fails alone, listed with its error."""
-    from workbench.store import audit
-    from workbench import cases
+    from workbench import cases, replies
+    from workbench.cases.taxonomy import taxonomy
+    from workbench.cli import main
     from workbench.content import profiles as content
     from workbench.evidence import items as evidence
-    from workbench.cli import main
-    from workbench.cases.taxonomy import taxonomy
-    from workbench.store import session
-
-    from workbench import replies
+    from workbench.store import audit, session
 
     scam = report_cases["romance_scam_ring"]
     subject = cases.get(scam).subjects[0]
     note = evidence.add_note(scam, "Subject asked for gift cards after three weeks of messages.")
-    reply = ("Thank you for telling us about this. We reviewed the account you reported and "
-             "closed it because it broke our rules against scams. If anyone asks you for money "
-             "or gift cards, please stop replying and report them in the app.")
+    reply = (
+        "Thank you for telling us about this. We reviewed the account you reported and "
+        "closed it because it broke our rules against scams. If anyone asks you for money "
+        "or gift cards, please stop replying and report them in the app."
+    )
     replies.save_reply(scam, "email", reply, scenario="scam_victim")
     # the categories no planted scenario has
-    extra = {cat: cases.create(category=cat, subjects=[subject], title=f"{cat} report").case_id
-             for cat in ("violent_threats", "minor_safety")}
+    extra = {
+        cat: cases.create(category=cat, subjects=[subject], title=f"{cat} report").case_id
+        for cat in ("violent_threats", "minor_safety")
+    }
     broken = cases.create(category="spam", subjects=[subject], title="Spam burst").case_id
     with session() as s:  # a record no current code writes: an unknown priority
         s.execute(text("UPDATE cases SET priority = 'P9' WHERE case_id = :c"), {"c": broken})
@@ -99,8 +101,13 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     # The broken case kept its notebook, with the error on the cell that failed; no HTML.
     folder = wb_env.cases_dir / broken / "reports"
     nb = nbformat.read(_only(folder, "*.ipynb"), as_version=4)
-    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.output_type == "error"]
+    errors = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error"
+    ]
     assert errors and errors[0]["ename"] == "KeyError"
     assert not list(folder.glob("*.html"))
     assert _report_outcomes(audit, broken) == ["failed"]
@@ -143,11 +150,17 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     seen = _visible_text(page)
     assert reply in seen and re.search(r"email reply, \d{4}-\d{2}-\d{2}", seen)
     # Category-specific findings.
-    ato = _visible_text(_only(wb_env.cases_dir / report_cases["account_takeover"] / "reports",
-                              "*.html").read_text(encoding="utf-8"))
+    ato = _visible_text(
+        _only(wb_env.cases_dir / report_cases["account_takeover"] / "reports", "*.html").read_text(
+            encoding="utf-8"
+        )
+    )
     assert "Logins of the account" in ato and "logins_by_user" in ato
-    fr = _visible_text(_only(wb_env.cases_dir / report_cases["false_reporting"] / "reports",
-                             "*.html").read_text(encoding="utf-8"))
+    fr = _visible_text(
+        _only(wb_env.cases_dir / report_cases["false_reporting"] / "reports", "*.html").read_text(
+            encoding="utf-8"
+        )
+    )
     assert "reporter_network" in fr
     print(f"{n} reports in {elapsed:.1f} s")
 
@@ -168,10 +181,17 @@ def test_external_reports_on_a_dask_local_cluster(wb_env, report_cases):
     cid = report_cases["romance_scam_ring"]
     case = cases.get(cid)
     reporters = [r.user_id for r in cases.confidential_reporters(cid) if r.user_id]
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, worker_dashboard_address=None) as cluster:
-        results = reports.run_many([cid], scheduler=cluster.scheduler_address, timeout=300,
-                                   audience="external")
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        worker_dashboard_address=None,
+    ) as cluster:
+        results = reports.run_many(
+            [cid], scheduler=cluster.scheduler_address, timeout=300, audience="external"
+        )
     (res,) = results
     assert res.ok, res.error
     assert res.notebook.name.endswith("-external.ipynb") and res.worker != f"pid {os.getpid()}"
@@ -188,8 +208,8 @@ def test_external_reports_on_a_dask_local_cluster(wb_env, report_cases):
 
 
 def test_a_report_over_its_time_limit_is_stopped_and_kept(wb_env, report_cases):
-    from workbench.store import audit
     from workbench.reports import batch as reports
+    from workbench.store import audit
 
     cid = report_cases["account_takeover"]
     t0 = time.monotonic()
@@ -198,17 +218,22 @@ def test_a_report_over_its_time_limit_is_stopped_and_kept(wb_env, report_cases):
     assert not res.ok and res.timed_out and "timed out after 0.2 s" in res.error
     assert res.html is None and res.notebook is not None and res.notebook.exists()
     nb = nbformat.read(res.notebook, as_version=4)
-    stopped = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-               if o.output_type == "error" and o["ename"] == "ReportStopped"]
+    stopped = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.output_type == "error" and o["ename"] == "ReportStopped"
+    ]
     assert len(stopped) == 1
     assert not list(res.notebook.parent.glob(".*.running.ipynb"))
     assert _report_outcomes(audit, cid) == ["timeout"]
 
 
 def test_bad_input_is_refused_before_any_kernel_starts(wb_env, report_cases, capsys):
-    from workbench.reports import batch as reports
     from workbench.cli import main
     from workbench.errors import InputError, NotFoundError
+    from workbench.reports import batch as reports
 
     cid = report_cases["impersonation"]
     with pytest.raises(NotFoundError):
@@ -233,15 +258,33 @@ def test_nbval_runs_the_report_notebook(wb_env, report_cases, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["WORKBENCH_HOME"] = str(wb_env.home)
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
-         "-o", "addopts=", "--rootdir", str(tmp_path), str(NOTEBOOK)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            "--rootdir",
+            str(tmp_path),
+            str(NOTEBOOK),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert re.search(r"\b\d+ passed\b", proc.stdout), proc.stdout[-2000:]
 
 
-def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(wb_env, report_cases,
-                                                                      monkeypatch):
+def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(
+    wb_env, report_cases, monkeypatch
+):
     """The batch parent's hard limit: a worker whose report hangs (here: a platform database
     that accepts the connection and never answers) is killed together with its kernel; the
     report fails as timed out with its notebook kept, and nothing is left running."""
@@ -257,10 +300,13 @@ def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(wb_env, r
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
     held: list[socket.socket] = []
-    threading.Thread(target=lambda: [held.append(silent.accept()[0]) for _ in range(8)],
-                     daemon=True).start()
-    monkeypatch.setenv("WORKBENCH_DATA_URL",
-                       f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/platform")
+    threading.Thread(
+        target=lambda: [held.append(silent.accept()[0]) for _ in range(8)], daemon=True
+    ).start()
+    monkeypatch.setenv(
+        "WORKBENCH_DATA_URL",
+        f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/platform",
+    )
     # The parent's limit (timeout + grace) falls long before the worker's own watchdog.
     monkeypatch.setattr(reports, "_grace", lambda timeout: 8.0 - timeout)
     t0 = time.monotonic()
@@ -274,16 +320,21 @@ def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(wb_env, r
     assert not res.ok and res.timed_out and "the worker was killed" in res.error
     assert res.notebook is not None and res.notebook.exists()
     nb = nbformat.read(res.notebook, as_version=4)
-    assert any(o.output_type == "error" and o["ename"] == "ReportStopped"
-               for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert any(
+        o.output_type == "error" and o["ename"] == "ReportStopped"
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+    )
     time.sleep(1)
     home = str(wb_env.home)
     leftovers = []
     for proc in psutil.process_iter(["pid", "cmdline"]):
         try:
             cmd = " ".join(proc.info["cmdline"] or ())
-            if ("ipykernel" in cmd or "spawn_main" in cmd) \
-                    and proc.environ().get("WORKBENCH_HOME") == home:
+            if ("ipykernel" in cmd or "spawn_main" in cmd) and proc.environ().get(
+                "WORKBENCH_HOME"
+            ) == home:
                 leftovers.append(cmd)  # a kernel or a worker of this test's batch
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
@@ -304,12 +355,25 @@ def test_report_sections_for_outside_audiences(wb_env, report_cases, audience):
     assert reporters
     rep = CaseReport.load(cid, audience=audience, display_tz="Europe/Berlin")
     parts = []
-    for name in ("header", "summary", "subjects", "timeline", "findings", "content", "evidence",
-                 "decision", "reply", "changes"):
+    for name in (
+        "header",
+        "summary",
+        "subjects",
+        "timeline",
+        "findings",
+        "content",
+        "evidence",
+        "decision",
+        "reply",
+        "changes",
+    ):
         shown = getattr(rep, name)()
         if isinstance(shown, StaticFigure):
             bundle = shown._repr_mimebundle_()
-            assert "application/vnd.plotly.v1+json" in bundle and "plotly-graph-div" in bundle["text/html"]
+            assert (
+                "application/vnd.plotly.v1+json" in bundle
+                and "plotly-graph-div" in bundle["text/html"]
+            )
             parts.append(bundle["text/html"] + json.dumps(bundle["application/vnd.plotly.v1+json"]))
         else:
             parts.append(shown._repr_html_())

@@ -1,17 +1,16 @@
 """SLA maths: targets and overrides, at-risk and breach, pauses while waiting, reopening,
 time zones and DST switches, legal preservation deadlines."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
-import pytest
+from datetime import UTC, datetime, timedelta
 
 from workbench import cases
-from workbench.cases import decisions
-from workbench.cases import sla
+from workbench.cases import decisions, sla
 
-UTC = timezone.utc
+UTC = UTC
 H = timedelta(hours=1)
+
 
 def _zone(monkeypatch, name: str) -> None:
     from workbench import config
@@ -33,12 +32,12 @@ def test_running_clock_states(store_env):
     c = cases.create(category="scam_fraud", priority="P1", subjects=[1], at=t0)  # FR 4h, res 3d
     fr = lambda now: sla.clocks(c, now).first_response  # noqa: E731
     assert fr(t0 + 2 * H).state == "ok" and fr(t0 + 2 * H).remaining == 2 * H
-    assert fr(t0 + 3 * H + timedelta(minutes=5)).state == "at_risk"   # < 1h left (77 % elapsed)
+    assert fr(t0 + 3 * H + timedelta(minutes=5)).state == "at_risk"  # < 1h left (77 % elapsed)
     assert fr(t0 + 4 * H + timedelta(minutes=1)).state == "breached"
     assert fr(t0 + 5 * H).countdown() == "breached 1h 00m ago"
     res = lambda now: sla.clocks(c, now).resolution  # noqa: E731
     assert res(t0 + 57 * H).state == "ok"
-    assert res(t0 + 58 * H).state == "at_risk"                         # >= 80 % of 72h
+    assert res(t0 + 58 * H).state == "at_risk"  # >= 80 % of 72h
     assert res(t0 + 72 * H).state == "breached"
     assert sla.clocks(c, t0 + 72 * H).worst == "breached"
 
@@ -68,9 +67,9 @@ def test_waiting_pauses_the_resolution_clock(store_env):
     cases.set_status(cid, "waiting", at=t0 + 10 * H)
     during = sla.clocks(cases.get(cid), t0 + 30 * H).resolution
     assert during.paused and during.elapsed == 10 * H
-    assert during.due == t0 + 72 * H + 20 * H                          # due moves while waiting
+    assert during.due == t0 + 72 * H + 20 * H  # due moves while waiting
     assert "paused" in during.countdown()
-    cases.set_status(cid, "investigating", at=t0 + 58 * H)              # waited 48h
+    cases.set_status(cid, "investigating", at=t0 + 58 * H)  # waited 48h
     after = sla.clocks(cases.get(cid), t0 + 70 * H).resolution
     assert not after.paused and after.elapsed == 22 * H and after.state == "ok"
     assert after.due == t0 + 120 * H
@@ -83,7 +82,7 @@ def test_waiting_pauses_the_resolution_clock(store_env):
 
 def test_reopen_resumes_without_counting_closed_time(store_env):
     t0 = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
-    c = cases.create(category="spam", priority="P3", subjects=[1], at=t0)   # res 14d
+    c = cases.create(category="spam", priority="P3", subjects=[1], at=t0)  # res 14d
     cid = c.case_id
     cases.set_status(cid, "triaged", at=t0 + H)
     cases.set_status(cid, "investigating", at=t0 + 2 * H)
@@ -99,7 +98,7 @@ def test_dst_spring_forward_berlin(store_env, monkeypatch):
     # 00:30 CET on 29 March 2026; clocks jump from 02:00 to 03:00 that night
     created = datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
     c = cases.create(category="harassment_hate", priority="P0", subjects=[1], at=created)
-    st = sla.clocks(c, datetime(2026, 3, 29, 22, 0, tzinfo=UTC))   # 00:00 CEST on the 30th
+    st = sla.clocks(c, datetime(2026, 3, 29, 22, 0, tzinfo=UTC))  # 00:00 CEST on the 30th
     # 23.5 wall-clock hours have passed in Berlin, but only 22.5 real hours
     assert st.resolution.elapsed == timedelta(hours=22, minutes=30)
     assert st.resolution.remaining == timedelta(hours=1, minutes=30)
@@ -113,7 +112,7 @@ def test_dst_spring_forward_berlin(store_env, monkeypatch):
 def test_dst_fall_back_new_york(store_env, monkeypatch):
     _zone(monkeypatch, "America/New_York")
     # 1 November 2026, 01:30 happens twice in New York; a 4h P1 first-response target is 4 real hours
-    created = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)            # 01:30 EDT (first pass)
+    created = datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT (first pass)
     c = cases.create(category="account_takeover", priority="P1", subjects=[1], at=created)
     st = sla.clocks(c, datetime(2026, 11, 1, 8, 45, tzinfo=UTC))  # 03:45 EST: wall clock says 2h15m
     assert st.first_response.elapsed == timedelta(hours=3, minutes=15)
@@ -123,15 +122,16 @@ def test_dst_fall_back_new_york(store_env, monkeypatch):
 
 
 def test_preservation_deadline_keeps_wall_clock_across_dst():
-    received = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)           # 10:00 EDT
+    received = datetime(2026, 10, 1, 14, 0, tzinfo=UTC)  # 10:00 EDT
     due = sla.preservation_deadline(received, days=90, tz="America/New_York")
-    assert due == datetime(2026, 12, 30, 15, 0, tzinfo=UTC)       # 10:00 EST
+    assert due == datetime(2026, 12, 30, 15, 0, tzinfo=UTC)  # 10:00 EST
     renewed = sla.preservation_deadline(due, days=90, tz="America/New_York")
-    assert renewed == datetime(2027, 3, 30, 14, 0, tzinfo=UTC)    # 10:00 EDT again
+    assert renewed == datetime(2027, 3, 30, 14, 0, tzinfo=UTC)  # 10:00 EDT again
     assert sla.preservation_deadline(received, days=90, tz="UTC") == received + timedelta(days=90)
     # a deadline landing in Berlin's spring-forward gap (02:30 does not exist) moves forward
-    gap = sla.preservation_deadline(datetime(2025, 12, 29, 1, 30, tzinfo=UTC), days=90,
-                                    tz="Europe/Berlin")
+    gap = sla.preservation_deadline(
+        datetime(2025, 12, 29, 1, 30, tzinfo=UTC), days=90, tz="Europe/Berlin"
+    )
     assert gap == datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
     assert sla.show_time(gap, "Europe/Berlin") == "2026-03-29 03:30 CEST (Europe/Berlin)"
 

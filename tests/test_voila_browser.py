@@ -2,12 +2,13 @@
 Voilà server started here (as ``workbench serve`` starts it: token, no sources, no tracebacks,
 preheated kernels) on a free port, over a case store whose numbers are known.
 """
+
 from __future__ import annotations
 
 import secrets
 import urllib.error
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,15 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-FIRST_RENDER_MS = 180_000   # a first kernel on a busy 2-core machine can be slow
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FIRST_RENDER_MS = 180_000  # a first kernel on a busy 2-core machine can be slow
 UPDATE_MS = 60_000
 WARMING_S = 1.5  # after a refill kernel starts: it is then importing, well before its wait
 
@@ -28,15 +35,23 @@ def app_env(tmp_path_factory, demo_home):
     users 101-104), the settings pointing at it for this module."""
     from conftest import demo_links, fresh_home
     from test_dashboards import file_known_cases
+
     from workbench.evidence import items as evidence
 
     mp = pytest.MonkeyPatch()
     mp.delenv("QUERY_STRING", raising=False)
-    with fresh_home(mp, tmp_path_factory.mktemp("voila") / "home", analyst="test.lead",
-                    links=demo_links(demo_home)) as settings:
-        ids = file_known_cases(datetime.now(timezone.utc))
-        evidence.add_note(ids["harass_done"], "Screenshots of the abusive messages reviewed.",
-                          title="Reviewer note")
+    with fresh_home(
+        mp,
+        tmp_path_factory.mktemp("voila") / "home",
+        analyst="test.lead",
+        links=demo_links(demo_home),
+    ) as settings:
+        ids = file_known_cases(datetime.now(UTC))
+        evidence.add_note(
+            ids["harass_done"],
+            "Screenshots of the abusive messages reviewed.",
+            title="Reviewer note",
+        )
         yield settings, ids
 
 
@@ -53,8 +68,9 @@ def server(app_env, server_log):
     settings, _ = app_env
     token = secrets.token_urlsafe(16)
     port = serve.free_port(18866)
-    plan = serve.plan(settings, voila_port=port, port=serve.free_port(18966, skip=(port,)),
-                      token=token)
+    plan = serve.plan(
+        settings, voila_port=port, port=serve.free_port(18966, skip=(port,)), token=token
+    )
     proc = serve.start(plan.voila_command, plan.env, log=server_log)
     try:
         serve.wait_until_up(plan.voila_base + "/", proc, timeout=120, token=plan.token)
@@ -100,15 +116,21 @@ def page(browser, server, server_log, request):
         pg.on("pageerror", lambda e: seen.append(f"page error: {e}"[:400]))
         pg.on("request", lambda r: pending.__setitem__(r, r.url.split("?")[0]))
         pg.on("requestfinished", lambda r: pending.pop(r, None))
-        pg.on("requestfailed", lambda r: seen.append(f"failed {pending.pop(r, r.url)}: {r.failure}"))
+        pg.on(
+            "requestfailed", lambda r: seen.append(f"failed {pending.pop(r, r.url)}: {r.failure}")
+        )
 
     ctx.on("page", watch)
     pg = ctx.new_page()
     yield pg
     rep = getattr(request.node, "rep_call", None)
     if rep is not None and rep.failed:
-        print("--- pages ---\n" + "\n".join(seen[-60:]) +
-              "\n--- requests still open ---\n" + "\n".join(pending.values()))
+        print(
+            "--- pages ---\n"
+            + "\n".join(seen[-60:])
+            + "\n--- requests still open ---\n"
+            + "\n".join(pending.values())
+        )
         if server_log.exists():
             print(f"--- end of {server_log} ---\n" + server_log.read_text(errors="replace")[-6000:])
     ctx.close()
@@ -116,8 +138,11 @@ def page(browser, server, server_log, request):
 
 
 def _kpis(page) -> dict[str, str]:
-    return dict(page.eval_on_selector_all(
-        "[data-kpi]", "els => els.map(e => [e.dataset.kpi, e.dataset.value])"))
+    return dict(
+        page.eval_on_selector_all(
+            "[data-kpi]", "els => els.map(e => [e.dataset.kpi, e.dataset.value])"
+        )
+    )
 
 
 def _expected(filters=None) -> dict:
@@ -127,34 +152,55 @@ def _expected(filters=None) -> dict:
     return {"headline": dash.headline(snap), "watch": dash.sla_watch(snap), "snap": snap}
 
 
-def test_leads_dashboard_shows_the_store_numbers_and_filters_update_them(server, app_env, page,
-                                                                          output_dir: Path):
+def test_leads_dashboard_shows_the_store_numbers_and_filters_update_them(
+    server, app_env, page, output_dir: Path
+):
     from test_dashboards import bar_values
+
     from workbench import dashboards as dash
 
     _, ids = app_env
     page.goto(server.app_url("leads"), timeout=FIRST_RENDER_MS)
     page.wait_for_selector(".wb-ready", timeout=FIRST_RENDER_MS)
-    page.wait_for_function("document.querySelectorAll('.wb-figure svg').length >= 5",
-                           timeout=UPDATE_MS)
+    page.wait_for_function(
+        "document.querySelectorAll('.wb-figure svg').length >= 5", timeout=UPDATE_MS
+    )
     exp = _expected()
     got = _kpis(page)
     h = exp["headline"]
-    assert (h["cases"], h["open"], h["unclaimed"], h["at_risk"], h["breached"], h["resolved"]) \
-        == (6, 4, 2, 2, 1, 2)  # the known store, recomputed now
-    for key in ("cases", "open", "unclaimed", "at_risk", "breached", "resolved",
-                "median_resolution_h"):
+    assert (h["cases"], h["open"], h["unclaimed"], h["at_risk"], h["breached"], h["resolved"]) == (
+        6,
+        4,
+        2,
+        2,
+        1,
+        2,
+    )  # the known store, recomputed now
+    for key in (
+        "cases",
+        "open",
+        "unclaimed",
+        "at_risk",
+        "breached",
+        "resolved",
+        "median_resolution_h",
+    ):
         assert got[key] == str(h[key]), key
     # the SLA table lists the watched cases, most urgent first, each linking to the case app
-    links = page.eval_on_selector_all("table[data-table='sla'] a[data-case]",
-                                      "els => els.map(e => e.dataset.case)")
-    assert links == list(exp["watch"]["case_id"]) == [ids["scam_new"], ids["threat"], ids["scam_late"]]
+    links = page.eval_on_selector_all(
+        "table[data-table='sla'] a[data-case]", "els => els.map(e => e.dataset.case)"
+    )
+    assert (
+        links == list(exp["watch"]["case_id"]) == [ids["scam_new"], ids["threat"], ids["scam_late"]]
+    )
     # the queue figure carries the store's counts: status by status, as labelled bars
     queue_svg = page.inner_html("[data-figure='queue']")
     assert "by status" in queue_svg
-    assert bar_values(queue_svg, "queue") == [str(n) for by in ("status", "priority", "category",
-                                                                 "team")
-                                              for n in dash.queue(exp["snap"], by)["cases"]]
+    assert bar_values(queue_svg, "queue") == [
+        str(n)
+        for by in ("status", "priority", "category", "team")
+        for n in dash.queue(exp["snap"], by)["cases"]
+    ]
     for label in dash.queue(exp["snap"], "status")["status"]:
         assert f">{label}<" in queue_svg
     # this page loads no plotly: the leads' dashboard does not need it (workbench.serve.pages)
@@ -180,9 +226,11 @@ def test_leads_dashboard_shows_the_store_numbers_and_filters_update_them(server,
     queue_svg = page.inner_html("[data-figure='queue']")  # redrawn for the filter
     assert ">scam_fraud<" in queue_svg and ">harassment_hate<" not in queue_svg
     filtered = dash.apply_filters(dash.load(), dash.Filters(category="scam_fraud"))
-    assert bar_values(queue_svg, "queue") == [str(n) for by in ("status", "priority", "category",
-                                                                 "team")
-                                              for n in dash.queue(filtered, by)["cases"]]
+    assert bar_values(queue_svg, "queue") == [
+        str(n)
+        for by in ("status", "priority", "category", "team")
+        for n in dash.queue(filtered, by)["cases"]
+    ]
     page.select_option("select >> nth=2", "support")  # team: no scam case came from support
     page.wait_for_selector(".wb-ready[data-cases='0']", timeout=UPDATE_MS)
     assert _kpis(page)["cases"] == "0"
@@ -193,8 +241,9 @@ def test_leads_dashboard_shows_the_store_numbers_and_filters_update_them(server,
 def test_drill_down_to_the_case_app(server, app_env, page, output_dir: Path):
     _, ids = app_env
     page.goto(server.app_url("leads"), timeout=FIRST_RENDER_MS)
-    page.wait_for_selector(f"table[data-table='sla'] a[data-case='{ids['threat']}']",
-                           timeout=FIRST_RENDER_MS)
+    page.wait_for_selector(
+        f"table[data-table='sla'] a[data-case='{ids['threat']}']", timeout=FIRST_RENDER_MS
+    )
     with page.context.expect_page(timeout=UPDATE_MS) as new:
         page.click(f"table[data-table='sla'] a[data-case='{ids['threat']}']")
     case_page = new.value
@@ -221,8 +270,10 @@ def test_case_app_shows_the_case_and_answers_bad_ids(server, app_env, page, outp
     page.screenshot(path=str(output_dir / "case.png"), full_page=True)
 
     # (a missing ?case= is covered in test_dashboards; each page here costs a kernel start)
-    for query, message in (("case=../../etc/passwd", "is not a case id"),
-                           ("case=ESC-2026-999999", "no case ESC-2026-999999")):
+    for query, message in (
+        ("case=../../etc/passwd", "is not a case id"),
+        ("case=ESC-2026-999999", "no case ESC-2026-999999"),
+    ):
         page.goto(server.app_url("case", query), timeout=FIRST_RENDER_MS)
         page.wait_for_selector(".wb-error", timeout=FIRST_RENDER_MS)
         text = page.inner_text(".wb-error")
@@ -240,14 +291,18 @@ def test_oncall_app(server, app_env, page, output_dir: Path):
     got = _kpis(page)
     assert got["unclaimed"] == str(len(oc.unclaimed)) == "2"
     assert got["due_soon"] == str(len(oc.due_soon)) == "2"
-    listed = page.eval_on_selector_all("table[data-table='unclaimed'] a[data-case]",
-                                       "els => els.map(e => e.dataset.case)")
+    listed = page.eval_on_selector_all(
+        "table[data-table='unclaimed'] a[data-case]", "els => els.map(e => e.dataset.case)"
+    )
     assert listed == [ids["threat"], ids["scam_new"]]
     page.screenshot(path=str(output_dir / "oncall.png"), full_page=True)
 
 
 def test_without_the_token_the_server_refuses(server, page):
-    for url in (server.app_url("leads", token=False), server.app_url("leads", "token=wrong", token=False)):
+    for url in (
+        server.app_url("leads", token=False),
+        server.app_url("leads", "token=wrong", token=False),
+    ):
         page.goto(url, timeout=FIRST_RENDER_MS)
         assert page.query_selector(".wb-ready") is None
         assert "/login" in page.url  # sent to the token form instead
@@ -264,8 +319,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_a_page_asked_for_while_its_kernel_is_still_warming_up_completes(server, server_log,
-                                                                         browser):
+def test_a_page_asked_for_while_its_kernel_is_still_warming_up_completes(
+    server, server_log, browser
+):
     """Voilà hands a request the pooled kernel even before that kernel has run the notebook up
     to its wait for the request. The page must still complete: Voilà stalled when it had to run
     a further cell after such a hand-over, so each dashboard is one cell

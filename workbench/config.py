@@ -184,7 +184,9 @@ def _tz(env: Mapping[str, str]) -> ZoneInfo:
         return ZoneInfo(raw)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(
-            ENV_TZ, f"{raw!r} is not a known time zone", "use an IANA name such as Europe/Berlin or UTC"
+            ENV_TZ,
+            f"{raw!r} is not a known time zone",
+            "use an IANA name such as Europe/Berlin or UTC",
         ) from None
 
 

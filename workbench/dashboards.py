@@ -17,6 +17,7 @@ own beyond the ORM models those modules declare) and is importable with no Jupyt
 Times are UTC inside; weeks are counted in the display zone (WORKBENCH_TZ), which is named in
 the column ``zone``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -27,20 +28,16 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from workbench.ids import validate_case_id
-from workbench.config import Settings, settings as current_settings
-from workbench.errors import InputError, SettingsError
-from workbench.evidence.pseudonyms import dashboard_key, pseudonym
-from workbench.times import parse_interval, parse_timestamp, utcnow
 from workbench import cases
-from workbench.cases import decisions
-from workbench.cases import notes
-from workbench.cases import sla
-from workbench.cases.model import OPEN_STATUSES
-from workbench.cases.model import PRIORITIES
-from workbench.cases.model import SOURCES
+from workbench.cases import decisions, notes, sla
+from workbench.cases.model import OPEN_STATUSES, PRIORITIES, SOURCES
+from workbench.config import Settings
+from workbench.config import settings as current_settings
+from workbench.errors import InputError, SettingsError
 from workbench.evidence.items import items_frame
+from workbench.evidence.pseudonyms import dashboard_key, pseudonym
 from workbench.evidence.redaction import Redactor, as_user_id, load_profile
+from workbench.ids import validate_case_id
 from workbench.platform.schema import metadata
 from workbench.queries import library
 from workbench.queries.run import query
@@ -48,26 +45,58 @@ from workbench.store.models import DecisionClause, DecisionRow
 from workbench.timeline.figures import figure
 from workbench.timeline.query import view
 from workbench.timeline.sources import user_party_rows
+from workbench.times import parse_interval, parse_timestamp, utcnow
 
 UNASSIGNED = "(unassigned)"
-AGE_BUCKETS = (("< 1 day", 1), ("1–3 days", 3), ("3–7 days", 7), ("1–2 weeks", 14),
-               ("2–4 weeks", 28), ("over 4 weeks", None))
-_CLOCK_LABEL = {"first_response": "first response", "resolution": "resolution",
-                "preservation": "preservation"}
-CASE_COLUMNS = ["case_id", "title", "category", "priority", "source", "status", "assignee",
-                "subjects", "created_at", "claimed_at", "first_action_at", "decided_at",
-                "closed_at", "first_response_state", "first_response_due",
-                "first_response_remaining", "resolution_state", "resolution_due",
-                "resolution_remaining", "paused", "preservation_due", "preservation_state",
-                "preservation_remaining", "worst"]
+AGE_BUCKETS = (
+    ("< 1 day", 1),
+    ("1–3 days", 3),
+    ("3–7 days", 7),
+    ("1–2 weeks", 14),
+    ("2–4 weeks", 28),
+    ("over 4 weeks", None),
+)
+_CLOCK_LABEL = {
+    "first_response": "first response",
+    "resolution": "resolution",
+    "preservation": "preservation",
+}
+CASE_COLUMNS = [
+    "case_id",
+    "title",
+    "category",
+    "priority",
+    "source",
+    "status",
+    "assignee",
+    "subjects",
+    "created_at",
+    "claimed_at",
+    "first_action_at",
+    "decided_at",
+    "closed_at",
+    "first_response_state",
+    "first_response_due",
+    "first_response_remaining",
+    "resolution_state",
+    "resolution_due",
+    "resolution_remaining",
+    "paused",
+    "preservation_due",
+    "preservation_state",
+    "preservation_remaining",
+    "worst",
+]
 DECISION_COLUMNS = ["case_id", "decided_at", "action", "clause"]
 
 
 # --------------------------------------------------------------------------- snapshot
 
+
 @dataclass(frozen=True)
 class Snapshot:
     """Cases (one row each, SLA clocks as of ``now``) and latest decisions (one row per clause)."""
+
     cases: pd.DataFrame
     decisions: pd.DataFrame
     now: datetime
@@ -86,7 +115,7 @@ def mask_text(value: object, keep: int = 2) -> str:
         return ""
     text = str(value)
     lead = 1 if text.startswith("@") else 0
-    return text[:lead + keep] + "•••" if len(text) > lead + keep else "•" * len(text)
+    return text[: lead + keep] + "•••" if len(text) > lead + keep else "•" * len(text)
 
 
 def _td(value: timedelta | None) -> float:
@@ -106,27 +135,45 @@ def load(settings: Settings | None = None, now: datetime | str | None = None) ->
     for c in all_cases:
         st = sla.clocks(c, now_ts, pol)
         keep = st.preservation
-        rows.append({
-            "case_id": c.case_id, "title": c.title, "category": c.category,
-            "priority": c.priority, "source": c.source, "status": c.status,
-            "assignee": c.assignee, "subjects": tuple(c.subjects),
-            "created_at": c.created_at, "claimed_at": c.claimed_at,
-            "first_action_at": c.first_action_at, "decided_at": c.decided_at,
-            "closed_at": c.closed_at,
-            "first_response_state": st.first_response.state,
-            "first_response_due": st.first_response.due,
-            "first_response_remaining": _td(st.first_response.remaining),
-            "resolution_state": st.resolution.state, "resolution_due": st.resolution.due,
-            "resolution_remaining": _td(st.resolution.remaining),
-            "paused": st.resolution.paused,
-            "preservation_due": keep.due if keep else None,
-            "preservation_state": keep.state if keep else None,
-            "preservation_remaining": _td(keep.remaining if keep else None),
-            "worst": st.worst,
-        })
+        rows.append(
+            {
+                "case_id": c.case_id,
+                "title": c.title,
+                "category": c.category,
+                "priority": c.priority,
+                "source": c.source,
+                "status": c.status,
+                "assignee": c.assignee,
+                "subjects": tuple(c.subjects),
+                "created_at": c.created_at,
+                "claimed_at": c.claimed_at,
+                "first_action_at": c.first_action_at,
+                "decided_at": c.decided_at,
+                "closed_at": c.closed_at,
+                "first_response_state": st.first_response.state,
+                "first_response_due": st.first_response.due,
+                "first_response_remaining": _td(st.first_response.remaining),
+                "resolution_state": st.resolution.state,
+                "resolution_due": st.resolution.due,
+                "resolution_remaining": _td(st.resolution.remaining),
+                "paused": st.resolution.paused,
+                "preservation_due": keep.due if keep else None,
+                "preservation_state": keep.state if keep else None,
+                "preservation_remaining": _td(keep.remaining if keep else None),
+                "worst": st.worst,
+            }
+        )
     df = pd.DataFrame(rows, columns=CASE_COLUMNS)
-    for col in ("created_at", "claimed_at", "first_action_at", "decided_at", "closed_at",
-                "first_response_due", "resolution_due", "preservation_due"):
+    for col in (
+        "created_at",
+        "claimed_at",
+        "first_action_at",
+        "decided_at",
+        "closed_at",
+        "first_response_due",
+        "resolution_due",
+        "preservation_due",
+    ):
         df[col] = pd.to_datetime(df[col], utc=True)
     for col in ("first_response_remaining", "resolution_remaining", "preservation_remaining"):
         df[col] = pd.to_timedelta(df[col].astype(float), unit="s")
@@ -137,18 +184,20 @@ def _latest_decisions(s) -> pd.DataFrame:
     """The latest decision of every case, one row per cited clause (a reopened case counts once)."""
     from sqlalchemy import func, select
 
-
     latest = select(func.max(DecisionRow.id)).group_by(DecisionRow.case_id)
-    q = (select(DecisionRow.case_id, DecisionRow.at, DecisionRow.action, DecisionClause.clause)
-         .join(DecisionClause, DecisionClause.decision_id == DecisionRow.id)
-         .where(DecisionRow.id.in_(latest))
-         .order_by(DecisionRow.case_id, DecisionClause.clause))
+    q = (
+        select(DecisionRow.case_id, DecisionRow.at, DecisionRow.action, DecisionClause.clause)
+        .join(DecisionClause, DecisionClause.decision_id == DecisionRow.id)
+        .where(DecisionRow.id.in_(latest))
+        .order_by(DecisionRow.case_id, DecisionClause.clause)
+    )
     df = pd.DataFrame(s.execute(q).all(), columns=DECISION_COLUMNS)
     df["decided_at"] = pd.to_datetime(df["decided_at"], utc=True)
     return df
 
 
 # --------------------------------------------------------------------------- filters
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -157,6 +206,7 @@ class Filters:
     ``start``/``end`` bound the cases' creation time (``end`` inclusive of that whole day when a
     date is given); each other field takes one value or several.
     """
+
     start: date | datetime | str | None = None
     end: date | datetime | str | None = None
     category: str | Sequence[str] | None = None
@@ -195,22 +245,29 @@ def apply_filters(snap: Snapshot, filters: Filters | None = None) -> Snapshot:
         mask &= df["created_at"] >= start
     if end is not None:
         mask &= df["created_at"] < end
-    for col, value, allowed in (("category", f.category, None), ("priority", f.priority, PRIORITIES),
-                                ("source", f.team, SOURCES)):
+    for col, value, allowed in (
+        ("category", f.category, None),
+        ("priority", f.priority, PRIORITIES),
+        ("source", f.team, SOURCES),
+    ):
         wanted = _wanted(value)
         if wanted:
             if allowed is not None:
                 bad = [w for w in wanted if w not in allowed]
                 if bad:
-                    raise InputError(f"unknown {col if col != 'source' else 'team'} {bad[0]!r}",
-                                     f"use one of: {', '.join(allowed)}")
+                    raise InputError(
+                        f"unknown {col if col != 'source' else 'team'} {bad[0]!r}",
+                        f"use one of: {', '.join(allowed)}",
+                    )
             mask &= df[col].isin(wanted)
     who = _wanted(f.assignee)
     if who:
         named = df["assignee"].isin([w for w in who if w != UNASSIGNED])
         mask &= named | (df["assignee"].isna() if UNASSIGNED in who else False)
     kept = df[mask].reset_index(drop=True)
-    decisions = snap.decisions[snap.decisions["case_id"].isin(kept["case_id"])].reset_index(drop=True)
+    decisions = snap.decisions[snap.decisions["case_id"].isin(kept["case_id"])].reset_index(
+        drop=True
+    )
     return replace(snap, cases=kept, decisions=decisions)
 
 
@@ -218,11 +275,16 @@ def filter_options(snap: Snapshot) -> dict[str, list[str]]:
     """The values each filter can take in this snapshot (for drop-downs)."""
     df = snap.cases
     assignees = sorted(a for a in df["assignee"].dropna().unique())
-    return {"category": sorted(df["category"].unique()), "priority": list(PRIORITIES),
-            "team": list(SOURCES), "assignee": assignees + [UNASSIGNED]}
+    return {
+        "category": sorted(df["category"].unique()),
+        "priority": list(PRIORITIES),
+        "team": list(SOURCES),
+        "assignee": assignees + [UNASSIGNED],
+    }
 
 
 # --------------------------------------------------------------------------- views
+
 
 def headline(snap: Snapshot) -> dict[str, float | int]:
     """The few numbers on top: open, new and unclaimed, at risk, breached, resolved, median hours."""
@@ -246,13 +308,18 @@ def queue(snap: Snapshot, by: str = "status") -> pd.DataFrame:
 
     Every known value appears (zero when empty) in the natural order of that field.
     """
-    order = {"status": list(OPEN_STATUSES), "priority": list(PRIORITIES), "source": list(SOURCES),
-             "category": sorted(snap.cases["category"].unique())}
+    order = {
+        "status": list(OPEN_STATUSES),
+        "priority": list(PRIORITIES),
+        "source": list(SOURCES),
+        "category": sorted(snap.cases["category"].unique()),
+    }
     if by == "team":
         by = "source"
     if by not in order:
-        raise InputError(f"cannot count the queue by {by!r}",
-                         "use status, priority, category or team")
+        raise InputError(
+            f"cannot count the queue by {by!r}", "use status, priority, category or team"
+        )
     counts = snap.open[by].value_counts()
     values = order[by] + sorted(set(counts.index) - set(order[by]))
     return pd.DataFrame({by: values, "cases": [int(counts.get(v, 0)) for v in values]})
@@ -266,10 +333,17 @@ def _watch_rows(snap: Snapshot) -> pd.DataFrame:
         sub = open_[open_[f"{clock}_state"].isin(["at_risk", "breached"])]
         if clock == "first_response":  # a stopped (met/missed) first-response clock is not watched
             sub = sub[sub["first_action_at"].isna()]
-        parts.append(pd.DataFrame({
-            "case_id": sub["case_id"], "clock": _CLOCK_LABEL[clock],
-            "state": sub[f"{clock}_state"], "due": sub[f"{clock}_due"],
-            "time_left": sub[f"{clock}_remaining"]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "case_id": sub["case_id"],
+                    "clock": _CLOCK_LABEL[clock],
+                    "state": sub[f"{clock}_state"],
+                    "due": sub[f"{clock}_due"],
+                    "time_left": sub[f"{clock}_remaining"],
+                }
+            )
+        )
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     if rows.empty:
         return pd.DataFrame(columns=["case_id", "clock", "state", "due", "time_left"])
@@ -287,8 +361,19 @@ def sla_watch(snap: Snapshot) -> pd.DataFrame:
     info = snap.cases.set_index("case_id")[["title", "priority", "category", "status", "assignee"]]
     out = rows.join(info, on="case_id")
     out["hours_left"] = (pd.to_timedelta(out["time_left"]).dt.total_seconds() / 3600).round(1)
-    cols = ["case_id", "title", "priority", "category", "status", "assignee", "clock", "state",
-            "due", "time_left", "hours_left"]
+    cols = [
+        "case_id",
+        "title",
+        "priority",
+        "category",
+        "status",
+        "assignee",
+        "clock",
+        "state",
+        "due",
+        "time_left",
+        "hours_left",
+    ]
     return out[cols].reset_index(drop=True)
 
 
@@ -309,7 +394,9 @@ def throughput(snap: Snapshot, by: str = "week") -> pd.DataFrame:
     res["hours"] = (res["decided_at"] - res["created_at"]).dt.total_seconds() / 3600
     if by == "week":
         res["key"] = _week(res["decided_at"], snap.tz)
-        opened = _week(df["created_at"], snap.tz).value_counts() if len(df) else pd.Series(dtype=int)
+        opened = (
+            _week(df["created_at"], snap.tz).value_counts() if len(df) else pd.Series(dtype=int)
+        )
     elif by in ("assignee", "specialist"):
         res["key"] = res["assignee"].fillna(UNASSIGNED)
         opened = None
@@ -317,8 +404,9 @@ def throughput(snap: Snapshot, by: str = "week") -> pd.DataFrame:
         raise InputError(f"cannot count throughput by {by!r}", "use week or assignee")
     name = "week" if by == "week" else "assignee"
     g = res.groupby("key")["hours"]
-    out = pd.DataFrame({"resolved": g.size(), "median_h": g.median().round(1),
-                        "p90_h": g.quantile(0.9).round(1)})
+    out = pd.DataFrame(
+        {"resolved": g.size(), "median_h": g.median().round(1), "p90_h": g.quantile(0.9).round(1)}
+    )
     if opened is not None:
         keys = sorted(set(out.index) | set(opened.index))
         out = out.reindex(keys)
@@ -352,9 +440,13 @@ def category_trends(snap: Snapshot) -> pd.DataFrame:
     df = snap.cases
     if df.empty:
         return pd.DataFrame(columns=["week", "category", "cases", "zone"])
-    out = (pd.DataFrame({"week": _week(df["created_at"], snap.tz), "category": df["category"]})
-           .value_counts().rename("cases").reset_index()
-           .sort_values(["week", "category"], ignore_index=True))
+    out = (
+        pd.DataFrame({"week": _week(df["created_at"], snap.tz), "category": df["category"]})
+        .value_counts()
+        .rename("cases")
+        .reset_index()
+        .sort_values(["week", "category"], ignore_index=True)
+    )
     out["cases"] = out["cases"].astype(int)
     out["zone"] = snap.tz.key
     return out
@@ -369,20 +461,32 @@ def repeat_subjects(snap: Snapshot, min_cases: int = 2, mask: bool = True) -> pd
     df = snap.cases[["case_id", "subjects", "category", "status", "created_at"]]
     long = df.explode("subjects").dropna(subset=["subjects"])
     if long.empty:
-        return pd.DataFrame(columns=["subject", "cases", "open", "categories", "case_ids", "last_seen"])
+        return pd.DataFrame(
+            columns=["subject", "cases", "open", "categories", "case_ids", "last_seen"]
+        )
 
     long = long.assign(is_open=long["status"].isin(OPEN_STATUSES))
     sizes = long.groupby("subjects")["case_id"].transform("size")
     long = long[sizes >= min_cases].sort_values("created_at", ascending=False)
     if long.empty:
-        return pd.DataFrame(columns=["subject", "cases", "open", "categories", "case_ids", "last_seen"])
+        return pd.DataFrame(
+            columns=["subject", "cases", "open", "categories", "case_ids", "last_seen"]
+        )
     g = long.groupby("subjects", sort=False)
-    agg = pd.DataFrame({"cases": g.size().astype(int), "open": g["is_open"].sum().astype(int),
-                        "categories": g["category"].agg(lambda c: ", ".join(sorted(set(c)))),
-                        "case_ids": g["case_id"].agg(list), "last_seen": g["created_at"].max()})
+    agg = pd.DataFrame(
+        {
+            "cases": g.size().astype(int),
+            "open": g["is_open"].sum().astype(int),
+            "categories": g["category"].agg(lambda c: ", ".join(sorted(set(c)))),
+            "case_ids": g["case_id"].agg(list),
+            "last_seen": g["created_at"].max(),
+        }
+    )
     agg.insert(0, "subject", [pseudonym(u, snap.key) if mask else int(u) for u in agg.index])
     rows = agg.to_dict("records")
-    out = pd.DataFrame(rows, columns=["subject", "cases", "open", "categories", "case_ids", "last_seen"])
+    out = pd.DataFrame(
+        rows, columns=["subject", "cases", "open", "categories", "case_ids", "last_seen"]
+    )
     return out.sort_values(["cases", "last_seen"], ascending=[False, False], ignore_index=True)
 
 
@@ -396,29 +500,45 @@ def action_mix(snap: Snapshot) -> pd.DataFrame:
         return pd.DataFrame(columns=["clause", "action", "cases", "share"])
     out = d.groupby(["clause", "action"]).size().rename("cases").reset_index()
     out["share"] = (out["cases"] / out.groupby("clause")["cases"].transform("sum")).round(3)
-    return out.sort_values(["clause", "cases", "action"], ascending=[True, False, True],
-                           ignore_index=True)
+    return out.sort_values(
+        ["clause", "cases", "action"], ascending=[True, False, True], ignore_index=True
+    )
 
 
 @dataclass(frozen=True)
 class OnCall:
     """What needs attention now."""
-    unclaimed: pd.DataFrame   # open P0/P1 cases that are new or have nobody on them
-    due_soon: pd.DataFrame    # running clocks that breach within the window (not yet breached)
+
+    unclaimed: pd.DataFrame  # open P0/P1 cases that are new or have nobody on them
+    due_soon: pd.DataFrame  # running clocks that breach within the window (not yet breached)
     window: timedelta
 
 
-def oncall(snap: Snapshot, within: timedelta | str = "1h",
-           priorities: Sequence[str] = ("P0", "P1")) -> OnCall:
+def oncall(
+    snap: Snapshot, within: timedelta | str = "1h", priorities: Sequence[str] = ("P0", "P1")
+) -> OnCall:
     """P0/P1 cases that are new or unclaimed, oldest first, and clocks breaching within ``within``."""
     window = parse_interval(within)
     open_ = snap.open
-    hot = open_[open_["priority"].isin(list(priorities))
-                & ((open_["status"] == "new") | open_["assignee"].isna())]
-    unclaimed = hot.assign(waiting_h=((pd.Timestamp(snap.now) - hot["created_at"])
-                                      .dt.total_seconds() / 3600).round(1))
+    hot = open_[
+        open_["priority"].isin(list(priorities))
+        & ((open_["status"] == "new") | open_["assignee"].isna())
+    ]
+    unclaimed = hot.assign(
+        waiting_h=((pd.Timestamp(snap.now) - hot["created_at"]).dt.total_seconds() / 3600).round(1)
+    )
     unclaimed = unclaimed.sort_values(["priority", "created_at"], ignore_index=True)[
-        ["case_id", "title", "priority", "category", "status", "assignee", "created_at", "waiting_h"]]
+        [
+            "case_id",
+            "title",
+            "priority",
+            "category",
+            "status",
+            "assignee",
+            "created_at",
+            "waiting_h",
+        ]
+    ]
     parts = []
     for clock in ("first_response", "resolution", "preservation"):
         rem = open_[f"{clock}_remaining"]
@@ -427,16 +547,27 @@ def oncall(snap: Snapshot, within: timedelta | str = "1h",
             sub = sub[sub["first_action_at"].isna()]
         if clock == "resolution":
             sub = sub[~sub["paused"].astype(bool)]  # a paused clock cannot breach while paused
-        parts.append(pd.DataFrame({
-            "case_id": sub["case_id"], "title": sub["title"], "priority": sub["priority"],
-            "assignee": sub["assignee"], "clock": _CLOCK_LABEL[clock], "due": sub[f"{clock}_due"],
-            "minutes_left": (sub[f"{clock}_remaining"].dt.total_seconds() / 60).round(0)}))
-    due = pd.concat(parts, ignore_index=True).sort_values(["minutes_left", "case_id"],
-                                                          ignore_index=True)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "case_id": sub["case_id"],
+                    "title": sub["title"],
+                    "priority": sub["priority"],
+                    "assignee": sub["assignee"],
+                    "clock": _CLOCK_LABEL[clock],
+                    "due": sub[f"{clock}_due"],
+                    "minutes_left": (sub[f"{clock}_remaining"].dt.total_seconds() / 60).round(0),
+                }
+            )
+        )
+    due = pd.concat(parts, ignore_index=True).sort_values(
+        ["minutes_left", "case_id"], ignore_index=True
+    )
     return OnCall(unclaimed, due, window)
 
 
 # --------------------------------------------------------------------------- the case app
+
 
 def case_from_query(query_string: str | None) -> str:
     """The case id named by ``?case=ID`` in a query string; a readable InputError otherwise."""
@@ -451,28 +582,40 @@ def case_from_query(query_string: str | None) -> str:
         return validate_case_id(raw)
     except InputError:
         shown = raw if len(raw) <= 40 else raw[:40] + "…"
-        raise InputError(f"{shown!r} is not a case id",
-                         "case ids look like ESC-2026-000123") from None
+        raise InputError(
+            f"{shown!r} is not a case id", "case ids look like ESC-2026-000123"
+        ) from None
 
 
 def subjects_table(case, key: bytes, mask: bool = True) -> pd.DataFrame:
     """A case's subjects: pseudonym, and the platform user id only when ``mask=False``."""
-    rows = [{"subject": pseudonym(u, key), **({"user_id": int(u)} if not mask else {})}
-            for u in case.subjects]
+    rows = [
+        {"subject": pseudonym(u, key), **({"user_id": int(u)} if not mask else {})}
+        for u in case.subjects
+    ]
     return pd.DataFrame(rows, columns=["subject"] + ([] if mask else ["user_id"]))
 
 
 def sla_table(case, now: datetime | None = None) -> pd.DataFrame:
     """The case's clocks: clock, state, due, and a short countdown text."""
     st = sla.clocks(case, now)
-    rows = [{"clock": _CLOCK_LABEL[c.name], "state": c.state, "due": c.due,
-             "countdown": c.countdown()} for c in (st.first_response, st.resolution)]
+    rows = [
+        {"clock": _CLOCK_LABEL[c.name], "state": c.state, "due": c.due, "countdown": c.countdown()}
+        for c in (st.first_response, st.resolution)
+    ]
     if st.preservation:
         p = st.preservation
         hours = p.remaining.total_seconds() / 3600
-        rows.append({"clock": "preservation", "state": p.state, "due": p.due,
-                     "countdown": f"due in {hours / 24:.0f}d" if hours > 0
-                     else f"overdue by {-hours / 24:.0f}d"})
+        rows.append(
+            {
+                "clock": "preservation",
+                "state": p.state,
+                "due": p.due,
+                "countdown": f"due in {hours / 24:.0f}d"
+                if hours > 0
+                else f"overdue by {-hours / 24:.0f}d",
+            }
+        )
     return pd.DataFrame(rows, columns=["clock", "state", "due", "countdown"])
 
 
@@ -504,6 +647,7 @@ def platform_sensitive_columns() -> tuple[set[str], set[str]]:
 @dataclass(frozen=True)
 class CasePage:
     """Everything the read-only case app shows; ``*_note`` says plainly what is not available."""
+
     case: object
     sla: pd.DataFrame
     subjects: pd.DataFrame
@@ -518,8 +662,19 @@ class CasePage:
 
 def _evidence(case_id: str) -> tuple[pd.DataFrame | None, str]:
     df = items_frame(case_id)
-    keep = [c for c in ("item", "kind", "title", "source", "collected_by", "collected_at",
-                        "superseded_by") if c in df.columns]
+    keep = [
+        c
+        for c in (
+            "item",
+            "kind",
+            "title",
+            "source",
+            "collected_by",
+            "collected_at",
+            "superseded_by",
+        )
+        if c in df.columns
+    ]
     return df[keep], "" if len(df) else "No evidence collected yet."
 
 
@@ -559,26 +714,62 @@ def _key_queries(case, mask: bool, key: bytes) -> tuple[dict[str, pd.DataFrame],
     return out, note
 
 
-def case_page(case_id: str, *, mask: bool = True, now: datetime | None = None,
-              with_queries: bool = True, settings: Settings | None = None) -> CasePage:
+def case_page(
+    case_id: str,
+    *,
+    mask: bool = True,
+    now: datetime | None = None,
+    with_queries: bool = True,
+    settings: Settings | None = None,
+) -> CasePage:
     """The case app's content for ``case_id`` (NotFoundError for an unknown case)."""
     settings = settings or current_settings()
     case = cases.get(validate_case_id(case_id))
     key = dashboard_key(settings)
-    decided = pd.DataFrame([{"at": d.at, "who": d.who, "action": d.action,
-                             "clauses": ", ".join(d.clauses), "rationale": d.rationale}
-                            for d in decisions.decisions(case.case_id)],
-                           columns=["at", "who", "action", "clauses", "rationale"])
-    written = pd.DataFrame([{"at": n.at, "author": n.author, "note": n.body}
-                            for n in notes.notes(case.case_id)], columns=["at", "author", "note"])
-    changes = pd.DataFrame([{"at": c.at, "who": c.who, "action": c.action, "field": c.field,
-                             "new": c.new if c.field not in ("subjects", "reporters") else "…"}
-                            for c in cases.history(case.case_id)],
-                           columns=["at", "who", "action", "field", "new"])
+    decided = pd.DataFrame(
+        [
+            {
+                "at": d.at,
+                "who": d.who,
+                "action": d.action,
+                "clauses": ", ".join(d.clauses),
+                "rationale": d.rationale,
+            }
+            for d in decisions.decisions(case.case_id)
+        ],
+        columns=["at", "who", "action", "clauses", "rationale"],
+    )
+    written = pd.DataFrame(
+        [{"at": n.at, "author": n.author, "note": n.body} for n in notes.notes(case.case_id)],
+        columns=["at", "author", "note"],
+    )
+    changes = pd.DataFrame(
+        [
+            {
+                "at": c.at,
+                "who": c.who,
+                "action": c.action,
+                "field": c.field,
+                "new": c.new if c.field not in ("subjects", "reporters") else "…",
+            }
+            for c in cases.history(case.case_id)
+        ],
+        columns=["at", "who", "action", "field", "new"],
+    )
     evidence, evidence_note = _evidence(case.case_id)
     queries, queries_note = _key_queries(case, mask, key) if with_queries else ({}, "")
-    return CasePage(case, sla_table(case, now), subjects_table(case, key, mask), decided, written,
-                    changes, evidence, evidence_note, queries, queries_note)
+    return CasePage(
+        case,
+        sla_table(case, now),
+        subjects_table(case, key, mask),
+        decided,
+        written,
+        changes,
+        evidence,
+        evidence_note,
+        queries,
+        queries_note,
+    )
 
 
 def case_timeline_figure(case_id: str, tz: ZoneInfo | str | None = None):
@@ -611,20 +802,49 @@ def mask_view(v, key: bytes | None = None):
         users = user_party_rows(out)
         for col in ("actor", "target"):  # user ids only where the source's parties are users
             if col in out.columns:
-                out[col] = pd.Series([party(v, u) for v, u in zip(out[col].tolist(), users)],
-                                     index=out.index, dtype=object)
+                out[col] = pd.Series(
+                    [party(v, u) for v, u in zip(out[col].tolist(), users)],
+                    index=out.index,
+                    dtype=object,
+                )
         if "summary" in out.columns:
             out["summary"] = out["summary"].map(free).astype(object)
         if "comments" in out.columns:  # annotation comments show in the hover too
             out["comments"] = out["comments"].map(
-                lambda cs: cs if cs is None or isinstance(cs, float) else [free(c) for c in cs])
+                lambda cs: cs if cs is None or isinstance(cs, float) else [free(c) for c in cs]
+            )
         return out
 
     return replace(v, events=masked(v.events), milestones=masked(v.milestones))
 
 
-__all__ = ["Snapshot", "Filters", "OnCall", "UNASSIGNED", "load", "apply_filters",
-           "filter_options", "headline", "queue", "sla_watch", "throughput", "backlog_age",
-           "category_trends", "repeat_subjects", "action_mix", "oncall", "case_from_query",
-           "pseudonym", "dashboard_key", "mask_text", "mask_frame", "subjects_table", "sla_table",
-           "CasePage", "case_page", "case_timeline_figure", "mask_view", "platform_sensitive_columns"]
+__all__ = [
+    "Snapshot",
+    "Filters",
+    "OnCall",
+    "UNASSIGNED",
+    "load",
+    "apply_filters",
+    "filter_options",
+    "headline",
+    "queue",
+    "sla_watch",
+    "throughput",
+    "backlog_age",
+    "category_trends",
+    "repeat_subjects",
+    "action_mix",
+    "oncall",
+    "case_from_query",
+    "pseudonym",
+    "dashboard_key",
+    "mask_text",
+    "mask_frame",
+    "subjects_table",
+    "sla_table",
+    "CasePage",
+    "case_page",
+    "case_timeline_figure",
+    "mask_view",
+    "platform_sensitive_columns",
+]

@@ -3,6 +3,7 @@
 Every error raised for bad input or a bad setting is a ``WorkbenchError``: its message is
 one line saying what was wrong and what to do. The CLI prints it without a traceback.
 """
+
 from __future__ import annotations
 
 

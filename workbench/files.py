@@ -46,8 +46,14 @@ class AtomicFile:
     inside the block when its name depends on what was written (``af.target = folder / sha``).
     """
 
-    def __init__(self, target: Path | None = None, *, folder: Path | None = None,
-                 if_exists: IfExists = "replace", mode: int | None = None) -> None:
+    def __init__(
+        self,
+        target: Path | None = None,
+        *,
+        folder: Path | None = None,
+        if_exists: IfExists = "replace",
+        mode: int | None = None,
+    ) -> None:
         if target is None and folder is None:
             raise ValueError("AtomicFile needs a target or a folder")
         self.target = Path(target) if target is not None else None
@@ -65,8 +71,12 @@ class AtomicFile:
         self._fh = os.fdopen(fd, "wb")
         return self._fh
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         assert self._fh is not None and self._tmp is not None
         try:
             if exc_type is None:
@@ -101,8 +111,9 @@ class AtomicFile:
         fsync_dir(self.target.parent)
 
 
-def atomic_write(target: Path, data: bytes | str, *, if_exists: IfExists = "replace",
-                 mode: int | None = None) -> bool:
+def atomic_write(
+    target: Path, data: bytes | str, *, if_exists: IfExists = "replace", mode: int | None = None
+) -> bool:
     """Write ``data`` to ``target`` all-or-nothing; True when it was written (see AtomicFile)."""
     blob = data.encode("utf-8") if isinstance(data, str) else data
     af = AtomicFile(Path(target), if_exists=if_exists, mode=mode)
@@ -121,12 +132,14 @@ def _stamp(path: Path, pattern: str | None) -> tuple:
     if pattern is None:
         st = path.stat()
         return (st.st_mtime_ns, st.st_size)
-    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                 for p in sorted(path.glob(pattern)))
+    return tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(path.glob(pattern))
+    )
 
 
-def cached(path: Path, parse: Callable[[Path], T], *, what: str, hint: str,
-           pattern: str | None = None) -> T:
+def cached(
+    path: Path, parse: Callable[[Path], T], *, what: str, hint: str, pattern: str | None = None
+) -> T:
     """``parse(path)``, computed again only when the file changes (for a folder, when any file
     matching ``pattern`` is added, removed or changed). A missing file or folder is a
     :class:`NotFoundError` naming ``what``, with ``hint``."""

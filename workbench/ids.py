@@ -4,6 +4,7 @@ A case id becomes a folder name, so it is checked strictly (ASCII only, exact sh
 any path is built from it: ``../x``, empty strings and unicode look-alikes are refused.
 Platform ids are positive 64-bit whole numbers, given as ints or ASCII digits.
 """
+
 from __future__ import annotations
 
 import re

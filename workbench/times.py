@@ -4,11 +4,12 @@ All times are stored in UTC and are timezone-aware. Input may be ISO-8601 with a
 relative form (``-7d``, ``-24h``, ``-30m``, ``-2w``, ``now``) or a zone-less ISO value, which is
 treated as UTC and *said so* (a :class:`ZonelessTimestamp` warning), never as local time.
 """
+
 from __future__ import annotations
 
 import re
 import warnings
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -26,7 +27,7 @@ class ZonelessTimestamp(UserWarning):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def parse_interval(value: object) -> timedelta:
@@ -53,11 +54,11 @@ def parse_timestamp(value: object, *, now: datetime | None = None) -> datetime:
     elif isinstance(value, str):
         text = value.strip()
         if text.lower() == "now":
-            return (now or utcnow()).astimezone(timezone.utc)
+            return (now or utcnow()).astimezone(UTC)
         m = _RELATIVE_RE.match(text)
         if m:
             delta = timedelta(**{_UNITS[m.group(3).lower()]: float(m.group(2))})
-            base = (now or utcnow()).astimezone(timezone.utc)
+            base = (now or utcnow()).astimezone(UTC)
             return base - delta if m.group(1) == "-" else base + delta
         try:
             dt = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
@@ -67,10 +68,13 @@ def parse_timestamp(value: object, *, now: datetime | None = None) -> datetime:
     else:
         raise InputError(f"{value!r} is not a timestamp", _HINT)
     if dt.tzinfo is None or dt.utcoffset() is None:
-        warnings.warn(f"timestamp {dt.isoformat()} has no zone; treated as UTC",
-                      ZonelessTimestamp, stacklevel=2)
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        warnings.warn(
+            f"timestamp {dt.isoformat()} has no zone; treated as UTC",
+            ZonelessTimestamp,
+            stacklevel=2,
+        )
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 def to_zone(ts: datetime | pd.Timestamp, tz: ZoneInfo | str) -> datetime:

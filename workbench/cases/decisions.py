@@ -2,6 +2,7 @@
 to ``decided`` in the same transaction. :func:`precedents` shows how closed cases under a clause
 were decided, so similar cases get similar outcomes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -12,9 +13,9 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workbench.cases import lifecycle
 from workbench.cases.taxonomy import check_action, check_clauses, taxonomy
 from workbench.errors import InputError
-from workbench.cases import lifecycle
 from workbench.ids import check_user_id, validate_case_id
 from workbench.store.models import CaseRow, DecisionClause, DecisionRow
 
@@ -30,10 +31,18 @@ class Decision:
     subjects: tuple[int, ...]
 
 
-def decide(case_id: str, *, clauses: Sequence[str], action: str, rationale: str,
-           subjects: Sequence[int] | None = None, who: str | None = None,
-           at: datetime | str | None = None, expected_version: int | None = None,
-           session: Session | None = None) -> Decision:
+def decide(
+    case_id: str,
+    *,
+    clauses: Sequence[str],
+    action: str,
+    rationale: str,
+    subjects: Sequence[int] | None = None,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session | None = None,
+) -> Decision:
     """Record the decision on a case under investigation (or waiting) and move it to ``decided``.
 
     ``subjects`` defaults to every subject of the case. The rationale is required: a decision
@@ -51,18 +60,30 @@ def decide(case_id: str, *, clauses: Sequence[str], action: str, rationale: str,
         subj = [check_user_id(u) for u in subjects] if subjects is not None else list(case.subjects)
         strangers = [u for u in subj if u not in case.subjects]
         if strangers:
-            raise InputError(f"user {strangers[0]} is not a subject of case {case_id}",
-                             "add them as a subject first")
-        crow = lifecycle.mark_decided(case_id, who=who, at=at, session=s,
-                                      expected_version=expected_version)
-        row = DecisionRow(case_id=case_id, at=at, who=who, action=act, rationale=rationale,
-                          subjects=subj)
+            raise InputError(
+                f"user {strangers[0]} is not a subject of case {case_id}",
+                "add them as a subject first",
+            )
+        crow = lifecycle.mark_decided(
+            case_id, who=who, at=at, session=s, expected_version=expected_version
+        )
+        row = DecisionRow(
+            case_id=case_id, at=at, who=who, action=act, rationale=rationale, subjects=subj
+        )
         s.add(row)
         s.flush()
         for c in cl:
             s.add(DecisionClause(decision_id=row.id, clause=c))
-        lifecycle.log_change(s, crow, who, at, "decide", "decision",
-                             None, {"clauses": cl, "action": act, "subjects": subj})
+        lifecycle.log_change(
+            s,
+            crow,
+            who,
+            at,
+            "decide",
+            "decision",
+            None,
+            {"clauses": cl, "action": act, "subjects": subj},
+        )
         return Decision(case_id, at, who, tuple(cl), act, rationale, tuple(subj))
 
 
@@ -70,8 +91,9 @@ def decisions(case_id: str, *, session: Session | None = None) -> list[Decision]
     """Every decision recorded on the case, oldest first (a reopened case may have several)."""
     validate_case_id(case_id)
     with lifecycle.unit(session) as s:
-        rows = s.scalars(select(DecisionRow).where(DecisionRow.case_id == case_id)
-                         .order_by(DecisionRow.id)).all()
+        rows = s.scalars(
+            select(DecisionRow).where(DecisionRow.case_id == case_id).order_by(DecisionRow.id)
+        ).all()
         return [_decision(s, r) for r in rows]
 
 
@@ -81,13 +103,19 @@ def latest_decision(case_id: str, *, session: Session | None = None) -> Decision
 
 
 def _decision(s: Session, r: DecisionRow) -> Decision:
-    cl = s.scalars(select(DecisionClause.clause).where(DecisionClause.decision_id == r.id)
-                   .order_by(DecisionClause.clause)).all()
-    return Decision(r.case_id, r.at, r.who, tuple(cl), r.action, r.rationale, tuple(r.subjects or ()))
+    cl = s.scalars(
+        select(DecisionClause.clause)
+        .where(DecisionClause.decision_id == r.id)
+        .order_by(DecisionClause.clause)
+    ).all()
+    return Decision(
+        r.case_id, r.at, r.who, tuple(cl), r.action, r.rationale, tuple(r.subjects or ())
+    )
 
 
-def precedents(clause: str, *, exclude_case: str | None = None, limit: int = 50,
-               session: Session | None = None) -> pd.DataFrame:
+def precedents(
+    clause: str, *, exclude_case: str | None = None, limit: int = 50, session: Session | None = None
+) -> pd.DataFrame:
     """How closed cases under ``clause`` were decided, newest first.
 
     Columns: case_id, category, priority, decided_at, action, action_title, clauses, rationale.
@@ -96,11 +124,13 @@ def precedents(clause: str, *, exclude_case: str | None = None, limit: int = 50,
     """
     clause = check_clauses([clause])[0]
     tax = taxonomy()
-    q = (select(DecisionRow, CaseRow.category, CaseRow.priority)
-         .join(CaseRow, CaseRow.case_id == DecisionRow.case_id)
-         .join(DecisionClause, DecisionClause.decision_id == DecisionRow.id)
-         .where(DecisionClause.clause == clause, CaseRow.status == "closed")
-         .order_by(DecisionRow.at.desc(), DecisionRow.id.desc()))
+    q = (
+        select(DecisionRow, CaseRow.category, CaseRow.priority)
+        .join(CaseRow, CaseRow.case_id == DecisionRow.case_id)
+        .join(DecisionClause, DecisionClause.decision_id == DecisionRow.id)
+        .where(DecisionClause.clause == clause, CaseRow.status == "closed")
+        .order_by(DecisionRow.at.desc(), DecisionRow.id.desc())
+    )
     if exclude_case:
         q = q.where(DecisionRow.case_id != validate_case_id(exclude_case))
     rows = []
@@ -111,24 +141,48 @@ def precedents(clause: str, *, exclude_case: str | None = None, limit: int = 50,
                 continue
             seen.add(r.case_id)
             d = _decision(s, r)
-            rows.append({"case_id": r.case_id, "category": category, "priority": priority,
-                         "decided_at": r.at, "action": r.action,
-                         "action_title": tax.actions[r.action].title if r.action in tax.actions else r.action,
-                         "clauses": ", ".join(d.clauses), "rationale": r.rationale})
+            rows.append(
+                {
+                    "case_id": r.case_id,
+                    "category": category,
+                    "priority": priority,
+                    "decided_at": r.at,
+                    "action": r.action,
+                    "action_title": tax.actions[r.action].title
+                    if r.action in tax.actions
+                    else r.action,
+                    "clauses": ", ".join(d.clauses),
+                    "rationale": r.rationale,
+                }
+            )
             if len(rows) >= limit:
                 break
-    cols = ["case_id", "category", "priority", "decided_at", "action", "action_title", "clauses",
-            "rationale"]
+    cols = [
+        "case_id",
+        "category",
+        "priority",
+        "decided_at",
+        "action",
+        "action_title",
+        "clauses",
+        "rationale",
+    ]
     return pd.DataFrame(rows, columns=cols)
 
 
-def precedent_summary(clause: str, *, exclude_case: str | None = None,
-                      session: Session | None = None) -> pd.DataFrame:
+def precedent_summary(
+    clause: str, *, exclude_case: str | None = None, session: Session | None = None
+) -> pd.DataFrame:
     """For ``clause``: how many closed cases ended in each action, and their share."""
     df = precedents(clause, exclude_case=exclude_case, limit=1_000_000, session=session)
     if df.empty:
         return pd.DataFrame(columns=["action", "action_title", "cases", "share"])
-    out = (df.groupby(["action", "action_title"]).size().rename("cases").reset_index()
-           .sort_values(["cases", "action"], ascending=[False, True], ignore_index=True))
+    out = (
+        df.groupby(["action", "action_title"])
+        .size()
+        .rename("cases")
+        .reset_index()
+        .sort_values(["cases", "action"], ascending=[False, True], ignore_index=True)
+    )
     out["share"] = (out["cases"] / out["cases"].sum()).round(3)
     return out

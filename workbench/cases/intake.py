@@ -11,6 +11,7 @@ Bad rows are reported with their line number and reason; good rows are imported 
 export twice files nothing new. The external id is unique in the store, so even two imports
 running at once cannot file a ticket twice.
 """
+
 from __future__ import annotations
 
 import csv
@@ -25,26 +26,48 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from workbench.store.models import CaseRow
 from workbench.cases import lifecycle as cases
 from workbench.cases.model import check_priority, check_source
 from workbench.cases.taxonomy import check_category
-from workbench.ids import check_user_id
 from workbench.errors import InputError, NotFoundError, WorkbenchError
+from workbench.ids import check_user_id
+from workbench.store.models import CaseRow
 from workbench.times import ZonelessTimestamp, parse_timestamp
 
 ALIASES = {
-    "ticket_id": "external_id", "ticket": "external_id", "id": "external_id",
+    "ticket_id": "external_id",
+    "ticket": "external_id",
+    "id": "external_id",
     "external_ticket_id": "external_id",
-    "subject": "subjects", "user_id": "subjects", "user_ids": "subjects",
-    "reported_user_id": "subjects", "subject_user_ids": "subjects",
-    "description": "summary", "details": "summary",
-    "created_at": "received_at", "received": "received_at", "opened_at": "received_at",
-    "reporter": "reporters", "reporter_id": "reporters", "reporter_ids": "reporters",
-    "team": "source", "source_team": "source", "tag": "tags",
+    "subject": "subjects",
+    "user_id": "subjects",
+    "user_ids": "subjects",
+    "reported_user_id": "subjects",
+    "subject_user_ids": "subjects",
+    "description": "summary",
+    "details": "summary",
+    "created_at": "received_at",
+    "received": "received_at",
+    "opened_at": "received_at",
+    "reporter": "reporters",
+    "reporter_id": "reporters",
+    "reporter_ids": "reporters",
+    "team": "source",
+    "source_team": "source",
+    "tag": "tags",
 }
-KNOWN = {"external_id", "category", "priority", "subjects", "source", "title", "summary",
-         "reporters", "received_at", "tags"}
+KNOWN = {
+    "external_id",
+    "category",
+    "priority",
+    "subjects",
+    "source",
+    "title",
+    "summary",
+    "reporters",
+    "received_at",
+    "tags",
+}
 _SPLIT = re.compile(r"[;,\s]+")
 MAX_BYTES = 50_000_000
 
@@ -60,8 +83,10 @@ class RowError:
 
 @dataclass
 class ImportResult:
-    created: list[str] = field(default_factory=list)          # new case ids
-    skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, external id) already filed
+    created: list[str] = field(default_factory=list)  # new case ids
+    skipped: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # (line, external id) already filed
     errors: list[RowError] = field(default_factory=list)
 
     @property
@@ -71,11 +96,14 @@ class ImportResult:
 
 # --------------------------------------------------------------------------- reading
 
+
 def _read_csv(text: str) -> Iterator[tuple[int, dict]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
-        raise InputError("the CSV file has no header row",
-                         "the first line names the columns: external_id,category,...")
+        raise InputError(
+            "the CSV file has no header row",
+            "the first line names the columns: external_id,category,...",
+        )
     start = reader.line_num + 1
     for row in reader:
         extra = row.pop(None, None)
@@ -124,8 +152,14 @@ def _read_json(text: str) -> Iterator[tuple[int, object]]:
         except json.JSONDecodeError:
             whole = None
         if isinstance(whole, dict):
-            key = next((k for k in ("tickets", "cases", "items", "rows")
-                        if isinstance(whole.get(k), list)), None)
+            key = next(
+                (
+                    k
+                    for k in ("tickets", "cases", "items", "rows")
+                    if isinstance(whole.get(k), list)
+                ),
+                None,
+            )
             if key is None:
                 yield s.count("\n", 0, i) + 1, whole
                 return
@@ -147,8 +181,10 @@ def _read_json(text: str) -> Iterator[tuple[int, object]]:
                 except json.JSONDecodeError as exc:
                     yield n, {"__error__": f"not valid JSON ({exc.msg})"}
         return
-    raise InputError("the JSON file holds no list of tickets",
-                     "give an array of objects, {\"tickets\": [...]} or JSON Lines")
+    raise InputError(
+        "the JSON file holds no list of tickets",
+        'give an array of objects, {"tickets": [...]} or JSON Lines',
+    )
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
@@ -157,8 +193,10 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
     if not path.is_file():
         raise NotFoundError(f"no file {path}", "give the path of a CSV or JSON export")
     if path.stat().st_size > MAX_BYTES:
-        raise InputError(f"{path.name} is larger than {MAX_BYTES // 1_000_000} MB",
-                         "split the export into smaller files")
+        raise InputError(
+            f"{path.name} is larger than {MAX_BYTES // 1_000_000} MB",
+            "split the export into smaller files",
+        )
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -174,14 +212,19 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict]]:
         for line, row in rows:
             yield line, row if isinstance(row, dict) else {"__error__": "not an object"}
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path.name} is not valid JSON at line {exc.lineno}: {exc.msg}",
-                         "fix the file and import again (nothing was imported)") from None
+        raise InputError(
+            f"{path.name} is not valid JSON at line {exc.lineno}: {exc.msg}",
+            "fix the file and import again (nothing was imported)",
+        ) from None
     except csv.Error as exc:
-        raise InputError(f"{path.name} is not valid CSV: {exc}",
-                         "fix the file and import again (nothing was imported)") from None
+        raise InputError(
+            f"{path.name} is not valid CSV: {exc}",
+            "fix the file and import again (nothing was imported)",
+        ) from None
 
 
 # --------------------------------------------------------------------------- checking
+
 
 def _split(value: object) -> list[str]:
     if value is None:
@@ -215,7 +258,9 @@ def check_row(raw: dict) -> dict:
         kw["priority"] = check_priority(str(row["priority"]))
     kw["source"] = check_source(str(row.get("source", "support")))
     kw["subjects"] = [check_user_id(u) for u in _split(row.get("subjects"))]
-    kw["reporters"] = [int(r) if r.isascii() and r.isdigit() else r for r in _split(row.get("reporters"))]
+    kw["reporters"] = [
+        int(r) if r.isascii() and r.isdigit() else r for r in _split(row.get("reporters"))
+    ]
     kw["tags"] = _split(row.get("tags"))
     for name in ("title", "summary"):
         if name in row:
@@ -226,14 +271,17 @@ def check_row(raw: dict) -> dict:
             try:
                 kw["at"] = parse_timestamp(str(row["received_at"]))
             except ZonelessTimestamp:
-                raise InputError(f"received_at {row['received_at']!r} has no time zone",
-                                 "add one, e.g. 2026-03-01T12:00:00Z") from None
+                raise InputError(
+                    f"received_at {row['received_at']!r} has no time zone",
+                    "add one, e.g. 2026-03-01T12:00:00Z",
+                ) from None
     if len(kw.get("title", "")) > 200:
         raise InputError("title is longer than 200 characters")
     return kw
 
 
 # --------------------------------------------------------------------------- importing
+
 
 def import_file(path: Path | str, *, strict: bool = False, who: str | None = None) -> ImportResult:
     """Import a frontline export; see the module doc. Returns what was created, skipped, refused."""
@@ -252,8 +300,9 @@ def import_file(path: Path | str, *, strict: bool = False, who: str | None = Non
             created, skipped = _file(parsed, who)
         except IntegrityError:
             if attempt == 2:
-                raise WorkbenchError("another import kept filing the same tickets",
-                                     "run the import again") from None
+                raise WorkbenchError(
+                    "another import kept filing the same tickets", "run the import again"
+                ) from None
             continue  # a concurrent import filed some of these tickets: look again
         result.created, result.skipped = created, skipped
         return result
@@ -267,8 +316,11 @@ def _file(rows: list[tuple[int, dict]], who: str | None) -> tuple[list[str], lis
         wanted = [kw["external_id"] for _, kw in rows]
         have: set[str] = set()
         for i in range(0, len(wanted), 500):
-            have.update(s.scalars(select(CaseRow.external_id)
-                                  .where(CaseRow.external_id.in_(wanted[i:i + 500]))))
+            have.update(
+                s.scalars(
+                    select(CaseRow.external_id).where(CaseRow.external_id.in_(wanted[i : i + 500]))
+                )
+            )
         for line, kw in rows:
             if kw["external_id"] in have:
                 skipped.append((line, kw["external_id"]))

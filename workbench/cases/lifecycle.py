@@ -24,6 +24,7 @@ explicitly with :func:`confidential_reporters`; anything meant to leave the team
 Every mutating function takes ``who`` (default: WORKBENCH_ANALYST), ``at`` (default: now; the
 demo and tests replay history with it) and ``session`` (join a caller's unit of work).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,9 +37,22 @@ from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session, object_session
 
-from workbench.cases.model import (EDITABLE, OPEN_STATUSES, PAUSED_STATUSES, REOPEN_FROM, STATUSES,
-                                   TRANSITIONS, Case, Change, Reporter, StaleCaseError,
-                                   check_custom, check_priority, check_source, clean_tags)
+from workbench.cases.model import (
+    EDITABLE,
+    OPEN_STATUSES,
+    PAUSED_STATUSES,
+    REOPEN_FROM,
+    STATUSES,
+    TRANSITIONS,
+    Case,
+    Change,
+    Reporter,
+    StaleCaseError,
+    check_custom,
+    check_priority,
+    check_source,
+    clean_tags,
+)
 from workbench.cases.sla import policy as sla_policy
 from workbench.cases.sla import preservation_deadline, show_time
 from workbench.cases.taxonomy import check_category, taxonomy
@@ -47,11 +61,18 @@ from workbench.config import settings as current_settings
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.ids import check_user_id, validate_case_id
 from workbench.store import session as store_session
-from workbench.store.models import (CaseChange, CaseIdCounter, CaseRelated, CaseReporter, CaseRow,
-                                    CaseSubject)
+from workbench.store.models import (
+    CaseChange,
+    CaseIdCounter,
+    CaseRelated,
+    CaseReporter,
+    CaseRow,
+    CaseSubject,
+)
 from workbench.times import parse_timestamp, utcnow
 
 # --------------------------------------------------------------------------- helpers
+
 
 @contextmanager
 def unit(session: Session | None = None) -> Iterator[Session]:
@@ -73,10 +94,30 @@ def time_or_now(at: datetime | str | None) -> datetime:
     return utcnow() if at is None else parse_timestamp(at)
 
 
-def log_change(s: Session, row: CaseRow, who: str, at: datetime, action: str, field: str | None,
-         old: Any, new: Any, reason: str | None = None) -> None:
-    s.add(CaseChange(case_id=row.case_id, at=at, who=who, action=action, field=field,
-                     old=_jsonable(old), new=_jsonable(new), reason=reason, version=row.version))
+def log_change(
+    s: Session,
+    row: CaseRow,
+    who: str,
+    at: datetime,
+    action: str,
+    field: str | None,
+    old: Any,
+    new: Any,
+    reason: str | None = None,
+) -> None:
+    s.add(
+        CaseChange(
+            case_id=row.case_id,
+            at=at,
+            who=who,
+            action=action,
+            field=field,
+            old=_jsonable(old),
+            new=_jsonable(new),
+            reason=reason,
+            version=row.version,
+        )
+    )
 
 
 def _jsonable(v: Any) -> Any:
@@ -99,24 +140,52 @@ def _snapshot(s: Session, row: CaseRow) -> Case:
     hit = cache.get(row.case_id)
     if hit is not None and hit[0] == row.version:
         return _build(row, hit[1], hit[2])
-    subjects = tuple(s.scalars(select(CaseSubject.user_id).where(CaseSubject.case_id == row.case_id)
-                               .order_by(CaseSubject.position, CaseSubject.user_id)).all())
-    related = tuple(s.scalars(select(CaseRelated.related_id).where(CaseRelated.case_id == row.case_id)
-                              .order_by(CaseRelated.related_id)).all())
+    subjects = tuple(
+        s.scalars(
+            select(CaseSubject.user_id)
+            .where(CaseSubject.case_id == row.case_id)
+            .order_by(CaseSubject.position, CaseSubject.user_id)
+        ).all()
+    )
+    related = tuple(
+        s.scalars(
+            select(CaseRelated.related_id)
+            .where(CaseRelated.case_id == row.case_id)
+            .order_by(CaseRelated.related_id)
+        ).all()
+    )
     cache[row.case_id] = (row.version, subjects, related)
     return _build(row, subjects, related)
 
 
 def _build(row: CaseRow, subjects: tuple, related: tuple) -> Case:
-    return Case(case_id=row.case_id, title=row.title, summary=row.summary, category=row.category,
-                priority=row.priority, source=row.source, status=row.status, assignee=row.assignee,
-                tags=tuple(row.tags or ()), custom=dict(row.custom or {}), subjects=subjects,
-                related=related, external_id=row.external_id, created_at=row.created_at,
-                created_by=row.created_by, claimed_at=row.claimed_at,
-                first_action_at=row.first_action_at, decided_at=row.decided_at,
-                closed_at=row.closed_at, paused_seconds=row.paused_seconds or 0.0,
-                paused_since=row.paused_since, preservation_due=row.preservation_due,
-                version=row.version, updated_at=row.updated_at, updated_by=row.updated_by)
+    return Case(
+        case_id=row.case_id,
+        title=row.title,
+        summary=row.summary,
+        category=row.category,
+        priority=row.priority,
+        source=row.source,
+        status=row.status,
+        assignee=row.assignee,
+        tags=tuple(row.tags or ()),
+        custom=dict(row.custom or {}),
+        subjects=subjects,
+        related=related,
+        external_id=row.external_id,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        claimed_at=row.claimed_at,
+        first_action_at=row.first_action_at,
+        decided_at=row.decided_at,
+        closed_at=row.closed_at,
+        paused_seconds=row.paused_seconds or 0.0,
+        paused_since=row.paused_since,
+        preservation_due=row.preservation_due,
+        version=row.version,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )
 
 
 def _lock(s: Session, case_id: str, expected_version: int | None) -> CaseRow:
@@ -126,11 +195,11 @@ def _lock(s: Session, case_id: str, expected_version: int | None) -> CaseRow:
     if row is None:
         raise NotFoundError(f"no case {case_id}", "see `workbench case list`")
     if expected_version is not None and row.version != expected_version:
-
         raise StaleCaseError(
             f"case {case_id} is at version {row.version}, not {expected_version}: last changed "
             f"by {row.updated_by} at {show_time(row.updated_at)}; nothing was saved",
-            "reload the case and make your change again")
+            "reload the case and make your change again",
+        )
     return row
 
 
@@ -153,13 +222,20 @@ def _allocate_ids(s: Session, year: int, n: int = 1) -> list[str]:
     dialect = s.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         mod = __import__(f"sqlalchemy.dialects.{dialect}", fromlist=["insert"])
-        s.execute(mod.insert(CaseIdCounter).values(year=year, last=0)
-                  .on_conflict_do_nothing(index_elements=["year"]))
+        s.execute(
+            mod.insert(CaseIdCounter)
+            .values(year=year, last=0)
+            .on_conflict_do_nothing(index_elements=["year"])
+        )
     elif s.get(CaseIdCounter, year) is None:
         s.add(CaseIdCounter(year=year, last=0))
         s.flush()
-    last = s.execute(sql_update(CaseIdCounter).where(CaseIdCounter.year == year)
-                     .values(last=CaseIdCounter.last + n).returning(CaseIdCounter.last)).scalar_one()
+    last = s.execute(
+        sql_update(CaseIdCounter)
+        .where(CaseIdCounter.year == year)
+        .values(last=CaseIdCounter.last + n)
+        .returning(CaseIdCounter.last)
+    ).scalar_one()
     if last > 999_999:
         raise WorkbenchError(f"case ids for {year} are exhausted", "ask an administrator")
     return [f"ESC-{year:04d}-{k:06d}" for k in range(last - n + 1, last + 1)]
@@ -172,12 +248,24 @@ def _preservation_due(received: datetime, days: int) -> datetime:
 
 # --------------------------------------------------------------------------- create / read
 
-def create(*, category: str, title: str | None = None, summary: str | None = None,
-           priority: str | None = None, source: str = "trust_safety",
-           subjects: Sequence[object] = (), reporters: Sequence[object] = (),
-           related: Sequence[str] = (), tags: Sequence[str] = (), custom: dict | None = None,
-           external_id: str | None = None, who: str | None = None,
-           at: datetime | str | None = None, session: Session | None = None) -> Case:
+
+def create(
+    *,
+    category: str,
+    title: str | None = None,
+    summary: str | None = None,
+    priority: str | None = None,
+    source: str = "trust_safety",
+    subjects: Sequence[object] = (),
+    reporters: Sequence[object] = (),
+    related: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    custom: dict | None = None,
+    external_id: str | None = None,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    session: Session | None = None,
+) -> Case:
     """File a new case (status ``new``) and return it.
 
     ``priority`` defaults to the category's default priority. ``external_id`` (a frontline
@@ -194,26 +282,45 @@ def create(*, category: str, title: str | None = None, summary: str | None = Non
     summary = (summary or "").strip() or None
     title = (title or "").strip() or _default_title(category, summary)
     if len(title) > 200:
-        raise InputError("title is longer than 200 characters", "shorten it; put details in the summary")
+        raise InputError(
+            "title is longer than 200 characters", "shorten it; put details in the summary"
+        )
     if external_id is not None:
         external_id = str(external_id).strip() or None
         if external_id and len(external_id) > 128:
             raise InputError("external id is longer than 128 characters")
     rep = [_reporter(r) for r in reporters]
     with unit(session) as s:
-        if external_id and s.scalar(select(CaseRow.case_id).where(CaseRow.external_id == external_id)):
-            raise InputError(f"external ticket {external_id!r} is already filed",
-                             "find it with `workbench case list`")
+        if external_id and s.scalar(
+            select(CaseRow.case_id).where(CaseRow.external_id == external_id)
+        ):
+            raise InputError(
+                f"external ticket {external_id!r} is already filed",
+                "find it with `workbench case list`",
+            )
         for r in related_ids:
             if s.get(CaseRow, r) is None:
                 raise NotFoundError(f"related case {r} does not exist")
         case_id = _allocate_ids(s, at.year)[0]
-        row = CaseRow(case_id=case_id, title=title, summary=summary, category=category,
-                      priority=priority, source=source, status="new", assignee=None,
-                      tags=clean_tags(tags), custom=dict(check_custom(custom or {})),
-                      external_id=external_id,
-                      created_at=at, created_by=who, paused_seconds=0.0, version=1,
-                      updated_at=at, updated_by=who)
+        row = CaseRow(
+            case_id=case_id,
+            title=title,
+            summary=summary,
+            category=category,
+            priority=priority,
+            source=source,
+            status="new",
+            assignee=None,
+            tags=clean_tags(tags),
+            custom=dict(check_custom(custom or {})),
+            external_id=external_id,
+            created_at=at,
+            created_by=who,
+            paused_seconds=0.0,
+            version=1,
+            updated_at=at,
+            updated_by=who,
+        )
         if taxonomy().categories[category].preservation:
             row.preservation_due = _preservation_due(at, _preservation_days()[0])
         s.add(row)
@@ -227,14 +334,26 @@ def create(*, category: str, title: str | None = None, summary: str | None = Non
             s.add(CaseRelated(case_id=r, related_id=case_id))
             log_change(s, other, who, at, "update", "related", None, case_id)
             _people_cache(s).pop(r, None)
-        for uid, ref in rep:
-            s.add(CaseReporter(case_id=case_id, reporter_user_id=uid, reporter_ref=ref, added_at=at))
-        for name, value in (("title", title), ("summary", summary), ("category", category),
-                            ("priority", priority), ("source", source), ("status", "new"),
-                            ("subjects", subject_ids), ("related", related_ids),
-                            ("tags", row.tags), ("custom", row.custom),
-                            ("external_id", external_id),
-                            ("preservation_due", row.preservation_due)):
+        for reporter_id, ref in rep:
+            s.add(
+                CaseReporter(
+                    case_id=case_id, reporter_user_id=reporter_id, reporter_ref=ref, added_at=at
+                )
+            )
+        for name, value in (
+            ("title", title),
+            ("summary", summary),
+            ("category", category),
+            ("priority", priority),
+            ("source", source),
+            ("status", "new"),
+            ("subjects", subject_ids),
+            ("related", related_ids),
+            ("tags", row.tags),
+            ("custom", row.custom),
+            ("external_id", external_id),
+            ("preservation_due", row.preservation_due),
+        ):
             if value not in (None, [], {}):
                 log_change(s, row, who, at, "create", name, None, value)
         if rep:  # the log says reporters were added, never who they are
@@ -259,8 +378,9 @@ def _preservation_days() -> tuple[int, int]:
 def _reporter(value: object) -> tuple[int | None, str | None]:
     if isinstance(value, Reporter):
         return value.user_id, value.ref
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isascii()
-                                  and value.strip().isdigit()):
+    if isinstance(value, int) or (
+        isinstance(value, str) and value.strip().isascii() and value.strip().isdigit()
+    ):
         return check_user_id(value), None
     ref = str(value).strip()
     if not ref or len(ref) > 200:
@@ -278,10 +398,17 @@ def get(case_id: str, *, session: Session | None = None) -> Case:
         return _snapshot(s, row)
 
 
-def list_cases(*, status: str | Sequence[str] | None = None, category: str | None = None,
-               priority: str | None = None, assignee: str | None = None,
-               subject: int | None = None, open_only: bool = False, limit: int | None = None,
-               session: Session | None = None) -> list[Case]:
+def list_cases(
+    *,
+    status: str | Sequence[str] | None = None,
+    category: str | None = None,
+    priority: str | None = None,
+    assignee: str | None = None,
+    subject: int | None = None,
+    open_only: bool = False,
+    limit: int | None = None,
+    session: Session | None = None,
+) -> list[Case]:
     """Cases matching every filter given, newest first."""
     q = select(CaseRow)
     if status:
@@ -299,8 +426,11 @@ def list_cases(*, status: str | Sequence[str] | None = None, category: str | Non
     if assignee:
         q = q.where(CaseRow.assignee == assignee)
     if subject is not None:
-        q = q.where(CaseRow.case_id.in_(select(CaseSubject.case_id)
-                                        .where(CaseSubject.user_id == check_user_id(subject))))
+        q = q.where(
+            CaseRow.case_id.in_(
+                select(CaseSubject.case_id).where(CaseSubject.user_id == check_user_id(subject))
+            )
+        )
     q = q.order_by(CaseRow.created_at.desc(), CaseRow.case_id.desc())
     if limit:
         q = q.limit(limit)
@@ -310,20 +440,24 @@ def list_cases(*, status: str | Sequence[str] | None = None, category: str | Non
         subj: dict[str, list[int]] = {i: [] for i in ids}
         rel: dict[str, list[str]] = {i: [] for i in ids}
         for chunk in _chunks(ids, 500):
-            for cid, uid in s.execute(select(CaseSubject.case_id, CaseSubject.user_id)
-                                      .where(CaseSubject.case_id.in_(chunk))
-                                      .order_by(CaseSubject.position, CaseSubject.user_id)):
+            for cid, uid in s.execute(
+                select(CaseSubject.case_id, CaseSubject.user_id)
+                .where(CaseSubject.case_id.in_(chunk))
+                .order_by(CaseSubject.position, CaseSubject.user_id)
+            ):
                 subj[cid].append(uid)
-            for cid, rid in s.execute(select(CaseRelated.case_id, CaseRelated.related_id)
-                                      .where(CaseRelated.case_id.in_(chunk))
-                                      .order_by(CaseRelated.related_id)):
+            for cid, rid in s.execute(
+                select(CaseRelated.case_id, CaseRelated.related_id)
+                .where(CaseRelated.case_id.in_(chunk))
+                .order_by(CaseRelated.related_id)
+            ):
                 rel[cid].append(rid)
         return [_build(r, tuple(subj[r.case_id]), tuple(rel[r.case_id])) for r in rows]
 
 
 def _chunks(items: list, n: int) -> Iterator[list]:
     for i in range(0, len(items), n):
-        yield items[i:i + n]
+        yield items[i : i + n]
 
 
 def table(cases: Iterable[Case]) -> pd.DataFrame:
@@ -346,10 +480,13 @@ def history(case_id: str, *, session: Session | None = None) -> list[Change]:
     with unit(session) as s:
         if s.get(CaseRow, case_id) is None:
             raise NotFoundError(f"no case {case_id}", "see `workbench case list`")
-        rows = s.scalars(select(CaseChange).where(CaseChange.case_id == case_id)
-                         .order_by(CaseChange.id)).all()
-        return [Change(r.case_id, r.at, r.who, r.action, r.field, r.old, r.new, r.reason, r.version)
-                for r in rows]
+        rows = s.scalars(
+            select(CaseChange).where(CaseChange.case_id == case_id).order_by(CaseChange.id)
+        ).all()
+        return [
+            Change(r.case_id, r.at, r.who, r.action, r.field, r.old, r.new, r.reason, r.version)
+            for r in rows
+        ]
 
 
 def confidential_reporters(case_id: str, *, session: Session | None = None) -> list[Reporter]:
@@ -358,15 +495,23 @@ def confidential_reporters(case_id: str, *, session: Session | None = None) -> l
     *exclude* reporters."""
     validate_case_id(case_id)
     with unit(session) as s:
-        rows = s.scalars(select(CaseReporter).where(CaseReporter.case_id == case_id)
-                         .order_by(CaseReporter.id)).all()
+        rows = s.scalars(
+            select(CaseReporter).where(CaseReporter.case_id == case_id).order_by(CaseReporter.id)
+        ).all()
         return [Reporter(r.reporter_user_id, r.reporter_ref) for r in rows]
 
 
 # --------------------------------------------------------------------------- changes
 
-def claim(case_id: str, *, who: str | None = None, at: datetime | str | None = None,
-          expected_version: int | None = None, session: Session | None = None) -> Case:
+
+def claim(
+    case_id: str,
+    *,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session | None = None,
+) -> Case:
     """``who`` takes the case (becomes its assignee); the claim time starts being tracked."""
     who, at = analyst_or_default(who), time_or_now(at)
     with unit(session) as s:
@@ -382,9 +527,15 @@ def claim(case_id: str, *, who: str | None = None, at: datetime | str | None = N
         return _snapshot(s, row)
 
 
-def assign(case_id: str, assignee: str | None, *, who: str | None = None,
-           at: datetime | str | None = None, expected_version: int | None = None,
-           session: Session | None = None) -> Case:
+def assign(
+    case_id: str,
+    assignee: str | None,
+    *,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session | None = None,
+) -> Case:
     """Give the case to ``assignee`` (``None`` unassigns)."""
     who, at = analyst_or_default(who), time_or_now(at)
     if assignee is not None:
@@ -402,9 +553,16 @@ def assign(case_id: str, assignee: str | None, *, who: str | None = None,
         return _snapshot(s, row)
 
 
-def set_status(case_id: str, status: str, *, reason: str | None = None, who: str | None = None,
-               at: datetime | str | None = None, expected_version: int | None = None,
-               session: Session | None = None) -> Case:
+def set_status(
+    case_id: str,
+    status: str,
+    *,
+    reason: str | None = None,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session | None = None,
+) -> Case:
     """Move the case to ``status``; illegal moves are refused with what is allowed.
 
     Reopening (``decided``/``closed`` -> ``investigating``) needs a ``reason``. ``decided`` is
@@ -412,14 +570,29 @@ def set_status(case_id: str, status: str, *, reason: str | None = None, who: str
     """
     status = str(status).strip().lower()
     if status == "decided":
-        raise InputError(f"case {case_id} is decided by recording a decision",
-                         f"use `workbench case decide {case_id} --clause ... --action ...`")
-    return _move(case_id, status, reason=reason, who=who, at=at,
-                 expected_version=expected_version, session=session)
+        raise InputError(
+            f"case {case_id} is decided by recording a decision",
+            f"use `workbench case decide {case_id} --clause ... --action ...`",
+        )
+    return _move(
+        case_id,
+        status,
+        reason=reason,
+        who=who,
+        at=at,
+        expected_version=expected_version,
+        session=session,
+    )
 
 
-def mark_decided(case_id: str, *, who: str | None = None, at: datetime | str | None = None,
-                 expected_version: int | None = None, session: Session) -> CaseRow:
+def mark_decided(
+    case_id: str,
+    *,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session,
+) -> CaseRow:
     """For :func:`workbench.cases.decisions.decide`, in its transaction: move the case to
     ``decided`` (stopping the resolution clock) and return its locked row."""
     _move(case_id, "decided", who=who, at=at, expected_version=expected_version, session=session)
@@ -428,9 +601,16 @@ def mark_decided(case_id: str, *, who: str | None = None, at: datetime | str | N
     return row
 
 
-def _move(case_id: str, status: str, *, reason: str | None = None, who: str | None = None,
-          at: datetime | str | None = None, expected_version: int | None = None,
-          session: Session | None = None) -> Case:
+def _move(
+    case_id: str,
+    status: str,
+    *,
+    reason: str | None = None,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session | None = None,
+) -> Case:
     who, at = analyst_or_default(who), time_or_now(at)
     if status not in STATUSES:
         raise InputError(f"unknown status {status!r}", f"use one of: {', '.join(STATUSES)}")
@@ -440,8 +620,10 @@ def _move(case_id: str, status: str, *, reason: str | None = None, who: str | No
         old = row.status
         allowed = TRANSITIONS[old]
         if status not in allowed:
-            raise InputError(f"case {case_id} cannot go from {old} to {status}",
-                             f"from {old} it can go to: {', '.join(allowed)}")
+            raise InputError(
+                f"case {case_id} cannot go from {old} to {status}",
+                f"from {old} it can go to: {', '.join(allowed)}",
+            )
         reopening = old in REOPEN_FROM and status == "investigating"
         if reopening and not reason:
             raise InputError(f"reopening case {case_id} needs a reason", "pass --reason TEXT")
@@ -454,7 +636,9 @@ def _move(case_id: str, status: str, *, reason: str | None = None, who: str | No
             row.paused_since = None
         elif status in PAUSED_STATUSES and row.paused_since is None:
             row.paused_since = at
-        log_change(s, row, who, at, "reopen" if reopening else "status", "status", old, status, reason)
+        log_change(
+            s, row, who, at, "reopen" if reopening else "status", "status", old, status, reason
+        )
         if status == "decided":
             row.decided_at = at
             log_change(s, row, who, at, "status", "decided_at", None, at)
@@ -469,9 +653,15 @@ def _move(case_id: str, status: str, *, reason: str | None = None, who: str | No
         return _snapshot(s, row)
 
 
-def update(case_id: str, *, who: str | None = None, at: datetime | str | None = None,
-           expected_version: int | None = None, session: Session | None = None,
-           **fields: Any) -> Case:
+def update(
+    case_id: str,
+    *,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session | None = None,
+    **fields: Any,
+) -> Case:
     """Change fields (title, summary, category, priority, source, tags, custom); each changed
     field is logged with its old and new value. ``custom`` is merged key by key (``None``
     removes a key)."""
@@ -522,23 +712,37 @@ def update(case_id: str, *, who: str | None = None, at: datetime | str | None = 
         for name, old, new in diffs:
             log_change(s, row, who, at, "update", name, old, new)
 
-        if "category" in clean and row.preservation_due is None \
-                and taxonomy().categories[row.category].preservation:
+        if (
+            "category" in clean
+            and row.preservation_due is None
+            and taxonomy().categories[row.category].preservation
+        ):
             row.preservation_due = _preservation_due(row.created_at, _preservation_days()[0])
             log_change(s, row, who, at, "update", "preservation_due", None, row.preservation_due)
         return _snapshot(s, row)
 
 
-def add_subjects(case_id: str, user_ids: Sequence[object], *, who: str | None = None,
-                 at: datetime | str | None = None, expected_version: int | None = None,
-                 session: Session | None = None) -> Case:
+def add_subjects(
+    case_id: str,
+    user_ids: Sequence[object],
+    *,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session | None = None,
+) -> Case:
     """Add platform users as subjects of the case."""
     who, at = analyst_or_default(who), time_or_now(at)
     ids = list(dict.fromkeys(check_user_id(u) for u in user_ids))
     with unit(session) as s:
         row = _lock(s, case_id, expected_version)
-        have = list(s.scalars(select(CaseSubject.user_id).where(CaseSubject.case_id == case_id)
-                              .order_by(CaseSubject.position)))
+        have = list(
+            s.scalars(
+                select(CaseSubject.user_id)
+                .where(CaseSubject.case_id == case_id)
+                .order_by(CaseSubject.position)
+            )
+        )
         new = [u for u in ids if u not in have]
         if not new:
             return _snapshot(s, row)
@@ -551,9 +755,15 @@ def add_subjects(case_id: str, user_ids: Sequence[object], *, who: str | None = 
         return _snapshot(s, row)
 
 
-def link(case_id: str, related_id: str, *, who: str | None = None,
-         at: datetime | str | None = None, expected_version: int | None = None,
-         session: Session | None = None) -> Case:
+def link(
+    case_id: str,
+    related_id: str,
+    *,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session | None = None,
+) -> Case:
     """Relate two cases (both directions); logged on both."""
     who, at = analyst_or_default(who), time_or_now(at)
     validate_case_id(related_id)
@@ -572,9 +782,15 @@ def link(case_id: str, related_id: str, *, who: str | None = None,
         return _snapshot(s, row)
 
 
-def add_reporters(case_id: str, reporters: Sequence[object], *, who: str | None = None,
-                  at: datetime | str | None = None, expected_version: int | None = None,
-                  session: Session | None = None) -> Case:
+def add_reporters(
+    case_id: str,
+    reporters: Sequence[object],
+    *,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session | None = None,
+) -> Case:
     """Record confidential reporters (user ids or outside references). The change log notes how
     many were added, never who."""
     who, at = analyst_or_default(who), time_or_now(at)
@@ -585,21 +801,30 @@ def add_reporters(case_id: str, reporters: Sequence[object], *, who: str | None 
             return _snapshot(s, row)
         _touch(row, who, at, first_action=False)
         for uid, ref in rep:
-            s.add(CaseReporter(case_id=case_id, reporter_user_id=uid, reporter_ref=ref, added_at=at))
+            s.add(
+                CaseReporter(case_id=case_id, reporter_user_id=uid, reporter_ref=ref, added_at=at)
+            )
         log_change(s, row, who, at, "update", "reporters", None, f"{len(rep)} confidential added")
         return _snapshot(s, row)
 
 
-def renew_preservation(case_id: str, *, who: str | None = None, at: datetime | str | None = None,
-                       expected_version: int | None = None, session: Session | None = None) -> Case:
+def renew_preservation(
+    case_id: str,
+    *,
+    who: str | None = None,
+    at: datetime | str | None = None,
+    expected_version: int | None = None,
+    session: Session | None = None,
+) -> Case:
     """Extend a legal preservation deadline by the renewal period (90 days by default)."""
 
     who, at = analyst_or_default(who), time_or_now(at)
     with unit(session) as s:
         row = _lock(s, case_id, expected_version)
         if row.preservation_due is None:
-            raise InputError(f"case {case_id} has no preservation deadline",
-                             "only legal requests carry one")
+            raise InputError(
+                f"case {case_id} has no preservation deadline", "only legal requests carry one"
+            )
         old = row.preservation_due
         _touch(row, who, at)
         row.preservation_due = preservation_deadline(old, days=_preservation_days()[1])
@@ -607,9 +832,18 @@ def renew_preservation(case_id: str, *, who: str | None = None, at: datetime | s
         return _snapshot(s, row)
 
 
-def record_action(s: Session, case_id: str, *, who: str, at: datetime, action: str,
-                  field: str | None = None, new: Any = None, first_action: bool = True,
-                  expected_version: int | None = None) -> CaseRow:
+def record_action(
+    s: Session,
+    case_id: str,
+    *,
+    who: str,
+    at: datetime,
+    action: str,
+    field: str | None = None,
+    new: Any = None,
+    first_action: bool = True,
+    expected_version: int | None = None,
+) -> CaseRow:
     """For sibling modules (notes, decisions): lock the case, bump its version and log ``action``
     in the caller's transaction."""
     row = _lock(s, case_id, expected_version)

@@ -97,12 +97,18 @@ class Case:
 
     def _repr_html_(self) -> str:
         esc = html.escape
-        rows = [("Status", self.status), ("Priority", self.priority),
-                ("Category", self.category), ("Assignee", self.assignee or "unassigned"),
-                ("Subjects", ", ".join(map(str, self.subjects)) or "none"),
-                ("Created", self.created_at.strftime("%Y-%m-%d %H:%M UTC"))]
-        body = "".join(f"<tr><th style='text-align:left'>{esc(k)}</th><td>{esc(str(v))}</td></tr>"
-                       for k, v in rows)
+        rows = [
+            ("Status", self.status),
+            ("Priority", self.priority),
+            ("Category", self.category),
+            ("Assignee", self.assignee or "unassigned"),
+            ("Subjects", ", ".join(map(str, self.subjects)) or "none"),
+            ("Created", self.created_at.strftime("%Y-%m-%d %H:%M UTC")),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{esc(k)}</th><td>{esc(str(v))}</td></tr>"
+            for k, v in rows
+        )
         return f"<h3>{esc(self.case_id)}: {esc(self.title)}</h3><table>{body}</table>"
 
 
@@ -138,8 +144,12 @@ def check_priority(value: str) -> str:
 
 def check_source(value: str) -> str:
     v = str(value).strip().lower().replace(" & ", "_").replace(" ", "_").replace("-", "_")
-    v = {"trust_and_safety": "trust_safety", "t&s": "trust_safety",
-         "safety_and_compliance": "safety_compliance", "other_department": "other"}.get(v, v)
+    v = {
+        "trust_and_safety": "trust_safety",
+        "t&s": "trust_safety",
+        "safety_and_compliance": "safety_compliance",
+        "other_department": "other",
+    }.get(v, v)
     if v not in SOURCES:
         raise InputError(f"unknown source team {value!r}", f"use one of: {', '.join(SOURCES)}")
     return v
@@ -151,8 +161,10 @@ def check_custom(custom: object) -> dict:
     try:
         json.dumps(custom)
     except (TypeError, ValueError):
-        raise InputError("custom field values must be text, numbers, true/false, lists or mappings",
-                         "convert times to ISO-8601 text") from None
+        raise InputError(
+            "custom field values must be text, numbers, true/false, lists or mappings",
+            "convert times to ISO-8601 text",
+        ) from None
     bad = [k for k in custom if not isinstance(k, str) or not k.strip() or len(k) > 48]
     if bad:
         raise InputError(f"custom field name {bad[0]!r} is not valid", "use 1 to 48 characters")
@@ -166,4 +178,3 @@ def clean_tags(tags: Iterable[str] | None) -> list[str]:
         if t and t not in out:
             out.append(t)
     return out
-

@@ -7,6 +7,7 @@ executed. An existing notebook is never overwritten: it is the specialist's work
 written to a temporary name and hard-linked into place, which is atomic and fails if another
 process got there first.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,10 +17,11 @@ import nbformat
 
 from workbench.cases import lifecycle
 from workbench.cases.taxonomy import taxonomy
+from workbench.config import Settings
+from workbench.config import settings as current_settings
+from workbench.errors import WorkbenchError
 from workbench.files import atomic_write
 from workbench.ids import case_folder, validate_case_id
-from workbench.config import Settings, settings as current_settings
-from workbench.errors import WorkbenchError
 
 NOTEBOOK_NAME = "investigation.ipynb"
 
@@ -29,7 +31,7 @@ class CaseNotebook:
     case_id: str
     path: Path
     url: str
-    created: bool   # False: it existed already and was left as it was
+    created: bool  # False: it existed already and was left as it was
 
 
 def lab_url(case_id: str, settings: Settings | None = None) -> str:
@@ -42,8 +44,10 @@ def template_for(category: str) -> Path:
     """The notebook template of a category; every category in the taxonomy has one."""
     path = taxonomy().template_path(category)
     if not path.is_file():
-        raise WorkbenchError(f"no notebook template for category {category} ({path.name})",
-                             "restore templates/cases/ from the repository")
+        raise WorkbenchError(
+            f"no notebook template for category {category} ({path.name})",
+            "restore templates/cases/ from the repository",
+        )
     return path
 
 
@@ -54,11 +58,16 @@ def prepare_notebook(template: Path, case_id: str) -> nbformat.NotebookNode:
     from papermill.parameterize import parameterize_notebook
 
     if "case_id" not in inspect_notebook(template):
-        raise WorkbenchError(f"template {template.name} has no case_id parameter",
-                             "its cell tagged `parameters` must set case_id")
+        raise WorkbenchError(
+            f"template {template.name} has no case_id parameter",
+            "its cell tagged `parameters` must set case_id",
+        )
     nb = load_notebook_node(str(template))
-    return parameterize_notebook(nb, {"case_id": validate_case_id(case_id)},
-                                 comment="Case parameters (injected by workbench case open)")
+    return parameterize_notebook(
+        nb,
+        {"case_id": validate_case_id(case_id)},
+        comment="Case parameters (injected by workbench case open)",
+    )
 
 
 def open_case_notebook(case_id: str, settings: Settings | None = None) -> CaseNotebook:

@@ -3,6 +3,7 @@
 Adding a note counts as an action on the case (it starts the first-response clock's "met" and
 is logged in the change log, without the text, so the log stays a list of facts).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workbench.cases import lifecycle
-from workbench.ids import validate_case_id
 from workbench.errors import InputError
+from workbench.ids import validate_case_id
 from workbench.store.models import NoteRow
 
 MAX_NOTE = 100_000
@@ -28,19 +29,34 @@ class Note:
     body: str  # markdown
 
 
-def add_note(case_id: str, body: str, *, author: str | None = None,
-             at: datetime | str | None = None, session: Session | None = None) -> Note:
+def add_note(
+    case_id: str,
+    body: str,
+    *,
+    author: str | None = None,
+    at: datetime | str | None = None,
+    session: Session | None = None,
+) -> Note:
     """Add a markdown note to the case."""
     validate_case_id(case_id)
     body = (body or "").strip()
     if not body:
         raise InputError("a note cannot be empty", "write something in markdown")
     if len(body) > MAX_NOTE:
-        raise InputError(f"a note is limited to {MAX_NOTE} characters", "attach long material as evidence")
+        raise InputError(
+            f"a note is limited to {MAX_NOTE} characters", "attach long material as evidence"
+        )
     author, at = lifecycle.analyst_or_default(author), lifecycle.time_or_now(at)
     with lifecycle.unit(session) as s:
-        lifecycle.record_action(s, case_id, who=author, at=at, action="note", field="notes",
-                            new=f"{len(body)} characters")
+        lifecycle.record_action(
+            s,
+            case_id,
+            who=author,
+            at=at,
+            action="note",
+            field="notes",
+            new=f"{len(body)} characters",
+        )
         row = NoteRow(case_id=case_id, at=at, author=author, body=body)
         s.add(row)
         s.flush()

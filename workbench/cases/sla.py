@@ -17,10 +17,11 @@ per-category overrides. Rules (also written in the YAML):
 * Legal preservation: 90 calendar days from receipt, renewable by 90 days, counted in the
   team's zone (WORKBENCH_TZ) so the deadline keeps its wall-clock time across DST.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,8 +35,13 @@ from workbench.files import cached
 from workbench.times import parse_interval, utcnow
 
 STATES = ("ok", "at_risk", "breached", "met", "missed")
-COLOURS = {"ok": "#2e7d32", "at_risk": "#ef6c00", "breached": "#c62828", "met": "#607d8b",
-           "missed": "#8e24aa"}
+COLOURS = {
+    "ok": "#2e7d32",
+    "at_risk": "#ef6c00",
+    "breached": "#c62828",
+    "met": "#607d8b",
+    "missed": "#8e24aa",
+}
 
 
 @dataclass(frozen=True)
@@ -56,25 +62,37 @@ class SlaPolicy:
     def targets(self, category: str, priority: str) -> Targets:
         base = self.priorities[priority]
         o = self.overrides.get(category, {}).get(priority, {})
-        return Targets(o.get("first_response", base.first_response),
-                       o.get("resolution", base.resolution))
+        return Targets(
+            o.get("first_response", base.first_response), o.get("resolution", base.resolution)
+        )
 
 
 def _load(path: Path) -> SlaPolicy:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        pri = {p: Targets(parse_interval(v["first_response"]), parse_interval(v["resolution"]))
-               for p, v in raw["priorities"].items()}
-        over = {cat: {p: {k: parse_interval(x) for k, x in t.items()} for p, t in per.items()}
-                for cat, per in (raw.get("categories") or {}).items()}
+        pri = {
+            p: Targets(parse_interval(v["first_response"]), parse_interval(v["resolution"]))
+            for p, v in raw["priorities"].items()
+        }
+        over = {
+            cat: {p: {k: parse_interval(x) for k, x in t.items()} for p, t in per.items()}
+            for cat, per in (raw.get("categories") or {}).items()
+        }
         risk = raw.get("at_risk") or {}
         legal = raw.get("legal_preservation") or {}
-        pol = SlaPolicy(pri, over, float(risk.get("fraction", 0.8)),
-                        parse_interval(risk.get("remaining", "1h")),
-                        int(legal.get("days", 90)), int(legal.get("renew_days", 90)))
+        pol = SlaPolicy(
+            pri,
+            over,
+            float(risk.get("fraction", 0.8)),
+            parse_interval(risk.get("remaining", "1h")),
+            int(legal.get("days", 90)),
+            int(legal.get("renew_days", 90)),
+        )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise WorkbenchError(f"cannot read the SLA policy {path}: {exc}".splitlines()[0],
-                             "compare it with the shipped templates/sla.yaml") from None
+        raise WorkbenchError(
+            f"cannot read the SLA policy {path}: {exc}".splitlines()[0],
+            "compare it with the shipped templates/sla.yaml",
+        ) from None
     missing = [p for p in ("P0", "P1", "P2", "P3") if p not in pol.priorities]
     if missing:
         raise WorkbenchError(f"{path}: no targets for {missing[0]}", "give targets for P0 to P3")
@@ -83,25 +101,30 @@ def _load(path: Path) -> SlaPolicy:
 
 def policy() -> SlaPolicy:
     """The SLA policy (re-read when the file changes)."""
-    return cached(current_settings().resource("sla_file"), _load, what="SLA policy",
-                  hint=f"restore templates/sla.yaml or fix {ENV_SLA}")
+    return cached(
+        current_settings().resource("sla_file"),
+        _load,
+        what="SLA policy",
+        hint=f"restore templates/sla.yaml or fix {ENV_SLA}",
+    )
 
 
 # --------------------------------------------------------------------------- clocks
+
 
 @dataclass(frozen=True)
 class Clock:
     """One SLA clock as of ``now``."""
 
-    name: str                 # first_response | resolution
+    name: str  # first_response | resolution
     target: timedelta
     started: datetime
-    due: datetime             # started + target + time paused so far
-    elapsed: timedelta        # counted time (pauses excluded)
-    remaining: timedelta      # target - elapsed; negative once breached
+    due: datetime  # started + target + time paused so far
+    elapsed: timedelta  # counted time (pauses excluded)
+    remaining: timedelta  # target - elapsed; negative once breached
     stopped_at: datetime | None
     paused: bool
-    state: str                # ok | at_risk | breached | met | missed
+    state: str  # ok | at_risk | breached | met | missed
 
     @property
     def colour(self) -> str:
@@ -123,7 +146,7 @@ class Deadline:
 
     due: datetime
     remaining: timedelta
-    state: str                # ok | at_risk | breached
+    state: str  # ok | at_risk | breached
 
 
 @dataclass(frozen=True)
@@ -132,7 +155,7 @@ class SlaStatus:
     first_response: Clock
     resolution: Clock
     preservation: Deadline | None
-    milestones: dict[str, datetime | None]   # created, claimed, first_action, decided, closed
+    milestones: dict[str, datetime | None]  # created, claimed, first_action, decided, closed
 
     @property
     def worst(self) -> str:
@@ -168,7 +191,7 @@ def _running_state(elapsed: timedelta, target: timedelta, pol: SlaPolicy) -> str
 def clocks(case, now: datetime | None = None, pol: SlaPolicy | None = None) -> SlaStatus:
     """The SLA clocks of a :class:`workbench.cases.Case` as of ``now`` (default: now, UTC)."""
     pol = pol or policy()
-    now = (now or utcnow()).astimezone(timezone.utc)
+    now = (now or utcnow()).astimezone(UTC)
     t = pol.targets(case.category, case.priority)
     created = case.created_at
 
@@ -178,8 +201,17 @@ def clocks(case, now: datetime | None = None, pol: SlaPolicy | None = None) -> S
         fr_state = "met" if fr_elapsed <= t.first_response else "missed"
     else:
         fr_state = _running_state(fr_elapsed, t.first_response, pol)
-    first = Clock("first_response", t.first_response, created, created + t.first_response,
-                  fr_elapsed, t.first_response - fr_elapsed, fr_end, False, fr_state)
+    first = Clock(
+        "first_response",
+        t.first_response,
+        created,
+        created + t.first_response,
+        fr_elapsed,
+        t.first_response - fr_elapsed,
+        fr_end,
+        False,
+        fr_state,
+    )
 
     res_end = case.decided_at if case.status in ("decided", "closed") else None
     upto = res_end or now
@@ -192,9 +224,17 @@ def clocks(case, now: datetime | None = None, pol: SlaPolicy | None = None) -> S
         res_state = "met" if res_elapsed <= t.resolution else "missed"
     else:
         res_state = _running_state(res_elapsed, t.resolution, pol)
-    resolution = Clock("resolution", t.resolution, created, created + t.resolution + paused_total,
-                       res_elapsed, t.resolution - res_elapsed, res_end,
-                       case.status == "waiting", res_state)
+    resolution = Clock(
+        "resolution",
+        t.resolution,
+        created,
+        created + t.resolution + paused_total,
+        res_elapsed,
+        t.resolution - res_elapsed,
+        res_end,
+        case.status == "waiting",
+        res_state,
+    )
 
     keep = None
     if case.preservation_due is not None:
@@ -208,18 +248,29 @@ def clocks(case, now: datetime | None = None, pol: SlaPolicy | None = None) -> S
             kstate = "ok"
         keep = Deadline(case.preservation_due, left, kstate)
 
-    return SlaStatus(case.case_id, first, resolution, keep,
-                     {"created": created, "claimed": case.claimed_at,
-                      "first_action": case.first_action_at, "decided": case.decided_at,
-                      "closed": case.closed_at})
+    return SlaStatus(
+        case.case_id,
+        first,
+        resolution,
+        keep,
+        {
+            "created": created,
+            "claimed": case.claimed_at,
+            "first_action": case.first_action_at,
+            "decided": case.decided_at,
+            "closed": case.closed_at,
+        },
+    )
 
 
-def preservation_deadline(start: datetime, *, days: int, tz: ZoneInfo | str | None = None) -> datetime:
+def preservation_deadline(
+    start: datetime, *, days: int, tz: ZoneInfo | str | None = None
+) -> datetime:
     """``days`` calendar days after ``start`` at the same wall-clock time in ``tz`` (default
     WORKBENCH_TZ), returned in UTC. A time falling in a spring-forward gap moves forward."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else (tz or current_settings().tz)
     local = start.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
-    return local.replace(tzinfo=zone).astimezone(timezone.utc)
+    return local.replace(tzinfo=zone).astimezone(UTC)
 
 
 def show_time(ts: datetime | None, tz: ZoneInfo | str | None = None) -> str:
@@ -238,18 +289,23 @@ def frame(cases, now: datetime | None = None, tz: ZoneInfo | str | None = None) 
     rows = []
     for c in cases:
         st = clocks(c, now, pol)
-        rows.append({
-            "case_id": c.case_id, "category": c.category, "priority": c.priority,
-            "status": c.status, "assignee": c.assignee,
-            "first_response_state": st.first_response.state,
-            "first_response_due": st.first_response.due,
-            "resolution_state": st.resolution.state,
-            "resolution_due": st.resolution.due,
-            "resolution_remaining_h": round(st.resolution.remaining.total_seconds() / 3600, 2),
-            "paused": st.resolution.paused,
-            "preservation_due": st.preservation.due if st.preservation else None,
-            "preservation_state": st.preservation.state if st.preservation else None,
-            "worst": st.worst,
-            "resolution_due_local": show_time(st.resolution.due, tz),
-        })
+        rows.append(
+            {
+                "case_id": c.case_id,
+                "category": c.category,
+                "priority": c.priority,
+                "status": c.status,
+                "assignee": c.assignee,
+                "first_response_state": st.first_response.state,
+                "first_response_due": st.first_response.due,
+                "resolution_state": st.resolution.state,
+                "resolution_due": st.resolution.due,
+                "resolution_remaining_h": round(st.resolution.remaining.total_seconds() / 3600, 2),
+                "paused": st.resolution.paused,
+                "preservation_due": st.preservation.due if st.preservation else None,
+                "preservation_state": st.preservation.state if st.preservation else None,
+                "worst": st.worst,
+                "resolution_due_local": show_time(st.resolution.due, tz),
+            }
+        )
     return pd.DataFrame(rows)

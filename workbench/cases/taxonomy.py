@@ -59,19 +59,32 @@ def _load(path: Path) -> Taxonomy:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise WorkbenchError(f"cannot read the policy taxonomy {path}: {exc}".splitlines()[0],
-                             "restore templates/policies.yaml") from None
+        raise WorkbenchError(
+            f"cannot read the policy taxonomy {path}: {exc}".splitlines()[0],
+            "restore templates/policies.yaml",
+        ) from None
     try:
-        clauses = {k: Clause(k, v["title"], v["document"], v["area"])
-                   for k, v in raw["clauses"].items()}
+        clauses = {
+            k: Clause(k, v["title"], v["document"], v["area"]) for k, v in raw["clauses"].items()
+        }
         actions = {k: Action(k, v["title"], int(v["severity"])) for k, v in raw["actions"].items()}
-        cats = {k: Category(k, v["title"], v["template"], v["default_priority"],
-                            tuple(v["clauses"]), bool(v.get("preservation", False)))
-                for k, v in raw["categories"].items()}
+        cats = {
+            k: Category(
+                k,
+                v["title"],
+                v["template"],
+                v["default_priority"],
+                tuple(v["clauses"]),
+                bool(v.get("preservation", False)),
+            )
+            for k, v in raw["categories"].items()
+        }
         scen = dict(raw.get("scenario_categories") or {})
     except (KeyError, TypeError, AttributeError) as exc:
-        raise WorkbenchError(f"{path} is malformed (missing {exc})",
-                             "compare it with the shipped templates/policies.yaml") from None
+        raise WorkbenchError(
+            f"{path} is malformed (missing {exc})",
+            "compare it with the shipped templates/policies.yaml",
+        ) from None
     for c in cats.values():
         missing = [cl for cl in c.clauses if cl not in clauses]
         if missing:
@@ -84,13 +97,18 @@ def _load(path: Path) -> Taxonomy:
 
 def taxonomy() -> Taxonomy:
     """The policy taxonomy (re-read when the file changes)."""
-    return cached(settings().resource("policies_file"), _load, what="policy taxonomy",
-                  hint=f"restore templates/policies.yaml or fix {ENV_POLICIES}")
+    return cached(
+        settings().resource("policies_file"),
+        _load,
+        what="policy taxonomy",
+        hint=f"restore templates/policies.yaml or fix {ENV_POLICIES}",
+    )
 
 
 def clauses_table() -> pd.DataFrame:
     """Every clause with its document and area."""
     return pd.DataFrame([vars(c) for c in taxonomy().clauses.values()])
+
 
 def check_category(value: str) -> str:
     """``value`` if it is a case category of the taxonomy, else :class:`InputError`."""
@@ -106,8 +124,9 @@ def check_clauses(values: Sequence[str]) -> list[str]:
     for v in values:
         v = str(v).strip()
         if v not in tax.clauses:
-            raise InputError(f"unknown policy clause {v!r}",
-                             "see templates/policies.yaml (e.g. CG-1.1, ToS-3.1)")
+            raise InputError(
+                f"unknown policy clause {v!r}", "see templates/policies.yaml (e.g. CG-1.1, ToS-3.1)"
+            )
         if v not in out:
             out.append(v)
     if not out:

@@ -6,6 +6,7 @@ loading pandas, DuckDB or Jupyter first. Errors the user can
 fix (:class:`~workbench.errors.WorkbenchError`) are printed as one line, with no traceback,
 and set the exit code.
 """
+
 from __future__ import annotations
 
 import sys
@@ -14,20 +15,17 @@ import typer
 
 from workbench.errors import WorkbenchError
 
-app = typer.Typer(help="T&S Investigation Workbench.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="T&S Investigation Workbench.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 
 
 def _register() -> None:
     # Each module defines ``app`` (a group) or ``register(app)`` (commands at the top level).
-    from workbench.cli import case
-    from workbench.cli import db
-    from workbench.cli import demo
-    from workbench.cli import evidence
-    from workbench.cli import query
-    from workbench.cli import report
-    from workbench.cli import serve
-    from workbench.cli import timeline
+    from workbench.cli import case, db, demo, evidence, query, report, serve, timeline
 
     app.add_typer(demo.app, name="demo")
     app.add_typer(db.app, name="db")

@@ -1,11 +1,11 @@
 """``workbench case``: file, list, show, work and decide cases from the shell."""
+
 from __future__ import annotations
 
 import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -21,83 +21,136 @@ def _fmt(ts: datetime | None) -> str:
 
 
 @app.command("new")
-def new(category: str = typer.Option(..., "--category", "-c", help="Category from templates/decisions.yaml."),
-        subject: list[str] = typer.Option(..., "--subject", "-s", help="Platform user id (repeatable; at least one)."),
-        priority: Optional[str] = typer.Option(None, "--priority", "-p", help="P0..P3 (default: the category's)."),
-        source: str = typer.Option("trust_safety", help="support, moderation, trust_safety, safety_compliance, legal, other."),
-        summary: str = typer.Option(..., help="What happened, in a sentence or two."),
-        title: Optional[str] = typer.Option(None, help="Short title (default: from the summary)."),
-        external_id: Optional[str] = typer.Option(None, "--external-id", help="Frontline ticket id."),
-        reporter: list[str] = typer.Option([], "--reporter", help="Reporter user id or reference (confidential; repeatable)."),
-        tag: list[str] = typer.Option([], "--tag", help="Tag (repeatable)."),
-        ) -> None:
+def new(
+    category: str = typer.Option(
+        ..., "--category", "-c", help="Category from templates/decisions.yaml."
+    ),
+    subject: list[str] = typer.Option(
+        ..., "--subject", "-s", help="Platform user id (repeatable; at least one)."
+    ),
+    priority: str | None = typer.Option(
+        None, "--priority", "-p", help="P0..P3 (default: the category's)."
+    ),
+    source: str = typer.Option(
+        "trust_safety", help="support, moderation, trust_safety, safety_compliance, legal, other."
+    ),
+    summary: str = typer.Option(..., help="What happened, in a sentence or two."),
+    title: str | None = typer.Option(None, help="Short title (default: from the summary)."),
+    external_id: str | None = typer.Option(None, "--external-id", help="Frontline ticket id."),
+    reporter: list[str] = typer.Option(
+        [], "--reporter", help="Reporter user id or reference (confidential; repeatable)."
+    ),
+    tag: list[str] = typer.Option([], "--tag", help="Tag (repeatable)."),
+) -> None:
     """File a new case and print its id."""
     from workbench import cases
 
-    case = cases.create(category=category, priority=priority, source=source, summary=summary,
-                        title=title, subjects=subject, reporters=reporter, tags=tag,
-                        external_id=external_id)
+    case = cases.create(
+        category=category,
+        priority=priority,
+        source=source,
+        summary=summary,
+        title=title,
+        subjects=subject,
+        reporters=reporter,
+        tags=tag,
+        external_id=external_id,
+    )
     typer.echo(case.case_id)
 
 
 @app.command("import")
-def import_(file: Path = typer.Argument(..., help="CSV or JSON export of the frontline queue."),
-            strict: bool = typer.Option(False, help="Import nothing if any row is bad."),
-            ) -> None:
+def import_(
+    file: Path = typer.Argument(..., help="CSV or JSON export of the frontline queue."),
+    strict: bool = typer.Option(False, help="Import nothing if any row is bad."),
+) -> None:
     """Import a frontline export; bad rows are listed with their line; tickets already filed are skipped."""
-    from workbench.errors import InputError
     from workbench.cases.intake import import_file
+    from workbench.errors import InputError
 
     res = import_file(file, strict=strict)
     verb = "would import" if strict and res.errors else "imported"
-    typer.echo(f"{verb} {len(res.created) if not (strict and res.errors) else 0} case(s); "
-               f"skipped {len(res.skipped)} already filed; {len(res.errors)} bad row(s)")
+    typer.echo(
+        f"{verb} {len(res.created) if not (strict and res.errors) else 0} case(s); "
+        f"skipped {len(res.skipped)} already filed; {len(res.errors)} bad row(s)"
+    )
     for line, ext in res.skipped:
         typer.echo(f"  skipped line {line}: ticket {ext} is already filed")
     for err in res.errors:
         typer.echo(f"  {err}", err=True)
     if res.errors:
-        raise InputError(f"{len(res.errors)} bad row(s) in {file.name} were not imported",
-                         "fix them and import the file again (filed tickets are skipped)")
+        raise InputError(
+            f"{len(res.errors)} bad row(s) in {file.name} were not imported",
+            "fix them and import the file again (filed tickets are skipped)",
+        )
 
 
 @app.command("list")
-def list_(status: list[str] = typer.Option([], "--status", help="Only these statuses (repeatable)."),
-          category: Optional[str] = typer.Option(None, help="Only this category."),
-          priority: Optional[str] = typer.Option(None, help="Only this priority."),
-          assignee: Optional[str] = typer.Option(None, help="Only cases assigned to this analyst."),
-          mine: bool = typer.Option(False, help="Only my cases (WORKBENCH_ANALYST)."),
-          open_: bool = typer.Option(False, "--open", help="Only open cases."),
-          subject: Optional[int] = typer.Option(None, help="Only cases about this user id."),
-          limit: int = typer.Option(50, help="At most this many (0: all)."),
-          format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
-          ) -> None:
+def list_(
+    status: list[str] = typer.Option([], "--status", help="Only these statuses (repeatable)."),
+    category: str | None = typer.Option(None, help="Only this category."),
+    priority: str | None = typer.Option(None, help="Only this priority."),
+    assignee: str | None = typer.Option(None, help="Only cases assigned to this analyst."),
+    mine: bool = typer.Option(False, help="Only my cases (WORKBENCH_ANALYST)."),
+    open_: bool = typer.Option(False, "--open", help="Only open cases."),
+    subject: int | None = typer.Option(None, help="Only cases about this user id."),
+    limit: int = typer.Option(50, help="At most this many (0: all)."),
+    format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+) -> None:
     """List cases, newest first, with their SLA state (times in WORKBENCH_TZ)."""
     from workbench import cases
+    from workbench.cases.sla import clocks
     from workbench.config import settings
     from workbench.errors import InputError
-    from workbench.cases.sla import clocks
 
     if format not in ("table", "csv", "json"):
         raise InputError(f"unknown format {format!r}", "use table, csv or json")
-    found = cases.list_cases(status=status or None, category=category, priority=priority,
-                             assignee=settings().analyst if mine else assignee, subject=subject,
-                             open_only=open_, limit=limit or None)
+    found = cases.list_cases(
+        status=status or None,
+        category=category,
+        priority=priority,
+        assignee=settings().analyst if mine else assignee,
+        subject=subject,
+        open_only=open_,
+        limit=limit or None,
+    )
     rows = []
     for c in found:
         st = clocks(c)
-        rows.append({"case_id": c.case_id, "status": c.status, "priority": c.priority,
-                     "category": c.category, "assignee": c.assignee or "",
-                     "subjects": " ".join(map(str, c.subjects)),
-                     "created": _fmt(c.created_at), "sla": st.worst,
-                     "resolution": st.resolution.countdown(), "title": c.title})
+        rows.append(
+            {
+                "case_id": c.case_id,
+                "status": c.status,
+                "priority": c.priority,
+                "category": c.category,
+                "assignee": c.assignee or "",
+                "subjects": " ".join(map(str, c.subjects)),
+                "created": _fmt(c.created_at),
+                "sla": st.worst,
+                "resolution": st.resolution.countdown(),
+                "title": c.title,
+            }
+        )
     if format == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     import pandas as pd
 
-    df = pd.DataFrame(rows, columns=["case_id", "status", "priority", "category", "assignee",
-                                     "subjects", "created", "sla", "resolution", "title"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "case_id",
+            "status",
+            "priority",
+            "category",
+            "assignee",
+            "subjects",
+            "created",
+            "sla",
+            "resolution",
+            "title",
+        ],
+    )
     if format == "csv":
         df.to_csv(sys.stdout, index=False)
     elif df.empty:
@@ -107,47 +160,63 @@ def list_(status: list[str] = typer.Option([], "--status", help="Only these stat
 
 
 @app.command("show")
-def show(case_id: str = typer.Argument(...),
-         history: bool = typer.Option(True, help="Include the change log."),
-         internal: bool = typer.Option(False, "--internal", help="Also show the confidential reporters (team-internal view only)."),
-         ) -> None:
+def show(
+    case_id: str = typer.Argument(...),
+    history: bool = typer.Option(True, help="Include the change log."),
+    internal: bool = typer.Option(
+        False, "--internal", help="Also show the confidential reporters (team-internal view only)."
+    ),
+) -> None:
     """Show a case: fields, SLA clocks, decisions, notes and its change log."""
     from workbench import cases
-    from workbench.cases import notes
-    from workbench.cases import decisions
+    from workbench.cases import decisions, notes
     from workbench.cases.sla import clocks
 
     c = cases.get(case_id)
     st = clocks(c)
-    out = [f"{c.case_id}  {c.title}",
-           f"  status      {c.status} (next: {', '.join(c.allowed_statuses())})",
-           f"  priority    {c.priority}    category {c.category}    source {c.source}",
-           f"  assignee    {c.assignee or 'unassigned'}",
-           f"  subjects    {' '.join(map(str, c.subjects)) or 'none'}",
-           f"  related     {' '.join(c.related) or 'none'}",
-           f"  tags        {', '.join(c.tags) or 'none'}",
-           f"  external id {c.external_id or 'none'}",
-           f"  created     {_fmt(c.created_at)} by {c.created_by}",
-           f"  version     {c.version}"]
+    out = [
+        f"{c.case_id}  {c.title}",
+        f"  status      {c.status} (next: {', '.join(c.allowed_statuses())})",
+        f"  priority    {c.priority}    category {c.category}    source {c.source}",
+        f"  assignee    {c.assignee or 'unassigned'}",
+        f"  subjects    {' '.join(map(str, c.subjects)) or 'none'}",
+        f"  related     {' '.join(c.related) or 'none'}",
+        f"  tags        {', '.join(c.tags) or 'none'}",
+        f"  external id {c.external_id or 'none'}",
+        f"  created     {_fmt(c.created_at)} by {c.created_by}",
+        f"  version     {c.version}",
+    ]
     if c.summary:
         out.append(f"  summary     {c.summary}")
     for k, v in sorted(c.custom.items()):
         out.append(f"  {k:<11} {v}")
-    out.append(f"  first response  {st.first_response.state}: {st.first_response.countdown()}"
-               f" (due {_fmt(st.first_response.due)})")
-    out.append(f"  resolution      {st.resolution.state}: {st.resolution.countdown()}"
-               f" (due {_fmt(st.resolution.due)})")
+    out.append(
+        f"  first response  {st.first_response.state}: {st.first_response.countdown()}"
+        f" (due {_fmt(st.first_response.due)})"
+    )
+    out.append(
+        f"  resolution      {st.resolution.state}: {st.resolution.countdown()}"
+        f" (due {_fmt(st.resolution.due)})"
+    )
     if st.preservation:
-        out.append(f"  preservation    {st.preservation.state}: keep data until "
-                   f"{_fmt(st.preservation.due)}")
+        out.append(
+            f"  preservation    {st.preservation.state}: keep data until "
+            f"{_fmt(st.preservation.due)}"
+        )
     if internal:
         reps = cases.confidential_reporters(c.case_id)
-        out.append("  reporters   CONFIDENTIAL: "
-                   + (", ".join(str(r.user_id) if r.user_id is not None else str(r.ref) for r in reps)
-                      or "none"))
+        out.append(
+            "  reporters   CONFIDENTIAL: "
+            + (
+                ", ".join(str(r.user_id) if r.user_id is not None else str(r.ref) for r in reps)
+                or "none"
+            )
+        )
     for d in decisions.decisions(c.case_id):
-        out.append(f"  decision    {_fmt(d.at)} {d.who}: {d.action} under {', '.join(d.clauses)}"
-                   f" — {d.rationale}")
+        out.append(
+            f"  decision    {_fmt(d.at)} {d.who}: {d.action} under {', '.join(d.clauses)}"
+            f" — {d.rationale}"
+        )
     for n in notes.notes(c.case_id):
         out.append(f"  note        {_fmt(n.at)} {n.author}: {n.body.splitlines()[0][:100]}")
     if history:
@@ -155,12 +224,16 @@ def show(case_id: str = typer.Argument(...),
         for ch in cases.history(c.case_id):
             what = f"{ch.field}: {ch.old!r} -> {ch.new!r}" if ch.field else ""
             why = f" (reason: {ch.reason})" if ch.reason else ""
-            out.append(f"    v{ch.version:<3} {_fmt(ch.at)} {ch.who:<14} {ch.action:<7} {what}{why}")
+            out.append(
+                f"    v{ch.version:<3} {_fmt(ch.at)} {ch.who:<14} {ch.action:<7} {what}{why}"
+            )
     typer.echo("\n".join(out))
 
 
 @app.command("claim")
-def claim(case_id: str, version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
+def claim(
+    case_id: str, version: int | None = typer.Option(None, "--version", help=VERSION_HELP)
+) -> None:
     """Take the case (you become its assignee)."""
     from workbench import cases
 
@@ -169,8 +242,11 @@ def claim(case_id: str, version: Optional[int] = typer.Option(None, "--version",
 
 
 @app.command("assign")
-def assign(case_id: str, analyst: str,
-           version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
+def assign(
+    case_id: str,
+    analyst: str,
+    version: int | None = typer.Option(None, "--version", help=VERSION_HELP),
+) -> None:
     """Give the case to an analyst."""
     from workbench import cases
 
@@ -179,9 +255,12 @@ def assign(case_id: str, analyst: str,
 
 
 @app.command("status")
-def status(case_id: str, new_status: str = typer.Argument(..., metavar="STATUS"),
-           reason: Optional[str] = typer.Option(None, help="Why (required to reopen)."),
-           version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
+def status(
+    case_id: str,
+    new_status: str = typer.Argument(..., metavar="STATUS"),
+    reason: str | None = typer.Option(None, help="Why (required to reopen)."),
+    version: int | None = typer.Option(None, "--version", help=VERSION_HELP),
+) -> None:
     """Move the case to STATUS (new, triaged, investigating, waiting, closed)."""
     from workbench import cases
 
@@ -190,21 +269,36 @@ def status(case_id: str, new_status: str = typer.Argument(..., metavar="STATUS")
 
 
 @app.command("update")
-def update_(case_id: str,
-            title: Optional[str] = typer.Option(None), summary: Optional[str] = typer.Option(None),
-            category: Optional[str] = typer.Option(None), priority: Optional[str] = typer.Option(None),
-            source: Optional[str] = typer.Option(None),
-            tag: list[str] = typer.Option([], "--tag", help="Replace the tags (repeatable)."),
-            field: list[str] = typer.Option([], "--field", help="Custom field NAME=VALUE (repeatable; empty VALUE removes)."),
-            subject: list[str] = typer.Option([], "--subject", help="Add a subject user id (repeatable)."),
-            related: list[str] = typer.Option([], "--related", help="Relate another case (repeatable)."),
-            version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
+def update_(
+    case_id: str,
+    title: str | None = typer.Option(None),
+    summary: str | None = typer.Option(None),
+    category: str | None = typer.Option(None),
+    priority: str | None = typer.Option(None),
+    source: str | None = typer.Option(None),
+    tag: list[str] = typer.Option([], "--tag", help="Replace the tags (repeatable)."),
+    field: list[str] = typer.Option(
+        [], "--field", help="Custom field NAME=VALUE (repeatable; empty VALUE removes)."
+    ),
+    subject: list[str] = typer.Option([], "--subject", help="Add a subject user id (repeatable)."),
+    related: list[str] = typer.Option([], "--related", help="Relate another case (repeatable)."),
+    version: int | None = typer.Option(None, "--version", help=VERSION_HELP),
+) -> None:
     """Change fields of a case; every change is logged."""
     from workbench import cases
     from workbench.errors import InputError
 
-    fields: dict = {k: v for k, v in (("title", title), ("summary", summary), ("category", category),
-                                      ("priority", priority), ("source", source)) if v is not None}
+    fields: dict = {
+        k: v
+        for k, v in (
+            ("title", title),
+            ("summary", summary),
+            ("category", category),
+            ("priority", priority),
+            ("source", source),
+        )
+        if v is not None
+    }
     if tag:
         fields["tags"] = tag
     if field:
@@ -230,7 +324,9 @@ def update_(case_id: str,
 
 
 @app.command("renew")
-def renew(case_id: str, version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
+def renew(
+    case_id: str, version: int | None = typer.Option(None, "--version", help=VERSION_HELP)
+) -> None:
     """Renew a legal preservation deadline by 90 days."""
     from workbench import cases
 
@@ -249,26 +345,39 @@ def open_(case_id: str) -> None:
 
 
 @app.command("decide")
-def decide(case_id: str,
-           clause: list[str] = typer.Option(..., "--clause", help="Policy clause (repeatable), e.g. CG-1.2."),
-           action: str = typer.Option(..., help="Enforcement action, e.g. permanent_ban, no_violation."),
-           rationale: str = typer.Option(..., help="Why: what the evidence shows."),
-           subject: list[str] = typer.Option([], "--subject", help="Only these subjects (default: all)."),
-           version: Optional[int] = typer.Option(None, "--version", help=VERSION_HELP)) -> None:
+def decide(
+    case_id: str,
+    clause: list[str] = typer.Option(
+        ..., "--clause", help="Policy clause (repeatable), e.g. CG-1.2."
+    ),
+    action: str = typer.Option(..., help="Enforcement action, e.g. permanent_ban, no_violation."),
+    rationale: str = typer.Option(..., help="Why: what the evidence shows."),
+    subject: list[str] = typer.Option([], "--subject", help="Only these subjects (default: all)."),
+    version: int | None = typer.Option(None, "--version", help=VERSION_HELP),
+) -> None:
     """Record the decision (clauses, action, rationale); the case becomes decided."""
     from workbench.cases.decisions import decide as do_decide
 
-    d = do_decide(case_id, clauses=clause, action=action, rationale=rationale,
-                  subjects=subject or None, expected_version=version)
+    d = do_decide(
+        case_id,
+        clauses=clause,
+        action=action,
+        rationale=rationale,
+        subjects=[int(s) for s in subject] if subject else None,
+        expected_version=version,
+    )
     typer.echo(f"{d.case_id} decided: {d.action} under {', '.join(d.clauses)}")
 
 
 @app.command("note")
-def note(case_id: str, text: Optional[str] = typer.Argument(None, help="Markdown text ('-' reads stdin)."),
-         file: Optional[Path] = typer.Option(None, "--file", help="Read the markdown from a file.")) -> None:
+def note(
+    case_id: str,
+    text: str | None = typer.Argument(None, help="Markdown text ('-' reads stdin)."),
+    file: Path | None = typer.Option(None, "--file", help="Read the markdown from a file."),
+) -> None:
     """Add a markdown note to a case."""
-    from workbench.errors import InputError
     from workbench.cases.notes import add_note
+    from workbench.errors import InputError
 
     if file is not None:
         try:
@@ -282,19 +391,25 @@ def note(case_id: str, text: Optional[str] = typer.Argument(None, help="Markdown
 
 
 @app.command("precedents")
-def precedents(clause: str,
-               limit: int = typer.Option(20, help="At most this many cases."),
-               format: str = typer.Option("table", "--format", "-f", help="table, csv or json.")) -> None:
+def precedents(
+    clause: str,
+    limit: int = typer.Option(20, help="At most this many cases."),
+    format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+) -> None:
     """How closed cases under CLAUSE were decided (for consistent, fair outcomes)."""
+    from workbench.cases.decisions import precedent_summary
+    from workbench.cases.decisions import precedents as find
     from workbench.errors import InputError
-    from workbench.cases.decisions import precedent_summary, precedents as find
 
     if format not in ("table", "csv", "json"):
         raise InputError(f"unknown format {format!r}", "use table, csv or json")
     df = find(clause, limit=limit)
     if format == "json":
-        typer.echo(df.assign(decided_at=df["decided_at"].map(lambda t: t.isoformat()))
-                   .to_json(orient="records", force_ascii=False))
+        typer.echo(
+            df.assign(decided_at=df["decided_at"].map(lambda t: t.isoformat())).to_json(
+                orient="records", force_ascii=False
+            )
+        )
         return
     if format == "csv":
         df.to_csv(sys.stdout, index=False)
@@ -303,25 +418,35 @@ def precedents(clause: str,
         typer.echo(f"no closed cases under {clause} yet")
         return
     summ = precedent_summary(clause)
-    typer.echo(f"closed cases under {clause}: " + ", ".join(
-        f"{r.action_title} {r.cases} ({r.share:.0%})" for r in summ.itertuples()))
+    typer.echo(
+        f"closed cases under {clause}: "
+        + ", ".join(f"{r.action_title} {r.cases} ({r.share:.0%})" for r in summ.itertuples())
+    )
     df = df.assign(decided_at=df["decided_at"].map(_fmt))
-    typer.echo(df[["case_id", "category", "priority", "decided_at", "action", "rationale"]]
-               .to_string(index=False, max_colwidth=60))
+    typer.echo(
+        df[["case_id", "category", "priority", "decided_at", "action", "rationale"]].to_string(
+            index=False, max_colwidth=60
+        )
+    )
 
 
 @app.command("demo")
-def demo(cases_: int = typer.Option(300, "--cases", help="Historical cases to file besides the planted ones."),
-         seed: int = typer.Option(7, help="Random seed (same seed, same cases).")) -> None:
+def demo(
+    cases_: int = typer.Option(
+        300, "--cases", help="Historical cases to file besides the planted ones."
+    ),
+    seed: int = typer.Option(7, help="Random seed (same seed, same cases)."),
+) -> None:
     """File the demo cases (planted scenarios + history) into the case store."""
     from workbench.config import settings
     from workbench.demo.cases import file_demo_cases
-
     from workbench.platform.engine import dispose_all
 
     try:
         res = file_demo_cases(settings(), n_history=cases_, seed=seed, progress=sys.stderr.isatty())
     finally:
         dispose_all()  # close DuckDB before exit
-    typer.echo(f"filed {res.scenario_filed} planted-scenario case(s) and "
-               f"{res.history_cases} historical case(s); {res.skipped} already there")
+    typer.echo(
+        f"filed {res.scenario_filed} planted-scenario case(s) and "
+        f"{res.history_cases} historical case(s); {res.skipped} already there"
+    )

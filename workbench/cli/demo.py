@@ -1,9 +1,9 @@
 """``workbench demo``: build the demo platform, or load it into PostgreSQL."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -27,11 +27,13 @@ def _anchor(raw: str | None) -> datetime | None:
     try:
         dt = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
     except ValueError:
-        raise InputError(f"--anchor {raw!r} is not an ISO date", "use e.g. 2026-11-01 or 2026-11-01T00:00Z") from None
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+        raise InputError(
+            f"--anchor {raw!r} is not an ISO date", "use e.g. 2026-11-01 or 2026-11-01T00:00Z"
+        ) from None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-def _home(home: Optional[Path]) -> Path:
+def _home(home: Path | None) -> Path:
     if home is not None:
         return home
     from workbench.config import settings
@@ -47,48 +49,69 @@ def _mb(n: int) -> str:
 def generate(
     seed: str = typer.Option("7", help="Random seed: the same seed and anchor give the same data."),
     users: str = typer.Option("5000", help="How many members (200 to 2,000,000)."),
-    home: Optional[Path] = typer.Option(None, help="Folder to write to (default: WORKBENCH_HOME)."),
-    anchor: Optional[str] = typer.Option(None, help="Day the data ends (ISO date, UTC; default: today)."),
+    home: Path | None = typer.Option(None, help="Folder to write to (default: WORKBENCH_HOME)."),
+    anchor: str | None = typer.Option(
+        None, help="Day the data ends (ISO date, UTC; default: today)."
+    ),
     progress: bool = typer.Option(True, help="Show a progress bar."),
-    cases: str = typer.Option("300", help="Historical demo cases to file besides one case per "
-                                          "planted scenario (0: none)."),
+    cases: str = typer.Option(
+        "300", help="Historical demo cases to file besides one case per planted scenario (0: none)."
+    ),
 ) -> None:
     """Generate the demo platform (ordinary activity plus planted abuse scenarios) and file
     demo cases in the case store."""
     import os
 
     from workbench.config import ENV_HOME, load_settings
-    from workbench.demo.generate import generate_demo
     from workbench.demo.cases import file_demo_cases
+    from workbench.demo.generate import generate_demo
 
     n_cases = _whole("--cases", cases)
     if n_cases < 0:
         raise InputError(f"--cases must be 0 or more, not {n_cases}")
-    res = generate_demo(_home(home), seed=_whole("--seed", seed), users=_whole("--users", users),
-                        anchor=_anchor(anchor), progress=progress)
+    res = generate_demo(
+        _home(home),
+        seed=_whole("--seed", seed),
+        users=_whole("--users", users),
+        anchor=_anchor(anchor),
+        progress=progress,
+    )
     counts = ", ".join(f"{t} {n:,}" for t, n in res.rows.items())
-    typer.echo(f"demo platform: seed {res.seed}, anchor {res.anchor.date().isoformat()}, "
-               f"built in {res.seconds:.1f} s")
+    typer.echo(
+        f"demo platform: seed {res.seed}, anchor {res.anchor.date().isoformat()}, "
+        f"built in {res.seconds:.1f} s"
+    )
     typer.echo(f"rows: {counts}")
-    typer.echo(f"wrote {res.db_path} ({_mb(res.db_bytes)}), media {_mb(res.media_bytes)}, "
-               f"ground truth {res.home / 'ground_truth.json'}")
-    filed = file_demo_cases(load_settings({**os.environ, ENV_HOME: str(res.home)}),
-                            n_history=n_cases, seed=res.seed, progress=progress)
-    typer.echo(f"demo cases: filed {filed.scenario_filed} planted-scenario and "
-               f"{filed.history_cases:,} historical cases"
-               + (f" ({filed.skipped:,} were already in the case store)" if filed.skipped else ""))
+    typer.echo(
+        f"wrote {res.db_path} ({_mb(res.db_bytes)}), media {_mb(res.media_bytes)}, "
+        f"ground truth {res.home / 'ground_truth.json'}"
+    )
+    filed = file_demo_cases(
+        load_settings({**os.environ, ENV_HOME: str(res.home)}),
+        n_history=n_cases,
+        seed=res.seed,
+        progress=progress,
+    )
+    typer.echo(
+        f"demo cases: filed {filed.scenario_filed} planted-scenario and "
+        f"{filed.history_cases:,} historical cases"
+        + (f" ({filed.skipped:,} were already in the case store)" if filed.skipped else "")
+    )
 
 
 @app.command()
 def load(
     url: str = typer.Option(..., help="PostgreSQL URL, e.g. postgresql://user@host/db"),
-    home: Optional[Path] = typer.Option(None, help="Folder holding platform.duckdb (default: WORKBENCH_HOME)."),
+    home: Path | None = typer.Option(
+        None, help="Folder holding platform.duckdb (default: WORKBENCH_HOME)."
+    ),
     replace: bool = typer.Option(True, help="Drop and recreate the platform tables first."),
 ) -> None:
     """Load the generated demo platform into PostgreSQL (schema, data and indexes)."""
+    from sqlalchemy.engine import make_url
+
     from workbench.config import safe_url
     from workbench.demo.load import load_into_postgres
-    from sqlalchemy.engine import make_url
 
     source = _home(home) / "platform.duckdb"
     if not source.is_file():

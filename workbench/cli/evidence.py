@@ -1,16 +1,18 @@
 """``workbench evidence`` and ``workbench bundle``: collect evidence, write and verify bundles."""
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from workbench.errors import WorkbenchError
 
 evidence_app = typer.Typer(help="Evidence items on a case.", no_args_is_help=True)
-bundle_app = typer.Typer(help="Evidence bundles: create for an audience, verify.", no_args_is_help=True)
+bundle_app = typer.Typer(
+    help="Evidence bundles: create for an audience, verify.", no_args_is_help=True
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -20,12 +22,13 @@ def register(app: typer.Typer) -> None:
 
 
 @evidence_app.command("list")
-def list_(case_id: str = typer.Argument(..., metavar="CASE", help="Case id, e.g. ESC-2026-000123."),
-          format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
-          ) -> None:
+def list_(
+    case_id: str = typer.Argument(..., metavar="CASE", help="Case id, e.g. ESC-2026-000123."),
+    format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+) -> None:
     """List a case's evidence items (times in UTC)."""
-    from workbench.evidence import items as evidence
     from workbench.errors import InputError
+    from workbench.evidence import items as evidence
 
     if format not in ("table", "csv", "json"):
         raise InputError(f"unknown format {format!r}", "use table, csv or json")
@@ -40,19 +43,25 @@ def list_(case_id: str = typer.Argument(..., metavar="CASE", help="Case id, e.g.
     if df.empty:
         typer.echo(f"{case_id} has no evidence yet")
         return
-    df = df.assign(sha256=df["sha256"].str[:12] + "…",
-                   collected_at=df["collected_at"].dt.strftime("%Y-%m-%d %H:%M UTC"))
+    df = df.assign(
+        sha256=df["sha256"].str[:12] + "…",
+        collected_at=df["collected_at"].dt.strftime("%Y-%m-%d %H:%M UTC"),
+    )
     typer.echo(df.drop(columns=["media_type"]).to_string(index=False))
 
 
 @evidence_app.command("add")
-def add(case_id: str = typer.Argument(..., metavar="CASE", help="Case id."),
-        file: Path = typer.Argument(..., metavar="FILE", help="File to collect (copied byte for byte)."),
-        note: Optional[str] = typer.Option(None, "--note", help="Why it matters / where it came from."),
-        title: Optional[str] = typer.Option(None, "--title", help="Title (default: the file name)."),
-        supersedes: Optional[str] = typer.Option(None, "--supersedes",
-                                                 help="Item this one corrects, e.g. E0003."),
-        ) -> None:
+def add(
+    case_id: str = typer.Argument(..., metavar="CASE", help="Case id."),
+    file: Path = typer.Argument(
+        ..., metavar="FILE", help="File to collect (copied byte for byte)."
+    ),
+    note: str | None = typer.Option(None, "--note", help="Why it matters / where it came from."),
+    title: str | None = typer.Option(None, "--title", help="Title (default: the file name)."),
+    supersedes: str | None = typer.Option(
+        None, "--supersedes", help="Item this one corrects, e.g. E0003."
+    ),
+) -> None:
     """Collect a file as evidence; prints the item label and sha256."""
     from workbench.evidence import items as evidence
 
@@ -61,13 +70,15 @@ def add(case_id: str = typer.Argument(..., metavar="CASE", help="Case id."),
 
 
 @bundle_app.command("create")
-def create(case_id: str = typer.Argument(..., metavar="CASE", help="Case id."),
-           audience: str = typer.Option(..., "--audience", "-a",
-                                        help="internal, legal, law_enforcement or external."),
-           out: Path = typer.Option(..., "--out", "-o", help="Zip file to write, or a folder."),
-           why: Optional[str] = typer.Option(None, "--why", help="Reason for the handover (custody)."),
-           quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-           ) -> None:
+def create(
+    case_id: str = typer.Argument(..., metavar="CASE", help="Case id."),
+    audience: str = typer.Option(
+        ..., "--audience", "-a", help="internal, legal, law_enforcement or external."
+    ),
+    out: Path = typer.Option(..., "--out", "-o", help="Zip file to write, or a folder."),
+    why: str | None = typer.Option(None, "--why", help="Reason for the handover (custody)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
     """Write the case's evidence, redacted for the audience, into one verifiable zip."""
     from workbench.evidence.bundle import create_bundle
 
@@ -83,14 +94,17 @@ def create(case_id: str = typer.Argument(..., metavar="CASE", help="Case id."),
             bar.n = done
             bar.set_postfix_str(label, refresh=False)
             bar.refresh()
+
     try:
         res = create_bundle(case_id, audience, out, why=why, progress=progress)
     finally:
         if bar is not None:
             bar.close()
     typer.echo(f"{res.path}")
-    typer.echo(f"bundle {res.bundle_id} for {res.audience}: {res.items} items, {res.omitted} left out, "
-               f"{res.size} bytes; root hash {res.root_hash}")
+    typer.echo(
+        f"bundle {res.bundle_id} for {res.audience}: {res.items} items, {res.omitted} left out, "
+        f"{res.size} bytes; root hash {res.root_hash}"
+    )
 
 
 @bundle_app.command("verify")
@@ -101,8 +115,10 @@ def verify(path: Path = typer.Argument(..., metavar="PATH", help="Bundle zip to 
     report = verify_bundle(path)
     typer.echo(str(report))
     if not report.ok:
-        raise VerifyFailed(f"{path.name} failed verification: {len(report.problems)} problem(s)",
-                           "do not rely on this bundle; ask the sender for the original")
+        raise VerifyFailed(
+            f"{path.name} failed verification: {len(report.problems)} problem(s)",
+            "do not rely on this bundle; ask the sender for the original",
+        )
 
 
 class VerifyFailed(WorkbenchError):

@@ -3,12 +3,12 @@
 Results go to stdout (``--format table|csv|json``); notes (a cut result, a zone-less time read as
 UTC) go to stderr. A refusal exits non-zero with its one-line reason.
 """
+
 from __future__ import annotations
 
 import re
 import sys
 import warnings
-from typing import Optional
 
 import pandas as pd
 import typer
@@ -20,6 +20,7 @@ class AuditTampered(WorkbenchError):
     """``workbench audit verify`` found a break in the chain (exit code 1)."""
 
     exit_code = 1
+
 
 query_app = typer.Typer(help="The SQL query library.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log of queries and other acts.", no_args_is_help=True)
@@ -45,13 +46,26 @@ def _emit(df: pd.DataFrame, fmt: str) -> None:
     elif fmt == "json":
         sys.stdout.write(df.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")
     else:
-        with pd.option_context("display.max_rows", 200, "display.max_columns", 50,
-                               "display.width", 200, "display.max_colwidth", 60):
-            sys.stdout.write((df.to_string(index=False) if len(df.columns) else "(no columns)") + "\n")
+        with pd.option_context(
+            "display.max_rows",
+            200,
+            "display.max_columns",
+            50,
+            "display.width",
+            200,
+            "display.max_colwidth",
+            60,
+        ):
+            sys.stdout.write(
+                (df.to_string(index=False) if len(df.columns) else "(no columns)") + "\n"
+            )
     prov = df.attrs.get("provenance") or {}
     if prov:
-        print(f"{prov['row_count']} rows in {prov['duration_ms']:.0f} ms, sha256 "
-              f"{prov['result_sha256'][:16]}…, audit record {prov['audit_seq']}", file=sys.stderr)
+        print(
+            f"{prov['row_count']} rows in {prov['duration_ms']:.0f} ms, sha256 "
+            f"{prov['result_sha256'][:16]}…, audit record {prov['audit_seq']}",
+            file=sys.stderr,
+        )
 
 
 _NUMBER_RE = re.compile(r"^[+-]?\d+$")
@@ -94,12 +108,15 @@ def list_queries() -> None:
 
 
 @query_app.command("show")
-def show(name: str = typer.Argument(..., help="query name"),
-         dialect: Optional[str] = typer.Option(None, help="render for duckdb or postgres "
-                                                          "(default: the platform's)")) -> None:
+def show(
+    name: str = typer.Argument(..., help="query name"),
+    dialect: str | None = typer.Option(
+        None, help="render for duckdb or postgres (default: the platform's)"
+    ),
+) -> None:
     """Show a query: description, parameters, PII columns and its SQL (not run)."""
-    from workbench.queries import library as queries
     from workbench.config import settings
+    from workbench.queries import library as queries
     from workbench.queries.guard import sqlglot_dialect
 
     q = queries.get(name)
@@ -117,12 +134,14 @@ def show(name: str = typer.Argument(..., help="query name"),
 
 
 @query_app.command("run")
-def run(name: str = typer.Argument(..., help="query name"),
-        param: list[str] = typer.Option([], "-p", "--param", help="key=value (repeatable)"),
-        case: Optional[str] = typer.Option(None, "--case", help="case id, e.g. ESC-2026-000123"),
-        fmt: str = typer.Option("table", "--format", help="table, csv or json"),
-        max_rows: Optional[int] = typer.Option(None, "--max-rows", help="fetch at most this many rows"),
-        timeout: Optional[float] = typer.Option(None, "--timeout", help="seconds before cancelling")) -> None:
+def run(
+    name: str = typer.Argument(..., help="query name"),
+    param: list[str] = typer.Option([], "-p", "--param", help="key=value (repeatable)"),
+    case: str | None = typer.Option(None, "--case", help="case id, e.g. ESC-2026-000123"),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    max_rows: int | None = typer.Option(None, "--max-rows", help="fetch at most this many rows"),
+    timeout: float | None = typer.Option(None, "--timeout", help="seconds before cancelling"),
+) -> None:
     """Run a library query (guarded, audited)."""
     from workbench.queries.run import query
 
@@ -132,14 +151,19 @@ def run(name: str = typer.Argument(..., help="query name"),
     _emit(df, fmt)
 
 
-def sql_command(statement: str = typer.Argument(..., help="one read-only SQL statement"),
-                param: list[str] = typer.Option([], "-p", "--param",
-                                                help="key=value bind (repeatable); numbers are "
-                                                     "numbers, a,b,c is a list for IN :key"),
-                case: Optional[str] = typer.Option(None, "--case", help="case id"),
-                fmt: str = typer.Option("table", "--format", help="table, csv or json"),
-                max_rows: Optional[int] = typer.Option(None, "--max-rows", help="fetch at most this many rows"),
-                timeout: Optional[float] = typer.Option(None, "--timeout", help="seconds before cancelling")) -> None:
+def sql_command(
+    statement: str = typer.Argument(..., help="one read-only SQL statement"),
+    param: list[str] = typer.Option(
+        [],
+        "-p",
+        "--param",
+        help="key=value bind (repeatable); numbers are numbers, a,b,c is a list for IN :key",
+    ),
+    case: str | None = typer.Option(None, "--case", help="case id"),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    max_rows: int | None = typer.Option(None, "--max-rows", help="fetch at most this many rows"),
+    timeout: float | None = typer.Option(None, "--timeout", help="seconds before cancelling"),
+) -> None:
     """Run ad-hoc read-only SQL behind the guard (audited); values as -p binds (:name)."""
     from workbench.queries.run import sql
 
@@ -151,8 +175,11 @@ def sql_command(statement: str = typer.Argument(..., help="one read-only SQL sta
 
 
 @audit_app.command("verify")
-def verify(head: Optional[str] = typer.Option(None, "--head", help="SEQ:HASH noted earlier "
-                                                                   "(catches a cut-off tail)")) -> None:
+def verify(
+    head: str | None = typer.Option(
+        None, "--head", help="SEQ:HASH noted earlier (catches a cut-off tail)"
+    ),
+) -> None:
     """Check the hash chain; names the first edited, deleted, inserted or reordered record."""
     from workbench.store import audit
 
@@ -160,12 +187,16 @@ def verify(head: Optional[str] = typer.Option(None, "--head", help="SEQ:HASH not
     if head:
         seq, sep, digest = head.partition(":")
         if not sep or not seq.isdigit() or len(digest) != 64:
-            raise InputError(f"--head {head!r} is not SEQ:HASH", "copy it from `workbench audit show --head`")
+            raise InputError(
+                f"--head {head!r} is not SEQ:HASH", "copy it from `workbench audit show --head`"
+            )
         expected = (int(seq), digest)
     bad = audit.verify(expected)
     if bad is not None:
-        raise AuditTampered(str(bad), "the log was changed outside the workbench; keep a copy "
-                                      "and tell the team lead")
+        raise AuditTampered(
+            str(bad),
+            "the log was changed outside the workbench; keep a copy and tell the team lead",
+        )
     last = audit.head()
     if last is None:
         print("ok: the audit log is empty")
@@ -174,10 +205,12 @@ def verify(head: Optional[str] = typer.Option(None, "--head", help="SEQ:HASH not
 
 
 @audit_app.command("show")
-def show_audit(case: Optional[str] = typer.Option(None, "--case", help="only this case"),
-               limit: int = typer.Option(50, "--limit", help="the newest N records"),
-               fmt: str = typer.Option("table", "--format", help="table, csv or json"),
-               head: bool = typer.Option(False, "--head", help="print only SEQ:HASH of the last record")) -> None:
+def show_audit(
+    case: str | None = typer.Option(None, "--case", help="only this case"),
+    limit: int = typer.Option(50, "--limit", help="the newest N records"),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    head: bool = typer.Option(False, "--head", help="print only SEQ:HASH of the last record"),
+) -> None:
     """List audit records, oldest first (the newest --limit)."""
     from workbench.store import audit
 
@@ -186,8 +219,18 @@ def show_audit(case: Optional[str] = typer.Option(None, "--case", help="only thi
         print(f"{last[0]}:{last[1]}" if last else "empty")
         return
     df = audit.records(case, limit=limit)
-    cols = ["seq", "at", "analyst", "action", "case_id", "query_name", "outcome", "row_count",
-            "duration_ms", "reason"]
+    cols = [
+        "seq",
+        "at",
+        "analyst",
+        "action",
+        "case_id",
+        "query_name",
+        "outcome",
+        "row_count",
+        "duration_ms",
+        "reason",
+    ]
     if fmt == "table":
         df = df[cols].copy()
         df["reason"] = df["reason"].fillna("").str.slice(0, 60)

@@ -1,8 +1,8 @@
 """``workbench report``: the investigation report of one case, or of every open case in batch."""
+
 from __future__ import annotations
 
 import sys
-from typing import Optional
 
 import typer
 
@@ -12,19 +12,24 @@ from workbench.errors import InputError
 def register(app: typer.Typer) -> None:
     @app.command("report")
     def report_cmd(
-        case: Optional[str] = typer.Argument(None, metavar="[CASE]",
-                                             help="Case id (ESC-YYYY-NNNNNN)."),
+        case: str | None = typer.Argument(
+            None, metavar="[CASE]", help="Case id (ESC-YYYY-NNNNNN)."
+        ),
         all_open: bool = typer.Option(False, "--all-open", help="Report on every open case."),
-        audience: str = typer.Option("internal", "--audience", "-a",
-                                     help="internal, legal, law_enforcement or external."),
-        as_of: Optional[str] = typer.Option(None, "--as-of",
-                                            help="Compute SLA state as of this time (ISO-8601)."),
-        tz: Optional[str] = typer.Option(None, "--tz", help="Display time zone (IANA name)."),
-        workers: int = typer.Option(2, "--workers", "-w", min=1,
-                                    help="Parallel worker processes (batch)."),
+        audience: str = typer.Option(
+            "internal", "--audience", "-a", help="internal, legal, law_enforcement or external."
+        ),
+        as_of: str | None = typer.Option(
+            None, "--as-of", help="Compute SLA state as of this time (ISO-8601)."
+        ),
+        tz: str | None = typer.Option(None, "--tz", help="Display time zone (IANA name)."),
+        workers: int = typer.Option(
+            2, "--workers", "-w", min=1, help="Parallel worker processes (batch)."
+        ),
         timeout: float = typer.Option(600.0, "--timeout", help="Seconds allowed per report."),
-        scheduler: Optional[str] = typer.Option(None, "--scheduler",
-                                                help="Dask scheduler tcp://HOST:PORT (batch)."),
+        scheduler: str | None = typer.Option(
+            None, "--scheduler", help="Dask scheduler tcp://HOST:PORT (batch)."
+        ),
         no_progress: bool = typer.Option(False, "--no-progress", help="No progress bar."),
     ) -> None:
         """Execute the report notebook with Papermill and export HTML with no code.
@@ -60,9 +65,16 @@ def register(app: typer.Typer) -> None:
                 bar.set_postfix(failed=failures, refresh=True)
 
         try:
-            results = reports.run_many(ids, workers=workers, timeout=timeout, scheduler=scheduler,
-                                       audience=audience, as_of=as_of, display_tz=tz,
-                                       progress=progress)
+            results = reports.run_many(
+                ids,
+                workers=workers,
+                timeout=timeout,
+                scheduler=scheduler,
+                audience=audience,
+                as_of=as_of,
+                display_tz=tz,
+                progress=progress,
+            )
         finally:
             if bar is not None:
                 bar.close()

@@ -1,4 +1,5 @@
 """``workbench serve``: JupyterLab for specialists and the Voilà dashboards for leads."""
+
 from __future__ import annotations
 
 import typer
@@ -6,11 +7,12 @@ import typer
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def serve(host: str = typer.Option("127.0.0.1", help="Interface to bind (localhost by default)."),
-              port: int = typer.Option(0, help="JupyterLab port (0: the first free one from 8888)."),
-              voila_port: int = typer.Option(0, help="Voilà port (0: the first free one from 8866)."),
-              preheat: bool = typer.Option(True, help="Keep a preheated kernel per dashboard."),
-              ) -> None:
+    def serve(
+        host: str = typer.Option("127.0.0.1", help="Interface to bind (localhost by default)."),
+        port: int = typer.Option(0, help="JupyterLab port (0: the first free one from 8888)."),
+        voila_port: int = typer.Option(0, help="Voilà port (0: the first free one from 8866)."),
+        preheat: bool = typer.Option(True, help="Keep a preheated kernel per dashboard."),
+    ) -> None:
         """Serve JupyterLab and the Voilà dashboards with token auth; prints the URLs."""
         from workbench.config import settings
         from workbench.demo.generate import outdated
@@ -19,8 +21,9 @@ def register(app: typer.Typer) -> None:
         stale = outdated(settings().home)
         if stale:
             typer.echo(f"warning: {stale}", err=True)
-        p = plan(settings(), host=host, port=port or None, voila_port=voila_port or None,
-                 preheat=preheat)
+        p = plan(
+            settings(), host=host, port=port or None, voila_port=voila_port or None, preheat=preheat
+        )
         typer.echo("JupyterLab (specialists: case notebooks):")
         typer.echo(f"  {p.lab_url}")
         typer.echo("Voilà dashboards (leads; no code on show):")

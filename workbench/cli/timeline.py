@@ -6,9 +6,10 @@
 Without ``--export`` it prints counts per source and kind with the first and last time in the
 display zone (never event content: that goes to a file).
 """
+
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any
 
 import typer
 
@@ -16,32 +17,56 @@ import typer
 def register(app: typer.Typer) -> None:
     @app.command("timeline")
     def timeline_cmd(
-        case: Optional[str] = typer.Argument(None, help="Case id (ESC-YYYY-NNNNNN); its subjects are used."),
-        subject: list[int] = typer.Option([], "--subject", "-s", help="Platform user id (repeatable)."),
-        start: Optional[str] = typer.Option(None, help="ISO-8601 with a zone, or relative like -30d."),
-        end: Optional[str] = typer.Option(None, help="ISO-8601 with a zone, or relative."),
+        case: str | None = typer.Argument(
+            None, help="Case id (ESC-YYYY-NNNNNN); its subjects are used."
+        ),
+        subject: list[int] = typer.Option(
+            [], "--subject", "-s", help="Platform user id (repeatable)."
+        ),
+        start: str | None = typer.Option(None, help="ISO-8601 with a zone, or relative like -30d."),
+        end: str | None = typer.Option(None, help="ISO-8601 with a zone, or relative."),
         source: list[str] = typer.Option([], "--source", help="Only these sources (repeatable)."),
         kind: list[str] = typer.Option([], "--kind", help="Only these kinds (repeatable)."),
-        text: Optional[str] = typer.Option(None, help="Only events whose summary contains this."),
-        tag: list[str] = typer.Option([], "--tag", help="Only events with this annotation tag (needs a case)."),
-        export: Optional[str] = typer.Option(None, "--export", help="Write the timeline to this file."),
-        format: Optional[str] = typer.Option(None, "--format", help="csv or parquet (default: from the file name)."),
-        tz: Optional[str] = typer.Option(None, "--tz", help="Display zone (IANA name; default WORKBENCH_TZ)."),
+        text: str | None = typer.Option(None, help="Only events whose summary contains this."),
+        tag: list[str] = typer.Option(
+            [], "--tag", help="Only events with this annotation tag (needs a case)."
+        ),
+        export: str | None = typer.Option(
+            None, "--export", help="Write the timeline to this file."
+        ),
+        format: str | None = typer.Option(
+            None, "--format", help="csv or parquet (default: from the file name)."
+        ),
+        tz: str | None = typer.Option(
+            None, "--tz", help="Display zone (IANA name; default WORKBENCH_TZ)."
+        ),
     ) -> None:
         """Merged timeline of a case or of subjects: summary, or --export to CSV/Parquet."""
         from workbench import timeline
         from workbench.errors import InputError
 
         if case is None and not subject:
-            raise InputError("name a case or at least one --subject",
-                             "e.g. `workbench timeline ESC-2026-000123` or `--subject 42`")
-        kwargs = dict(subjects=subject or None, case=case, start=start, end=end,
-                      sources=source or None, kinds=kind or None, text=text, tags=tag or None)
+            raise InputError(
+                "name a case or at least one --subject",
+                "e.g. `workbench timeline ESC-2026-000123` or `--subject 42`",
+            )
+        kwargs: dict[str, Any] = dict(
+            subjects=subject or None,
+            case=case,
+            start=start,
+            end=end,
+            sources=source or None,
+            kinds=kind or None,
+            text=text,
+            tags=tag or None,
+        )
         zone = timeline.zone(tz)
         if export:
             result = timeline.export(export, **kwargs, format=format, tz=zone)
-            typer.echo(f"wrote {result.rows:,} events to {result.path} ({result.format}, "
-                       f"display zone {result.tz})")
+            typer.echo(
+                f"wrote {result.rows:,} events to {result.path} ({result.format}, "
+                f"display zone {result.tz})"
+            )
             return
         if format:
             raise InputError("--format only applies with --export", "add --export PATH")
@@ -50,9 +75,14 @@ def register(app: typer.Typer) -> None:
             typer.echo("no events")
             return
         local = df["ts"].dt.tz_convert(zone.key)
-        summary = (df.assign(local=local).groupby(["source", "kind"], sort=True)
-                   .agg(events=("ref", "size"), first=("local", "min"), last=("local", "max")))
+        summary = (
+            df.assign(local=local)
+            .groupby(["source", "kind"], sort=True)
+            .agg(events=("ref", "size"), first=("local", "min"), last=("local", "max"))
+        )
         typer.echo(f"{len(df):,} events, times in {zone.key}")
         for (src, knd), row in summary.iterrows():
-            typer.echo(f"  {src:<16} {knd:<24} {row['events']:>8,}  "
-                       f"{row['first']:%Y-%m-%d %H:%M %Z} .. {row['last']:%Y-%m-%d %H:%M %Z}")
+            typer.echo(
+                f"  {src:<16} {knd:<24} {row['events']:>8,}  "
+                f"{row['first']:%Y-%m-%d %H:%M %Z} .. {row['last']:%Y-%m-%d %H:%M %Z}"
+            )

@@ -5,11 +5,40 @@ tagged with language and risky phrases, photos and photo reuse across accounts
 (:mod:`~workbench.content.language`), and the risk-term lists (:mod:`~workbench.content.risk_terms`).
 """
 
-from workbench.content.profiles import (DEFAULT_MAX_DISTANCE, ProfileCard, attachments, changes,
-                                        conversations, photo, photo_index, photos, profile,
-                                        reused_by, search_thread, similar_photos, tag_messages,
-                                        thread, user, users)
+from workbench.content.profiles import (
+    DEFAULT_MAX_DISTANCE,
+    ProfileCard,
+    attachments,
+    changes,
+    conversations,
+    photo,
+    photo_index,
+    photos,
+    profile,
+    reused_by,
+    search_thread,
+    similar_photos,
+    tag_messages,
+    thread,
+    user,
+    users,
+)
 
-__all__ = ["DEFAULT_MAX_DISTANCE", "ProfileCard", "attachments", "changes", "conversations", "photo",
-           "photo_index", "photos", "profile", "reused_by", "search_thread", "similar_photos",
-           "tag_messages", "thread", "user", "users"]
+__all__ = [
+    "DEFAULT_MAX_DISTANCE",
+    "ProfileCard",
+    "attachments",
+    "changes",
+    "conversations",
+    "photo",
+    "photo_index",
+    "photos",
+    "profile",
+    "reused_by",
+    "search_thread",
+    "similar_photos",
+    "tag_messages",
+    "thread",
+    "user",
+    "users",
+]

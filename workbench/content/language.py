@@ -9,6 +9,7 @@ chat threads repeat short messages a lot.
 Search folds both sides the same way (NFKC, case-folded, Latin accents dropped) and maps matches
 back to positions in the original text, so highlighting is exact in any script.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -26,14 +27,29 @@ _URDU_LETTERS = frozenset("\u0679\u0688\u0691\u06ba\u06d2\u06d3\u06c1\u06be")
 
 # (start, end inclusive, script) for the scripts the platform sees; anything else is "Other".
 _RANGES: tuple[tuple[int, int, str], ...] = (
-    (0x0041, 0x005A, "Latin"), (0x0061, 0x007A, "Latin"), (0x00C0, 0x024F, "Latin"),
-    (0x1E00, 0x1EFF, "Latin"), (0x0370, 0x03FF, "Greek"), (0x0400, 0x052F, "Cyrillic"),
-    (0x0590, 0x05FF, "Hebrew"), (0x0600, 0x06FF, "Arabic"), (0x0750, 0x077F, "Arabic"),
-    (0x08A0, 0x08FF, "Arabic"), (0xFB50, 0xFDFF, "Arabic"), (0xFE70, 0xFEFF, "Arabic"),
-    (0x0900, 0x097F, "Devanagari"), (0x0E00, 0x0E7F, "Thai"),
-    (0x1100, 0x11FF, "Hangul"), (0x3130, 0x318F, "Hangul"), (0xAC00, 0xD7AF, "Hangul"),
-    (0x3040, 0x309F, "Hiragana"), (0x30A0, 0x30FF, "Katakana"), (0x31F0, 0x31FF, "Katakana"),
-    (0xFF66, 0xFF9F, "Katakana"), (0x3400, 0x4DBF, "Han"), (0x4E00, 0x9FFF, "Han"),
+    (0x0041, 0x005A, "Latin"),
+    (0x0061, 0x007A, "Latin"),
+    (0x00C0, 0x024F, "Latin"),
+    (0x1E00, 0x1EFF, "Latin"),
+    (0x0370, 0x03FF, "Greek"),
+    (0x0400, 0x052F, "Cyrillic"),
+    (0x0590, 0x05FF, "Hebrew"),
+    (0x0600, 0x06FF, "Arabic"),
+    (0x0750, 0x077F, "Arabic"),
+    (0x08A0, 0x08FF, "Arabic"),
+    (0xFB50, 0xFDFF, "Arabic"),
+    (0xFE70, 0xFEFF, "Arabic"),
+    (0x0900, 0x097F, "Devanagari"),
+    (0x0E00, 0x0E7F, "Thai"),
+    (0x1100, 0x11FF, "Hangul"),
+    (0x3130, 0x318F, "Hangul"),
+    (0xAC00, 0xD7AF, "Hangul"),
+    (0x3040, 0x309F, "Hiragana"),
+    (0x30A0, 0x30FF, "Katakana"),
+    (0x31F0, 0x31FF, "Katakana"),
+    (0xFF66, 0xFF9F, "Katakana"),
+    (0x3400, 0x4DBF, "Han"),
+    (0x4E00, 0x9FFF, "Han"),
     (0xF900, 0xFAFF, "Han"),
 )
 
@@ -80,7 +96,8 @@ def _best_of(text: str, langs: set[str], default: str) -> tuple[str, float]:
 @lru_cache(maxsize=200_000)
 def detect(text: str | None) -> Detection:
     """The language of ``text`` (cached per distinct text)."""
-    counts = scripts(text or "")
+    text = text or ""
+    counts = scripts(text)
     letters = sum(counts.values())
     if letters == 0:
         return Detection(UNDETERMINED, 0.0, "None", "auto", "script")
@@ -108,6 +125,7 @@ def detect(text: str | None) -> Detection:
 
 
 # --------------------------------------------------------------------------- search
+
 
 def _fold_char(ch: str) -> str:
     if ord(ch) < 0x0530:  # Latin, Greek, Cyrillic: accent-insensitive
@@ -172,4 +190,4 @@ def find(text: str, query: str) -> list[tuple[int, int]]:
 
 
 def contains(text: str | None, query: str) -> bool:
-    return bool(text) and fold(query).strip() in fold(text)
+    return bool(text) and fold(query).strip() in fold(text or "")

@@ -8,6 +8,7 @@ and then play muted. The blur preference is stored per analyst in the case store
 Every reveal is recorded against the case (who, when, which item): ``exposure(case_id)`` is the
 wellness figure of how much a case made people look at.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,16 +20,16 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
-from workbench.ids import validate_case_id
+from workbench import cases
 from workbench.config import settings as current_settings
 from workbench.errors import InputError, NotFoundError
+from workbench.ids import validate_case_id
 from workbench.platform import schema as S
 from workbench.platform.engine import platform_engine
 from workbench.store import audit
 from workbench.store import session as store_session
 from workbench.store.models import RevealRow, ViewerPrefRow
 from workbench.times import utcnow
-from workbench import cases
 
 PREVIEW_SIZE = 320
 KINDS = ("image", "audio", "video")
@@ -36,9 +37,11 @@ KINDS = ("image", "audio", "video")
 
 # --------------------------------------------------------------------------- items
 
+
 @dataclass(frozen=True)
 class MediaItem:
     """A piece of media: ``ref`` is ``photo:<id>`` or ``attachment:<id>``."""
+
     ref: str
     kind: str  # image, audio, video
     path: str | None  # relative to the media folder; None when never rendered
@@ -56,23 +59,33 @@ def item(ref: str | MediaItem) -> MediaItem:
         return ref
     kind, _, raw = str(ref).partition(":")
     if kind not in ("photo", "attachment") or not raw.isdigit():
-        raise InputError(f"{str(ref)[:40]!r} is not a media reference", "use photo:<id> or attachment:<id>")
+        raise InputError(
+            f"{str(ref)[:40]!r} is not a media reference", "use photo:<id> or attachment:<id>"
+        )
     key = int(raw)
     with platform_engine().connect() as conn:
         if kind == "photo":
-            r = conn.execute(select(S.photos.c.path, S.photos.c.user_id)
-                             .where(S.photos.c.photo_id == key)).first()
+            r = conn.execute(
+                select(S.photos.c.path, S.photos.c.user_id).where(S.photos.c.photo_id == key)
+            ).first()
             if r is None:
                 raise NotFoundError(f"no photo {key}")
             return MediaItem(f"photo:{key}", "image", r.path, "image/jpeg", int(r.user_id))
         a, m = S.attachments, S.messages
-        r = conn.execute(select(a.c.kind, a.c.path, a.c.media_type, m.c.sender_id)
-                         .join(m, m.c.message_id == a.c.message_id, isouter=True)
-                         .where(a.c.attachment_id == key)).first()
-        if r is None:
+        ar = conn.execute(
+            select(a.c.kind, a.c.path, a.c.media_type, m.c.sender_id)
+            .join(m, m.c.message_id == a.c.message_id, isouter=True)
+            .where(a.c.attachment_id == key)
+        ).first()
+        if ar is None:
             raise NotFoundError(f"no attachment {key}")
-        return MediaItem(f"attachment:{key}", r.kind if r.kind in KINDS else "image", r.path,
-                         r.media_type, None if r.sender_id is None else int(r.sender_id))
+        return MediaItem(
+            f"attachment:{key}",
+            ar.kind if ar.kind in KINDS else "image",
+            ar.path,
+            ar.media_type,
+            None if ar.sender_id is None else int(ar.sender_id),
+        )
 
 
 def media_file(it: MediaItem) -> Path | None:
@@ -82,7 +95,9 @@ def media_file(it: MediaItem) -> Path | None:
     root = current_settings().media_dir.resolve()
     path = (root / it.path).resolve()
     if not path.is_relative_to(root):  # a stored path must never point outside the media folder
-        raise InputError(f"media path of {it.ref} leaves the media folder", "the platform row is malformed")
+        raise InputError(
+            f"media path of {it.ref} leaves the media folder", "the platform row is malformed"
+        )
     return path if path.is_file() else None
 
 
@@ -103,8 +118,8 @@ def _open_image(it: MediaItem, size: int) -> Image.Image | None:
     if path is None:
         return None
     try:
-        with Image.open(path) as im:
-            im = ImageOps.exif_transpose(im)
+        with Image.open(path) as opened:
+            im = ImageOps.exif_transpose(opened)
             im.thumbnail((size, size))
             return im.convert("RGB")
     except (OSError, UnidentifiedImageError):
@@ -134,7 +149,11 @@ def clear_bytes(ref: str | MediaItem, *, size: int = PREVIEW_SIZE) -> tuple[byte
     it = item(ref)
     if it.kind == "image":
         img = _open_image(it, size)
-        return (_png(img), "image/png") if img is not None else (_placeholder(it, size, "no file"), "image/png")
+        return (
+            (_png(img), "image/png")
+            if img is not None
+            else (_placeholder(it, size, "no file"), "image/png")
+        )
     path = media_file(it)
     if path is None:
         raise NotFoundError(f"the file of {it.ref} is not in the media folder")
@@ -142,6 +161,7 @@ def clear_bytes(ref: str | MediaItem, *, size: int = PREVIEW_SIZE) -> tuple[byte
 
 
 # --------------------------------------------------------------------------- preferences
+
 
 @dataclass(frozen=True)
 class ViewerPrefs:
@@ -174,8 +194,10 @@ def set_preference(*, blur: bool, who: str | None = None) -> ViewerPrefs:
 
 # --------------------------------------------------------------------------- reveals
 
-def reveal(case_id: str, ref: str | MediaItem, *, who: str | None = None,
-           size: int = PREVIEW_SIZE) -> tuple[bytes, str]:
+
+def reveal(
+    case_id: str, ref: str | MediaItem, *, who: str | None = None, size: int = PREVIEW_SIZE
+) -> tuple[bytes, str]:
     """Reveal one item for ``case_id``: records the exposure, returns the clear bytes and type."""
     validate_case_id(case_id)
     cases.get(case_id)  # NotFoundError for an unknown case
@@ -184,13 +206,16 @@ def reveal(case_id: str, ref: str | MediaItem, *, who: str | None = None,
     who = who or current_settings().analyst
     with store_session() as s:
         s.add(RevealRow(case_id=case_id, item_ref=it.ref, kind=it.kind, who=who, at=utcnow()))
-    audit.record("media.reveal", case=case_id, analyst=who, details={"item": it.ref, "kind": it.kind})
+    audit.record(
+        "media.reveal", case=case_id, analyst=who, details={"item": it.ref, "kind": it.kind}
+    )
     return data
 
 
 @dataclass(frozen=True)
 class Exposure:
     """How much media a case made people look at."""
+
     case_id: str
     reveals: int
     distinct_items: int
@@ -204,6 +229,11 @@ def exposure(case_id: str) -> Exposure:
     validate_case_id(case_id)
     with store_session() as s:
         rows = s.scalars(select(RevealRow).where(RevealRow.case_id == case_id)).all()
-    return Exposure(case_id, len(rows), len({r.item_ref for r in rows}),
-                    dict(Counter(r.kind for r in rows)), dict(Counter(r.who for r in rows)),
-                    max((r.at for r in rows), default=None))
+    return Exposure(
+        case_id,
+        len(rows),
+        len({r.item_ref for r in rows}),
+        dict(Counter(r.kind for r in rows)),
+        dict(Counter(r.who for r in rows)),
+        max((r.at for r in rows), default=None),
+    )

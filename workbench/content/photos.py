@@ -12,6 +12,7 @@ Two exact strategies over the same arrays, chosen per query:
 
 Both return exactly the hashes within the radius (no approximation).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -41,8 +42,10 @@ def parse_hash(value: object) -> int:
             s = s[2:]
         if 0 < len(s) <= 16 and all(c in "0123456789abcdef" for c in s):
             return int(s, 16)
-    raise InputError(f"{str(value)[:40]!r} is not a 64-bit perceptual hash",
-                     "give 16 hexadecimal characters, as stored in photos.phash")
+    raise InputError(
+        f"{str(value)[:40]!r} is not a 64-bit perceptual hash",
+        "give 16 hexadecimal characters, as stored in photos.phash",
+    )
 
 
 def signed_int64(value: object) -> int:
@@ -83,12 +86,18 @@ class Match:
 class PhotoIndex:
     """Hashes with ids and owners; ``search(hash, radius)`` finds all within ``radius`` bits."""
 
-    def __init__(self, hashes: np.ndarray | Sequence[int], ids: Sequence[int] | np.ndarray | None = None,
-                 owners: Sequence[int] | np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        hashes: np.ndarray | Sequence[int],
+        ids: Sequence[int] | np.ndarray | None = None,
+        owners: Sequence[int] | np.ndarray | None = None,
+    ) -> None:
         self.hashes = np.ascontiguousarray(np.asarray(hashes, dtype=np.uint64))
         n = len(self.hashes)
         self.ids = np.arange(n, dtype=np.int64) if ids is None else np.asarray(ids, dtype=np.int64)
-        self.owners = np.zeros(n, dtype=np.int64) if owners is None else np.asarray(owners, dtype=np.int64)
+        self.owners = (
+            np.zeros(n, dtype=np.int64) if owners is None else np.asarray(owners, dtype=np.int64)
+        )
         if len(self.ids) != n or len(self.owners) != n:
             raise InputError("hashes, ids and owners must have the same length")
         # Per band: the band values sorted, and the positions that sort them.
@@ -101,7 +110,9 @@ class PhotoIndex:
             self._sorted.append(band[order])
 
     @classmethod
-    def from_hex(cls, hex_hashes: Iterable[object], ids: Sequence[int], owners: Sequence[int]) -> "PhotoIndex":
+    def from_hex(
+        cls, hex_hashes: Iterable[object], ids: Sequence[int], owners: Sequence[int]
+    ) -> PhotoIndex:
         return cls(hashes_from_hex(hex_hashes), ids, owners)
 
     def __len__(self) -> int:
@@ -109,13 +120,21 @@ class PhotoIndex:
 
     # ------------------------------------------------------------------ search
 
-    def positions(self, query: object, radius: int, method: str = "auto") -> tuple[np.ndarray, np.ndarray]:
+    def positions(
+        self, query: object, radius: int, method: str = "auto"
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Positions of all hashes within ``radius`` bits of ``query`` and their distances,
         sorted by (distance, position). ``method``: ``auto``, ``mih`` or ``scan``."""
         q = np.uint64(parse_hash(query))
-        if not isinstance(radius, (int, np.integer)) or isinstance(radius, bool) or not 0 <= radius <= 64:
-            raise InputError(f"max distance {radius!r} is not a number of bits from 0 to 64",
-                             "near-duplicates are usually within 10 bits")
+        if (
+            not isinstance(radius, (int, np.integer))
+            or isinstance(radius, bool)
+            or not 0 <= radius <= 64
+        ):
+            raise InputError(
+                f"max distance {radius!r} is not a number of bits from 0 to 64",
+                "near-duplicates are usually within 10 bits",
+            )
         if method == "auto":
             method = "mih" if radius // BANDS <= MAX_BAND_FLIPS else "scan"
         if method == "scan":
@@ -124,13 +143,19 @@ class PhotoIndex:
             pos = self._mih(q, int(radius))
         else:
             raise InputError(f"unknown search method {method!r}", "use auto, mih or scan")
-        dist = np.bitwise_count(self.hashes[pos] ^ q).astype(np.int64) if len(pos) else np.empty(0, np.int64)
+        dist = (
+            np.bitwise_count(self.hashes[pos] ^ q).astype(np.int64)
+            if len(pos)
+            else np.empty(0, np.int64)
+        )
         order = np.lexsort((pos, dist))
         return pos[order], dist[order]
 
     def search(self, query: object, radius: int, method: str = "auto") -> list[Match]:
         pos, dist = self.positions(query, radius, method)
-        return [Match(int(p), int(self.ids[p]), int(self.owners[p]), int(d)) for p, d in zip(pos, dist)]
+        return [
+            Match(int(p), int(self.ids[p]), int(self.owners[p]), int(d)) for p, d in zip(pos, dist)
+        ]
 
     def _scan(self, q: np.uint64, radius: int) -> np.ndarray:
         return np.flatnonzero(np.bitwise_count(self.hashes ^ q) <= radius)

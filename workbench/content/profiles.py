@@ -9,6 +9,7 @@ Photo reuse compares the 64-bit perceptual hashes computed at ingest (``photos.p
 in-memory :class:`~workbench.content.photos.PhotoIndex`, built once per platform data set and
 rebuilt when the photos table changes.
 """
+
 from __future__ import annotations
 
 import threading
@@ -17,12 +18,12 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import func, or_, select
 
-from workbench.errors import InputError, NotFoundError
 from workbench.content.language import detect, find
 from workbench.content.photos import PhotoIndex
+from workbench.content.risk_terms import find_risky
+from workbench.errors import InputError, NotFoundError
 from workbench.platform import schema as S
 from workbench.platform.engine import platform_engine
-from workbench.content.risk_terms import find_risky
 
 #: Default Hamming radius for "the same photo": re-encodes and resizes land within a few bits,
 #: light crops (~5% a side) and filters within about twelve; unrelated photos sit near 32.
@@ -66,6 +67,7 @@ def _isna(v: object) -> bool:
 
 # --------------------------------------------------------------------------- profiles
 
+
 @dataclass(frozen=True)
 class ProfileCard:
     """What a profile card shows. ``special`` holds the special-category fields, apart."""
@@ -102,8 +104,11 @@ def changes(user_id: object) -> pd.DataFrame:
     """The account's change history (email, phone, handle, bio, photo, ...), newest first."""
     uid = _user_id(user_id)
     t = S.account_changes
-    return _read(select(t.c.change_id, t.c.ts, t.c.field, t.c.old_value, t.c.new_value)
-                 .where(t.c.user_id == uid).order_by(t.c.ts.desc(), t.c.change_id.desc()))
+    return _read(
+        select(t.c.change_id, t.c.ts, t.c.field, t.c.old_value, t.c.new_value)
+        .where(t.c.user_id == uid)
+        .order_by(t.c.ts.desc(), t.c.change_id.desc())
+    )
 
 
 def profile(user_id: object) -> ProfileCard:
@@ -113,8 +118,9 @@ def profile(user_id: object) -> ProfileCard:
     prof = _records(_read(select(S.profiles).where(S.profiles.c.user_id == uid)))
     fields = prof[0] if prof else {"user_id": uid}
     special = {k: fields.pop(k, None) for k in SPECIAL_FIELDS}
-    return ProfileCard(user=acct, profile=fields, special=special, photos=photos(uid),
-                       changes=changes(uid))
+    return ProfileCard(
+        user=acct, profile=fields, special=special, photos=photos(uid), changes=changes(uid)
+    )
 
 
 def photos(user_id: object, *, include_removed: bool = True) -> pd.DataFrame:
@@ -138,19 +144,32 @@ def photo(photo_id: object) -> dict:
 
 # --------------------------------------------------------------------------- messages
 
+
 def conversations(user_id: object) -> pd.DataFrame:
     """The user's conversations: the other side, message count, first and last message."""
     uid = _user_id(user_id)
     m = S.messages
-    df = _read(select(m.c.conversation_id, m.c.sender_id, m.c.recipient_id, m.c.sent_at)
-               .where(or_(m.c.sender_id == uid, m.c.recipient_id == uid)))
+    df = _read(
+        select(m.c.conversation_id, m.c.sender_id, m.c.recipient_id, m.c.sent_at).where(
+            or_(m.c.sender_id == uid, m.c.recipient_id == uid)
+        )
+    )
     if df.empty:
-        return pd.DataFrame(columns=["conversation_id", "other_user_id", "messages", "first_at", "last_at"])
+        return pd.DataFrame(
+            columns=["conversation_id", "other_user_id", "messages", "first_at", "last_at"]
+        )
     df["other_user_id"] = df["recipient_id"].where(df["sender_id"] == uid, df["sender_id"])
-    out = (df.groupby("conversation_id")
-             .agg(other_user_id=("other_user_id", "first"), messages=("sent_at", "size"),
-                  first_at=("sent_at", "min"), last_at=("sent_at", "max"))
-             .reset_index().sort_values("last_at", ascending=False, ignore_index=True))
+    out = (
+        df.groupby("conversation_id")
+        .agg(
+            other_user_id=("other_user_id", "first"),
+            messages=("sent_at", "size"),
+            first_at=("sent_at", "min"),
+            last_at=("sent_at", "max"),
+        )
+        .reset_index()
+        .sort_values("last_at", ascending=False, ignore_index=True)
+    )
     return out
 
 
@@ -159,10 +178,17 @@ def thread(conversation_id: object, *, limit: int = 5000) -> pd.DataFrame:
     script, text direction and the risk categories of phrases in it."""
     cid = _id(conversation_id, "conversation id")
     m = S.messages
-    df = _read(select(m).where(m.c.conversation_id == cid)
-               .order_by(m.c.sent_at, m.c.message_id).limit(limit))
+    df = _read(
+        select(m)
+        .where(m.c.conversation_id == cid)
+        .order_by(m.c.sent_at, m.c.message_id)
+        .limit(limit)
+    )
     if df.empty:
-        raise NotFoundError(f"no conversation {cid}", "list a user's conversations with wb.content.conversations(user_id)")
+        raise NotFoundError(
+            f"no conversation {cid}",
+            "list a user's conversations with wb.content.conversations(user_id)",
+        )
     return tag_messages(df)
 
 
@@ -195,7 +221,9 @@ def attachments(message_ids: list[int]) -> pd.DataFrame:
     ids = [int(i) for i in message_ids]
     if not ids:
         return pd.DataFrame(columns=[c.name for c in t.columns])
-    return _read(select(t).where(t.c.message_id.in_(ids)).order_by(t.c.message_id, t.c.attachment_id))
+    return _read(
+        select(t).where(t.c.message_id.in_(ids)).order_by(t.c.message_id, t.c.attachment_id)
+    )
 
 
 # --------------------------------------------------------------------------- photo reuse
@@ -210,46 +238,79 @@ def photo_index(refresh: bool = False) -> tuple[PhotoIndex, pd.DataFrame]:
     key = engine.url.render_as_string(hide_password=False)
     t = S.photos
     with engine.connect() as conn:
-        stamp = tuple(conn.execute(select(func.count(), func.max(t.c.photo_id))
-                                   .where(t.c.phash.is_not(None))).one())
+        stamp = tuple(
+            conn.execute(
+                select(func.count(), func.max(t.c.photo_id)).where(t.c.phash.is_not(None))
+            ).one()
+        )
     with _index_lock:
         cached = _index_cache.get(key)
         if cached and cached[0] == stamp and not refresh:
             return cached[1], cached[2]
-        rows = _read(select(t.c.photo_id, t.c.user_id, t.c.phash, t.c.status, t.c.path)
-                     .where(t.c.phash.is_not(None)).order_by(t.c.photo_id))
-        index = PhotoIndex.from_hex(rows["phash"], rows["photo_id"].to_numpy(), rows["user_id"].to_numpy())
+        rows = _read(
+            select(t.c.photo_id, t.c.user_id, t.c.phash, t.c.status, t.c.path)
+            .where(t.c.phash.is_not(None))
+            .order_by(t.c.photo_id)
+        )
+        index = PhotoIndex.from_hex(
+            rows["phash"], rows["photo_id"].to_numpy(), rows["user_id"].to_numpy()
+        )
         _index_cache[key] = (stamp, index, rows)
         return index, rows
 
 
-SIMILAR_COLUMNS = ["query_photo_id", "query_user_id", "photo_id", "user_id", "distance", "status",
-                   "path"]
+SIMILAR_COLUMNS = [
+    "query_photo_id",
+    "query_user_id",
+    "photo_id",
+    "user_id",
+    "distance",
+    "status",
+    "path",
+]
 
 
-def similar_photos(user_id: object | None = None, photo_id: object | None = None, *,
-                   max_distance: int = DEFAULT_MAX_DISTANCE, include_same_user: bool = False,
-                   phash: str | None = None) -> pd.DataFrame:
+def similar_photos(
+    user_id: object | None = None,
+    photo_id: object | None = None,
+    *,
+    max_distance: int = DEFAULT_MAX_DISTANCE,
+    include_same_user: bool = False,
+    phash: str | None = None,
+) -> pd.DataFrame:
     """Photos on other accounts within ``max_distance`` bits of a user's photos, of one photo,
     or of a raw ``phash``: re-uploads, crops and re-encodes. Closest first."""
     given = [v is not None for v in (user_id, photo_id, phash)]
     if sum(given) != 1:
-        raise InputError("give exactly one of user_id, photo_id or phash",
-                         "e.g. similar_photos(user_id=123) or similar_photos(photo_id=456)")
-    if isinstance(max_distance, bool) or not isinstance(max_distance, int) or not 0 <= max_distance <= 32:
-        raise InputError(f"max_distance {max_distance!r} is not a number of bits from 0 to 32",
-                         f"near-duplicates are usually within {DEFAULT_MAX_DISTANCE} bits")
+        raise InputError(
+            "give exactly one of user_id, photo_id or phash",
+            "e.g. similar_photos(user_id=123) or similar_photos(photo_id=456)",
+        )
+    if (
+        isinstance(max_distance, bool)
+        or not isinstance(max_distance, int)
+        or not 0 <= max_distance <= 32
+    ):
+        raise InputError(
+            f"max_distance {max_distance!r} is not a number of bits from 0 to 32",
+            f"near-duplicates are usually within {DEFAULT_MAX_DISTANCE} bits",
+        )
+    queries: list[tuple[int | None, int | None, str]]
     if phash is not None:
         queries = [(None, None, phash)]
     elif photo_id is not None:
         p = photo(photo_id)
         if not p.get("phash"):
-            raise InputError(f"photo {p['photo_id']} has no perceptual hash", "it was not hashed at ingest")
+            raise InputError(
+                f"photo {p['photo_id']} has no perceptual hash", "it was not hashed at ingest"
+            )
         queries = [(int(p["photo_id"]), int(p["user_id"]), p["phash"])]
     else:
         uid = int(user(user_id)["user_id"])
         mine = photos(uid)
-        queries = [(int(r.photo_id), uid, r.phash) for r in mine.itertuples() if isinstance(r.phash, str)]
+        queries = [
+            (int(r.photo_id), uid, r.phash) for r in mine.itertuples() if isinstance(r.phash, str)
+        ]
     index, rows = photo_index()
     out = []
     for qpid, quid, h in queries:
@@ -261,8 +322,11 @@ def similar_photos(user_id: object | None = None, photo_id: object | None = None
             out.append((qpid, quid, pid, owner, int(d), rows["status"].iat[p], rows["path"].iat[p]))
     df = pd.DataFrame(out, columns=SIMILAR_COLUMNS)
     if not df.empty:
-        df = (df.sort_values(["distance", "photo_id"]).drop_duplicates(["query_photo_id", "photo_id"])
-                .reset_index(drop=True))
+        df = (
+            df.sort_values(["distance", "photo_id"])
+            .drop_duplicates(["query_photo_id", "photo_id"])
+            .reset_index(drop=True)
+        )
     return df
 
 
@@ -271,10 +335,29 @@ def reused_by(user_id: object, *, max_distance: int = DEFAULT_MAX_DISTANCE) -> p
     df = similar_photos(user_id=user_id, max_distance=max_distance)
     if df.empty:
         return pd.DataFrame(columns=["user_id", "photos", "min_distance"])
-    return (df.groupby("user_id").agg(photos=("photo_id", "nunique"), min_distance=("distance", "min"))
-              .reset_index().sort_values(["min_distance", "user_id"], ignore_index=True))
+    return (
+        df.groupby("user_id")
+        .agg(photos=("photo_id", "nunique"), min_distance=("distance", "min"))
+        .reset_index()
+        .sort_values(["min_distance", "user_id"], ignore_index=True)
+    )
 
 
-__all__ = ["ProfileCard", "DEFAULT_MAX_DISTANCE", "user", "users", "profile", "changes", "photos",
-           "photo", "conversations", "thread", "tag_messages", "search_thread", "attachments",
-           "photo_index", "similar_photos", "reused_by"]
+__all__ = [
+    "ProfileCard",
+    "DEFAULT_MAX_DISTANCE",
+    "user",
+    "users",
+    "profile",
+    "changes",
+    "photos",
+    "photo",
+    "conversations",
+    "thread",
+    "tag_messages",
+    "search_thread",
+    "attachments",
+    "photo_index",
+    "similar_photos",
+    "reused_by",
+]

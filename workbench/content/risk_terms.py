@@ -6,6 +6,7 @@ brand names in Latin script), matched after the same folding as thread search
 (:func:`workbench.content.language.fold`), in one regular-expression pass per message. Latin-script
 terms match whole words only; CJK, Thai and other scripts without spaces match anywhere.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,13 +16,17 @@ from pathlib import Path
 import yaml
 
 from workbench.config import ENV_TERMS_DIR, settings
+from workbench.content.language import fold, folded, to_original
 from workbench.errors import WorkbenchError
 from workbench.files import cached
-from workbench.content.language import fold, folded, to_original
 
 CATEGORIES = ("off_platform", "gift_cards", "crypto", "threats")
-CATEGORY_LABELS = {"off_platform": "moves off the platform", "gift_cards": "gift cards",
-                   "crypto": "crypto / investment", "threats": "threat"}
+CATEGORY_LABELS = {
+    "off_platform": "moves off the platform",
+    "gift_cards": "gift cards",
+    "crypto": "crypto / investment",
+    "threats": "threat",
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,9 @@ class RiskHit:
 @dataclass(frozen=True)
 class _Lexicon:
     pattern: re.Pattern
-    meta: dict[str, tuple[str, str, str, bool]]  # folded term -> (category, term, lang, word-bounded)
+    meta: dict[
+        str, tuple[str, str, str, bool]
+    ]  # folded term -> (category, term, lang, word-bounded)
     languages: tuple[str, ...]
 
 
@@ -53,10 +60,14 @@ def _load(folder: Path) -> _Lexicon:
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         except (OSError, yaml.YAMLError) as exc:
-            raise WorkbenchError(f"cannot read term list {path.name}: {str(exc).splitlines()[0]}",
-                                 "fix the YAML in templates/terms") from None
+            raise WorkbenchError(
+                f"cannot read term list {path.name}: {str(exc).splitlines()[0]}",
+                "fix the YAML in templates/terms",
+            ) from None
         if not isinstance(raw, dict):
-            raise WorkbenchError(f"term list {path.name} is not a mapping", "see templates/terms/README.md")
+            raise WorkbenchError(
+                f"term list {path.name} is not a mapping", "see templates/terms/README.md"
+            )
         lang = str(raw.get("lang") or path.stem)
         langs.append(lang)
         for cat in CATEGORIES:
@@ -72,8 +83,13 @@ def _load(folder: Path) -> _Lexicon:
 
 def lexicon() -> _Lexicon:
     """The compiled term lists (re-read when a file changes)."""
-    return cached(settings().resource("terms_dir"), _load, pattern="*.yaml",
-                  what="risk-term lists", hint=f"restore templates/terms or fix {ENV_TERMS_DIR}")
+    return cached(
+        settings().resource("terms_dir"),
+        _load,
+        pattern="*.yaml",
+        what="risk-term lists",
+        hint=f"restore templates/terms or fix {ENV_TERMS_DIR}",
+    )
 
 
 def languages() -> tuple[str, ...]:
@@ -96,8 +112,10 @@ def find_risky(text: str | None, categories: tuple[str, ...] | None = None) -> l
         cat, term, lang, bounded = lex.meta[m.group(0)]
         if categories and cat not in categories:
             continue
-        if bounded and ((m.start() > 0 and _word_char(hay[m.start() - 1]))
-                        or (m.end() < len(hay) and _word_char(hay[m.end()]))):
+        if bounded and (
+            (m.start() > 0 and _word_char(hay[m.start() - 1]))
+            or (m.end() < len(hay) and _word_char(hay[m.end()]))
+        ):
             continue
         start, end = to_original(owner, m.start(), m.end())
         hits.append(RiskHit(start, end, cat, term, lang))

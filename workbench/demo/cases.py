@@ -14,50 +14,73 @@ files, through the same core functions specialists use:
 Deterministic for a seed (same ids, times and outcomes), and idempotent: every demo case has an
 external id (``DEMO-SCN-*``, ``DEMO-HIST-*``), so running it again files nothing new.
 """
+
 from __future__ import annotations
 
 import json
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from workbench.store.models import CaseRow
 from workbench import cases
-from workbench.cases import notes
-from workbench.cases import decisions
-from workbench.cases.taxonomy import taxonomy
-from workbench.config import Settings, settings as current_settings
-from workbench.errors import NotFoundError
-from workbench.store import session as store_session
-from workbench.times import parse_timestamp
+from workbench.cases import decisions, notes
 from workbench.cases.sla import policy as sla_policy
+from workbench.cases.taxonomy import taxonomy
+from workbench.config import Settings
+from workbench.config import settings as current_settings
+from workbench.errors import NotFoundError
 from workbench.platform.engine import platform_engine
-from workbench.platform.schema import reports
-from workbench.platform.schema import users
+from workbench.platform.schema import reports, users
+from workbench.store import session as store_session
+from workbench.store.models import CaseRow
+from workbench.times import parse_timestamp
 
 ANALYSTS = ("a.okafor", "m.tanaka", "s.novak", "l.garcia", "r.iyer", "j.muller")
 HISTORY_DAYS = 120
 
 CATEGORY_WEIGHTS = {
-    "scam_fraud": 22, "harassment_hate": 20, "account_takeover": 12, "impersonation": 10,
-    "spam": 9, "false_reporting": 5, "sexual_exploitation": 5, "violent_threats": 4,
-    "minor_safety": 3, "privacy_request": 6, "legal_request": 4,
+    "scam_fraud": 22,
+    "harassment_hate": 20,
+    "account_takeover": 12,
+    "impersonation": 10,
+    "spam": 9,
+    "false_reporting": 5,
+    "sexual_exploitation": 5,
+    "violent_threats": 4,
+    "minor_safety": 3,
+    "privacy_request": 6,
+    "legal_request": 4,
 }
-SOURCE_WEIGHTS = {"support": 35, "moderation": 30, "trust_safety": 15, "safety_compliance": 8,
-                  "legal": 5, "other": 7}
+SOURCE_WEIGHTS = {
+    "support": 35,
+    "moderation": 30,
+    "trust_safety": 15,
+    "safety_compliance": 8,
+    "legal": 5,
+    "other": 7,
+}
 # Typical outcomes per category (action: weight).
 OUTCOMES = {
     "scam_fraud": {"permanent_ban": 5, "temporary_suspension": 2, "warning": 1, "no_violation": 2},
     "account_takeover": {"feature_restriction": 3, "no_violation": 3, "temporary_suspension": 1},
-    "harassment_hate": {"warning": 4, "content_removal": 3, "temporary_suspension": 2,
-                        "permanent_ban": 1, "no_violation": 2},
+    "harassment_hate": {
+        "warning": 4,
+        "content_removal": 3,
+        "temporary_suspension": 2,
+        "permanent_ban": 1,
+        "no_violation": 2,
+    },
     "impersonation": {"permanent_ban": 3, "feature_restriction": 2, "no_violation": 2},
     "spam": {"temporary_suspension": 3, "permanent_ban": 2, "warning": 2},
     "false_reporting": {"no_violation": 6, "warning": 1},
     "sexual_exploitation": {"permanent_ban": 5, "law_enforcement_referral": 3},
-    "violent_threats": {"permanent_ban": 3, "law_enforcement_referral": 2, "temporary_suspension": 2},
+    "violent_threats": {
+        "permanent_ban": 3,
+        "law_enforcement_referral": 2,
+        "temporary_suspension": 2,
+    },
     "minor_safety": {"permanent_ban": 4, "law_enforcement_referral": 2, "no_violation": 1},
     "privacy_request": {"request_fulfilled": 6, "content_removal": 1},
     "legal_request": {"request_fulfilled": 5, "escalate_to_legal": 2},
@@ -75,14 +98,14 @@ RATIONALES = {
 }
 SCENARIO_SUMMARIES = {
     "romance_scam_ring": "Several members report matches who moved to money requests (gift cards, "
-                         "crypto) after weeks of romantic messages; accounts look linked.",
+    "crypto) after weeks of romantic messages; accounts look linked.",
     "account_takeover": "Member says they were locked out after an email and password change "
-                        "they did not make; new logins from an unfamiliar country.",
+    "they did not make; new logins from an unfamiliar country.",
     "harassment_campaign": "Member receives a burst of abusive messages from several new accounts.",
     "sextortion": "Member reports threats to share intimate images unless they pay.",
     "impersonation": "Member reports a profile using their photos and name.",
     "false_reporting": "A burst of reports against one member from a small group of accounts; "
-                       "possible coordinated false reporting.",
+    "possible coordinated false reporting.",
     "law_enforcement_request": "Law-enforcement request to preserve and disclose account records.",
     "privacy_request": "Member asks for a copy and deletion of their personal data (GDPR).",
 }
@@ -98,23 +121,29 @@ SCENARIO_TITLES = {
 }
 # Status each planted case is left in, so the queue shows every stage.
 SCENARIO_STAGES = {
-    "romance_scam_ring": "investigating", "account_takeover": "triaged",
-    "harassment_campaign": "investigating", "sextortion": "new", "impersonation": "triaged",
-    "false_reporting": "investigating", "law_enforcement_request": "waiting",
+    "romance_scam_ring": "investigating",
+    "account_takeover": "triaged",
+    "harassment_campaign": "investigating",
+    "sextortion": "new",
+    "impersonation": "triaged",
+    "false_reporting": "investigating",
+    "law_enforcement_request": "waiting",
     "privacy_request": "new",
 }
-NOTES = ("Checked the linked accounts; see the queries below.",
-         "Asked the partner team for payment records; waiting on them.",
-         "Messages confirm the pattern described in the reports.",
-         "Reviewed login history: nothing unusual beyond the reported window.")
+NOTES = (
+    "Checked the linked accounts; see the queries below.",
+    "Asked the partner team for payment records; waiting on them.",
+    "Messages confirm the pattern described in the reports.",
+    "Reviewed login history: nothing unusual beyond the reported window.",
+)
 
 
 @dataclass
 class DemoCasesResult:
-    scenario_cases: dict[int, str] = field(default_factory=dict)   # scenario index -> case id
-    scenario_filed: int = 0      # planted-scenario cases filed by this run
-    history_cases: int = 0       # historical cases filed by this run
-    skipped: int = 0             # demo cases already in the store
+    scenario_cases: dict[int, str] = field(default_factory=dict)  # scenario index -> case id
+    scenario_filed: int = 0  # planted-scenario cases filed by this run
+    history_cases: int = 0  # historical cases filed by this run
+    skipped: int = 0  # demo cases already in the store
 
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
@@ -130,8 +159,13 @@ def _platform_users(settings: Settings) -> list[int]:
 
 def _reporters_of(settings: Settings, user_id: int, limit: int = 8) -> list[int]:
 
-    q = (select(reports.c.reporter_id).where(reports.c.reported_user_id == user_id)
-         .distinct().order_by(reports.c.reporter_id).limit(limit))
+    q = (
+        select(reports.c.reporter_id)
+        .where(reports.c.reported_user_id == user_id)
+        .distinct()
+        .order_by(reports.c.reporter_id)
+        .limit(limit)
+    )
     with platform_engine(settings).connect() as conn:
         return [int(r) for r in conn.execute(q).scalars()]
 
@@ -146,7 +180,9 @@ def scenario_people(scenario: dict) -> tuple[list[int], list[object]]:
     details = scenario.get("details") or {}
     kind = scenario["kind"]
     if kind == "false_reporting":
-        target = details.get("target") or details.get("target_user_id") or (users[0] if users else None)
+        target = (
+            details.get("target") or details.get("target_user_id") or (users[0] if users else None)
+        )
         subjects = [int(target)] if target is not None else []
         reps = details.get("reporters") or [u for u in users if u not in subjects]
         return subjects, [int(r) for r in reps]
@@ -159,8 +195,15 @@ def scenario_people(scenario: dict) -> tuple[list[int], list[object]]:
     return subjects, reporters[:20]
 
 
-def _file_scenarios(s, settings: Settings, truth: dict, anchor: datetime, have: set[str],
-                    result: DemoCasesResult, rng: random.Random) -> None:
+def _file_scenarios(
+    s,
+    settings: Settings,
+    truth: dict,
+    anchor: datetime,
+    have: set[str],
+    result: DemoCasesResult,
+    rng: random.Random,
+) -> None:
     tax = taxonomy()
     for i, sc in enumerate(truth.get("scenarios", [])):
         kind = sc["kind"]
@@ -172,23 +215,47 @@ def _file_scenarios(s, settings: Settings, truth: dict, anchor: datetime, have: 
         if category is None:
             continue
         subjects, reporters = scenario_people(sc)
-        if not reporters and subjects and kind not in ("privacy_request", "law_enforcement_request"):
+        if (
+            not reporters
+            and subjects
+            and kind not in ("privacy_request", "law_enforcement_request")
+        ):
             reporters = [r for r in _reporters_of(settings, subjects[0]) if r not in subjects]
         details = sc.get("details") or {}
         custom = {"scenario": kind}
-        custom.update({k: details[k] for k in ("request_id", "agency", "case_ref", "request_type",
-                                               "regulation") if k in details})
+        custom.update(
+            {
+                k: details[k]
+                for k in ("request_id", "agency", "case_ref", "request_type", "regulation")
+                if k in details
+            }
+        )
         if kind == "law_enforcement_request":
-            reporters = [f"{details.get('agency', 'law enforcement')} {details.get('request_id', i)}"]
+            reporters = [
+                f"{details.get('agency', 'law enforcement')} {details.get('request_id', i)}"
+            ]
         created = anchor - timedelta(hours=6 + 5 * i + rng.randint(0, 30))
         if details.get("received_at"):  # requests: the clocks start at receipt
             created = min(parse_timestamp(details["received_at"]), anchor - timedelta(hours=2))
-        source = {"law_enforcement_request": "legal", "privacy_request": "support",
-                  "false_reporting": "moderation"}.get(kind, "trust_safety")
-        case = cases.create(category=category, title=SCENARIO_TITLES.get(kind), source=source,
-                            summary=SCENARIO_SUMMARIES.get(kind), subjects=subjects,
-                            reporters=reporters, tags=["demo", "planted"], external_id=ext,
-                            custom=custom, who="frontline.bot", at=created, session=s)
+        source = {
+            "law_enforcement_request": "legal",
+            "privacy_request": "support",
+            "false_reporting": "moderation",
+        }.get(kind, "trust_safety")
+        case = cases.create(
+            category=category,
+            title=SCENARIO_TITLES.get(kind),
+            source=source,
+            summary=SCENARIO_SUMMARIES.get(kind),
+            subjects=subjects,
+            reporters=reporters,
+            tags=["demo", "planted"],
+            external_id=ext,
+            custom=custom,
+            who="frontline.bot",
+            at=created,
+            session=s,
+        )
         result.scenario_cases[i] = case.case_id
         result.scenario_filed += 1
         stage = SCENARIO_STAGES.get(kind, "new")
@@ -198,12 +265,17 @@ def _file_scenarios(s, settings: Settings, truth: dict, anchor: datetime, have: 
         if stage != "new":
             t += timedelta(minutes=20 + rng.randint(0, 90))
             cases.claim(case.case_id, who=analyst, at=t, session=s)
-        for st in path[:path.index(stage) + 1] if stage in path else []:
+        for st in path[: path.index(stage) + 1] if stage in path else []:
             t += timedelta(minutes=5 + rng.randint(0, 60))
             cases.set_status(case.case_id, st, who=analyst, at=t, session=s)
         if stage in ("investigating", "waiting"):
-            notes.add_note(case.case_id, "Opened the investigation notebook; first queries run.",
-                           author=analyst, at=t + timedelta(minutes=2), session=s)
+            notes.add_note(
+                case.case_id,
+                "Opened the investigation notebook; first queries run.",
+                author=analyst,
+                at=t + timedelta(minutes=2),
+                session=s,
+            )
 
 
 def _history_plan(rng: random.Random, users: list[int], anchor: datetime, n: int) -> list[dict]:
@@ -216,9 +288,18 @@ def _history_plan(rng: random.Random, users: list[int], anchor: datetime, n: int
         reporters = [u for u in rng.sample(users, rng.randint(0, 3)) if u not in subjects]
         if category in ("legal_request", "privacy_request"):
             reporters = []
-        plans.append({"k": k, "category": category, "created": created, "subjects": subjects,
-                      "reporters": reporters, "source": _pick(rng, SOURCE_WEIGHTS),
-                      "bump": rng.random(), "seed": rng.randrange(2**31)})
+        plans.append(
+            {
+                "k": k,
+                "category": category,
+                "created": created,
+                "subjects": subjects,
+                "reporters": reporters,
+                "source": _pick(rng, SOURCE_WEIGHTS),
+                "bump": rng.random(),
+                "seed": rng.randrange(2**31),
+            }
+        )
     plans.sort(key=lambda p: (p["created"], p["k"]))
     return plans
 
@@ -240,11 +321,20 @@ def _file_history(s, plan: dict, anchor: datetime, have: set[str], result: DemoC
         priority = f"P{max(0, int(priority[1]) - 1)}"
     targets = sla_policy().targets(category, priority)
     created = plan["created"]
-    case = cases.create(category=category, priority=priority, source=plan["source"],
-                        title=f"{cat.title}: report {plan['k'] + 1}",
-                        summary=f"Historical {cat.title.lower()} case (demo).",
-                        subjects=plan["subjects"], reporters=plan["reporters"], tags=["demo"],
-                        external_id=ext, who="frontline.bot", at=created, session=s)
+    case = cases.create(
+        category=category,
+        priority=priority,
+        source=plan["source"],
+        title=f"{cat.title}: report {plan['k'] + 1}",
+        summary=f"Historical {cat.title.lower()} case (demo).",
+        subjects=plan["subjects"],
+        reporters=plan["reporters"],
+        tags=["demo"],
+        external_id=ext,
+        who="frontline.bot",
+        at=created,
+        session=s,
+    )
     result.history_cases += 1
     cid = case.case_id
     analyst = rng.choice(ANALYSTS)
@@ -256,8 +346,13 @@ def _file_history(s, plan: dict, anchor: datetime, have: set[str], result: DemoC
 
     t = created
     # ~12 % of first responses breach their target.
-    if step(targets.first_response * (rng.uniform(0.05, 0.8) if rng.random() < 0.88
-                                      else rng.uniform(1.05, 2.0))) is None:
+    if (
+        step(
+            targets.first_response
+            * (rng.uniform(0.05, 0.8) if rng.random() < 0.88 else rng.uniform(1.05, 2.0))
+        )
+        is None
+    ):
         return
     if rng.random() < 0.2:  # a lead assigns; otherwise the analyst claims
         cases.assign(cid, analyst, who="lead.kim", at=t, session=s)
@@ -267,8 +362,9 @@ def _file_history(s, plan: dict, anchor: datetime, have: set[str], result: DemoC
         if step(timedelta(minutes=rng.randint(2, 120))) is None:
             return
         cases.set_status(cid, st, who=analyst, at=t, session=s)
-    work = targets.resolution * (rng.uniform(0.1, 0.85) if rng.random() < 0.85
-                                 else rng.uniform(1.05, 1.6))
+    work = targets.resolution * (
+        rng.uniform(0.1, 0.85) if rng.random() < 0.85 else rng.uniform(1.05, 1.6)
+    )
     if rng.random() < 0.3:  # waits on a partner; the clock pauses
         if step(work * 0.3) is None:
             return
@@ -286,42 +382,66 @@ def _file_history(s, plan: dict, anchor: datetime, have: set[str], result: DemoC
         return
     outcome = _pick(rng, OUTCOMES[category])
     clauses = rng.sample(list(cat.clauses), 1 if len(cat.clauses) == 1 or rng.random() < 0.7 else 2)
-    decisions.decide(cid, clauses=clauses, action=outcome, rationale=RATIONALES[outcome],
-                    who=analyst, at=t, session=s)
+    decisions.decide(
+        cid,
+        clauses=clauses,
+        action=outcome,
+        rationale=RATIONALES[outcome],
+        who=analyst,
+        at=t,
+        session=s,
+    )
     if step(timedelta(hours=rng.uniform(0.5, 48))) is None:
         return
     cases.set_status(cid, "closed", who=analyst, at=t, session=s)
     if rng.random() < 0.04:  # an appeal or new evidence reopens it
         if step(timedelta(days=rng.uniform(1, 10))) is None:
             return
-        cases.set_status(cid, "investigating", reason="Appeal with new evidence from the member.",
-                         who=analyst, at=t, session=s)
+        cases.set_status(
+            cid,
+            "investigating",
+            reason="Appeal with new evidence from the member.",
+            who=analyst,
+            at=t,
+            session=s,
+        )
         if step(timedelta(hours=rng.uniform(2, 48))) is None:
             return
         final = "no_violation" if rng.random() < 0.5 else outcome
-        decisions.decide(cid, clauses=clauses, action=final,
-                        rationale="Re-decided after the appeal: " + RATIONALES[final],
-                        who=analyst, at=t, session=s)
+        decisions.decide(
+            cid,
+            clauses=clauses,
+            action=final,
+            rationale="Re-decided after the appeal: " + RATIONALES[final],
+            who=analyst,
+            at=t,
+            session=s,
+        )
         if step(timedelta(hours=rng.uniform(0.5, 12))) is None:
             return
         cases.set_status(cid, "closed", who=analyst, at=t, session=s)
 
 
-def file_demo_cases(settings: Settings | None = None, n_history: int = 300, seed: int = 7,
-                    *, batch: int = 250, progress: bool = False) -> DemoCasesResult:
+def file_demo_cases(
+    settings: Settings | None = None,
+    n_history: int = 300,
+    seed: int = 7,
+    *,
+    batch: int = 250,
+    progress: bool = False,
+) -> DemoCasesResult:
     """File the demo cases into the case store of ``settings`` (see the module doc)."""
     settings = settings or current_settings()
     truth_file = settings.home / "ground_truth.json"
     if not truth_file.is_file():
         raise NotFoundError(f"no {truth_file}", "run `workbench demo generate` first")
     truth = json.loads(truth_file.read_text(encoding="utf-8"))
-    anchor = parse_timestamp(truth["anchor"]).astimezone(timezone.utc)
+    anchor = parse_timestamp(truth["anchor"]).astimezone(UTC)
     rng = random.Random(seed)
     users = _platform_users(settings)
     result = DemoCasesResult()
     with store_session(settings) as s:
-        have = set(s.scalars(select(CaseRow.external_id)
-                             .where(CaseRow.external_id.like("DEMO-%"))))
+        have = set(s.scalars(select(CaseRow.external_id).where(CaseRow.external_id.like("DEMO-%"))))
     plans = _history_plan(rng, users, anchor, n_history)
     bar = None
     if progress:
@@ -330,17 +450,20 @@ def file_demo_cases(settings: Settings | None = None, n_history: int = 300, seed
         bar = tqdm(total=len(plans), unit="case", desc="demo cases")
     for i in range(0, len(plans), batch):
         with store_session(settings) as s:
-            for plan in plans[i:i + batch]:
+            for plan in plans[i : i + batch]:
                 _file_history(s, plan, anchor, have, result)
         if bar:
-            bar.update(len(plans[i:i + batch]))
+            bar.update(len(plans[i : i + batch]))
     if bar:
         bar.close()
     with store_session(settings) as s:  # the current queue comes last: the newest ids
         _file_scenarios(s, settings, truth, anchor, have, result, random.Random(seed + 1))
     with store_session(settings) as s:  # include those filed by an earlier run
-        for ext, cid in s.execute(select(CaseRow.external_id, CaseRow.case_id)
-                                  .where(CaseRow.external_id.like("DEMO-SCN-%"))):
+        for ext, cid in s.execute(
+            select(CaseRow.external_id, CaseRow.case_id).where(
+                CaseRow.external_id.like("DEMO-SCN-%")
+            )
+        ):
             result.scenario_cases[int(ext.split("-")[2])] = cid
     return result
 
@@ -348,8 +471,9 @@ def file_demo_cases(settings: Settings | None = None, n_history: int = 300, seed
 def scenario_case(settings: Settings | None, index: int) -> str:
     """The case id filed for planted scenario ``index``."""
     with store_session(settings) as s:
-        got = s.scalar(select(CaseRow.case_id)
-                       .where(CaseRow.external_id.like(f"DEMO-SCN-{index:03d}-%")))
+        got = s.scalar(
+            select(CaseRow.case_id).where(CaseRow.external_id.like(f"DEMO-SCN-{index:03d}-%"))
+        )
     if got is None:
         raise NotFoundError(f"no demo case for scenario {index}", "run file_demo_cases first")
     return got

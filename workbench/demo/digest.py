@@ -4,16 +4,17 @@ Each table's rows are read in primary-key order and hashed in a normal form: tim
 microseconds since the epoch (optionally shifted), decimals as fixed-point text, everything
 else as its text. Same digest => same contents, whichever engine holds them.
 """
+
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Callable, Iterable
 
 from workbench.platform.schema import TABLES
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def primary_key(table) -> list[str]:
@@ -24,7 +25,7 @@ def _norm(v: object, shift_us: int) -> str:
     if v is None:
         return "\\N"
     if isinstance(v, datetime):
-        delta = v.astimezone(timezone.utc) - _EPOCH
+        delta = v.astimezone(UTC) - _EPOCH
         us = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
         return str(us - shift_us)
     if isinstance(v, Decimal):

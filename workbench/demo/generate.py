@@ -22,6 +22,7 @@ unique by construction and the tests check it. Before publishing, each table is 
 the order of its lookup key (:mod:`workbench.demo.layout`) so per-account queries read a few
 row groups instead of whole columns.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,27 +33,24 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from workbench.demo import layout, media, scenarios
+from workbench.demo.ordinary import CHUNK, Counters, MediaPool, Ordinary, Population, stream
 from workbench.errors import InputError, WorkbenchError
 from workbench.platform import derived
-from workbench.platform.schema import TABLES
-from workbench.demo import layout
-from workbench.demo import media
-from workbench.demo import scenarios
-from workbench.demo.ordinary import CHUNK, Counters, MediaPool, Ordinary, Population, stream
 from workbench.platform.engine import dispose_all
+from workbench.platform.schema import TABLES
 
 MIN_USERS = 200
-MAX_USERS = 2_000_000       # identifier uniqueness is guaranteed up to here (see ids.ipv4)
+MAX_USERS = 2_000_000  # identifier uniqueness is guaranteed up to here (see ids.ipv4)
 POOL_IMAGES, POOL_AUDIO, POOL_VIDEO = 40, 8, 6
 GENERATOR_VERSION = 2  # 2: photos.phash_int, account_identifiers
-
 
 
 def outdated(home: Path) -> str | None:
@@ -66,17 +64,23 @@ def outdated(home: Path) -> str | None:
     if made_by == GENERATOR_VERSION:
         return None
     # the same seed, size and anchor give the same members, so filed cases stay valid
-    again = " ".join(f"--{k} {truth[k] if k != 'anchor' else str(truth[k])[:10]}"
-                     for k in ("seed", "users", "anchor") if truth.get(k) is not None)
-    return (f"the demo platform in {home} was made by generator version {made_by}, this "
-            f"workbench needs version {GENERATOR_VERSION}: some queries will fail. Rebuild it "
-            f"with `workbench demo generate --home {home} {again}` (the same members; cases "
-            f"already filed are kept)")
+    again = " ".join(
+        f"--{k} {truth[k] if k != 'anchor' else str(truth[k])[:10]}"
+        for k in ("seed", "users", "anchor")
+        if truth.get(k) is not None
+    )
+    return (
+        f"the demo platform in {home} was made by generator version {made_by}, this "
+        f"workbench needs version {GENERATOR_VERSION}: some queries will fail. Rebuild it "
+        f"with `workbench demo generate --home {home} {again}` (the same members; cases "
+        f"already filed are kept)"
+    )
 
 
 @dataclass
 class GenerateResult:
     """What a build produced: where, from what, how long, how many rows and bytes."""
+
     home: Path
     seed: int
     users: int
@@ -97,22 +101,24 @@ class GenerateResult:
 
 def default_anchor() -> datetime:
     """Today at 00:00 UTC."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _check_args(seed: int, users: int, anchor: datetime | None) -> datetime:
     if isinstance(users, bool) or not isinstance(users, int) or not MIN_USERS <= users <= MAX_USERS:
-        raise InputError(f"users must be a whole number from {MIN_USERS} to {MAX_USERS:,}, not {users!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 63:
+        raise InputError(
+            f"users must be a whole number from {MIN_USERS} to {MAX_USERS:,}, not {users!r}"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise InputError(f"seed must be a non-negative whole number, not {seed!r}")
     if anchor is None:
         return default_anchor()
     if not isinstance(anchor, datetime):
         raise InputError(f"anchor must be a datetime, not {type(anchor).__name__}")
     if anchor.tzinfo is None:
-        anchor = anchor.replace(tzinfo=timezone.utc)
-    return anchor.astimezone(timezone.utc)
+        anchor = anchor.replace(tzinfo=UTC)
+    return anchor.astimezone(UTC)
 
 
 def _prepare_home(home: Path) -> Path:
@@ -123,8 +129,10 @@ def _prepare_home(home: Path) -> Path:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as exc:
-        raise WorkbenchError(f"cannot write the demo platform to {home}: {exc.strerror or exc}",
-                             "choose a folder you can write (--home or WORKBENCH_HOME)") from None
+        raise WorkbenchError(
+            f"cannot write the demo platform to {home}: {exc.strerror or exc}",
+            "choose a folder you can write (--home or WORKBENCH_HOME)",
+        ) from None
     return home.resolve()
 
 
@@ -135,6 +143,7 @@ def _make_sink(con: duckdb.DuckDBPyConnection):
             con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM _chunk')
         finally:
             con.unregister("_chunk")
+
     return sink
 
 
@@ -150,13 +159,15 @@ def _media_pool(seed: int, root: Path) -> MediaPool:
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        entries.append({"kind": kind, "path": rel, "media_type": mtype, "size_bytes": len(data), "sha256": sha})
+        entries.append(
+            {"kind": kind, "path": rel, "media_type": mtype, "size_bytes": len(data), "sha256": sha}
+        )
 
-    for s in rng.integers(0, 2 ** 62, POOL_IMAGES):
+    for s in rng.integers(0, 2**62, POOL_IMAGES):
         put("image", media.jpeg_bytes(media.PhotoJob("", int(s))), ".jpg", "image/jpeg")
-    for s in rng.integers(0, 2 ** 62, POOL_AUDIO):
+    for s in rng.integers(0, 2**62, POOL_AUDIO):
         put("audio", media.wav_bytes(int(s)), ".wav", "audio/wav")
-    for s in rng.integers(0, 2 ** 62, POOL_VIDEO):
+    for s in rng.integers(0, 2**62, POOL_VIDEO):
         put("video", media.webm_bytes(int(s)), suffix, vtype)
     return MediaPool(entries)
 
@@ -164,11 +175,12 @@ def _media_pool(seed: int, root: Path) -> MediaPool:
 class _PhotoRenderer:
     """Renders photo jobs in worker processes while the main process carries on; when the main
     process collects, it renders itself every batch no worker has started yet."""
+
     BATCH = 100
 
     def __init__(self, root: Path, jobs: list[media.PhotoJob]) -> None:
         self.root = str(root)
-        self.batches = [jobs[i:i + self.BATCH] for i in range(0, len(jobs), self.BATCH)]
+        self.batches = [jobs[i : i + self.BATCH] for i in range(0, len(jobs), self.BATCH)]
         self.executor: ProcessPoolExecutor | None = None
         self.futures: list[Future] = []
         workers = min(2, os.cpu_count() or 1)
@@ -178,7 +190,9 @@ class _PhotoRenderer:
         if len(jobs) > 2000 and workers > 1 and importable:  # fewer: starting workers costs more
             # spawn, not fork: the parent holds DuckDB threads and locks a fork would copy
             self.executor = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
-            self.futures = [self.executor.submit(media._render_batch, self.root, b) for b in self.batches]
+            self.futures = [
+                self.executor.submit(media._render_batch, self.root, b) for b in self.batches
+            ]
 
     def collect(self) -> list[tuple[str, int, int]]:
         """``(phash, width, height)`` per job, in job order."""
@@ -210,16 +224,26 @@ def _remove_later(path: Path) -> None:
     if path.exists():
         import subprocess
 
-        subprocess.Popen(["rm", "-rf", "--", str(path)], start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            ["rm", "-rf", "--", str(path)],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
 
 def _dir_bytes(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
-def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datetime | None = None,
-                  progress: bool = False) -> GenerateResult:
+def generate_demo(
+    home: Path,
+    *,
+    seed: int = 7,
+    users: int = 5000,
+    anchor: datetime | None = None,
+    progress: bool = False,
+) -> GenerateResult:
     """Generate the demo platform under ``home`` (see the module docstring); returns a summary."""
     anchor = _check_args(seed, users, anchor)
     home = _prepare_home(home)
@@ -265,7 +289,9 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
         if bar:
             bar.close()
 
-        planter = scenarios.Planter(con, sink, seed, pop, n_ord, gen, counters, anchor, anchor_us, tmp_media)
+        planter = scenarios.Planter(
+            con, sink, seed, pop, n_ord, gen, counters, anchor, anchor_us, tmp_media
+        )
         truth = planter.plant()
         for rel, data in planter.attachments:
             (tmp_media / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -276,22 +302,35 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
         if gen.rendered_rows:
             table = pa.concat_tables(gen.rendered_rows)
             table = table.append_column("phash", pa.array([r[0] for r in results], pa.string()))
-            table = table.set_column(table.schema.get_field_index("width"), "width",
-                                     pa.array([r[1] for r in results], pa.int32()))
-            table = table.set_column(table.schema.get_field_index("height"), "height",
-                                     pa.array([r[2] for r in results], pa.int32()))
+            table = table.set_column(
+                table.schema.get_field_index("width"),
+                "width",
+                pa.array([r[1] for r in results], pa.int32()),
+            )
+            table = table.set_column(
+                table.schema.get_field_index("height"),
+                "height",
+                pa.array([r[2] for r in results], pa.int32()),
+            )
             sink("photos", table)
 
         con.execute("SET memory_limit = '1GB'")  # from here on sorts spill instead of growing
         derived.derive(con)  # phash_int, account_identifiers
-        rows = {t.name: con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0] for t in TABLES}
+        rows = {
+            t.name: con.execute(f'SELECT count(*) FROM "{t.name}"').fetchone()[0] for t in TABLES
+        }
         # the published file is a sorted copy: each table in the order investigations look it up
         layout.write_clustered(con, tmp_sorted)
         con.close()
         for p in (tmp_db, Path(f"{tmp_db}.wal")):
             p.unlink(missing_ok=True)
-        truth_doc = {"seed": seed, "anchor": anchor.isoformat().replace("+00:00", "Z"), "users": users,
-                     "generator_version": GENERATOR_VERSION, "scenarios": truth}
+        truth_doc = {
+            "seed": seed,
+            "anchor": anchor.isoformat().replace("+00:00", "Z"),
+            "users": users,
+            "generator_version": GENERATOR_VERSION,
+            "scenarios": truth,
+        }
 
         # publish: media folder, database file, then the ground truth
 
@@ -313,7 +352,13 @@ def generate_demo(home: Path, *, seed: int = 7, users: int = 5000, anchor: datet
     finally:
         if renderer is not None:
             renderer.close()
-    return GenerateResult(home=home, seed=seed, users=users, anchor=anchor,
-                          seconds=time.perf_counter() - t0, rows=rows,
-                          db_bytes=(home / "platform.duckdb").stat().st_size,
-                          media_bytes=_dir_bytes(home / "media"))
+    return GenerateResult(
+        home=home,
+        seed=seed,
+        users=users,
+        anchor=anchor,
+        seconds=time.perf_counter() - t0,
+        rows=rows,
+        db_bytes=(home / "platform.duckdb").stat().st_size,
+        media_bytes=_dir_bytes(home / "media"),
+    )

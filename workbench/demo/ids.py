@@ -5,6 +5,7 @@ queries would find rings that were never planted. So these values are not drawn 
 each is a *bijection* of a unique slot number ``(user index, slot)`` mixed with a key from the
 seed. Distinct slots give distinct values, and the values still look random.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,9 @@ import pyarrow.compute as pc
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-_LUT = np.stack([_HEX[np.arange(256) >> 4], _HEX[np.arange(256) & 15]], axis=1)  # byte -> 2 hex chars
+_LUT = np.stack(
+    [_HEX[np.arange(256) >> 4], _HEX[np.arange(256) & 15]], axis=1
+)  # byte -> 2 hex chars
 
 
 def mix64(x: np.ndarray, key: int) -> np.ndarray:

@@ -8,6 +8,7 @@ used second (``messages.recipient_id``, ``logins.ip``) still scan, which DuckDB 
 as long as the query gives it plain equality filters: see the notes in ``queries/README.md``.
 PostgreSQL gets B-tree indexes instead (:data:`workbench.platform.schema.INDEXES`).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,8 +42,10 @@ def create_table(con: duckdb.DuckDBPyConnection, table: Table) -> None:
 
     Types are rendered by the PostgreSQL compiler, whose names DuckDB also accepts."""
     dialect = postgresql.dialect()
-    cols = [f'"{c.name}" {c.type.compile(dialect=dialect)}{"" if c.nullable else " NOT NULL"}'
-            for c in table.columns]
+    cols = [
+        f'"{c.name}" {c.type.compile(dialect=dialect)}{"" if c.nullable else " NOT NULL"}'
+        for c in table.columns
+    ]
     con.execute(f'CREATE TABLE "{table.name}" ({", ".join(cols)})')
 
 
@@ -52,8 +55,9 @@ def create_tables(con: duckdb.DuckDBPyConnection) -> None:
         create_table(con, table)
 
 
-def write_clustered(con: duckdb.DuckDBPyConnection, target: Path, *,
-                    memory_limit: str = "1GB") -> None:
+def write_clustered(
+    con: duckdb.DuckDBPyConnection, target: Path, *, memory_limit: str = "1GB"
+) -> None:
     """Copy every table of ``con`` into a new DuckDB file ``target``, each in its key order.
 
     A fresh file rather than a rewrite in place: DuckDB does not give back the space of a
@@ -74,7 +78,9 @@ def write_clustered(con: duckdb.DuckDBPyConnection, target: Path, *,
                 raise KeyError(f"layout: {table.name} has no column {missing[0]}")
             create_table(con, table)
             order = " ORDER BY " + ", ".join(f'"{k}"' for k in keys) if keys else ""
-            con.execute(f'INSERT INTO "{table.name}" SELECT * FROM "{source}".main."{table.name}"{order}')
+            con.execute(
+                f'INSERT INTO "{table.name}" SELECT * FROM "{source}".main."{table.name}"{order}'
+            )
         con.execute("CHECKPOINT clustered")
     finally:
         con.execute(f'USE "{source}"')

@@ -4,6 +4,7 @@ The schema comes from :mod:`workbench.platform.schema` (tables, then the join ``
 the data is in). Rows stream out of DuckDB as Arrow record batches, are written as CSV in memory
 and fed to PostgreSQL's ``COPY ... FROM STDIN``: bounded memory, no row-by-row INSERTs.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,8 +30,10 @@ def _pg_url(url: str):
     except ArgumentError:
         raise InputError("--url is not a database URL", "use postgresql://user@host/db") from None
     if u.get_backend_name() != "postgresql":
-        raise InputError(f"can only load into PostgreSQL, not {u.get_backend_name()}",
-                         "use postgresql://user@host/db")
+        raise InputError(
+            f"can only load into PostgreSQL, not {u.get_backend_name()}",
+            "use postgresql://user@host/db",
+        )
     if u.drivername in ("postgresql", "postgresql+psycopg2"):
         u = u.set(drivername="postgresql+psycopg")  # psycopg 3 is the driver we ship
     return u
@@ -72,13 +75,20 @@ def load_into_postgres(source: Path, url: str, *, replace: bool = True) -> dict[
                 for table in TABLES:
                     cols = [c.name for c in table.columns]
                     col_sql = ", ".join(f'"{c}"' for c in cols)
-                    reader = src.sql(f'SELECT {col_sql} FROM "{table.name}"').to_arrow_reader(BATCH_ROWS)
+                    reader = src.sql(f'SELECT {col_sql} FROM "{table.name}"').to_arrow_reader(
+                        BATCH_ROWS
+                    )
                     n = 0
-                    with cur.copy(f'COPY "{table.name}" ({col_sql}) FROM STDIN (FORMAT csv)') as copy:
+                    with cur.copy(
+                        f'COPY "{table.name}" ({col_sql}) FROM STDIN (FORMAT csv)'
+                    ) as copy:
                         for batch in reader:
                             buf = io.BytesIO()
-                            pacsv.write_csv(pa.Table.from_batches([batch]), buf,
-                                            pacsv.WriteOptions(include_header=False))
+                            pacsv.write_csv(
+                                pa.Table.from_batches([batch]),
+                                buf,
+                                pacsv.WriteOptions(include_header=False),
+                            )
                             copy.write(buf.getvalue())
                             n += batch.num_rows
                     counts[table.name] = n

@@ -8,6 +8,7 @@ tweak. The perceptual hash is computed *at ingest*, from the saved file, with ``
 Everything here is deterministic for its inputs (no clock, no global random state), so a rebuilt
 demo has byte-identical files. Rendering runs in worker processes through :func:`render_photos`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,8 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import av
+import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance
 
 SIZE = 128
@@ -54,14 +55,14 @@ def draw_picture(seed: int, size: int = SIZE) -> Image.Image:
         w, h = rng.integers(size // 8, size // 3, 2)
         colour = tuple(int(v) for v in rng.integers(0, 256, 3))
         box = [int(x0), int(y0), int(x0 + w), int(y0 + h)]
-        if rng.random() < .5:
+        if rng.random() < 0.5:
             d.ellipse(box, fill=colour)
         else:
             d.rectangle(box, fill=colour)
     # head and shoulders, somewhere near the middle
-    cx = int(size * rng.uniform(.3, .7))
-    cy = int(size * rng.uniform(.3, .5))
-    r = int(size * rng.uniform(.12, .2))
+    cx = int(size * rng.uniform(0.3, 0.7))
+    cy = int(size * rng.uniform(0.3, 0.5))
+    r = int(size * rng.uniform(0.12, 0.2))
     skin = tuple(int(v) for v in rng.integers(60, 240, 3))
     cloth = tuple(int(v) for v in rng.integers(0, 256, 3))
     d.ellipse([cx - 2 * r, cy + r, cx + 2 * r, cy + 5 * r], fill=cloth)
@@ -77,8 +78,8 @@ def _transform(img: Image.Image, transform: str, tweak: int) -> tuple[Image.Imag
         quality = int(rng.integers(45, 70))
     elif transform == "crop":
         w, h = img.size
-        frac = rng.uniform(.02, .05)  # people crop a border, not the subject
-        dx, dy = int(w * frac * rng.uniform(.3, 1)), int(h * frac * rng.uniform(.3, 1))
+        frac = rng.uniform(0.02, 0.05)  # people crop a border, not the subject
+        dx, dy = int(w * frac * rng.uniform(0.3, 1)), int(h * frac * rng.uniform(0.3, 1))
         img = img.crop((dx, dy, w - int(w * frac) + dx, h - int(h * frac) + dy))
     elif transform == "resize":
         side = int(rng.choice([96, 112, 160, 192]))
@@ -86,8 +87,8 @@ def _transform(img: Image.Image, transform: str, tweak: int) -> tuple[Image.Imag
     elif transform:
         raise ValueError(f"unknown transform {transform!r}")
     if transform:
-        img = ImageEnhance.Color(img).enhance(rng.uniform(.9, 1.1))
-        img = ImageEnhance.Brightness(img).enhance(rng.uniform(.95, 1.05))
+        img = ImageEnhance.Color(img).enhance(rng.uniform(0.9, 1.1))
+        img = ImageEnhance.Brightness(img).enhance(rng.uniform(0.95, 1.05))
     return img, quality
 
 
@@ -124,8 +125,13 @@ def _render_batch(root: str, jobs: list[PhotoJob]) -> list[tuple[str, int, int]]
     return [_render_one(root, j) for j in jobs]
 
 
-def render_photos(root: Path, jobs: list[PhotoJob], *, workers: int | None = None,
-                  pool: ProcessPoolExecutor | None = None) -> list[tuple[str, int, int]]:
+def render_photos(
+    root: Path,
+    jobs: list[PhotoJob],
+    *,
+    workers: int | None = None,
+    pool: ProcessPoolExecutor | None = None,
+) -> list[tuple[str, int, int]]:
     """Write every job under ``root``; returns ``(phash, width, height)`` per job, in order."""
     if not jobs:
         return []
@@ -133,7 +139,7 @@ def render_photos(root: Path, jobs: list[PhotoJob], *, workers: int | None = Non
     if (workers <= 1 and pool is None) or len(jobs) < 200:
         return _render_batch(str(root), jobs)
     step = max(100, len(jobs) // (workers * 8) + 1)
-    batches = [jobs[i:i + step] for i in range(0, len(jobs), step)]
+    batches = [jobs[i : i + step] for i in range(0, len(jobs), step)]
     own = pool is None
     pool = pool or ProcessPoolExecutor(workers)
     try:

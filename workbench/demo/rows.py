@@ -1,4 +1,5 @@
 """Small row batches (planted scenarios) turned into Arrow tables typed from the platform schema."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -7,8 +8,8 @@ import numpy as np
 import pyarrow as pa
 from sqlalchemy import Boolean, DateTime, Integer, Numeric, SmallInteger
 
-from workbench.platform.schema import metadata
 from workbench.demo.ordinary import Sink, ts_array
+from workbench.platform.schema import metadata
 
 
 def arrow_type(col) -> pa.DataType:
@@ -47,8 +48,11 @@ class Rows:
                 typ = arrow_type(col)
                 if pa.types.is_timestamp(typ):
                     mask = np.array([v is None for v in vals])
-                    cols[col.name] = ts_array(self.anchor_us, np.array([0 if v is None else v for v in vals],
-                                                                       dtype=np.int64), mask)
+                    cols[col.name] = ts_array(
+                        self.anchor_us,
+                        np.array([0 if v is None else v for v in vals], dtype=np.int64),
+                        mask,
+                    )
                 else:
                     cols[col.name] = pa.array(vals, typ)
             sink(name, pa.table(cols))

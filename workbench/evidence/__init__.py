@@ -7,12 +7,44 @@
 
 from workbench.evidence.bundle import create_bundle as bundle
 from workbench.evidence.bundle import verify_bundle as verify
-from workbench.evidence.items import (CaseInfo, CustodyEvent, EvidenceItem, add_content, add_figure,
-                                      add_file, add_note, add_query_result, add_timeline_excerpt,
-                                      custody, get_item, items_frame, list_items, load_frame,
-                                      open_payload, record_custody, verify_custody)
+from workbench.evidence.items import (
+    CaseInfo,
+    CustodyEvent,
+    EvidenceItem,
+    add_content,
+    add_figure,
+    add_file,
+    add_note,
+    add_query_result,
+    add_timeline_excerpt,
+    custody,
+    get_item,
+    items_frame,
+    list_items,
+    load_frame,
+    open_payload,
+    record_custody,
+    verify_custody,
+)
 
-__all__ = ["CaseInfo", "CustodyEvent", "EvidenceItem", "add_content", "add_figure", "add_file",
-           "add_note", "add_query_result", "add_timeline_excerpt", "bundle", "custody", "get_item",
-           "items_frame", "list_items", "load_frame", "open_payload", "record_custody", "verify",
-           "verify_custody"]
+__all__ = [
+    "CaseInfo",
+    "CustodyEvent",
+    "EvidenceItem",
+    "add_content",
+    "add_figure",
+    "add_file",
+    "add_note",
+    "add_query_result",
+    "add_timeline_excerpt",
+    "bundle",
+    "custody",
+    "get_item",
+    "items_frame",
+    "list_items",
+    "load_frame",
+    "open_payload",
+    "record_custody",
+    "verify",
+    "verify_custody",
+]

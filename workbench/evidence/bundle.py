@@ -28,10 +28,10 @@ Already-compressed media are stored, text is deflated.
 chain, and the chain itself, and names each problem (changed, missing, extra, renamed file,
 edited manifest, broken or reordered custody line).
 """
+
 from __future__ import annotations
 
 import hashlib
-from importlib.metadata import version
 import io
 import json
 import mimetypes
@@ -42,8 +42,9 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.metadata import version
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import pandas as pd
 import pyarrow as pa
@@ -51,12 +52,19 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from jinja2 import Environment
 
-from workbench.evidence import items as ev
 from workbench.config import settings
 from workbench.errors import InputError, NotFoundError, WorkbenchError
+from workbench.evidence import items as ev
 from workbench.evidence.pseudonyms import case_key
+from workbench.evidence.redaction import (
+    Person,
+    Profile,
+    Redactor,
+    load_profile,
+    people_for,
+    profile_path,
+)
 from workbench.store import audit
-from workbench.evidence.redaction import profile_path, Person, Profile, Redactor, load_profile, people_for
 
 FORMAT = "workbench-evidence-bundle/1"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -67,13 +75,29 @@ MANIFEST = "manifest.json"
 CUSTODY = "custody.jsonl"
 INDEX = "index.html"
 _COMPRESSED = ("image/", "audio/", "video/")
-_COMPRESSED_TYPES = {"application/zip", "application/gzip", "application/x-7z-compressed",
-                     "application/pdf", ev.PARQUET}
+_COMPRESSED_TYPES = {
+    "application/zip",
+    "application/gzip",
+    "application/x-7z-compressed",
+    "application/pdf",
+    ev.PARQUET,
+}
 _TEXT_TYPES = {"application/json", ev.PLOTLY_JSON, "application/xml", "application/x-ndjson"}
-_FOLDER = {"query_result": "data", "timeline_excerpt": "data", "content": "content",
-           "figure": "figures", "note": "notes", "file": "files"}
-_EXT = {"text/markdown": ".md", ev.PLOTLY_JSON: ".json", ev.PARQUET: ".parquet",
-        "text/plain": ".txt", "image/jpeg": ".jpg"}
+_FOLDER = {
+    "query_result": "data",
+    "timeline_excerpt": "data",
+    "content": "content",
+    "figure": "figures",
+    "note": "notes",
+    "file": "files",
+}
+_EXT = {
+    "text/markdown": ".md",
+    ev.PLOTLY_JSON: ".json",
+    ev.PARQUET: ".parquet",
+    "text/plain": ".txt",
+    "image/jpeg": ".jpg",
+}
 
 Progress = Callable[[int, int, str], None]
 
@@ -114,19 +138,25 @@ class VerifyReport:
         return not self.problems
 
     def __str__(self) -> str:
-        head = (f"{self.path.name}: {'OK' if self.ok else 'FAILED'} — bundle {self.bundle_id or '?'}, "
-                f"case {self.case_id or '?'}, audience {self.audience or '?'}, "
-                f"{self.files_checked} files, {self.custody_events} custody events")
-        return "\n".join([head] + [f"  {p}" for p in self.problems] + [f"  note: {n}" for n in self.notes])
+        head = (
+            f"{self.path.name}: {'OK' if self.ok else 'FAILED'} — bundle {self.bundle_id or '?'}, "
+            f"case {self.case_id or '?'}, audience {self.audience or '?'}, "
+            f"{self.files_checked} files, {self.custody_events} custody events"
+        )
+        return "\n".join(
+            [head] + [f"  {p}" for p in self.problems] + [f"  note: {n}" for n in self.notes]
+        )
 
 
 # --------------------------------------------------------------------------- zip writing
+
 
 def _zinfo(name: str, media_type: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
     compressed = media_type.startswith(_COMPRESSED) or media_type in _COMPRESSED_TYPES
     info.compress_type = zipfile.ZIP_STORED if compressed else zipfile.ZIP_DEFLATED
-    info._compresslevel = DEFLATE_LEVEL  # fixed (determinism); fast level: bundles are big, CPUs few
+    # fixed (determinism); a fast level: bundles are big, CPUs few
+    info._compresslevel = DEFLATE_LEVEL  # type: ignore[attr-defined]
     info.create_system = 3  # fixed, so the same bytes come out on any OS
     info.external_attr = 0o100644 << 16
     return info
@@ -146,38 +176,45 @@ class _Writer:
         if self.progress:
             self.progress(min(self.done, self.total), self.total, label)
 
-    def entry(self, name: str, media_type: str, fill: Callable[[BinaryIO], None]) -> dict[str, Any]:
+    def entry(self, name: str, media_type: str, fill: Callable[[BinaryIO], Any]) -> dict[str, Any]:
         with self.zf.open(_zinfo(name, media_type), "w", force_zip64=True) as dst:
-            sink = ev.HashingWriter(dst)
-            fill(sink)
+            sink = ev.HashingWriter(cast(BinaryIO, dst))
+            fill(cast(BinaryIO, sink))
         return {"path": name, "sha256": sink.hexdigest, "size": sink.size, "media_type": media_type}
 
     def copy_verified(self, name: str, item: ev.EvidenceItem) -> dict[str, Any]:
         """Copy a payload unchanged, checking it against the hash taken at collection."""
         hasher = hashlib.sha256()
         size = 0
-        with ev.open_payload(item) as src, \
-                self.zf.open(_zinfo(name, item.media_type), "w", force_zip64=True) as dst:
+        with (
+            ev.open_payload(item) as src,
+            self.zf.open(_zinfo(name, item.media_type), "w", force_zip64=True) as dst,
+        ):
             while chunk := src.read(ev.CHUNK):
                 hasher.update(chunk)
                 dst.write(chunk)
                 size += len(chunk)
                 self.tick(len(chunk), item.label)
         if hasher.hexdigest() != item.sha256:
-            raise WorkbenchError(f"{item.label} has changed on disk since it was collected "
-                                 f"(sha256 {hasher.hexdigest()[:12]}…, expected {item.sha256[:12]}…)",
-                                 "restore the case folder from backup; nothing was written")
+            raise WorkbenchError(
+                f"{item.label} has changed on disk since it was collected "
+                f"(sha256 {hasher.hexdigest()[:12]}…, expected {item.sha256[:12]}…)",
+                "restore the case folder from backup; nothing was written",
+            )
         return {"path": name, "sha256": item.sha256, "size": size, "media_type": item.media_type}
 
 
 def _check_payload(item: ev.EvidenceItem) -> None:
     sha, _ = ev.sha256_file(item.path)
     if sha != item.sha256:
-        raise WorkbenchError(f"{item.label} has changed on disk since it was collected",
-                             "restore the case folder from backup; nothing was written")
+        raise WorkbenchError(
+            f"{item.label} has changed on disk since it was collected",
+            "restore the case folder from backup; nothing was written",
+        )
 
 
 # --------------------------------------------------------------------------- items
+
 
 def _route(item: ev.EvidenceItem) -> str:
     mt = item.media_type
@@ -223,12 +260,14 @@ def _tables(item: ev.EvidenceItem, redact: Callable[[pd.DataFrame], pd.DataFrame
         def raw():
             for batch in pf.iter_batches(batch_size=BATCH_ROWS):
                 yield pa.Table.from_batches([batch], schema=schema)
+
         return schema, raw
     schema = _arrow_schema(redact(_empty_frame(item)))
 
     def redacted():
         for df in _iter_frames(item):
             yield pa.Table.from_pandas(redact(df), schema=schema, preserve_index=False)
+
     return schema, redacted
 
 
@@ -236,11 +275,15 @@ def _csv_safe(table: pa.Table) -> pa.Table:
     # The CSV writer takes flat columns only; nested values (lists, structs) are written as JSON.
     for i, f in enumerate(table.schema):
         if pa.types.is_nested(f.type):
-            values = [None if v is None else json.dumps(v, sort_keys=True, ensure_ascii=False,
-                                                        default=str)
-                      for v in table.column(i).to_pylist()]
-            table = table.set_column(i, pa.field(f.name, pa.large_string()),
-                                     pa.array(values, pa.large_string()))
+            values = [
+                None
+                if v is None
+                else json.dumps(v, sort_keys=True, ensure_ascii=False, default=str)
+                for v in table.column(i).to_pylist()
+            ]
+            table = table.set_column(
+                i, pa.field(f.name, pa.large_string()), pa.array(values, pa.large_string())
+            )
     return table
 
 
@@ -255,6 +298,7 @@ def _csv_fill(schema: pa.Schema, tables: Callable[[], Any]) -> Callable[[BinaryI
         if writer is None:
             writer = pa_csv.CSVWriter(sink, _csv_safe(schema.empty_table()).schema)
         writer.close()
+
     return fill
 
 
@@ -263,6 +307,7 @@ def _parquet_fill(schema: pa.Schema, tables: Callable[[], Any]) -> Callable[[Bin
         with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
             for table in tables():
                 writer.write_table(table)
+
     return fill
 
 
@@ -272,12 +317,17 @@ def _arrow_schema(df: pd.DataFrame) -> pa.Schema:
         if df[col].dtype == object:
             fields.append(pa.field(str(col), pa.large_string()))
         else:
-            fields.append(pa.field(str(col), pa.Schema.from_pandas(df[[col]], preserve_index=False)
-                                   .field(str(col)).type))
+            fields.append(
+                pa.field(
+                    str(col),
+                    pa.Schema.from_pandas(df[[col]], preserve_index=False).field(str(col)).type,
+                )
+            )
     return pa.schema(fields)
 
 
 # --------------------------------------------------------------------------- case people
+
 
 def _people(case: ev.CaseInfo, items: list[ev.EvidenceItem], profile: Profile) -> list[Person]:
     people = people_for(case.subjects, case.reporters, ev.people_in_tables(items))
@@ -373,13 +423,21 @@ def _render_index(manifest: dict[str, Any], previews: dict[str, dict[str, Any]])
 
 def _preview_table(df: pd.DataFrame, rows: int) -> dict[str, Any]:
     head = df.head(PREVIEW_ROWS)
-    data = [["" if (not isinstance(v, (list, dict)) and pd.isna(v)) else str(v) for v in r]
-            for r in head.itertuples(index=False, name=None)]
-    return {"kind": "table", "columns": [str(c) for c in df.columns], "data": data,
-            "rows": rows, "shown": len(data)}
+    data = [
+        ["" if (not isinstance(v, (list, dict)) and pd.isna(v)) else str(v) for v in r]
+        for r in head.itertuples(index=False, name=None)
+    ]
+    return {
+        "kind": "table",
+        "columns": [str(c) for c in df.columns],
+        "data": data,
+        "rows": rows,
+        "shown": len(data),
+    }
 
 
 # --------------------------------------------------------------------------- create
+
 
 def _root_hash(files: list[dict[str, Any]]) -> str:
     text = "".join(f"{f['sha256']}  {f['path']}\n" for f in files)
@@ -400,29 +458,48 @@ def _target(out: Path, case_id: str, audience: str, bundle_id: str) -> Path:
     if not out.parent.is_dir():
         raise NotFoundError(f"no folder {out.parent}", "create it first or choose another --out")
     if out.exists():
-        raise InputError(f"{out} already exists", "choose another name; bundles are never overwritten")
+        raise InputError(
+            f"{out} already exists", "choose another name; bundles are never overwritten"
+        )
     return out
 
 
-def create_bundle(case_id: str, audience: str, out: Path | str, *, why: str | None = None,
-                  progress: Progress | None = None) -> BundleResult:
+def create_bundle(
+    case_id: str,
+    audience: str,
+    out: Path | str,
+    *,
+    why: str | None = None,
+    progress: Progress | None = None,
+) -> BundleResult:
     """Write the case's evidence for ``audience`` into a zip at ``out`` (a .zip path or a folder)."""
     profile = load_profile(audience)
     case = ev.case_info(case_id)
     items = ev.list_items(case_id, current_only=True)
     if not items:
-        raise InputError(f"{case_id} has no evidence yet", "collect some with wb.evidence or "
-                         "`workbench evidence add` first")
+        raise InputError(
+            f"{case_id} has no evidence yet",
+            "collect some with wb.evidence or `workbench evidence add` first",
+        )
     for item in items:
         if not item.path.is_file():
-            raise NotFoundError(f"the payload of {item.label} is missing from {item.path.parent}",
-                                "restore the case folder from backup")
+            raise NotFoundError(
+                f"the payload of {item.label} is missing from {item.path.parent}",
+                "restore the case folder from backup",
+            )
     cfg = settings()
     analyst = cfg.analyst
     profile_sha = hashlib.sha256(profile_path(audience).read_bytes()).hexdigest()
     created_at = max(i.collected_at for i in items)
-    identity = {"case": case_id, "audience": audience, "by": analyst, "tool": version("ts-workbench"),
-                "profile": profile_sha, "why": why, "items": [[i.id, i.sha256] for i in items]}
+    identity = {
+        "case": case_id,
+        "audience": audience,
+        "by": analyst,
+        "tool": version("ts-workbench"),
+        "profile": profile_sha,
+        "why": why,
+        "items": [[i.id, i.sha256] for i in items],
+    }
     bundle_id = "B-" + hashlib.sha256(ev.canonical_json(identity).encode()).hexdigest()[:16]
     target = _target(Path(out), case_id, audience, bundle_id)
 
@@ -439,20 +516,32 @@ def create_bundle(case_id: str, audience: str, out: Path | str, *, why: str | No
             with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
                 w = _Writer(zf, progress, total)
                 manifest_items, omitted, previews, redacted_events = _write_items(
-                    w, items, profile, red, text, redacting)
+                    w, items, profile, red, text, redacting
+                )
                 files = [f for it in manifest_items for f in it["files"]]
                 manifest: dict[str, Any] = {
-                    "format": FORMAT, "bundle_id": bundle_id, "case_id": case_id,
-                    "audience": audience, "created_at": ev.iso(created_at),
-                    "created_by": analyst, "tool": {"name": "ts-workbench", "version": version("ts-workbench")},
-                    "profile": {"audience": audience, "sha256": profile_sha,
-                                "description": profile.description},
-                    "pseudonyms": ("consistent within the bundle; HMAC-SHA256 keyed per case, key "
-                                   "not included" if redacting else "none"),
+                    "format": FORMAT,
+                    "bundle_id": bundle_id,
+                    "case_id": case_id,
+                    "audience": audience,
+                    "created_at": ev.iso(created_at),
+                    "created_by": analyst,
+                    "tool": {"name": "ts-workbench", "version": version("ts-workbench")},
+                    "profile": {
+                        "audience": audience,
+                        "sha256": profile_sha,
+                        "description": profile.description,
+                    },
+                    "pseudonyms": (
+                        "consistent within the bundle; HMAC-SHA256 keyed per case, key not included"
+                        if redacting
+                        else "none"
+                    ),
                     "case": _case_summary(case, profile, red, text),
-                    "items": manifest_items, "omitted": omitted,
+                    "items": manifest_items,
+                    "omitted": omitted,
                     "root_hash_method": "sha256 over '<sha256>  <path>\\n' for items[].files then "
-                                        "documents, in manifest order",
+                    "documents, in manifest order",
                 }
                 # index.html shows the root over the item files; the manifest's root adds index.html.
                 manifest["root_hash"] = _root_hash(files)
@@ -460,40 +549,83 @@ def create_bundle(case_id: str, audience: str, out: Path | str, *, why: str | No
                 doc = w.entry(INDEX, "text/html", lambda s: s.write(index))
                 manifest["documents"] = [doc]
                 manifest["root_hash"] = _root_hash(files + [doc])
-                manifest_bytes = (json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False)
-                                  + "\n").encode("utf-8")
+                manifest_bytes = (
+                    json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+                ).encode("utf-8")
                 w.entry(MANIFEST, "application/json", lambda s: s.write(manifest_bytes))
                 manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
-                custody_bytes = _custody_lines(case_id, items, manifest, manifest_sha,
-                                               redacted_events, text, why)
+                custody_bytes = _custody_lines(
+                    case_id, items, manifest, manifest_sha, redacted_events, text, why
+                )
                 w.entry(CUSTODY, "application/x-ndjson", lambda s: s.write(custody_bytes))
             raw.flush()
             os.fsync(raw.fileno())
             size = raw.tell()
         # Recorded before the zip appears under its name: no bundle exists that was not recorded.
-        details = {"audience": audience, "manifest_sha256": manifest_sha,
-                   "root_hash": manifest["root_hash"], "items": [i.label for i in items],
-                   "file": target.name, "size": size}
-        ev.record_custody(case_id, "bundled", what=f"bundle {bundle_id} for {audience}",
-                          why=why, bundle_id=bundle_id, details=details)
-        _audit("bundle.create", case_id, {"bundle_id": bundle_id, "audience": audience,
-                                          "file": target.name, "manifest_sha256": manifest_sha,
-                                          "root_hash": manifest["root_hash"], "size": size}, "ok")
+        details = {
+            "audience": audience,
+            "manifest_sha256": manifest_sha,
+            "root_hash": manifest["root_hash"],
+            "items": [i.label for i in items],
+            "file": target.name,
+            "size": size,
+        }
+        ev.record_custody(
+            case_id,
+            "bundled",
+            what=f"bundle {bundle_id} for {audience}",
+            why=why,
+            bundle_id=bundle_id,
+            details=details,
+        )
+        _audit(
+            "bundle.create",
+            case_id,
+            {
+                "bundle_id": bundle_id,
+                "audience": audience,
+                "file": target.name,
+                "manifest_sha256": manifest_sha,
+                "root_hash": manifest["root_hash"],
+                "size": size,
+            },
+            "ok",
+        )
         os.replace(tmp, target)
     except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
         if isinstance(exc, WorkbenchError):
-            _audit_quietly("bundle.create", case_id, {"audience": audience, "bundle_id": bundle_id},
-                           "failed", str(exc))
+            _audit_quietly(
+                "bundle.create",
+                case_id,
+                {"audience": audience, "bundle_id": bundle_id},
+                "failed",
+                str(exc),
+            )
         raise
     _fsync_dir(target.parent)
-    ev.record_custody(case_id, "exported", what=f"bundle {bundle_id} written to {target.name}",
-                      why=why, bundle_id=bundle_id, details={"path": str(target), "size": size})
-    return BundleResult(path=target, bundle_id=bundle_id, case_id=case_id, audience=audience,
-                        created_at=created_at, root_hash=manifest["root_hash"],
-                        manifest_sha256=manifest_sha, items=len(manifest_items),
-                        files=len(files) + 3, omitted=len(omitted), size=size)
+    ev.record_custody(
+        case_id,
+        "exported",
+        what=f"bundle {bundle_id} written to {target.name}",
+        why=why,
+        bundle_id=bundle_id,
+        details={"path": str(target), "size": size},
+    )
+    return BundleResult(
+        path=target,
+        bundle_id=bundle_id,
+        case_id=case_id,
+        audience=audience,
+        created_at=created_at,
+        root_hash=manifest["root_hash"],
+        manifest_sha256=manifest_sha,
+        items=len(manifest_items),
+        files=len(files) + 3,
+        omitted=len(omitted),
+        size=size,
+    )
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -509,11 +641,17 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _case_summary(case: ev.CaseInfo, profile: Profile, red: Redactor,
-                  text: Callable[[str], str]) -> dict[str, Any]:
-    return {"title": text(case.title), "category": case.category, "priority": case.priority,
-            "status": case.status, "summary": text(case.summary),
-            "subjects": [str(red.label(u)) for u in case.subjects]}
+def _case_summary(
+    case: ev.CaseInfo, profile: Profile, red: Redactor, text: Callable[[str], str]
+) -> dict[str, Any]:
+    return {
+        "title": text(case.title),
+        "category": case.category,
+        "priority": case.priority,
+        "status": case.status,
+        "summary": text(case.summary),
+        "subjects": [str(red.label(u)) for u in case.subjects],
+    }
     # reporters are never listed in a bundle, whatever the audience: they are in the case store.
 
 
@@ -522,16 +660,26 @@ def _query_block(item: ev.EvidenceItem, red: Redactor, text: Callable[[str], str
     if item.kind != "query_result" and not prov:
         return None
     name = prov.get("query") or prov.get("query_name") or prov.get("name")
-    return {"name": name, "sql": text(prov.get("sql") or prov.get("sql_text") or ""),
-            "params": red.params(prov.get("params") or {}),
-            "engine": prov.get("engine") or prov.get("engine_url"),
-            "row_count": prov.get("row_count", item.details.get("rows")),
-            "result_sha256": prov.get("result_sha256") or prov.get("sha256"),
-            "executed_at": prov.get("executed_at"), "analyst": prov.get("analyst")}
+    return {
+        "name": name,
+        "sql": text(prov.get("sql") or prov.get("sql_text") or ""),
+        "params": red.params(prov.get("params") or {}),
+        "engine": prov.get("engine") or prov.get("engine_url"),
+        "row_count": prov.get("row_count", item.details.get("rows")),
+        "result_sha256": prov.get("result_sha256") or prov.get("sha256"),
+        "executed_at": prov.get("executed_at"),
+        "analyst": prov.get("analyst"),
+    }
 
 
-def _write_items(w: _Writer, items: list[ev.EvidenceItem], profile: Profile, red: Redactor,
-                 text: Callable[[str], str], redacting: bool):
+def _write_items(
+    w: _Writer,
+    items: list[ev.EvidenceItem],
+    profile: Profile,
+    red: Redactor,
+    text: Callable[[str], str],
+    redacting: bool,
+):
     manifest_items: list[dict[str, Any]] = []
     omitted: list[dict[str, Any]] = []
     previews: dict[str, dict[str, Any]] = {}
@@ -545,10 +693,21 @@ def _write_items(w: _Writer, items: list[ev.EvidenceItem], profile: Profile, red
         before = dict(red.counts)
         redactions: list[dict[str, str]] = []
         files: list[dict[str, Any]] = []
-        if route == "media" and profile.media == "drop" or route == "other" and profile.other_files == "drop":
-            omitted.append({"item": item.label, "type": item.kind,
-                            "reason": "media are not shared with this audience" if route == "media"
-                            else "this file type cannot be redacted"})
+        if (
+            route == "media"
+            and profile.media == "drop"
+            or route == "other"
+            and profile.other_files == "drop"
+        ):
+            omitted.append(
+                {
+                    "item": item.label,
+                    "type": item.kind,
+                    "reason": "media are not shared with this audience"
+                    if route == "media"
+                    else "this file type cannot be redacted",
+                }
+            )
             w.tick(item.size, item.label)
             continue
         if route == "table":
@@ -561,12 +720,15 @@ def _write_items(w: _Writer, items: list[ev.EvidenceItem], profile: Profile, red
                     if not _applied:
                         _applied.extend(acts)
                     return out
+
                 schema, tables = _tables(item, redact)
                 files.append(w.entry(f"{base}.csv", "text/csv", _csv_fill(schema, tables)))
                 files.append(w.entry(f"{base}.parquet", ev.PARQUET, _parquet_fill(schema, tables)))
                 redactions = applied
                 first = _first_frame(item)
-                previews[item.label] = _preview_table(redact(first), int(item.details.get("rows", 0)))
+                previews[item.label] = _preview_table(
+                    redact(first), int(item.details.get("rows", 0))
+                )
                 w.tick(item.size, item.label)
             else:
                 schema, tables = _tables(item, None)
@@ -592,26 +754,50 @@ def _write_items(w: _Writer, items: list[ev.EvidenceItem], profile: Profile, red
         derived = [f for f in files if f["sha256"] != item.sha256]
         original = {"sha256": item.sha256, "size": item.size, "media_type": item.media_type}
         entry = {
-            "item": item.label, "type": item.kind, "title": text(item.title),
-            "source": item.source, "collected_by": item.collected_by,
-            "collected_at": ev.iso(item.collected_at), "note": text(item.note or "") or None,
-            "media_type": item.media_type, "original": original,
+            "item": item.label,
+            "type": item.kind,
+            "title": text(item.title),
+            "source": item.source,
+            "collected_by": item.collected_by,
+            "collected_at": ev.iso(item.collected_at),
+            "note": text(item.note or "") or None,
+            "media_type": item.media_type,
+            "original": original,
             "query": _query_block(item, red, text),
             "content_kind": item.details.get("content_kind"),
-            "supersedes": (by_id[item.supersedes].label if item.supersedes in by_id
-                           else ({"item_id": item.supersedes} if item.supersedes else None)),
-            "files": [{**f, "derived": f["sha256"] != item.sha256,
-                       "parent": ({"item": item.label, "sha256": item.sha256}
-                                  if f["sha256"] != item.sha256 else None)} for f in files],
-            "redactions": redactions, "replacements": dict(sorted(counts.items())),
+            "supersedes": (
+                by_id[item.supersedes].label
+                if item.supersedes in by_id
+                else ({"item_id": item.supersedes} if item.supersedes else None)
+            ),
+            "files": [
+                {
+                    **f,
+                    "derived": f["sha256"] != item.sha256,
+                    "parent": (
+                        {"item": item.label, "sha256": item.sha256}
+                        if f["sha256"] != item.sha256
+                        else None
+                    ),
+                }
+                for f in files
+            ],
+            "redactions": redactions,
+            "replacements": dict(sorted(counts.items())),
         }
         manifest_items.append(entry)
         if redacting:
             for f in derived:
-                redacted_events.append({"item": item.label, "path": f["path"], "sha256": f["sha256"],
-                                        "parent_sha256": item.sha256,
-                                        "fields": [f"{r['field']}:{r['action']}" for r in redactions],
-                                        "replacements": entry["replacements"]})
+                redacted_events.append(
+                    {
+                        "item": item.label,
+                        "path": f["path"],
+                        "sha256": f["sha256"],
+                        "parent_sha256": item.sha256,
+                        "fields": [f"{r['field']}:{r['action']}" for r in redactions],
+                        "replacements": entry["replacements"],
+                    }
+                )
     return manifest_items, omitted, previews, redacted_events
 
 
@@ -621,34 +807,77 @@ def _text_fill(item: ev.EvidenceItem, text: Callable[[str], str]) -> Callable[[B
             reader = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
             for line in reader:  # line by line: bounded memory for large text files
                 sink.write(text(line).encode("utf-8"))
+
     return fill
 
 
-def _custody_lines(case_id: str, items: list[ev.EvidenceItem], manifest: dict[str, Any],
-                   manifest_sha: str, redacted: list[dict[str, Any]], text: Callable[[str], str],
-                   why: str | None) -> bytes:
+def _custody_lines(
+    case_id: str,
+    items: list[ev.EvidenceItem],
+    manifest: dict[str, Any],
+    manifest_sha: str,
+    redacted: list[dict[str, Any]],
+    text: Callable[[str], str],
+    why: str | None,
+) -> bytes:
     wanted = {i.id: i for i in items}
     events = [e for e in ev.custody(case_id) if e.event == "collected" and e.item_id in wanted]
     by = manifest["created_by"]
     at = manifest["created_at"]
     bodies: list[dict[str, Any]] = []
     for e in events:
+        assert e.item_id is not None  # collected events name their item
         item = wanted[e.item_id]
-        bodies.append({"event": "collected", "at": ev.iso(e.at), "actor": e.actor,
-                       "item": item.label, "what": text(e.what), "why": text(e.why or "") or None,
-                       "details": {"sha256": item.sha256, "size": item.size,
-                                   "media_type": item.media_type, "store_hash": e.hash}})
+        bodies.append(
+            {
+                "event": "collected",
+                "at": ev.iso(e.at),
+                "actor": e.actor,
+                "item": item.label,
+                "what": text(e.what),
+                "why": text(e.why or "") or None,
+                "details": {
+                    "sha256": item.sha256,
+                    "size": item.size,
+                    "media_type": item.media_type,
+                    "store_hash": e.hash,
+                },
+            }
+        )
     for r in redacted:
-        bodies.append({"event": "redacted", "at": at, "actor": by, "item": r["item"],
-                       "what": f"{r['path']} derived from {r['item']}",
-                       "why": f"redaction profile {manifest['audience']}", "details": r})
-    bodies.append({"event": "bundled", "at": at, "actor": by, "item": None,
-                   "what": f"bundle {manifest['bundle_id']}: {len(manifest['items'])} items",
-                   "why": text(why or "") or None,
-                   "details": {"manifest_sha256": manifest_sha, "root_hash": manifest["root_hash"]}})
-    bodies.append({"event": "exported", "at": at, "actor": by, "item": None,
-                   "what": f"exported for audience {manifest['audience']}",
-                   "why": text(why or "") or None, "details": {"bundle_id": manifest["bundle_id"]}})
+        bodies.append(
+            {
+                "event": "redacted",
+                "at": at,
+                "actor": by,
+                "item": r["item"],
+                "what": f"{r['path']} derived from {r['item']}",
+                "why": f"redaction profile {manifest['audience']}",
+                "details": r,
+            }
+        )
+    bodies.append(
+        {
+            "event": "bundled",
+            "at": at,
+            "actor": by,
+            "item": None,
+            "what": f"bundle {manifest['bundle_id']}: {len(manifest['items'])} items",
+            "why": text(why or "") or None,
+            "details": {"manifest_sha256": manifest_sha, "root_hash": manifest["root_hash"]},
+        }
+    )
+    bodies.append(
+        {
+            "event": "exported",
+            "at": at,
+            "actor": by,
+            "item": None,
+            "what": f"exported for audience {manifest['audience']}",
+            "why": text(why or "") or None,
+            "details": {"bundle_id": manifest["bundle_id"]},
+        }
+    )
     lines, prev = [], ev.GENESIS
     for n, body in enumerate(bodies, start=1):
         line, prev = _line({**body, "n": n, "prev": prev})
@@ -657,6 +886,7 @@ def _custody_lines(case_id: str, items: list[ev.EvidenceItem], manifest: dict[st
 
 
 # --------------------------------------------------------------------------- verify
+
 
 def _hash_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str | None, int, str | None]:
     hasher, size = hashlib.sha256(), 0
@@ -673,7 +903,7 @@ def _hash_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str | None,
 def _check_custody(raw: bytes, report: VerifyReport) -> list[dict[str, Any]]:
     lines = raw.decode("utf-8", "replace").splitlines()
     events: list[dict[str, Any]] = []
-    prev = ev.GENESIS
+    prev: str | None = ev.GENESIS
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             report.problems.append(f"custody.jsonl line {n}: empty line (custody was edited)")
@@ -686,11 +916,15 @@ def _check_custody(raw: bytes, report: VerifyReport) -> list[dict[str, Any]]:
             prev = None
             continue
         if ev.chain_hash(body) != stored:
-            report.problems.append(f"custody.jsonl line {n} ({body.get('event')}) was edited: "
-                                   "its hash does not match its content")
+            report.problems.append(
+                f"custody.jsonl line {n} ({body.get('event')}) was edited: "
+                "its hash does not match its content"
+            )
         if body.get("prev") != prev or body.get("n") != n:
-            report.problems.append(f"custody.jsonl line {n} ({body.get('event')}): chain broken — "
-                                   "a line was removed, inserted or reordered")
+            report.problems.append(
+                f"custody.jsonl line {n} ({body.get('event')}): chain broken — "
+                "a line was removed, inserted or reordered"
+            )
         prev = stored
         events.append(body)
     report.custody_events = len(events)
@@ -732,7 +966,9 @@ def _verify(path: Path, report: VerifyReport) -> None:
         manifest_bytes = zf.read(MANIFEST)
         try:
             manifest = json.loads(manifest_bytes)
-            files = [f for it in manifest["items"] for f in it["files"]] + list(manifest["documents"])
+            files = [f for it in manifest["items"] for f in it["files"]] + list(
+                manifest["documents"]
+            )
             for f in files:
                 f["path"], f["sha256"], f["size"]
         except (ValueError, KeyError, TypeError):
@@ -747,23 +983,30 @@ def _verify(path: Path, report: VerifyReport) -> None:
             report.problems.append("custody.jsonl has no 'bundled' event (custody was edited)")
         for e in bundled:
             if (e.get("details") or {}).get("manifest_sha256") != manifest_sha:
-                report.problems.append("manifest.json was edited: its sha256 does not match the one "
-                                       "recorded in custody.jsonl when the bundle was made")
+                report.problems.append(
+                    "manifest.json was edited: its sha256 does not match the one "
+                    "recorded in custody.jsonl when the bundle was made"
+                )
         if _root_hash(files) != manifest.get("root_hash"):
-            report.problems.append("manifest.json was edited: its root hash does not match the item hashes")
+            report.problems.append(
+                "manifest.json was edited: its root hash does not match the item hashes"
+            )
         listed = {f["path"]: f for f in files}
-        missing, changed = [], []
+        missing: list[str] = []
+        changed: list[str] = []
         for name, f in listed.items():
-            info = seen.get(name)
-            if info is None:
+            entry = seen.get(name)
+            if entry is None:
                 missing.append(name)
                 continue
-            sha, size, err = _hash_entry(zf, info)
+            sha, size, err = _hash_entry(zf, entry)
             report.files_checked += 1
             if err:
                 changed.append(f"changed file: {name} (its bytes were altered: {err})")
             elif sha != f["sha256"] or size != f["size"]:
-                changed.append(f"changed file: {name} (sha256 {sha[:12]}…, manifest says {f['sha256'][:12]}…)")
+                changed.append(
+                    f"changed file: {name} (sha256 {(sha or '')[:12]}…, manifest says {f['sha256'][:12]}…)"
+                )
         extra = [n for n in seen if n not in listed and n not in (MANIFEST, CUSTODY)]
         extra_hashes = {n: _hash_entry(zf, seen[n])[0] for n in extra}
         for name in list(missing):
@@ -782,29 +1025,44 @@ def _cross_check_store(manifest: dict[str, Any], manifest_sha: str, report: Veri
     """Compare with what the case store recorded when the bundle was made (if it knows it)."""
     case_id, bundle_id = manifest.get("case_id"), manifest.get("bundle_id")
     try:
-        events = [e for e in ev.custody(case_id) if e.bundle_id == bundle_id and e.event == "bundled"]
+        events = [
+            e for e in ev.custody(str(case_id)) if e.bundle_id == bundle_id and e.event == "bundled"
+        ]
     except WorkbenchError:
         report.notes.append("the case store here does not know this case; checked the zip alone")
         return
     if not events:
-        report.notes.append("the case store here has no record of this bundle; checked the zip alone")
+        report.notes.append(
+            "the case store here has no record of this bundle; checked the zip alone"
+        )
         return
     report.known_to_store = True
     recorded = {e.details.get("manifest_sha256") for e in events}
     if manifest_sha not in recorded:
-        report.problems.append("manifest.json differs from the one recorded in the case store "
-                               "when the bundle was made (the bundle was rebuilt or edited)")
+        report.problems.append(
+            "manifest.json differs from the one recorded in the case store "
+            "when the bundle was made (the bundle was rebuilt or edited)"
+        )
 
 
 def _after_verify(report: VerifyReport) -> None:
     outcome = "ok" if report.ok else "failed"
-    details = {"bundle_id": report.bundle_id, "file": report.path.name, "outcome": outcome,
-               "problems": report.problems[:20]}
+    details = {
+        "bundle_id": report.bundle_id,
+        "file": report.path.name,
+        "outcome": outcome,
+        "problems": report.problems[:20],
+    }
     case_id = report.case_id
     try:
         if case_id and report.bundle_id and report.known_to_store:
-            ev.record_custody(case_id, "verified", what=f"bundle {report.bundle_id} verified: {outcome}",
-                              bundle_id=report.bundle_id, details=details)
+            ev.record_custody(
+                case_id,
+                "verified",
+                what=f"bundle {report.bundle_id} verified: {outcome}",
+                bundle_id=report.bundle_id,
+                details=details,
+            )
     except WorkbenchError:
         pass  # a bundle from another store, or a damaged case id: nothing to append to
     _audit("bundle.verify", case_id if _valid_case(case_id) else None, details, outcome)
@@ -818,14 +1076,20 @@ def _valid_case(case_id: Any) -> bool:
         return False
 
 
-def _audit(action: str, case_id: str | None, details: dict[str, Any], outcome: str,
-           reason: str | None = None) -> None:
+def _audit(
+    action: str,
+    case_id: str | None,
+    details: dict[str, Any],
+    outcome: str,
+    reason: str | None = None,
+) -> None:
     """Record a bundle action in the audit log; raises if it cannot."""
     audit.record(action, case=case_id, outcome=outcome, details=details, reason=reason)
 
 
-def _audit_quietly(action: str, case_id: str | None, details: dict[str, Any], outcome: str,
-                   reason: str) -> None:
+def _audit_quietly(
+    action: str, case_id: str | None, details: dict[str, Any], outcome: str, reason: str
+) -> None:
     # A failure is reported to the user as it is; a failing audit write must not mask it.
     try:
         _audit(action, case_id, details, outcome, reason)

@@ -23,6 +23,7 @@ Custody: every handling event (collected, redacted, bundled, exported, verified)
 ``evidence_custody``; each row holds the previous row's hash (per case), so an edited, deleted,
 inserted or reordered row is found by :func:`verify_custody`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,24 +35,29 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from workbench.ids import case_folder, validate_case_id
+from workbench import cases
 from workbench.config import settings
 from workbench.errors import InputError, NotFoundError, WorkbenchError
+from workbench.evidence.redaction import (
+    EVENT_PARTY_COLUMNS,
+    as_user_id,
+    is_person_id_column,
+    is_reporter_column,
+)
+from workbench.ids import case_folder, validate_case_id
 from workbench.store import session
-from workbench.timeline import annotations
-from workbench.timeline import query as timeline
 from workbench.store.models import CustodyRow, EvidenceItemRow
-from workbench import cases
-from workbench.evidence.redaction import EVENT_PARTY_COLUMNS, as_user_id, is_person_id_column, is_reporter_column
+from workbench.timeline import annotations as timeline_annotations
+from workbench.timeline import query as timeline
 from workbench.timeline.sources import user_party_sources
 
 KINDS = ("query_result", "content", "timeline_excerpt", "figure", "note", "file")
@@ -67,9 +73,11 @@ CHUNK = 1 << 20  # 1 MiB: streaming unit for hashing and copying
 
 # --------------------------------------------------------------------------- value types
 
+
 @dataclass(frozen=True)
 class EvidenceItem:
     """One collected item (read-only view of a row)."""
+
     id: int
     case_id: str
     item_no: int
@@ -104,6 +112,7 @@ class EvidenceItem:
 @dataclass(frozen=True)
 class CustodyEvent:
     """One handling event in a case's chain of custody."""
+
     case_id: str
     seq: int
     event: str
@@ -121,6 +130,7 @@ class CustodyEvent:
 @dataclass(frozen=True)
 class CaseInfo:
     """What evidence and bundles need to know about a case."""
+
     case_id: str
     title: str = ""
     category: str = ""
@@ -134,6 +144,7 @@ class CaseInfo:
 
 # --------------------------------------------------------------------------- cases
 
+
 def case_info(case_id: str) -> CaseInfo:
     """The case's title, summary, subjects and (confidential) reporters; NotFoundError if unknown."""
     validate_case_id(case_id)
@@ -144,11 +155,17 @@ def case_info(case_id: str) -> CaseInfo:
 def _case_info_from(cases: Any, case_id: str) -> CaseInfo:
     case = cases.get(case_id)
     reporters = cases.confidential_reporters(case_id)
-    return CaseInfo(case_id=case_id, title=case.title or "", category=case.category or "",
-                    status=case.status or "", priority=case.priority or "",
-                    summary=case.summary or "", subjects=tuple(int(u) for u in case.subjects),
-                    reporters=tuple(int(r.user_id) for r in reporters if r.user_id is not None),
-                    reporter_refs=tuple(r.ref for r in reporters if r.ref))
+    return CaseInfo(
+        case_id=case_id,
+        title=case.title or "",
+        category=case.category or "",
+        status=case.status or "",
+        priority=case.priority or "",
+        summary=case.summary or "",
+        subjects=tuple(int(u) for u in case.subjects),
+        reporters=tuple(int(r.user_id) for r in reporters if r.user_id is not None),
+        reporter_refs=tuple(r.ref for r in reporters if r.ref),
+    )
 
 
 def _require_case(case_id: str) -> str:
@@ -157,6 +174,7 @@ def _require_case(case_id: str) -> str:
 
 
 # --------------------------------------------------------------------------- payloads
+
 
 def evidence_dir(case_id: str) -> Path:
     return case_folder(settings().cases_dir, case_id) / "evidence"
@@ -168,6 +186,7 @@ def payload_path(case_id: str, sha256: str) -> Path:
 
 class HashingWriter(io.RawIOBase):
     """A binary sink that hashes and counts what passes through to ``target`` (may be None)."""
+
     def __init__(self, target: BinaryIO | None = None) -> None:
         self.target = target
         self.hasher = hashlib.sha256()
@@ -176,7 +195,7 @@ class HashingWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, b) -> int:  # type: ignore[override]
+    def write(self, b: Any) -> int:
         view = memoryview(b).cast("B")
         self.hasher.update(view)
         self.size += len(view)
@@ -212,7 +231,7 @@ def _ingest(case_id: str, write: Callable[[BinaryIO], None]) -> tuple[str, int]:
     try:
         with os.fdopen(fd, "wb") as fh:
             sink = HashingWriter(fh)
-            write(sink)
+            write(cast(BinaryIO, sink))
             fh.flush()
             os.fsync(fh.fileno())
         sha, size = sink.hexdigest, sink.size
@@ -236,14 +255,18 @@ def _write_parquet(df: pd.DataFrame) -> Callable[[BinaryIO], None]:
     buf = io.BytesIO()
     try:
         # Row groups of 64k rows: bundling later reads one group at a time, in bounded memory.
-        frame.to_parquet(buf, engine="pyarrow", index=False, compression="zstd",
-                         row_group_size=65_536)
+        frame.to_parquet(
+            buf, engine="pyarrow", index=False, compression="zstd", row_group_size=65_536
+        )
     except Exception as exc:  # pyarrow refuses mixed-type columns and the like
-        raise InputError(f"this table cannot be stored as evidence: {str(exc).splitlines()[0][:160]}",
-                         "give each column a single type") from None
+        raise InputError(
+            f"this table cannot be stored as evidence: {str(exc).splitlines()[0][:160]}",
+            "give each column a single type",
+        ) from None
 
     def write(sink: BinaryIO) -> None:
         sink.write(buf.getbuffer())
+
     return write
 
 
@@ -251,12 +274,14 @@ def _copy_file(src: Path) -> Callable[[BinaryIO], None]:
     def write(sink: BinaryIO) -> None:
         with open(src, "rb") as fh:
             shutil.copyfileobj(fh, sink, CHUNK)
+
     return write
 
 
 def _write_bytes(data: bytes) -> Callable[[BinaryIO], None]:
     def write(sink: BinaryIO) -> None:
         sink.write(data)
+
     return write
 
 
@@ -265,8 +290,10 @@ def open_payload(item: EvidenceItem) -> BinaryIO:
     try:
         return open(item.path, "rb")
     except FileNotFoundError:
-        raise NotFoundError(f"the payload of {item.case_id} {item.label} is missing from "
-                            f"{item.path.parent}", "restore the case folder from backup") from None
+        raise NotFoundError(
+            f"the payload of {item.case_id} {item.label} is missing from {item.path.parent}",
+            "restore the case folder from backup",
+        ) from None
 
 
 def load_frame(item: EvidenceItem) -> pd.DataFrame:
@@ -279,10 +306,11 @@ def load_frame(item: EvidenceItem) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- JSON helpers
 
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, (datetime, date, pd.Timestamp)):
         if isinstance(value, datetime) and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return value.isoformat()
     if isinstance(value, (set, frozenset, tuple)):
         return sorted(value, key=str) if isinstance(value, (set, frozenset)) else list(value)
@@ -302,46 +330,95 @@ def to_jsonable(value: Any) -> Any:
 
 def canonical_json(value: Any) -> str:
     """The one text form hashed everywhere: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=_json_default)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
+    )
 
 
 def iso(ts: datetime) -> str:
-    return ts.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return ts.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 # --------------------------------------------------------------------------- custody
 
-def _custody_body(case_id: str, seq: int, event_name: str, actor: str, at: datetime, what: str,
-                  why: str | None, item_id: int | None, bundle_id: str | None,
-                  details: dict[str, Any], prev_hash: str) -> dict[str, Any]:
-    return {"case": case_id, "seq": seq, "event": event_name, "actor": actor, "at": iso(at),
-            "what": what, "why": why, "item": item_id, "bundle": bundle_id,
-            "details": details, "prev": prev_hash}
+
+def _custody_body(
+    case_id: str,
+    seq: int,
+    event_name: str,
+    actor: str,
+    at: datetime,
+    what: str,
+    why: str | None,
+    item_id: int | None,
+    bundle_id: str | None,
+    details: dict[str, Any],
+    prev_hash: str,
+) -> dict[str, Any]:
+    return {
+        "case": case_id,
+        "seq": seq,
+        "event": event_name,
+        "actor": actor,
+        "at": iso(at),
+        "what": what,
+        "why": why,
+        "item": item_id,
+        "bundle": bundle_id,
+        "details": details,
+        "prev": prev_hash,
+    }
 
 
 def chain_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(body).encode("utf-8")).hexdigest()
 
 
-def _append_custody(s, case_id: str, event_name: str, *, what: str, why: str | None = None,
-                    item_id: int | None = None, bundle_id: str | None = None,
-                    details: dict[str, Any] | None = None, actor: str | None = None,
-                    at: datetime | None = None) -> CustodyRow:
+def _append_custody(
+    s,
+    case_id: str,
+    event_name: str,
+    *,
+    what: str,
+    why: str | None = None,
+    item_id: int | None = None,
+    bundle_id: str | None = None,
+    details: dict[str, Any] | None = None,
+    actor: str | None = None,
+    at: datetime | None = None,
+) -> CustodyRow:
     if event_name not in CUSTODY_EVENTS:
-        raise InputError(f"{event_name!r} is not a custody event", f"use one of {', '.join(CUSTODY_EVENTS)}")
-    last = s.execute(select(CustodyRow).where(CustodyRow.case_id == case_id)
-                     .order_by(CustodyRow.seq.desc()).limit(1)).scalar_one_or_none()
+        raise InputError(
+            f"{event_name!r} is not a custody event", f"use one of {', '.join(CUSTODY_EVENTS)}"
+        )
+    last = s.execute(
+        select(CustodyRow)
+        .where(CustodyRow.case_id == case_id)
+        .order_by(CustodyRow.seq.desc())
+        .limit(1)
+    ).scalar_one_or_none()
     seq = (last.seq + 1) if last else 1
     prev = last.hash if last else GENESIS
-    at = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    at = (at or datetime.now(UTC)).astimezone(UTC)
     actor = actor or settings().analyst
     details = to_jsonable(details or {})
-    body = _custody_body(case_id, seq, event_name, actor, at, what, why, item_id, bundle_id,
-                         details, prev)
-    row = CustodyRow(case_id=case_id, seq=seq, event=event_name, item_id=item_id,
-                     bundle_id=bundle_id, actor=actor, at=at, what=what, why=why,
-                     details=canonical_json(details), prev_hash=prev, hash=chain_hash(body))
+    body = _custody_body(
+        case_id, seq, event_name, actor, at, what, why, item_id, bundle_id, details, prev
+    )
+    row = CustodyRow(
+        case_id=case_id,
+        seq=seq,
+        event=event_name,
+        item_id=item_id,
+        bundle_id=bundle_id,
+        actor=actor,
+        at=at,
+        what=what,
+        why=why,
+        details=canonical_json(details),
+        prev_hash=prev,
+        hash=chain_hash(body),
+    )
     s.add(row)
     s.flush()
     return row
@@ -354,37 +431,69 @@ def _retrying(fn: Callable[[], Any], attempts: int = 8) -> Any:
             return fn()
         except IntegrityError:
             if attempt == attempts - 1:
-                raise WorkbenchError("the case store stayed busy; nothing was recorded",
-                                     "try again") from None
+                raise WorkbenchError(
+                    "the case store stayed busy; nothing was recorded", "try again"
+                ) from None
     return None
 
 
-def record_custody(case_id: str, event_name: str, *, what: str, why: str | None = None,
-                   item_id: int | None = None, bundle_id: str | None = None,
-                   details: dict[str, Any] | None = None) -> CustodyEvent:
+def record_custody(
+    case_id: str,
+    event_name: str,
+    *,
+    what: str,
+    why: str | None = None,
+    item_id: int | None = None,
+    bundle_id: str | None = None,
+    details: dict[str, Any] | None = None,
+) -> CustodyEvent:
     """Append a handling event to the case's custody chain."""
     validate_case_id(case_id)
 
     def run() -> CustodyRow:
         with session() as s:
-            return _append_custody(s, case_id, event_name, what=what, why=why, item_id=item_id,
-                                   bundle_id=bundle_id, details=details)
+            return _append_custody(
+                s,
+                case_id,
+                event_name,
+                what=what,
+                why=why,
+                item_id=item_id,
+                bundle_id=bundle_id,
+                details=details,
+            )
+
     return _custody_event(_retrying(run))
 
 
 def _custody_event(row: CustodyRow) -> CustodyEvent:
-    return CustodyEvent(case_id=row.case_id, seq=row.seq, event=row.event, actor=row.actor,
-                        at=row.at, what=row.what, why=row.why, item_id=row.item_id,
-                        bundle_id=row.bundle_id, details=json.loads(row.details),
-                        prev_hash=row.prev_hash, hash=row.hash)
+    return CustodyEvent(
+        case_id=row.case_id,
+        seq=row.seq,
+        event=row.event,
+        actor=row.actor,
+        at=row.at,
+        what=row.what,
+        why=row.why,
+        item_id=row.item_id,
+        bundle_id=row.bundle_id,
+        details=json.loads(row.details),
+        prev_hash=row.prev_hash,
+        hash=row.hash,
+    )
 
 
 def custody(case_id: str) -> list[CustodyEvent]:
     """The case's chain of custody, oldest first."""
     validate_case_id(case_id)
     with session() as s:
-        rows = s.execute(select(CustodyRow).where(CustodyRow.case_id == case_id)
-                         .order_by(CustodyRow.id)).scalars().all()
+        rows = (
+            s.execute(
+                select(CustodyRow).where(CustodyRow.case_id == case_id).order_by(CustodyRow.id)
+            )
+            .scalars()
+            .all()
+        )
         return [_custody_event(r) for r in rows]
 
 
@@ -393,59 +502,116 @@ def verify_custody(case_id: str) -> list[str]:
     problems: list[str] = []
     prev = GENESIS
     for n, ev in enumerate(custody(case_id), start=1):
-        body = _custody_body(ev.case_id, ev.seq, ev.event, ev.actor, ev.at, ev.what, ev.why,
-                             ev.item_id, ev.bundle_id, ev.details, ev.prev_hash)
+        body = _custody_body(
+            ev.case_id,
+            ev.seq,
+            ev.event,
+            ev.actor,
+            ev.at,
+            ev.what,
+            ev.why,
+            ev.item_id,
+            ev.bundle_id,
+            ev.details,
+            ev.prev_hash,
+        )
         if chain_hash(body) != ev.hash:
             problems.append(f"custody record {ev.seq} was edited (its hash does not match)")
         if ev.prev_hash != prev or ev.seq != n:
-            problems.append(f"custody record {ev.seq}: chain broken (record removed, inserted or reordered)")
+            problems.append(
+                f"custody record {ev.seq}: chain broken (record removed, inserted or reordered)"
+            )
         prev = ev.hash
     return problems
 
 
 # --------------------------------------------------------------------------- items
 
+
 def _item(row: EvidenceItemRow, superseded_by: int | None = None) -> EvidenceItem:
-    return EvidenceItem(id=row.id, case_id=row.case_id, item_no=row.item_no, kind=row.kind,
-                        title=row.title, source=row.source, details=json.loads(row.details),
-                        sha256=row.sha256, size=row.size, media_type=row.media_type,
-                        collected_by=row.collected_by, collected_at=row.collected_at,
-                        supersedes=row.supersedes, note=row.note, superseded_by=superseded_by)
+    return EvidenceItem(
+        id=row.id,
+        case_id=row.case_id,
+        item_no=row.item_no,
+        kind=row.kind,
+        title=row.title,
+        source=row.source,
+        details=json.loads(row.details),
+        sha256=row.sha256,
+        size=row.size,
+        media_type=row.media_type,
+        collected_by=row.collected_by,
+        collected_at=row.collected_at,
+        supersedes=row.supersedes,
+        note=row.note,
+        superseded_by=superseded_by,
+    )
 
 
-def _record(case_id: str, *, kind: str, title: str, source: str, details: dict[str, Any],
-            write: Callable[[BinaryIO], None], media_type: str, note: str | None,
-            supersedes: int | str | None) -> EvidenceItem:
+def _record(
+    case_id: str,
+    *,
+    kind: str,
+    title: str,
+    source: str,
+    details: dict[str, Any],
+    write: Callable[[BinaryIO], None],
+    media_type: str,
+    note: str | None,
+    supersedes: int | str | None,
+) -> EvidenceItem:
     _require_case(case_id)
     if kind not in KINDS:
         raise InputError(f"{kind!r} is not an evidence kind", f"use one of {', '.join(KINDS)}")
     title = (title or kind).strip()[:300] or kind
     old = get_item(case_id, supersedes) if supersedes is not None else None
     if old is not None and old.superseded_by is not None:
-        raise InputError(f"{old.label} was already superseded by item id {old.superseded_by}",
-                         "supersede the newest item instead")
+        raise InputError(
+            f"{old.label} was already superseded by item id {old.superseded_by}",
+            "supersede the newest item instead",
+        )
     sha, size = _ingest(case_id, write)
     analyst = settings().analyst
     details = to_jsonable(details)
 
     def run() -> EvidenceItemRow:
         with session() as s:
-            last = s.execute(select(func.max(EvidenceItemRow.item_no))
-                             .where(EvidenceItemRow.case_id == case_id)).scalar()
-            now = datetime.now(timezone.utc)
-            row = EvidenceItemRow(case_id=case_id, item_no=(last or 0) + 1, kind=kind,
-                                  title=title, source=source, details=canonical_json(details),
-                                  sha256=sha, size=size, media_type=media_type,
-                                  collected_by=analyst, collected_at=now,
-                                  supersedes=old.id if old else None, note=note)
+            last = s.execute(
+                select(func.max(EvidenceItemRow.item_no)).where(EvidenceItemRow.case_id == case_id)
+            ).scalar()
+            now = datetime.now(UTC)
+            row = EvidenceItemRow(
+                case_id=case_id,
+                item_no=(last or 0) + 1,
+                kind=kind,
+                title=title,
+                source=source,
+                details=canonical_json(details),
+                sha256=sha,
+                size=size,
+                media_type=media_type,
+                collected_by=analyst,
+                collected_at=now,
+                supersedes=old.id if old else None,
+                note=note,
+            )
             s.add(row)
             s.flush()
             label = f"E{row.item_no:04d}"
             what = f"{label} {kind}" + (f" superseding {old.label}" if old else "")
-            _append_custody(s, case_id, "collected", what=what, why=note, item_id=row.id,
-                            details={"sha256": sha, "size": size, "media_type": media_type,
-                                     "source": source}, actor=analyst, at=now)
+            _append_custody(
+                s,
+                case_id,
+                "collected",
+                what=what,
+                why=note,
+                item_id=row.id,
+                details={"sha256": sha, "size": size, "media_type": media_type, "source": source},
+                actor=analyst,
+                at=now,
+            )
             return row
+
     return _item(_retrying(run))
 
 
@@ -460,13 +626,17 @@ def get_item(case_id: str, ref: int | str) -> EvidenceItem:
             try:
                 q = q.where(EvidenceItemRow.id == int(ref))
             except (TypeError, ValueError):
-                raise InputError(f"{ref!r} is not an evidence item", "use a label like E0003") from None
+                raise InputError(
+                    f"{ref!r} is not an evidence item", "use a label like E0003"
+                ) from None
         row = s.execute(q).scalar_one_or_none()
         if row is None:
-            raise NotFoundError(f"{case_id} has no evidence item {ref}",
-                                f"see `workbench evidence list {case_id}`")
-        newer = s.execute(select(EvidenceItemRow.id)
-                          .where(EvidenceItemRow.supersedes == row.id)).scalar_one_or_none()
+            raise NotFoundError(
+                f"{case_id} has no evidence item {ref}", f"see `workbench evidence list {case_id}`"
+            )
+        newer = s.execute(
+            select(EvidenceItemRow.id).where(EvidenceItemRow.supersedes == row.id)
+        ).scalar_one_or_none()
         return _item(row, newer)
 
 
@@ -478,7 +648,6 @@ def people_in_tables(items: Iterable[EvidenceItem]) -> set[int]:
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-
     ids: set[int] = set()
     for item in items:
         if not item.is_table:
@@ -489,17 +658,23 @@ def people_in_tables(items: Iterable[EvidenceItem]) -> set[int]:
         # a timeline's actor and target are user ids only in rows of some sources
         parties = [n for n in names if n in EVENT_PARTY_COLUMNS] if "source" in names else []
         wanted = cols + parties + (["source"] if parties else [])
-        for batch in (pf.iter_batches(batch_size=65_536, columns=wanted) if wanted else ()):
+        for batch in pf.iter_batches(batch_size=65_536, columns=wanted) if wanted else ():
             for name in cols:
-                ids.update(u for u in map(as_user_id, pc.unique(batch.column(name)).to_pylist())
-                           if u is not None)
+                ids.update(
+                    u
+                    for u in map(as_user_id, pc.unique(batch.column(name)).to_pylist())
+                    if u is not None
+                )
             if parties:
-                keep = pc.is_in(batch.column("source").cast("string"),
-                                value_set=pa.array(sorted(user_party_sources()), pa.string()))
+                keep = pc.is_in(
+                    batch.column("source").cast("string"),
+                    value_set=pa.array(sorted(user_party_sources()), pa.string()),
+                )
                 for name in parties:
                     values = pc.filter(batch.column(name), keep)
-                    ids.update(u for u in map(as_user_id, pc.unique(values).to_pylist())
-                               if u is not None)
+                    ids.update(
+                        u for u in map(as_user_id, pc.unique(values).to_pylist()) if u is not None
+                    )
     return ids
 
 
@@ -507,8 +682,15 @@ def list_items(case_id: str, *, current_only: bool = False) -> list[EvidenceItem
     """The case's items in collection order; ``current_only`` leaves out superseded ones."""
     validate_case_id(case_id)
     with session() as s:
-        rows = s.execute(select(EvidenceItemRow).where(EvidenceItemRow.case_id == case_id)
-                         .order_by(EvidenceItemRow.item_no)).scalars().all()
+        rows = (
+            s.execute(
+                select(EvidenceItemRow)
+                .where(EvidenceItemRow.case_id == case_id)
+                .order_by(EvidenceItemRow.item_no)
+            )
+            .scalars()
+            .all()
+        )
     newer = {r.supersedes: r.id for r in rows if r.supersedes is not None}
     items = [_item(r, newer.get(r.id)) for r in rows]
     return [i for i in items if i.superseded_by is None] if current_only else items
@@ -518,22 +700,27 @@ def items_frame(case_id: str) -> pd.DataFrame:
     """The case's items as a table (for listing; no payloads)."""
     items = list_items(case_id)
     by_id = {i.id: i.label for i in items}
-    return pd.DataFrame({
-        "item": [i.label for i in items],
-        "kind": [i.kind for i in items],
-        "title": [i.title for i in items],
-        "source": [i.source for i in items],
-        "media_type": [i.media_type for i in items],
-        "size": [i.size for i in items],
-        "sha256": [i.sha256 for i in items],
-        "collected_by": [i.collected_by for i in items],
-        "collected_at": pd.to_datetime([i.collected_at for i in items], utc=True),
-        "supersedes": [by_id.get(i.supersedes, "") if i.supersedes else "" for i in items],
-        "superseded_by": [by_id.get(i.superseded_by, "") if i.superseded_by else "" for i in items],
-    })
+    return pd.DataFrame(
+        {
+            "item": [i.label for i in items],
+            "kind": [i.kind for i in items],
+            "title": [i.title for i in items],
+            "source": [i.source for i in items],
+            "media_type": [i.media_type for i in items],
+            "size": [i.size for i in items],
+            "sha256": [i.sha256 for i in items],
+            "collected_by": [i.collected_by for i in items],
+            "collected_at": pd.to_datetime([i.collected_at for i in items], utc=True),
+            "supersedes": [by_id.get(i.supersedes, "") if i.supersedes else "" for i in items],
+            "superseded_by": [
+                by_id.get(i.superseded_by, "") if i.superseded_by else "" for i in items
+            ],
+        }
+    )
 
 
 # --------------------------------------------------------------------------- collecting
+
 
 def _frame(value: Any, what: str) -> pd.DataFrame:
     if isinstance(value, pd.DataFrame):
@@ -547,40 +734,81 @@ def _frame(value: Any, what: str) -> pd.DataFrame:
     raise InputError(f"{what} must be a DataFrame, a dict or a list of dicts")
 
 
-def add_query_result(case_id: str, df: pd.DataFrame, *, title: str | None = None,
-                     note: str | None = None, supersedes: int | str | None = None) -> EvidenceItem:
+def add_query_result(
+    case_id: str,
+    df: pd.DataFrame,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+    supersedes: int | str | None = None,
+) -> EvidenceItem:
     """Collect a query result exactly as captured, with its provenance (``df.attrs["provenance"]``)."""
     if not isinstance(df, pd.DataFrame):
         raise InputError("a query result must be a DataFrame from wb.query or wb.sql")
     prov = df.attrs.get("provenance")
     if not isinstance(prov, dict):
-        raise InputError("this DataFrame carries no query provenance",
-                         "run it with wb.query/wb.sql, or collect other tables with add_content")
+        raise InputError(
+            "this DataFrame carries no query provenance",
+            "run it with wb.query/wb.sql, or collect other tables with add_content",
+        )
     prov_case = prov.get("case")
     if prov_case and prov_case != case_id:
-        raise InputError(f"this result was run for case {prov_case}, not {case_id}",
-                         f"run the query again with case={case_id!r}")
+        raise InputError(
+            f"this result was run for case {prov_case}, not {case_id}",
+            f"run the query again with case={case_id!r}",
+        )
     name = prov.get("query") or prov.get("query_name") or prov.get("name")
     source = f"query:{name}" if name else "sql"
     details = {"provenance": prov, "rows": int(len(df)), "columns": [str(c) for c in df.columns]}
-    return _record(case_id, kind="query_result", title=title or (name or "ad-hoc SQL"),
-                   source=source, details=details, write=_write_parquet(df),
-                   media_type=PARQUET, note=note, supersedes=supersedes)
+    return _record(
+        case_id,
+        kind="query_result",
+        title=title or (name or "ad-hoc SQL"),
+        source=source,
+        details=details,
+        write=_write_parquet(df),
+        media_type=PARQUET,
+        note=note,
+        supersedes=supersedes,
+    )
 
 
-def add_timeline_excerpt(case_id: str, df: pd.DataFrame, *, title: str | None = None,
-                         note: str | None = None, supersedes: int | str | None = None) -> EvidenceItem:
+def add_timeline_excerpt(
+    case_id: str,
+    df: pd.DataFrame,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+    supersedes: int | str | None = None,
+) -> EvidenceItem:
     """Collect rows of a case timeline (keeps ``df.attrs`` provenance if present)."""
     df = _frame(df, "a timeline excerpt")
-    details = {"rows": int(len(df)), "columns": [str(c) for c in df.columns],
-               "provenance": df.attrs.get("provenance") or df.attrs.get("timeline") or {}}
-    return _record(case_id, kind="timeline_excerpt", title=title or "timeline excerpt",
-                   source="timeline", details=details, write=_write_parquet(df),
-                   media_type=PARQUET, note=note, supersedes=supersedes)
+    details = {
+        "rows": int(len(df)),
+        "columns": [str(c) for c in df.columns],
+        "provenance": df.attrs.get("provenance") or df.attrs.get("timeline") or {},
+    }
+    return _record(
+        case_id,
+        kind="timeline_excerpt",
+        title=title or "timeline excerpt",
+        source="timeline",
+        details=details,
+        write=_write_parquet(df),
+        media_type=PARQUET,
+        note=note,
+        supersedes=supersedes,
+    )
 
 
-def add_timeline_events(case_id: str, events: pd.DataFrame, *, title: str | None = None,
-                        note: str | None = None, tz: str | None = None) -> EvidenceItem:
+def add_timeline_events(
+    case_id: str,
+    events: pd.DataFrame,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+    tz: str | None = None,
+) -> EvidenceItem:
     """Collect rows of :func:`workbench.timeline.events` as one evidence item (the display zone
     recorded in ``ts_display``) and mark those events ``evidence`` on the case's timeline.
     Columns beyond the timeline's (annotations, say) are left out."""
@@ -589,44 +817,77 @@ def add_timeline_events(case_id: str, events: pd.DataFrame, *, title: str | None
         raise InputError("no events selected", "select one or more events first")
     missing = [c for c in timeline.COLUMNS if c not in events.columns]
     if missing:
-        raise InputError(f"the events table lacks {', '.join(missing)}",
-                         "pass rows of wb.timeline.events")
+        raise InputError(
+            f"the events table lacks {', '.join(missing)}", "pass rows of wb.timeline.events"
+        )
     zone = timeline.zone(tz)
     excerpt = timeline.with_display_time(events[timeline.COLUMNS].reset_index(drop=True), zone)
-    excerpt.attrs["timeline"] = {"case": case_id, "display_zone": zone.key,
-                                 "refs": [str(r) for r in excerpt["ref"]],
-                                 "provenance": events.attrs.get("provenance")}
-    item = add_timeline_excerpt(case_id, excerpt, note=note,
-                                title=title or f"timeline excerpt ({len(excerpt)} events)")
-    annotations.mark_evidence(case_id, events, item.label)
+    excerpt.attrs["timeline"] = {
+        "case": case_id,
+        "display_zone": zone.key,
+        "refs": [str(r) for r in excerpt["ref"]],
+        "provenance": events.attrs.get("provenance"),
+    }
+    item = add_timeline_excerpt(
+        case_id, excerpt, note=note, title=title or f"timeline excerpt ({len(excerpt)} events)"
+    )
+    timeline_annotations.mark_evidence(case_id, events, item.label)
     return item
 
 
-def add_content(case_id: str, content: Any, *, kind: str = "messages", title: str | None = None,
-                source: str | None = None, note: str | None = None,
-                supersedes: int | str | None = None) -> EvidenceItem:
+def add_content(
+    case_id: str,
+    content: Any,
+    *,
+    kind: str = "messages",
+    title: str | None = None,
+    source: str | None = None,
+    note: str | None = None,
+    supersedes: int | str | None = None,
+) -> EvidenceItem:
     """Collect platform content: messages or a profile snapshot (tables), a photo or media file.
 
     ``content`` is a DataFrame / dict / list of dicts for ``messages`` and ``profile``, and a
     path (absolute, or relative to the platform media folder) for ``photo`` and ``media``.
     """
     if kind not in CONTENT_KINDS:
-        raise InputError(f"{kind!r} is not a content kind", f"use one of {', '.join(CONTENT_KINDS)}")
+        raise InputError(
+            f"{kind!r} is not a content kind", f"use one of {', '.join(CONTENT_KINDS)}"
+        )
     if kind in ("photo", "media") or isinstance(content, (str, Path)):
         path = _resolve_content_path(content)
         media_type = _guess_media_type(path)
-        details = {"content_kind": kind, "file_name": path.name}
-        return _record(case_id, kind="content", title=title or f"{kind} {path.name}",
-                       source=source or f"platform:{kind}", details=details,
-                       write=_copy_file(path), media_type=media_type, note=note,
-                       supersedes=supersedes)
+        file_details: dict[str, Any] = {"content_kind": kind, "file_name": path.name}
+        return _record(
+            case_id,
+            kind="content",
+            title=title or f"{kind} {path.name}",
+            source=source or f"platform:{kind}",
+            details=file_details,
+            write=_copy_file(path),
+            media_type=media_type,
+            note=note,
+            supersedes=supersedes,
+        )
     df = _frame(content, f"{kind} content")
-    details = {"content_kind": kind, "rows": int(len(df)), "columns": [str(c) for c in df.columns]}
+    details: dict[str, Any] = {
+        "content_kind": kind,
+        "rows": int(len(df)),
+        "columns": [str(c) for c in df.columns],
+    }
     if isinstance(content, pd.DataFrame) and isinstance(content.attrs.get("provenance"), dict):
         details["provenance"] = content.attrs["provenance"]
-    return _record(case_id, kind="content", title=title or f"{kind} snapshot",
-                   source=source or f"platform:{kind}", details=details,
-                   write=_write_parquet(df), media_type=PARQUET, note=note, supersedes=supersedes)
+    return _record(
+        case_id,
+        kind="content",
+        title=title or f"{kind} snapshot",
+        source=source or f"platform:{kind}",
+        details=details,
+        write=_write_parquet(df),
+        media_type=PARQUET,
+        note=note,
+        supersedes=supersedes,
+    )
 
 
 def _resolve_content_path(value: Any) -> Path:
@@ -646,12 +907,19 @@ def _guess_media_type(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
-def add_figure(case_id: str, fig: Any, *, title: str | None = None, note: str | None = None,
-               supersedes: int | str | None = None) -> EvidenceItem:
+def add_figure(
+    case_id: str,
+    fig: Any,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+    supersedes: int | str | None = None,
+) -> EvidenceItem:
     """Collect a figure: a plotly figure (stored as plotly JSON) or a matplotlib figure (PNG)."""
     if hasattr(fig, "to_plotly_json"):
-        data = json.dumps(fig.to_plotly_json(), sort_keys=True, ensure_ascii=False,
-                          default=_json_default).encode("utf-8")
+        data = json.dumps(
+            fig.to_plotly_json(), sort_keys=True, ensure_ascii=False, default=_json_default
+        ).encode("utf-8")
         media_type = PLOTLY_JSON
         fig_title = getattr(getattr(getattr(fig, "layout", None), "title", None), "text", None)
     elif hasattr(fig, "savefig"):
@@ -662,29 +930,62 @@ def add_figure(case_id: str, fig: Any, *, title: str | None = None, note: str | 
         data = json.dumps(fig, sort_keys=True, ensure_ascii=False, default=_json_default).encode()
         media_type, fig_title = PLOTLY_JSON, None
     else:
-        raise InputError("a figure must be a plotly figure, a plotly figure dict or a matplotlib figure")
-    return _record(case_id, kind="figure", title=title or fig_title or "figure", source="figure",
-                   details={}, write=_write_bytes(data), media_type=media_type, note=note,
-                   supersedes=supersedes)
+        raise InputError(
+            "a figure must be a plotly figure, a plotly figure dict or a matplotlib figure"
+        )
+    return _record(
+        case_id,
+        kind="figure",
+        title=title or fig_title or "figure",
+        source="figure",
+        details={},
+        write=_write_bytes(data),
+        media_type=media_type,
+        note=note,
+        supersedes=supersedes,
+    )
 
 
-def add_note(case_id: str, text: str, *, title: str | None = None,
-             supersedes: int | str | None = None) -> EvidenceItem:
+def add_note(
+    case_id: str, text: str, *, title: str | None = None, supersedes: int | str | None = None
+) -> EvidenceItem:
     """Collect an analyst's note (Markdown text)."""
     if not isinstance(text, str) or not text.strip():
         raise InputError("a note needs some text")
     first = text.strip().splitlines()[0][:80]
-    return _record(case_id, kind="note", title=title or first, source="analyst note", details={},
-                   write=_write_bytes(text.encode("utf-8")), media_type="text/markdown",
-                   note=None, supersedes=supersedes)
+    return _record(
+        case_id,
+        kind="note",
+        title=title or first,
+        source="analyst note",
+        details={},
+        write=_write_bytes(text.encode("utf-8")),
+        media_type="text/markdown",
+        note=None,
+        supersedes=supersedes,
+    )
 
 
-def add_file(case_id: str, path: str | Path, *, note: str | None = None, title: str | None = None,
-             supersedes: int | str | None = None) -> EvidenceItem:
+def add_file(
+    case_id: str,
+    path: str | Path,
+    *,
+    note: str | None = None,
+    title: str | None = None,
+    supersedes: int | str | None = None,
+) -> EvidenceItem:
     """Collect an uploaded file, copied byte for byte (any size; streamed)."""
     src = Path(path).expanduser()
     if not src.is_file():
         raise NotFoundError(f"no file at {path}", "give a path to an existing file")
-    return _record(case_id, kind="file", title=title or src.name, source=f"upload:{src.name}",
-                   details={"file_name": src.name}, write=_copy_file(src),
-                   media_type=_guess_media_type(src), note=note, supersedes=supersedes)
+    return _record(
+        case_id,
+        kind="file",
+        title=title or src.name,
+        source=f"upload:{src.name}",
+        details={"file_name": src.name},
+        write=_copy_file(src),
+        media_type=_guess_media_type(src),
+        note=note,
+        supersedes=supersedes,
+    )

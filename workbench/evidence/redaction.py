@@ -19,16 +19,17 @@ kept, masked or dropped, which text patterns are replaced, and how the case's pe
   ``internal``, special-category columns (schema ``info={"special_category": True}``) and reporter
   columns are dropped and reporters are pseudonymised.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import ipaddress
 import re
-from datetime import date, datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,8 @@ import phonenumbers
 import yaml
 from sqlalchemy import select
 
-from workbench.config import Settings, settings as current_settings
+from workbench.config import Settings
+from workbench.config import settings as current_settings
 from workbench.errors import InputError
 from workbench.platform import schema
 from workbench.platform.engine import platform_engine
@@ -52,26 +54,35 @@ _CASE_ID_RE = re.compile(r"(\bESC-\d{4}-\d{6}\b)")
 _TAG_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # letters only: a tag never looks like a number
 
 # What each identifying column holds, for the replacement text ("[Person A email]").
-_KIND_BY_COLUMN = {"handle": "handle", "display_name": "name", "email": "email", "phone": "phone",
-                   "ip": "IP", "device_id": "device", "instrument_fingerprint": "payment instrument"}
+_KIND_BY_COLUMN = {
+    "handle": "handle",
+    "display_name": "name",
+    "email": "email",
+    "phone": "phone",
+    "ip": "IP",
+    "device_id": "device",
+    "instrument_fingerprint": "payment instrument",
+}
 _CHANGE_FIELDS = {"email": "email", "phone": "phone", "display_name": "name", "handle": "handle"}
 
 
 # --------------------------------------------------------------------------- profiles
 
+
 @dataclass(frozen=True)
 class Profile:
     """What one audience may see."""
+
     audience: str
     description: str
     default: str
     fields: dict[str, str]
     patterns: tuple[str, ...]
-    subjects: str          # keep | pseudonymise
-    others: str            # keep | pseudonymise
-    free_text: str         # keep | mask: notes, text files, figures, titles, custody text
-    media: str             # keep | drop: photos, audio, video
-    other_files: str       # keep | drop: binary files that cannot be redacted
+    subjects: str  # keep | pseudonymise
+    others: str  # keep | pseudonymise
+    free_text: str  # keep | mask: notes, text files, figures, titles, custody text
+    media: str  # keep | drop: photos, audio, video
+    other_files: str  # keep | drop: binary files that cannot be redacted
 
     @property
     def outside(self) -> bool:
@@ -80,7 +91,9 @@ class Profile:
 
     @property
     def changes_anything(self) -> bool:
-        return self.outside or self.default != "keep" or any(a != "keep" for a in self.fields.values())
+        return (
+            self.outside or self.default != "keep" or any(a != "keep" for a in self.fields.values())
+        )
 
     def action(self, column: str) -> tuple[str, str]:
         """(action, reason) for a column name."""
@@ -109,10 +122,35 @@ def is_reporter_column(column: str) -> bool:
 # A timeline's actor and target: a user id for platform events, else a country, a field name,
 # an analyst or a case id (kept).
 EVENT_PARTY_COLUMNS = ("actor", "target")
-_PERSON_WORDS = frozenset({"user", "reporter", "sender", "recipient", "subject", "counterpart",
-                           "member", "victim", "owner"})
-_NOT_PERSON_WORDS = frozenset({"case", "agent", "message", "photo", "device", "action", "report",
-                               "appeal", "payment", "login", "conversation", "change"})
+_PERSON_WORDS = frozenset(
+    {
+        "user",
+        "reporter",
+        "sender",
+        "recipient",
+        "subject",
+        "counterpart",
+        "member",
+        "victim",
+        "owner",
+    }
+)
+_NOT_PERSON_WORDS = frozenset(
+    {
+        "case",
+        "agent",
+        "message",
+        "photo",
+        "device",
+        "action",
+        "report",
+        "appeal",
+        "payment",
+        "login",
+        "conversation",
+        "change",
+    }
+)
 
 
 def is_person_id_column(column: str) -> bool:
@@ -131,15 +169,20 @@ def _special_columns() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _identifier_columns() -> frozenset[str]:
-    return frozenset(c.name for t in schema.TABLES for c in t.columns
-                     if c.info.get("pii") and not isinstance(c.type, schema.Text))
+    return frozenset(
+        c.name
+        for t in schema.TABLES
+        for c in t.columns
+        if c.info.get("pii") and not isinstance(c.type, schema.Text)
+    )
 
 
 def _choice(data: dict, key: str, allowed: tuple[str, ...], default: str, audience: str) -> str:
     value = str(data.get(key, default))
     if value not in allowed:
-        raise InputError(f"redaction profile {audience}: {key} is {value!r}",
-                         f"use one of {', '.join(allowed)}")
+        raise InputError(
+            f"redaction profile {audience}: {key} is {value!r}", f"use one of {', '.join(allowed)}"
+        )
     return value
 
 
@@ -158,38 +201,52 @@ def load_profile(audience: str, folder: Path | None = None) -> Profile:
     except FileNotFoundError:
         raise InputError(f"no redaction profile at {path}", "restore templates/redaction") from None
     except yaml.YAMLError as exc:
-        raise InputError(f"redaction profile {path.name} is not valid YAML: "
-                         f"{str(exc).splitlines()[0]}") from None
+        raise InputError(
+            f"redaction profile {path.name} is not valid YAML: {str(exc).splitlines()[0]}"
+        ) from None
     fields = {str(k): str(v) for k, v in (data.get("fields") or {}).items()}
     for name, action in fields.items():
         if action not in ACTIONS:
-            raise InputError(f"redaction profile {audience}: field {name} has action {action!r}",
-                             f"use one of {', '.join(ACTIONS)}")
+            raise InputError(
+                f"redaction profile {audience}: field {name} has action {action!r}",
+                f"use one of {', '.join(ACTIONS)}",
+            )
     patterns = tuple(str(p) for p in (data.get("patterns") or ()))
     for p in patterns:
         if p not in PATTERNS:
-            raise InputError(f"redaction profile {audience}: unknown pattern {p!r}",
-                             f"use any of {', '.join(PATTERNS)}")
+            raise InputError(
+                f"redaction profile {audience}: unknown pattern {p!r}",
+                f"use any of {', '.join(PATTERNS)}",
+            )
     people = data.get("people") or {}
     profile = Profile(
-        audience=audience, description=str(data.get("description", "")).strip(),
-        default=_choice(data, "default", ACTIONS, "keep", audience), fields=fields,
+        audience=audience,
+        description=str(data.get("description", "")).strip(),
+        default=_choice(data, "default", ACTIONS, "keep", audience),
+        fields=fields,
         patterns=patterns,
         subjects=_choice(people, "subjects", ("keep", "pseudonymise"), "keep", audience),
         others=_choice(people, "others", ("keep", "pseudonymise"), "keep", audience),
         free_text=_choice(data, "free_text", ("keep", "mask"), "keep", audience),
         media=_choice(data, "media", ("keep", "drop"), "keep", audience),
-        other_files=_choice(data, "other_files", ("keep", "drop"), "keep", audience))
+        other_files=_choice(data, "other_files", ("keep", "drop"), "keep", audience),
+    )
     if profile.outside:
-        leaks = [n for n, a in fields.items() if a != "drop"
-                 and (is_special_category(n) or is_reporter_column(n))]
+        leaks = [
+            n
+            for n, a in fields.items()
+            if a != "drop" and (is_special_category(n) or is_reporter_column(n))
+        ]
         if leaks:
-            raise InputError(f"redaction profile {audience} keeps {', '.join(sorted(leaks))}",
-                             "special-category and reporter fields must be dropped for outside audiences")
+            raise InputError(
+                f"redaction profile {audience} keeps {', '.join(sorted(leaks))}",
+                "special-category and reporter fields must be dropped for outside audiences",
+            )
     return profile
 
 
 # --------------------------------------------------------------------------- keys and labels
+
 
 def _letters(n: int) -> str:
     out = ""
@@ -202,6 +259,7 @@ def _letters(n: int) -> str:
 
 # --------------------------------------------------------------------------- people
 
+
 @dataclass
 class Person:
     user_id: int
@@ -210,7 +268,9 @@ class Person:
     label: str = ""
 
 
-def gather_pii(user_ids: Iterable[int], cfg: Settings | None = None) -> dict[int, dict[str, set[str]]]:
+def gather_pii(
+    user_ids: Iterable[int], cfg: Settings | None = None
+) -> dict[int, dict[str, set[str]]]:
     """Every identifying value the platform holds for these users, by kind (read-only)."""
 
     ids = sorted({int(u) for u in user_ids})
@@ -229,8 +289,10 @@ def gather_pii(user_ids: Iterable[int], cfg: Settings | None = None) -> dict[int
             if not cols:
                 continue
             for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                rows = conn.execute(select(table.c.user_id, *cols).where(table.c.user_id.in_(chunk)))
+                chunk = ids[start : start + 500]
+                rows = conn.execute(
+                    select(table.c.user_id, *cols).where(table.c.user_id.in_(chunk))
+                )
                 for row in rows:
                     m = row._mapping
                     bucket = out[int(m["user_id"])]
@@ -250,8 +312,10 @@ _URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'\])}]+")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _CARD_RE = re.compile(r"(?<![\w])(?:\d[ -]?){12,18}\d(?![\w])")
 _IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
-_IPV6_RE = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?"
-                      r"(?:%[\w]+)?(?![\w:])")
+_IPV6_RE = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?"
+    r"(?:%[\w]+)?(?![\w:])"
+)
 _INTL_PHONE_RE = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s().\-]*\d){6,14}(?!\w)")
 _DIGITS_RE = re.compile(r"(?<![\w+])\+?\(?\d(?:[\s().\-]*\d){6,16}(?!\w)")
 _HANDLE_RE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}(?<!\.)")
@@ -293,6 +357,7 @@ def _national(phone: str) -> str | None:
 
 # --------------------------------------------------------------------------- redactor
 
+
 class Redactor:
     """Replaces PII in values and tables for one profile, with one case's pseudonyms."""
 
@@ -327,8 +392,9 @@ class Redactor:
 
     def _assign_labels(self) -> None:
         order = {"subject": 0, "reporter": 1, "other": 1}
-        ranked = sorted(self.people.values(),
-                        key=lambda p: (order[p.role], self._mac(f"user\x00{p.user_id}")))
+        ranked = sorted(
+            self.people.values(), key=lambda p: (order[p.role], self._mac(f"user\x00{p.user_id}"))
+        )
         for n, p in enumerate(ranked):
             p.label = f"Person {_letters(n)}"
 
@@ -347,7 +413,9 @@ class Redactor:
     # -- entities
     def _build_entities(self) -> None:
         replace: dict[str, str] = {}  # lower-cased value -> replacement
-        self._known_phones: dict[str, str | None] = {}  # national number -> replacement (None: keep)
+        self._known_phones: dict[
+            str, str | None
+        ] = {}  # national number -> replacement (None: keep)
         self._known_ips: dict[str, str | None] = {}
         self._known_emails: dict[str, str | None] = {}
         for p in self.people.values():
@@ -419,9 +487,11 @@ class Redactor:
         if "url" in pats:
             s = _URL_RE.sub(lambda m: self._unknown("URL", m.group(0)), s)
         if self._entity_re is not None:
+
             def ent(m: re.Match) -> str:
                 self._count("person")
                 return self._replacements[m.group(0).lower()]
+
             s = self._entity_re.sub(ent, s)
         if "email" in pats:
             s = _EMAIL_RE.sub(self._email, s)
@@ -478,8 +548,9 @@ class Redactor:
                 return
             if e164 is None and raw.lstrip().startswith("+"):
                 try:  # the same number gets the same tag however it was spaced
-                    e164 = phonenumbers.format_number(phonenumbers.parse(raw, None),
-                                                      phonenumbers.PhoneNumberFormat.E164)
+                    e164 = phonenumbers.format_number(
+                        phonenumbers.parse(raw, None), phonenumbers.PhoneNumberFormat.E164
+                    )
                 except phonenumbers.NumberParseException:
                     e164 = None
             nat = None
@@ -489,12 +560,16 @@ class Redactor:
                 except phonenumbers.NumberParseException:
                     nat = None
             digits = _digits(raw)
-            known = [r for n, r in self._known_phones.items()
-                     if (nat and n == nat) or (len(n) >= 7 and digits.endswith(n))]
+            known = [
+                r
+                for n, r in self._known_phones.items()
+                if (nat and n == nat) or (len(n) >= 7 and digits.endswith(n))
+            ]
             if known:
                 spans.append((start, end, known[0]))
             elif patterns:
                 spans.append((start, end, f"[phone {self.tag('phone', e164 or digits)}]"))
+
         # Known numbers first, in whatever spacing they were typed.
         if self._known_phones:
             for m in _DIGITS_RE.finditer(s):
@@ -505,9 +580,15 @@ class Redactor:
             for m in _INTL_PHONE_RE.finditer(s):
                 add(m.start(), m.end(), m.group(0), None)
             for region in PHONE_REGIONS:
-                for pm in phonenumbers.PhoneNumberMatcher(s, region, leniency=phonenumbers.Leniency.VALID):
-                    add(pm.start, pm.end, pm.raw_string,
-                        phonenumbers.format_number(pm.number, phonenumbers.PhoneNumberFormat.E164))
+                for pm in phonenumbers.PhoneNumberMatcher(
+                    s, region, leniency=phonenumbers.Leniency.VALID
+                ):
+                    add(
+                        pm.start,
+                        pm.end,
+                        pm.raw_string,
+                        phonenumbers.format_number(pm.number, phonenumbers.PhoneNumberFormat.E164),
+                    )
         out, pos = [], 0
         for start, end, rep in sorted(spans):
             out.append(s[pos:start])
@@ -577,8 +658,9 @@ class Redactor:
                 applied.append({"field": str(col), "action": "drop", "reason": reason})
                 continue
             series = df[col]
-            if action == "mask" and (pd.api.types.is_datetime64_any_dtype(series)
-                                     or pd.api.types.is_bool_dtype(series)):
+            if action == "mask" and (
+                pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_bool_dtype(series)
+            ):
                 action = "keep"  # a flag or a time says what happened, not who
             if action == "mask" and str(col) in EVENT_PARTY_COLUMNS:
                 series = self._event_parties(df, series)
@@ -603,6 +685,7 @@ class Redactor:
         """A timeline's actor or target: user ids (rows of sources whose parties are users)
         become labels; other values (countries, field names, analysts) keep their text, with
         PII in it replaced."""
+
         def one(value: Any, is_user: bool) -> Any:
             if value is None or (not isinstance(value, str) and pd.isna(value)):
                 return None
@@ -611,8 +694,11 @@ class Redactor:
                 return _as_text(self.label(uid))
             return self.text(value) if isinstance(value, str) else _as_text(value)
 
-        return pd.Series([one(v, u) for v, u in zip(series.tolist(), user_party_rows(df))],
-                         index=series.index, dtype=object)
+        return pd.Series(
+            [one(v, u) for v, u in zip(series.tolist(), user_party_rows(df))],
+            index=series.index,
+            dtype=object,
+        )
 
     def _free_text_outside(self, series: pd.Series) -> bool:
         if not (self.profile.outside and self.profile.free_text == "mask"):
@@ -646,8 +732,12 @@ def _as_text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def people_for(subjects: Iterable[int], reporters: Iterable[int], others: Iterable[int],
-               cfg: Settings | None = None) -> list[Person]:
+def people_for(
+    subjects: Iterable[int],
+    reporters: Iterable[int],
+    others: Iterable[int],
+    cfg: Settings | None = None,
+) -> list[Person]:
     """The people of a case with their roles and PII values gathered from the platform."""
     roles: dict[int, str] = {}
     for u in others:

@@ -11,6 +11,7 @@ platform computes the same in its pipeline: :data:`ACCOUNT_IDENTIFIERS_SELECT` r
 PostgreSQL (there, a materialized view refreshed with the replica works), and ``phash_int`` is
 ``('x' || phash)::bit(64)::bigint`` in PostgreSQL (for 16-digit hashes; others NULL).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -45,5 +46,7 @@ def derive(con: Any) -> None:
     platform tables are loaded (``account_identifiers`` is replaced)."""
     con.execute(_PHASH_INT_DUCKDB)
     con.execute("DELETE FROM account_identifiers")
-    con.execute(f"INSERT INTO account_identifiers (user_id, identifier_id, kind, value) "
-                f"{ACCOUNT_IDENTIFIERS_SELECT}")
+    con.execute(
+        f"INSERT INTO account_identifiers (user_id, identifier_id, kind, value) "
+        f"{ACCOUNT_IDENTIFIERS_SELECT}"
+    )

@@ -4,6 +4,7 @@ DuckDB files open with ``read_only=True`` (many kernels may read at once) and th
 zone pinned to UTC. PostgreSQL sessions default to read-only transactions in UTC: the guard
 refuses writes first, the database refuses them again.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,7 +13,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from workbench.config import ENV_DATA_URL, Settings, safe_url, settings as current_settings
+from workbench.config import ENV_DATA_URL, Settings, safe_url
+from workbench.config import settings as current_settings
 from workbench.errors import SettingsError
 
 
@@ -28,16 +30,22 @@ def _open(url: URL) -> Engine:
     kind = backend(url)
     if kind == "duckdb":
         if url.database and url.database != ":memory:" and not Path(url.database).exists():
-            raise SettingsError(ENV_DATA_URL, f"no platform data at {url.database}",
-                                "run `workbench demo generate` or set WORKBENCH_DATA_URL")
+            raise SettingsError(
+                ENV_DATA_URL,
+                f"no platform data at {url.database}",
+                "run `workbench demo generate` or set WORKBENCH_DATA_URL",
+            )
         engine = create_engine(url, connect_args={"read_only": True}, pool_pre_ping=False)
 
         @event.listens_for(engine, "connect")
         def _duckdb_session(dbapi_conn, _record):  # config= cannot set TimeZone before ICU loads
             dbapi_conn.execute("SET TimeZone='UTC'")
     elif kind == "postgresql":
-        engine = create_engine(url, pool_pre_ping=True, connect_args={
-            "options": "-c default_transaction_read_only=on -c TimeZone=UTC"})
+        engine = create_engine(
+            url,
+            pool_pre_ping=True,
+            connect_args={"options": "-c default_transaction_read_only=on -c TimeZone=UTC"},
+        )
     else:
         engine = create_engine(url, pool_pre_ping=True)
     try:
@@ -46,8 +54,11 @@ def _open(url: URL) -> Engine:
     except (DBAPIError, SQLAlchemyError) as exc:
         engine.dispose()
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160]
-        raise SettingsError(ENV_DATA_URL, f"cannot open {safe_url(url)}: {reason}",
-                            "check the URL and that the database is running") from None
+        raise SettingsError(
+            ENV_DATA_URL,
+            f"cannot open {safe_url(url)}: {reason}",
+            "check the URL and that the database is running",
+        ) from None
     return engine
 
 

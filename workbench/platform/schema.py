@@ -9,10 +9,22 @@ Column ``info`` marks what the rest of the workbench must treat with care:
 
 All times are ``TIMESTAMP WITH TIME ZONE`` holding UTC. ``queries/SCHEMA.md`` documents it.
 """
+
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Boolean, Column, DateTime, Integer, MetaData, Numeric,
-                        SmallInteger, String, Table, Text)
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
 
 metadata = MetaData()
 
@@ -25,7 +37,8 @@ def _ts(name: str, nullable: bool = False, **kw) -> Column:
 
 
 users = Table(
-    "users", metadata,
+    "users",
+    metadata,
     Column("user_id", BigInteger, primary_key=True),
     Column("handle", String(64), nullable=False, info=PII, comment="public @handle"),
     Column("display_name", String(128), nullable=False, info=PII),
@@ -40,7 +53,8 @@ users = Table(
 )
 
 profiles = Table(
-    "profiles", metadata,
+    "profiles",
+    metadata,
     Column("user_id", BigInteger, primary_key=True),
     Column("bio", Text, info=PII),
     Column("birth_year", SmallInteger),
@@ -55,7 +69,8 @@ profiles = Table(
 )
 
 photos = Table(
-    "photos", metadata,
+    "photos",
+    metadata,
     Column("photo_id", BigInteger, primary_key=True),
     Column("user_id", BigInteger, nullable=False),
     Column("path", String(256), comment="relative to the media folder; NULL when not rendered"),
@@ -63,15 +78,20 @@ photos = Table(
     Column("width", Integer),
     Column("height", Integer),
     Column("phash", String(16), comment="64-bit perceptual hash (hex), computed at ingest"),
-    Column("phash_int", BigInteger, comment="the same 64 bits as a signed integer (two's "
-           "complement), computed at ingest: bit_count(xor(a, b)) is the Hamming distance"),
+    Column(
+        "phash_int",
+        BigInteger,
+        comment="the same 64 bits as a signed integer (two's "
+        "complement), computed at ingest: bit_count(xor(a, b)) is the Hamming distance",
+    ),
     Column("is_primary", Boolean, nullable=False),
     Column("status", String(16), nullable=False, comment="active, removed"),
     comment="Profile photos.",
 )
 
 messages = Table(
-    "messages", metadata,
+    "messages",
+    metadata,
     Column("message_id", BigInteger, primary_key=True),
     Column("conversation_id", BigInteger, nullable=False),
     Column("sender_id", BigInteger, nullable=False),
@@ -83,7 +103,8 @@ messages = Table(
 )
 
 attachments = Table(
-    "attachments", metadata,
+    "attachments",
+    metadata,
     Column("attachment_id", BigInteger, primary_key=True),
     Column("message_id", BigInteger, nullable=False),
     Column("kind", String(8), nullable=False, comment="image, audio, video"),
@@ -95,7 +116,8 @@ attachments = Table(
 )
 
 reports = Table(
-    "reports", metadata,
+    "reports",
+    metadata,
     Column("report_id", BigInteger, primary_key=True),
     Column("reporter_id", BigInteger, nullable=False, comment="confidential"),
     Column("reported_user_id", BigInteger, nullable=False),
@@ -107,7 +129,8 @@ reports = Table(
 )
 
 logins = Table(
-    "logins", metadata,
+    "logins",
+    metadata,
     Column("login_id", BigInteger, primary_key=True),
     Column("user_id", BigInteger, nullable=False),
     _ts("ts"),
@@ -121,12 +144,17 @@ logins = Table(
 )
 
 account_changes = Table(
-    "account_changes", metadata,
+    "account_changes",
+    metadata,
     Column("change_id", BigInteger, primary_key=True),
     Column("user_id", BigInteger, nullable=False),
     _ts("ts"),
-    Column("field", String(32), nullable=False,
-           comment="email, phone, password, display_name, handle, bio, photo"),
+    Column(
+        "field",
+        String(32),
+        nullable=False,
+        comment="email, phone, password, display_name, handle, bio, photo",
+    ),
     Column("old_value", Text, info=PII, comment="NULL for passwords"),
     Column("new_value", Text, info=PII, comment="NULL for passwords"),
     Column("ip", String(45), info=PII),
@@ -135,7 +163,8 @@ account_changes = Table(
 )
 
 devices = Table(
-    "devices", metadata,
+    "devices",
+    metadata,
     Column("device_id", String(32), primary_key=True, info=PII),
     Column("user_id", BigInteger, primary_key=True),
     Column("os", String(16), nullable=False),
@@ -146,21 +175,25 @@ devices = Table(
 )
 
 payments = Table(
-    "payments", metadata,
+    "payments",
+    metadata,
     Column("payment_id", BigInteger, primary_key=True),
     Column("user_id", BigInteger, nullable=False),
     _ts("ts"),
     Column("amount", Numeric(12, 2), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("instrument_fingerprint", String(32), nullable=False, info=PII),
-    Column("instrument_type", String(16), nullable=False, comment="card, paypal, apple_pay, google_pay"),
+    Column(
+        "instrument_type", String(16), nullable=False, comment="card, paypal, apple_pay, google_pay"
+    ),
     Column("product", String(32), nullable=False),
     Column("status", String(16), nullable=False, comment="succeeded, failed, refunded, chargeback"),
     comment="Purchases.",
 )
 
 moderation_actions = Table(
-    "moderation_actions", metadata,
+    "moderation_actions",
+    metadata,
     Column("action_id", BigInteger, primary_key=True),
     Column("user_id", BigInteger, nullable=False),
     _ts("ts"),
@@ -174,7 +207,8 @@ moderation_actions = Table(
 )
 
 appeals = Table(
-    "appeals", metadata,
+    "appeals",
+    metadata,
     Column("appeal_id", BigInteger, primary_key=True),
     Column("user_id", BigInteger, nullable=False),
     Column("action_id", BigInteger, nullable=False),
@@ -186,19 +220,37 @@ appeals = Table(
 )
 
 account_identifiers = Table(
-    "account_identifiers", metadata,
+    "account_identifiers",
+    metadata,
     Column("user_id", BigInteger, primary_key=True),
-    Column("identifier_id", BigInteger, primary_key=True,
-           comment="numbers each distinct (kind, value): accounts sharing one share this number"),
+    Column(
+        "identifier_id",
+        BigInteger,
+        primary_key=True,
+        comment="numbers each distinct (kind, value): accounts sharing one share this number",
+    ),
     Column("kind", String(32), nullable=False, comment="device, ip, payment_instrument"),
     Column("value", String(64), nullable=False, info=PII),
     comment="Derived at ingest (workbench.platform.derived): every identifier an account holds "
-            "(its devices, the IPs of its successful logins, its payment instruments), one row "
-            "per account and identifier, for finding accounts that share one.",
+    "(its devices, the IPs of its successful logins, its payment instruments), one row "
+    "per account and identifier, for finding accounts that share one.",
 )
 
-TABLES = [users, profiles, photos, messages, attachments, reports, logins, account_changes,
-          devices, payments, moderation_actions, appeals, account_identifiers]
+TABLES = [
+    users,
+    profiles,
+    photos,
+    messages,
+    attachments,
+    reports,
+    logins,
+    account_changes,
+    devices,
+    payments,
+    moderation_actions,
+    appeals,
+    account_identifiers,
+]
 
 # Columns that can be joined on across tables; indexes help PostgreSQL (DuckDB scans fast).
 INDEXES = {

@@ -8,10 +8,47 @@ describe the library without running anything.
 """
 
 from workbench.queries.guard import QueryRefused
-from workbench.queries.library import (Param, Query, bind, get, library_dir, list, names, params,
-                                       parse_file, render, render_sql, table)
-from workbench.queries.run import QueryFailed, QueryTimeout, ResultTruncated, query, result_sha256, sql
+from workbench.queries.library import (
+    Param,
+    Query,
+    bind,
+    get,
+    library_dir,
+    list,
+    names,
+    params,
+    parse_file,
+    render,
+    render_sql,
+    table,
+)
+from workbench.queries.run import (
+    QueryFailed,
+    QueryTimeout,
+    ResultTruncated,
+    query,
+    result_sha256,
+    sql,
+)
 
-__all__ = ["Param", "Query", "QueryFailed", "QueryRefused", "QueryTimeout", "ResultTruncated",
-           "bind", "get", "library_dir", "list", "names", "params", "parse_file", "query", "render",
-           "render_sql", "result_sha256", "sql", "table"]
+__all__ = [
+    "Param",
+    "Query",
+    "QueryFailed",
+    "QueryRefused",
+    "QueryTimeout",
+    "ResultTruncated",
+    "bind",
+    "get",
+    "library_dir",
+    "list",
+    "names",
+    "params",
+    "parse_file",
+    "query",
+    "render",
+    "render_sql",
+    "result_sha256",
+    "sql",
+    "table",
+]

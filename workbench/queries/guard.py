@@ -19,11 +19,12 @@ This is the first wall. The database's own read-only mode is the second (DuckDB 
 a PostgreSQL ``READ ONLY`` transaction), and :mod:`workbench.queries.run` also asks the database's own
 parser to count statements before running one.
 """
+
 from __future__ import annotations
 
 import logging
-from collections import Counter
 import re
+from collections import Counter
 from collections.abc import Collection
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,55 +42,215 @@ MAX_SQL_CHARS = 200_000
 
 # Statement kinds refused wherever they appear (a data-modifying CTE hides a DELETE in a SELECT).
 _FORBIDDEN_NODES: dict[str, str] = {
-    "Insert": "INSERT", "Update": "UPDATE", "Delete": "DELETE", "Merge": "MERGE",
-    "Create": "CREATE", "Drop": "DROP", "Alter": "ALTER", "AlterColumn": "ALTER",
-    "TruncateTable": "TRUNCATE", "Command": "a command", "Set": "SET", "Pragma": "PRAGMA",
-    "Copy": "COPY", "Attach": "ATTACH", "Detach": "DETACH", "Install": "INSTALL",
-    "Transaction": "a transaction statement", "Commit": "COMMIT", "Rollback": "ROLLBACK",
-    "Use": "USE", "Grant": "GRANT", "Revoke": "REVOKE", "LoadData": "LOAD DATA",
-    "Cache": "CACHE", "Uncache": "UNCACHE", "Refresh": "REFRESH", "Analyze": "ANALYZE",
-    "Describe": "DESCRIBE", "Show": "SHOW", "Summarize": "SUMMARIZE", "Export": "EXPORT",
-    "Into": "SELECT ... INTO (it creates a table)", "Lock": "FOR UPDATE/SHARE (row locks)",
+    "Insert": "INSERT",
+    "Update": "UPDATE",
+    "Delete": "DELETE",
+    "Merge": "MERGE",
+    "Create": "CREATE",
+    "Drop": "DROP",
+    "Alter": "ALTER",
+    "AlterColumn": "ALTER",
+    "TruncateTable": "TRUNCATE",
+    "Command": "a command",
+    "Set": "SET",
+    "Pragma": "PRAGMA",
+    "Copy": "COPY",
+    "Attach": "ATTACH",
+    "Detach": "DETACH",
+    "Install": "INSTALL",
+    "Transaction": "a transaction statement",
+    "Commit": "COMMIT",
+    "Rollback": "ROLLBACK",
+    "Use": "USE",
+    "Grant": "GRANT",
+    "Revoke": "REVOKE",
+    "LoadData": "LOAD DATA",
+    "Cache": "CACHE",
+    "Uncache": "UNCACHE",
+    "Refresh": "REFRESH",
+    "Analyze": "ANALYZE",
+    "Describe": "DESCRIBE",
+    "Show": "SHOW",
+    "Summarize": "SUMMARIZE",
+    "Export": "EXPORT",
+    "Into": "SELECT ... INTO (it creates a table)",
+    "Lock": "FOR UPDATE/SHARE (row locks)",
     "Kill": "KILL",
 }
-_FORBIDDEN_TYPES = tuple(getattr(exp, n) for n, label in _FORBIDDEN_NODES.items()
-                         if label and hasattr(exp, n))
+_FORBIDDEN_TYPES = tuple(
+    getattr(exp, n) for n, label in _FORBIDDEN_NODES.items() if label and hasattr(exp, n)
+)
 
 # Functions that read files, URLs or server state, change settings, or run SQL from text.
-_DENY_PREFIXES = ("pg_", "lo_", "read_", "duckdb_", "sqlite_", "postgres_", "mysql_", "dblink",
-                  "parquet_", "iceberg_", "delta_", "sniff_", "http", "txid_", "file_", "to_file",
-                  "inet_server", "inet_client", "query", "glob", "getenv", "current_setting",
-                  "set_config", "nextval", "setval", "currval", "lastval", "sleep", "json_execute",
-                  "xml_", "ts_debug", "has_", "make_secret", "which_secret", "load_", "install_")
+_DENY_PREFIXES = (
+    "pg_",
+    "lo_",
+    "read_",
+    "duckdb_",
+    "sqlite_",
+    "postgres_",
+    "mysql_",
+    "dblink",
+    "parquet_",
+    "iceberg_",
+    "delta_",
+    "sniff_",
+    "http",
+    "txid_",
+    "file_",
+    "to_file",
+    "inet_server",
+    "inet_client",
+    "query",
+    "glob",
+    "getenv",
+    "current_setting",
+    "set_config",
+    "nextval",
+    "setval",
+    "currval",
+    "lastval",
+    "sleep",
+    "json_execute",
+    "xml_",
+    "ts_debug",
+    "has_",
+    "make_secret",
+    "which_secret",
+    "load_",
+    "install_",
+)
 _ALLOW_DESPITE_PREFIX = {"pg_typeof"}
 
 # Functions sqlglot does not model (parsed as anonymous) that are known to be pure.
-SAFE_ANONYMOUS = frozenset({
-    "strpos", "list_distinct", "list_sort", "list_contains", "array_length", "cardinality",
-    "regexp_matches", "regexp_replace", "regexp_extract", "array_position", "list_value",
-    "string_split", "split_part", "starts_with", "ends_with", "contains", "left", "right",
-    "lpad", "rpad", "translate", "unaccent", "md5", "sha256", "hash", "epoch", "epoch_ms",
-    "age", "date_part", "date_diff", "datediff", "date_sub", "make_date", "make_timestamp",
-    "to_timestamp", "greatest", "least", "nullif", "coalesce", "ifnull", "typeof",
-    "array_to_string", "list_aggregate", "array_agg", "json_object", "json_array",
-    "jsonb_build_object", "json_build_object", "jsonb_array_length", "json_array_length",
-    "jsonb_extract_path_text", "json_extract_path_text", "json_keys", "json_type",
-    "to_char", "width_bucket", "percentile_cont", "percentile_disc", "mode", "median",
-    "bool_and", "bool_or", "every", "bit_length", "octet_length", "char_length",
-    "character_length", "initcap", "reverse", "repeat", "ascii", "chr", "format",
-    "generate_subscripts", "string_to_array", "regexp_split_to_array", "array_cat",
-    "array_append", "array_prepend", "array_remove", "array_position", "array_positions",
-    "now", "current_timestamp", "today", "isodow", "dayofweek", "dayofyear", "weekofyear",
-    "row_to_json", "to_json", "to_jsonb", "json_agg", "jsonb_agg", "strftime", "strptime",
-    "levenshtein", "jaro_winkler_similarity", "damerau_levenshtein", "hamming",
-    "bit_count", "xor", "list_has_any", "list_has_all", "array_has_any", "array_has_all",
-    "histogram", "arg_max", "arg_min", "max_by", "min_by", "count_if", "first", "last",
-    "any_value", "date_trunc", "time_bucket", "range", "generate_series", "unnest",
-})
+SAFE_ANONYMOUS = frozenset(
+    {
+        "strpos",
+        "list_distinct",
+        "list_sort",
+        "list_contains",
+        "array_length",
+        "cardinality",
+        "regexp_matches",
+        "regexp_replace",
+        "regexp_extract",
+        "array_position",
+        "list_value",
+        "string_split",
+        "split_part",
+        "starts_with",
+        "ends_with",
+        "contains",
+        "left",
+        "right",
+        "lpad",
+        "rpad",
+        "translate",
+        "unaccent",
+        "md5",
+        "sha256",
+        "hash",
+        "epoch",
+        "epoch_ms",
+        "age",
+        "date_part",
+        "date_diff",
+        "datediff",
+        "date_sub",
+        "make_date",
+        "make_timestamp",
+        "to_timestamp",
+        "greatest",
+        "least",
+        "nullif",
+        "coalesce",
+        "ifnull",
+        "typeof",
+        "array_to_string",
+        "list_aggregate",
+        "array_agg",
+        "json_object",
+        "json_array",
+        "jsonb_build_object",
+        "json_build_object",
+        "jsonb_array_length",
+        "json_array_length",
+        "jsonb_extract_path_text",
+        "json_extract_path_text",
+        "json_keys",
+        "json_type",
+        "to_char",
+        "width_bucket",
+        "percentile_cont",
+        "percentile_disc",
+        "mode",
+        "median",
+        "bool_and",
+        "bool_or",
+        "every",
+        "bit_length",
+        "octet_length",
+        "char_length",
+        "character_length",
+        "initcap",
+        "reverse",
+        "repeat",
+        "ascii",
+        "chr",
+        "format",
+        "generate_subscripts",
+        "string_to_array",
+        "regexp_split_to_array",
+        "array_cat",
+        "array_append",
+        "array_prepend",
+        "array_remove",
+        "array_positions",
+        "now",
+        "current_timestamp",
+        "today",
+        "isodow",
+        "dayofweek",
+        "dayofyear",
+        "weekofyear",
+        "row_to_json",
+        "to_json",
+        "to_jsonb",
+        "json_agg",
+        "jsonb_agg",
+        "strftime",
+        "strptime",
+        "levenshtein",
+        "jaro_winkler_similarity",
+        "damerau_levenshtein",
+        "hamming",
+        "bit_count",
+        "xor",
+        "list_has_any",
+        "list_has_all",
+        "array_has_any",
+        "array_has_all",
+        "histogram",
+        "arg_max",
+        "arg_min",
+        "max_by",
+        "min_by",
+        "count_if",
+        "first",
+        "last",
+        "any_value",
+        "date_trunc",
+        "time_bucket",
+        "range",
+        "generate_series",
+        "unnest",
+    }
+)
 
 
 class QueryRefused(WorkbenchError):
     """The guard refused a statement; ``reason`` says why (one line)."""
+
     exit_code = 4
 
     def __init__(self, reason: str) -> None:
@@ -100,6 +261,7 @@ class QueryRefused(WorkbenchError):
 @dataclass(frozen=True)
 class Checked:
     """What the guard learned about an accepted statement."""
+
     kind: str  # "select" or "explain"
     tables: frozenset[str]
     functions: frozenset[str]
@@ -107,9 +269,16 @@ class Checked:
 
 def sqlglot_dialect(engine_dialect: str | None) -> str | None:
     """sqlglot's dialect name for a SQLAlchemy dialect name (``postgresql`` -> ``postgres``)."""
-    return {"postgresql": "postgres", "duckdb": "duckdb", "sqlite": "sqlite", "mysql": "mysql",
-            "trino": "trino", "bigquery": "bigquery", "snowflake": "snowflake",
-            "postgres": "postgres"}.get((engine_dialect or "").lower())
+    return {
+        "postgresql": "postgres",
+        "duckdb": "duckdb",
+        "sqlite": "sqlite",
+        "mysql": "mysql",
+        "trino": "trino",
+        "bigquery": "bigquery",
+        "snowflake": "snowflake",
+        "postgres": "postgres",
+    }.get((engine_dialect or "").lower())
 
 
 def platform_tables() -> frozenset[str]:
@@ -134,10 +303,22 @@ def _shown(text: str, n: int = 40) -> str:
     return text if len(text) <= n else text[:n] + "…"
 
 
-_STRINGY = {getattr(TokenType, n) for n in (
-    "STRING", "NATIONAL_STRING", "RAW_STRING", "NATIONAL_RAW_STRING", "HEREDOC_STRING",
-    "BYTE_STRING", "HEX_STRING", "BIT_STRING", "UNICODE_STRING", "IDENTIFIER")
-    if hasattr(TokenType, n)}
+_STRINGY = {
+    getattr(TokenType, n)
+    for n in (
+        "STRING",
+        "NATIONAL_STRING",
+        "RAW_STRING",
+        "NATIONAL_RAW_STRING",
+        "HEREDOC_STRING",
+        "BYTE_STRING",
+        "HEX_STRING",
+        "BIT_STRING",
+        "UNICODE_STRING",
+        "IDENTIFIER",
+    )
+    if hasattr(TokenType, n)
+}
 
 
 def _check_characters(sql_text: str, dialect: str | None) -> list:
@@ -159,8 +340,10 @@ def _check_characters(sql_text: str, dialect: str | None) -> list:
     found = Counter(ch for ch in sql_text if not ch.isascii())
     for ch, n in found.items():
         if n > quoted[ch]:
-            raise QueryRefused(f"non-ASCII character U+{ord(ch):04X} outside quotes; "
-                               "type SQL keywords and spaces in plain ASCII")
+            raise QueryRefused(
+                f"non-ASCII character U+{ord(ch):04X} outside quotes; "
+                "type SQL keywords and spaces in plain ASCII"
+            )
     return toks
 
 
@@ -178,13 +361,16 @@ def _statement_label(node: exp.Expression) -> str:
     return label or type(node).__name__.upper()
 
 
-def _check_tree(root: exp.Expression, allowed: frozenset[str],
-                first_word: str) -> tuple[set[str], set[str]]:
+def _check_tree(
+    root: exp.Expression, allowed: frozenset[str], first_word: str
+) -> tuple[set[str], set[str]]:
     if not isinstance(root, (exp.Select, exp.SetOperation, exp.Values, exp.Subquery)):
         known = isinstance(root, exp.Command) or type(root).__name__ in _FORBIDDEN_NODES
         label = _statement_label(root) if known else first_word.upper()
-        raise QueryRefused(f"{label} is not allowed: only read-only queries "
-                           "(SELECT, WITH, VALUES, EXPLAIN) may run")
+        raise QueryRefused(
+            f"{label} is not allowed: only read-only queries "
+            "(SELECT, WITH, VALUES, EXPLAIN) may run"
+        )
     ctes = {str(c.alias).lower() for c in root.find_all(exp.CTE)}
     tables: set[str] = set()
     functions: set[str] = set()
@@ -198,8 +384,10 @@ def _check_tree(root: exp.Expression, allowed: frozenset[str],
         if isinstance(node, exp.Func):
             name = _function_name(node)
             if name not in _ALLOW_DESPITE_PREFIX and name.startswith(_DENY_PREFIXES):
-                raise QueryRefused(f"function {name}() is not allowed: it reads files, URLs or "
-                                   "server state, or runs SQL from text")
+                raise QueryRefused(
+                    f"function {name}() is not allowed: it reads files, URLs or "
+                    "server state, or runs SQL from text"
+                )
             if isinstance(node, exp.Anonymous) and name not in SAFE_ANONYMOUS:
                 raise QueryRefused(f"function {name}() is not on the allow-list of functions")
             functions.add(name)
@@ -222,8 +410,9 @@ def _check_tree(root: exp.Expression, allowed: frozenset[str],
     return tables, functions
 
 
-def check(sql_text: str, dialect: str | None = "duckdb",
-          tables: Collection[str] | None = None) -> Checked:
+def check(
+    sql_text: str, dialect: str | None = "duckdb", tables: Collection[str] | None = None
+) -> Checked:
     """Accept ``sql_text`` (one read-only query) or raise :class:`QueryRefused` with the reason.
 
     ``dialect`` is sqlglot's name (``duckdb``, ``postgres``; see :func:`sqlglot_dialect`);
@@ -233,8 +422,9 @@ def check(sql_text: str, dialect: str | None = "duckdb",
     return _check_cached(sql_text, dialect, allowed)
 
 
-_EXPLAIN_RE = re.compile(r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*EXPLAIN(?:\s+ANALY[SZ]E)?\b",
-                         re.IGNORECASE | re.DOTALL)
+_EXPLAIN_RE = re.compile(
+    r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*EXPLAIN(?:\s+ANALY[SZ]E)?\b", re.IGNORECASE | re.DOTALL
+)
 
 
 @lru_cache(maxsize=512)
@@ -247,7 +437,7 @@ def _check_cached(sql_text: str, dialect: str | None, allowed: frozenset[str]) -
     kind, body = "select", sql_text
     m = _EXPLAIN_RE.match(sql_text)
     if m:  # sqlglot reads EXPLAIN as an opaque command: check the query it explains instead
-        kind, body = "explain", sql_text[m.end():]
+        kind, body = "explain", sql_text[m.end() :]
         if not body.strip():
             raise QueryRefused("EXPLAIN needs a query to explain")
     try:
@@ -261,5 +451,7 @@ def _check_cached(sql_text: str, dialect: str | None, allowed: frozenset[str]) -
     if len(statements) > 1:
         raise QueryRefused(f"{len(statements)} statements given; run exactly one statement")
     words = re.findall(r"[A-Za-z_]+", re.sub(r"--[^\n]*|/\*.*?\*/", " ", body, flags=re.DOTALL))
-    found_tables, functions = _check_tree(statements[0], allowed, words[0] if words else "?")
+    root = statements[0]
+    assert isinstance(root, exp.Expression)
+    found_tables, functions = _check_tree(root, allowed, words[0] if words else "?")
     return Checked(kind, frozenset(found_tables), frozenset(functions))

@@ -12,6 +12,7 @@ top (format: ``queries/README.md``). Values are never pasted into SQL: every par
 A query is written to run unchanged on DuckDB and PostgreSQL. One written in a single dialect
 says so with ``dialect: duckdb`` (or ``postgres``) and is transpiled with sqlglot for the other.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -106,8 +107,9 @@ class Param:
                     raise ValueError
                 return unicodedata.normalize("NFC", str(value))
         except (TypeError, ValueError):
-            raise InputError(f"parameter {self.name!r}: {shown} is not {_A[t]}",
-                             f"give {_A[t]}") from None
+            raise InputError(
+                f"parameter {self.name!r}: {shown} is not {_A[t]}", f"give {_A[t]}"
+            ) from None
         if t == "timestamp":
             return parse_timestamp(value, now=now)
         if t == "interval":
@@ -120,8 +122,14 @@ class Param:
         return f"{self.name} ({self.type}, {extra}): {self.description}".rstrip(": ")
 
 
-_A = {"int": "a whole number", "float": "a number", "bool": "true or false", "str": "text",
-      "timestamp": "a timestamp", "interval": "an interval"}
+_A = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "str": "text",
+    "timestamp": "a timestamp",
+    "interval": "an interval",
+}
 
 
 def _is_array(value: Any) -> bool:
@@ -152,26 +160,33 @@ class Query:
         for p in self.params:
             if p.name == name:
                 return p
-        raise InputError(f"query {self.name!r} has no parameter {name!r}",
-                         f"its parameters are: {', '.join(p.name for p in self.params) or 'none'}")
+        raise InputError(
+            f"query {self.name!r} has no parameter {name!r}",
+            f"its parameters are: {', '.join(p.name for p in self.params) or 'none'}",
+        )
 
-    def bind(self, values: dict[str, Any] | None = None, *, now: datetime | None = None,
-             **kw: Any) -> dict[str, Any]:
+    def bind(
+        self, values: dict[str, Any] | None = None, *, now: datetime | None = None, **kw: Any
+    ) -> dict[str, Any]:
         """All parameters checked and converted, defaults filled in (relative times use ``now``)."""
         given = {**(values or {}), **kw}
         known = {p.name for p in self.params}
         unknown = sorted(set(given) - known)
         if unknown:
-            raise InputError(f"query {self.name!r} has no parameter {unknown[0]!r}",
-                             f"its parameters are: {', '.join(sorted(known)) or 'none'}")
+            raise InputError(
+                f"query {self.name!r} has no parameter {unknown[0]!r}",
+                f"its parameters are: {', '.join(sorted(known)) or 'none'}",
+            )
         now = now or utcnow()
         out: dict[str, Any] = {}
         for p in self.params:
             if p.name in given and given[p.name] is not None:
                 out[p.name] = p.coerce(given[p.name], now=now)
             elif p.required:
-                raise InputError(f"query {self.name!r} needs parameter {p.name!r}",
-                                 f"{p.name}: {p.description or p.type}")
+                raise InputError(
+                    f"query {self.name!r} needs parameter {p.name!r}",
+                    f"{p.name}: {p.description or p.type}",
+                )
             elif p.default is None:
                 out[p.name] = None
             else:
@@ -197,8 +212,9 @@ def _transpile(sql_text: str, source: str, target: str) -> str:
     import sqlglot.expressions as exp
 
     tree = sqlglot.parse_one(sql_text, read=source)
-    tree = tree.transform(lambda n: exp.var(f":{n.name}")
-                          if isinstance(n, exp.Placeholder) and n.name else n)
+    tree = tree.transform(
+        lambda n: exp.var(f":{n.name}") if isinstance(n, exp.Placeholder) and n.name else n
+    )
     if target == "postgres":
         tree = tree.transform(_postgres_bit_count)
     return tree.sql(dialect=target, pretty=True)
@@ -210,16 +226,27 @@ def _postgres_bit_count(node):
     import sqlglot.expressions as exp
 
     arg = node.expressions[0] if isinstance(node, exp.Anonymous) and node.expressions else None
-    already_bits = isinstance(arg, exp.Cast) and arg.to.this in (exp.DataType.Type.BIT,
-                                                                exp.DataType.Type.VARBINARY)
-    if (isinstance(node, exp.Anonymous) and node.name.lower() == "bit_count"
-            and len(node.expressions) == 1 and not already_bits):
-        return exp.Anonymous(this="bit_count", expressions=[
-            exp.cast(node.expressions[0], exp.DataType.build("BIT(64)", dialect="postgres"))])
+    already_bits = isinstance(arg, exp.Cast) and arg.to.this in (
+        exp.DataType.Type.BIT,
+        exp.DataType.Type.VARBINARY,
+    )
+    if (
+        isinstance(node, exp.Anonymous)
+        and node.name.lower() == "bit_count"
+        and len(node.expressions) == 1
+        and not already_bits
+    ):
+        return exp.Anonymous(
+            this="bit_count",
+            expressions=[
+                exp.cast(node.expressions[0], exp.DataType.build("BIT(64)", dialect="postgres"))
+            ],
+        )
     return node
 
 
 # --- loading --------------------------------------------------------------------------------
+
 
 def _split_header(text: str) -> tuple[str, str]:
     lines = text.splitlines()
@@ -241,12 +268,20 @@ def _param(name: str, spec: Any, where: str) -> Param:
     ptype = str(spec.get("type", "")).strip().lower().replace(" ", "")
     m = _LIST_RE.match(ptype)
     if ptype not in SCALAR_TYPES and not (m and m.group(1) in SCALAR_TYPES):
-        raise InputError(f"{where}: parameter {name!r} has unknown type {ptype!r}",
-                         f"use one of {', '.join(SCALAR_TYPES)} or list[...] of them")
+        raise InputError(
+            f"{where}: parameter {name!r} has unknown type {ptype!r}",
+            f"use one of {', '.join(SCALAR_TYPES)} or list[...] of them",
+        )
     has_default = "default" in spec
     required = bool(spec.get("required", not has_default))
-    p = Param(name=name, type=ptype, required=required, default=spec.get("default"),
-              description=str(spec.get("description", "")).strip(), array=bool(spec.get("array")))
+    p = Param(
+        name=name,
+        type=ptype,
+        required=required,
+        default=spec.get("default"),
+        description=str(spec.get("description", "")).strip(),
+        array=bool(spec.get("array")),
+    )
     if has_default and p.default is not None:
         p.coerce(p.default)  # a bad default is a bug in the file: say so when loading
     return p
@@ -260,7 +295,9 @@ def parse_file(path: Path) -> Query:
     try:
         meta = yaml.safe_load(head) or {}
     except yaml.YAMLError as exc:
-        raise InputError(f"{where}: the header is not valid YAML ({str(exc).splitlines()[0]})") from None
+        raise InputError(
+            f"{where}: the header is not valid YAML ({str(exc).splitlines()[0]})"
+        ) from None
     if not isinstance(meta, dict):
         raise InputError(f"{where}: the header must be a YAML mapping")
     name = str(meta.get("name", path.stem))
@@ -276,13 +313,18 @@ def parse_file(path: Path) -> Query:
         if not re.search(rf"(?<![:\w]):{p.name}\b", sql_text):
             raise InputError(f"{where}: parameter {p.name!r} is not used in the SQL")
     known = {"name", "title", "description", "params", "tags", "pii_columns", "dialect"}
-    return Query(name=name, title=str(meta.get("title", name)),
-                 description=" ".join(str(meta.get("description", "")).split()),
-                 params=params, tags=tuple(str(t) for t in meta.get("tags") or ()),
-                 pii_columns=tuple(str(c) for c in meta.get("pii_columns") or ()),
-                 sql=sql_text.rstrip().rstrip(";").rstrip(), path=path,
-                 dialect=meta.get("dialect"),
-                 extra={k: v for k, v in meta.items() if k not in known})
+    return Query(
+        name=name,
+        title=str(meta.get("title", name)),
+        description=" ".join(str(meta.get("description", "")).split()),
+        params=params,
+        tags=tuple(str(t) for t in meta.get("tags") or ()),
+        pii_columns=tuple(str(c) for c in meta.get("pii_columns") or ()),
+        sql=sql_text.rstrip().rstrip(";").rstrip(),
+        path=path,
+        dialect=meta.get("dialect"),
+        extra={k: v for k, v in meta.items() if k not in known},
+    )
 
 
 def _load(folder: Path) -> dict[str, Query]:
@@ -295,8 +337,13 @@ def _load(folder: Path) -> dict[str, Query]:
 
 def _library() -> dict[str, Query]:
     # Re-read when a file is added, removed or changed (kernels stay up while queries are edited).
-    return cached(library_dir(), _load, pattern="*.sql", what="query library",
-                  hint=f"set {ENV_QUERIES} to a folder of .sql files")
+    return cached(
+        library_dir(),
+        _load,
+        pattern="*.sql",
+        what="query library",
+        hint=f"set {ENV_QUERIES} to a folder of .sql files",
+    )
 
 
 def list() -> builtins.list[Query]:  # noqa: A001 - the API is wb.queries.list()
@@ -337,12 +384,33 @@ def table():
     """The library as a DataFrame: name, title, parameters, tags, pii_columns."""
     import pandas as pd
 
-    rows = [{"name": q.name, "title": q.title,
-             "params": ", ".join(p.name + ("" if p.required else "?") for p in q.params),
-             "tags": ", ".join(q.tags), "pii_columns": ", ".join(q.pii_columns),
-             "description": q.description} for q in list()]
-    return pd.DataFrame(rows, columns=["name", "title", "params", "tags", "pii_columns", "description"])
+    rows = [
+        {
+            "name": q.name,
+            "title": q.title,
+            "params": ", ".join(p.name + ("" if p.required else "?") for p in q.params),
+            "tags": ", ".join(q.tags),
+            "pii_columns": ", ".join(q.pii_columns),
+            "description": q.description,
+        }
+        for q in list()
+    ]
+    return pd.DataFrame(
+        rows, columns=["name", "title", "params", "tags", "pii_columns", "description"]
+    )
 
 
-__all__ = ["Param", "Query", "bind", "get", "library_dir", "list", "names", "params", "parse_file",
-           "render", "render_sql", "table"]
+__all__ = [
+    "Param",
+    "Query",
+    "bind",
+    "get",
+    "library_dir",
+    "list",
+    "names",
+    "params",
+    "parse_file",
+    "render",
+    "render_sql",
+    "table",
+]

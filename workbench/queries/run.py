@@ -25,6 +25,7 @@ integral floats -> integers; other floats and decimals -> JSON numbers (as float
 ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC; dates -> ISO text; intervals -> ``"<seconds>s"``; bytes ->
 hex; lists -> arrays. The same rows give the same hash after a Parquet round trip.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,7 +35,7 @@ import threading
 import time
 import warnings
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -43,13 +44,12 @@ from sqlalchemy import bindparam, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from workbench.store import audit
-from workbench.queries import guard
-from workbench.queries import library
-from workbench.ids import validate_case_id
 from workbench.config import safe_url, settings
 from workbench.errors import InputError, WorkbenchError
+from workbench.ids import validate_case_id
 from workbench.platform.engine import platform_engine
+from workbench.queries import guard, library
+from workbench.store import audit
 
 HASH_METHOD = "wb-rows-v1"
 
@@ -72,6 +72,7 @@ class QueryTimeout(WorkbenchError):
 
 # --- limits ---------------------------------------------------------------------------------
 
+
 def _limits(max_rows: Any, timeout: Any) -> tuple[int, float]:
     rows = settings().max_rows if max_rows is None else max_rows
     secs = settings().query_timeout if timeout is None else timeout
@@ -84,12 +85,17 @@ def _limits(max_rows: Any, timeout: Any) -> tuple[int, float]:
 
 # --- result hash ----------------------------------------------------------------------------
 
+
 def _canon(v: Any) -> Any:
     if v is None or v is pd.NaT or v is pd.NA:
         return None
     if isinstance(v, (bool, str)):
         return v
-    if hasattr(v, "item") and not isinstance(v, (pd.Timestamp, pd.Timedelta)) and getattr(v, "ndim", 0) == 0:
+    if (
+        hasattr(v, "item")
+        and not isinstance(v, (pd.Timestamp, pd.Timedelta))
+        and getattr(v, "ndim", 0) == 0
+    ):
         v = v.item()  # numpy scalar -> Python
         if v is None or isinstance(v, (bool, str)):
             return v
@@ -106,7 +112,7 @@ def _canon(v: Any) -> Any:
     if isinstance(v, datetime):  # includes pd.Timestamp
         if v.tzinfo is None:
             return v.isoformat(timespec="microseconds")
-        return v.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return v.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, timedelta):
@@ -140,6 +146,7 @@ def result_sha256(df: pd.DataFrame) -> str:
 
 # --- running --------------------------------------------------------------------------------
 
+
 @dataclass
 class _Fetched:
     columns: list[str]
@@ -157,8 +164,7 @@ def _one_line(exc: BaseException) -> str:
 def _is_read_only_refusal(exc: BaseException) -> bool:
     """The database itself refused: a write in read-only mode, or a second statement."""
     msg = str(getattr(exc, "orig", None) or exc).lower()
-    return any(s in msg for s in ("read-only", "read only", "multiple commands",
-                                  "read-write mode"))
+    return any(s in msg for s in ("read-only", "read only", "multiple commands", "read-write mode"))
 
 
 def _schema_hint(exc: BaseException) -> str | None:
@@ -166,17 +172,23 @@ def _schema_hint(exc: BaseException) -> str | None:
     older than (or differs from) the schema the library is written for."""
     msg = _one_line(exc).lower()  # DuckDB: "Table with name x does not exist", "column x not
     # found"; PostgreSQL: 'relation "x" does not exist', 'column "x" does not exist'
-    if (any(w in msg for w in ("column", "table", "relation"))
-            and ("not found" in msg or "does not exist" in msg)):
-        return ("the platform data lacks something the query library needs (see queries/SCHEMA.md); "
-                "for the demo, rebuild it with `workbench demo generate`")
+    if any(w in msg for w in ("column", "table", "relation")) and (
+        "not found" in msg or "does not exist" in msg
+    ):
+        return (
+            "the platform data lacks something the query library needs (see queries/SCHEMA.md); "
+            "for the demo, rebuild it with `workbench demo generate`"
+        )
     return None
 
 
 def _statement(sql_text: str, params: dict[str, Any], arrays: set[str]) -> Any:
     stmt = text(sql_text)
-    expanding = [bindparam(k, expanding=True) for k, v in params.items()
-                 if k not in arrays and isinstance(v, (list, tuple))]
+    expanding: list[Any] = [
+        bindparam(k, expanding=True)
+        for k, v in params.items()
+        if k not in arrays and isinstance(v, (list, tuple))
+    ]
     return stmt.bindparams(*expanding) if expanding else stmt
 
 
@@ -202,8 +214,9 @@ def _duckdb_statement_problem(raw: Any, statement: str) -> str:
     if len(stmts) != 1:
         problem = f"the database sees {len(stmts)} statements; run exactly one"
     elif stmts[0].type not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
-        problem = (f"the database sees a {stmts[0].type.name} statement; only read-only queries "
-                   "may run")
+        problem = (
+            f"the database sees a {stmts[0].type.name} statement; only read-only queries may run"
+        )
     else:
         problem = ""
     if len(_duckdb_checked) > 1000:
@@ -220,10 +233,12 @@ def _fetch(result, max_rows: int) -> _Fetched:
     return _Fetched(cols, [tuple(r) for r in rows[:max_rows]], truncated)
 
 
-def _run_duckdb(engine: Engine, stmt: Any, params: dict[str, Any], max_rows: int,
-                timeout: float) -> _Fetched:
+def _run_duckdb(
+    engine: Engine, stmt: Any, params: dict[str, Any], max_rows: int, timeout: float
+) -> _Fetched:
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
+        assert raw is not None
         lock = threading.Lock()
         state = {"running": True, "fired": False}
 
@@ -244,8 +259,10 @@ def _run_duckdb(engine: Engine, stmt: Any, params: dict[str, Any], max_rows: int
             raise
         except Exception:
             if state["fired"]:
-                raise QueryTimeout(f"cancelled after the time limit of {timeout:g} s",
-                                   "narrow the query, or give a larger timeout=") from None
+                raise QueryTimeout(
+                    f"cancelled after the time limit of {timeout:g} s",
+                    "narrow the query, or give a larger timeout=",
+                ) from None
             raise
         finally:
             with lock:
@@ -255,8 +272,9 @@ def _run_duckdb(engine: Engine, stmt: Any, params: dict[str, Any], max_rows: int
             conn.rollback()
 
 
-def _run_postgres(engine: Engine, stmt: Any, params: dict[str, Any], max_rows: int,
-                  timeout: float, kind: str) -> _Fetched:
+def _run_postgres(
+    engine: Engine, stmt: Any, params: dict[str, Any], max_rows: int, timeout: float, kind: str
+) -> _Fetched:
     with engine.connect() as conn:
         trans = conn.begin()
         try:
@@ -264,15 +282,20 @@ def _run_postgres(engine: Engine, stmt: Any, params: dict[str, Any], max_rows: i
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(timeout * 1000))}")
             # A server-side cursor streams rows (nothing past max_rows leaves the server) and,
             # as a prepared statement, refuses a second statement on its own.
-            opts = {} if kind == "explain" else {"stream_results": True,
-                                                 "max_row_buffer": min(max_rows + 1, 5000)}
+            opts = (
+                {}
+                if kind == "explain"
+                else {"stream_results": True, "max_row_buffer": min(max_rows + 1, 5000)}
+            )
             try:
                 result = conn.execution_options(**opts).execute(stmt, params)
                 return _fetch(result, max_rows)
             except SQLAlchemyError as exc:
                 if type(getattr(exc, "orig", None)).__name__ == "QueryCanceled":
-                    raise QueryTimeout(f"cancelled after the time limit of {timeout:g} s",
-                                       "narrow the query, or give a larger timeout=") from None
+                    raise QueryTimeout(
+                        f"cancelled after the time limit of {timeout:g} s",
+                        "narrow the query, or give a larger timeout=",
+                    ) from None
                 raise
         finally:
             trans.rollback()
@@ -305,20 +328,36 @@ def _driver_params(params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _run(*, action: str, name: str | None, sql_text: str | None, params: dict[str, Any],
-         case: Any, max_rows: Any, timeout: Any, prepare) -> pd.DataFrame:
+def _run(
+    *,
+    action: str,
+    name: str | None,
+    sql_text: str | None,
+    params: dict[str, Any],
+    case: Any,
+    max_rows: Any,
+    timeout: Any,
+    prepare,
+) -> pd.DataFrame:
     """The shared path: check, guard, run, audit, provenance. ``prepare`` returns
     ``(sql_text, bound_params, array_param_names)`` for the engine's sqlglot dialect."""
     started = time.perf_counter()
     st = settings()
     engine_url = safe_url(st.data_url)
-    audit_base = dict(query_name=name, engine=engine_url)
+    audit_base: dict[str, Any] = {"query_name": name, "engine": engine_url}
     shown_params = audit.jsonable(params)
 
     def refuse(exc: WorkbenchError, outcome: str = "refused", sql_shown: str | None = None):
-        audit.record(action, case=case_ok, outcome=outcome, reason=str(exc), sql=sql_shown or sql_text,
-                     params=shown_params, duration_ms=(time.perf_counter() - started) * 1000,
-                     **audit_base)
+        audit.record(
+            action,
+            case=case_ok,
+            outcome=outcome,
+            reason=str(exc),
+            sql=sql_shown or sql_text,
+            params=shown_params,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            **audit_base,
+        )
         raise exc
 
     case_ok = None
@@ -341,16 +380,20 @@ def _run(*, action: str, name: str | None, sql_text: str | None, params: dict[st
         binds = set(stmt._bindparams) if hasattr(stmt, "_bindparams") else set()
         missing = sorted(binds - set(bound))
         if missing:
-            raise InputError(f"the SQL uses :{missing[0]} but no value was given",
-                             f"pass {missing[0]}=... as a keyword argument")
+            raise InputError(
+                f"the SQL uses :{missing[0]} but no value was given",
+                f"pass {missing[0]}=... as a keyword argument",
+            )
         extra = sorted(set(bound) - binds)
         if extra:
-            raise InputError(f"parameter {extra[0]!r} is not used in the SQL",
-                             f"the SQL's parameters are: {', '.join(sorted(binds)) or 'none'}")
+            raise InputError(
+                f"parameter {extra[0]!r} is not used in the SQL",
+                f"the SQL's parameters are: {', '.join(sorted(binds)) or 'none'}",
+            )
     except WorkbenchError as exc:
         refuse(exc, sql_shown=locals().get("final_sql"))
     sql_text = final_sql
-    executed_at = datetime.now(timezone.utc)
+    executed_at = datetime.now(UTC)
     t0 = time.perf_counter()
     try:
         driver_params = _driver_params(bound)
@@ -367,62 +410,123 @@ def _run(*, action: str, name: str | None, sql_text: str | None, params: dict[st
     except Exception as exc:  # SQLAlchemy's and the drivers' own (DuckDB interrupt, ...)
         if _is_read_only_refusal(exc):
             refuse(guard.QueryRefused(f"the database refused it: {_one_line(exc)}"))
-        refuse(QueryFailed(f"the database could not run it: {_one_line(exc)}",
-                           _schema_hint(exc) if name else None), "failed")
+        refuse(
+            QueryFailed(
+                f"the database could not run it: {_one_line(exc)}",
+                _schema_hint(exc) if name else None,
+            ),
+            "failed",
+        )
     db_ms = (time.perf_counter() - t0) * 1000
     df = _frame(fetched)
     digest = _hash_rows(fetched.columns, fetched.rows)  # == result_sha256(df), without pandas
     duration_ms = (time.perf_counter() - started) * 1000
     if fetched.truncated:
-        warnings.warn(f"result cut at {rows_limit:,} rows (more rows matched); narrow the query "
-                      "or pass a larger max_rows=", ResultTruncated, stacklevel=3)
+        warnings.warn(
+            f"result cut at {rows_limit:,} rows (more rows matched); narrow the query "
+            "or pass a larger max_rows=",
+            ResultTruncated,
+            stacklevel=3,
+        )
     try:
-        rec = audit.record(action, case=case_ok, outcome="ok", sql=sql_text, params=shown_params,
-                           row_count=len(df), result_sha256=digest, duration_ms=duration_ms,
-                           details={"truncated": True, "max_rows": rows_limit}
-                           if fetched.truncated else None, at=executed_at, **audit_base)
+        rec = audit.record(
+            action,
+            case=case_ok,
+            outcome="ok",
+            sql=sql_text,
+            params=shown_params,
+            row_count=len(df),
+            result_sha256=digest,
+            duration_ms=duration_ms,
+            details={"truncated": True, "max_rows": rows_limit} if fetched.truncated else None,
+            at=executed_at,
+            **audit_base,
+        )
     except Exception as exc:
-        raise WorkbenchError(f"the audit log could not be written ({_one_line(exc)}); "
-                             "the result is withheld", "check WORKBENCH_CASES_URL") from None
+        raise WorkbenchError(
+            f"the audit log could not be written ({_one_line(exc)}); the result is withheld",
+            "check WORKBENCH_CASES_URL",
+        ) from None
     df.attrs["provenance"] = {
-        "query": name, "kind": "library" if name else "adhoc", "sql": sql_text,
-        "params": shown_params, "engine": engine_url, "dialect": dialect,
-        "row_count": int(len(df)), "result_sha256": digest, "hash_method": HASH_METHOD,
-        "executed_at": audit.jsonable(executed_at), "analyst": st.analyst, "case": case_ok,
-        "truncated": fetched.truncated, "max_rows": rows_limit,
-        "duration_ms": round(duration_ms, 3), "db_ms": round(db_ms, 3), "audit_seq": rec["seq"],
+        "query": name,
+        "kind": "library" if name else "adhoc",
+        "sql": sql_text,
+        "params": shown_params,
+        "engine": engine_url,
+        "dialect": dialect,
+        "row_count": int(len(df)),
+        "result_sha256": digest,
+        "hash_method": HASH_METHOD,
+        "executed_at": audit.jsonable(executed_at),
+        "analyst": st.analyst,
+        "case": case_ok,
+        "truncated": fetched.truncated,
+        "max_rows": rows_limit,
+        "duration_ms": round(duration_ms, 3),
+        "db_ms": round(db_ms, 3),
+        "audit_seq": rec["seq"],
     }
     df.attrs["truncated"] = fetched.truncated
     return df
 
 
-def query(name: str, case: str | None = None, *, max_rows: int | None = None,
-          timeout: float | None = None, **params: Any) -> pd.DataFrame:
+def query(
+    name: str,
+    case: str | None = None,
+    *,
+    max_rows: int | None = None,
+    timeout: float | None = None,
+    **params: Any,
+) -> pd.DataFrame:
     """Run the library query ``name`` with ``params``; see the module docstring.
 
     >>> df = wb.query("logins_by_user", user_id=42, start="-30d", case="ESC-2026-000123")
     >>> df.attrs["provenance"]["result_sha256"]
     """
+
     def prepare(dialect: str | None):
         q = library.get(name)
         bound = q.bind(params)
         return q.render(dialect), bound, {p.name for p in q.params if p.array}
 
-    return _run(action="query.run", name=str(name), sql_text=None, params=params, case=case,
-                max_rows=max_rows, timeout=timeout, prepare=prepare)
+    return _run(
+        action="query.run",
+        name=str(name),
+        sql_text=None,
+        params=params,
+        case=case,
+        max_rows=max_rows,
+        timeout=timeout,
+        prepare=prepare,
+    )
 
 
-def sql(sql_text: str, case: str | None = None, *, max_rows: int | None = None,
-        timeout: float | None = None, **params: Any) -> pd.DataFrame:
+def sql(
+    sql_text: str,
+    case: str | None = None,
+    *,
+    max_rows: int | None = None,
+    timeout: float | None = None,
+    **params: Any,
+) -> pd.DataFrame:
     """Run ad-hoc SQL behind the same guard; values go in as ``:name`` binds via ``params``
     (lists expand: ``WHERE user_id IN :ids`` with ``ids=[1, 2]``)."""
+
     def prepare(dialect: str | None):
         if not isinstance(sql_text, str):
             raise InputError("the SQL must be text")
         return sql_text.strip().rstrip(";").rstrip(), dict(params), set()
 
-    return _run(action="sql.run", name=None, sql_text=sql_text if isinstance(sql_text, str) else None,
-                params=params, case=case, max_rows=max_rows, timeout=timeout, prepare=prepare)
+    return _run(
+        action="sql.run",
+        name=None,
+        sql_text=sql_text if isinstance(sql_text, str) else None,
+        params=params,
+        case=case,
+        max_rows=max_rows,
+        timeout=timeout,
+        prepare=prepare,
+    )
 
 
 def render(name: str, dialect: str | None = None, **params: Any) -> tuple[str, dict[str, Any]]:

@@ -3,12 +3,50 @@
 (:mod:`~workbench.replies.disclosure`) and saved replies (:mod:`~workbench.replies.saved`).
 """
 
-from workbench.replies.disclosure import (TONE_ITEMS, CheckResult, DisclosureContext, DisclosureError,
-                                          Finding, ToneReport, build_context, check, tone)
-from workbench.replies.drafts import (CHANNELS, PUBLIC_CHANNELS, SCENARIOS, Draft, check_channel,
-                                     check_scenario, draft, limit, templates)
+from workbench.replies.disclosure import (
+    TONE_ITEMS,
+    CheckResult,
+    DisclosureContext,
+    DisclosureError,
+    Finding,
+    ToneReport,
+    build_context,
+    check,
+    tone,
+)
+from workbench.replies.drafts import (
+    CHANNELS,
+    PUBLIC_CHANNELS,
+    SCENARIOS,
+    Draft,
+    check_channel,
+    check_scenario,
+    draft,
+    limit,
+    templates,
+)
 from workbench.replies.saved import SavedReply, replies, save_reply
 
-__all__ = ["CHANNELS", "PUBLIC_CHANNELS", "SCENARIOS", "TONE_ITEMS", "check_channel", "check_scenario", "CheckResult", "DisclosureContext",
-           "DisclosureError", "Draft", "Finding", "SavedReply", "ToneReport", "build_context",
-           "check", "draft", "limit", "replies", "save_reply", "templates", "tone"]
+__all__ = [
+    "CHANNELS",
+    "PUBLIC_CHANNELS",
+    "SCENARIOS",
+    "TONE_ITEMS",
+    "check_channel",
+    "check_scenario",
+    "CheckResult",
+    "DisclosureContext",
+    "DisclosureError",
+    "Draft",
+    "Finding",
+    "SavedReply",
+    "ToneReport",
+    "build_context",
+    "check",
+    "draft",
+    "limit",
+    "replies",
+    "save_reply",
+    "templates",
+    "tone",
+]

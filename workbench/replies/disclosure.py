@@ -11,6 +11,7 @@ The guard's inputs are explicit (:class:`DisclosureContext`), so it works withou
 ``check(text, case="ESC-...")`` builds the context from the case, its confidential reporters,
 subjects, notes and the platform's records of those people.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,19 +21,17 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 
-from workbench.ids import validate_case_id
-from workbench.errors import InputError
-from workbench.content.language import fold, folded, to_original
-
-
-from workbench.replies.drafts import CHANNELS, PUBLIC_CHANNELS, check_channel, reply_settings
 from workbench import cases
 from workbench.cases import notes as notes_mod
 from workbench.cases.taxonomy import taxonomy
+from workbench.content.language import fold, folded, to_original
+from workbench.errors import InputError
 from workbench.evidence import items as evidence
 from workbench.evidence.redaction import gather_pii
+from workbench.ids import validate_case_id
 from workbench.platform import schema as S
 from workbench.platform.engine import platform_engine
+from workbench.replies.drafts import CHANNELS, PUBLIC_CHANNELS, check_channel, reply_settings
 
 TONE_ITEMS = {
     "acknowledge": "Acknowledges the person and what happened",
@@ -58,11 +57,13 @@ class DisclosureError(InputError):
 
 # --------------------------------------------------------------------------- guard inputs
 
+
 @dataclass
 class DisclosureContext:
     """What a reply must not reveal. Each ``*_values`` maps a kind (``name``, ``handle``,
     ``email``, ``phone``, ``ref``) to values; ``allowed`` are values the reply may contain
     (the recipient's own details on private channels, the support contacts)."""
+
     reporter_values: dict[str, set[str]] = field(default_factory=dict)
     other_values: dict[str, set[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -84,7 +85,6 @@ def _merge(into: dict[str, set[str]], values: dict[str, set[str]]) -> None:
 def _special_of(user_ids: Iterable[int]) -> set[str]:
     from sqlalchemy import select as sselect
 
-
     ids = sorted({int(u) for u in user_ids})
     if not ids:
         return set()
@@ -96,7 +96,9 @@ def _special_of(user_ids: Iterable[int]) -> set[str]:
     return out
 
 
-def build_context(case: str, *, recipient: int | None = None, channel: str | None = None) -> DisclosureContext:
+def build_context(
+    case: str, *, recipient: int | None = None, channel: str | None = None
+) -> DisclosureContext:
     """The guard's inputs for ``case``: reporters (confidential), subjects and other people in
     the case (everyone its evidence tables name: the people a subject wrote to, linked
     accounts, ...), its notes, ids, internal tags and labels, and everyone's special-category
@@ -106,8 +108,12 @@ def build_context(case: str, *, recipient: int | None = None, channel: str | Non
     reporters = cases.confidential_reporters(case)
     rep_ids = [r.user_id for r in reporters if r.user_id is not None]
     named = evidence.people_in_tables(evidence.list_items(case, current_only=True))
-    people = set(c.subjects) | set(rep_ids) | named | \
-        ({int(recipient)} if recipient is not None else set())
+    people = (
+        set(c.subjects)
+        | set(rep_ids)
+        | named
+        | ({int(recipient)} if recipient is not None else set())
+    )
     pii = gather_pii(people)
     ctx = DisclosureContext()
     for uid in rep_ids:
@@ -136,9 +142,11 @@ def build_context(case: str, *, recipient: int | None = None, channel: str | Non
 
 # --------------------------------------------------------------------------- guard
 
+
 @dataclass(frozen=True)
 class Finding:
     """Something the reply must not contain, at ``text[start:end]``."""
+
     kind: str
     start: int
     end: int
@@ -155,6 +163,7 @@ class ToneReport:
     ``ari``: the Automated Readability Index, a second opinion. Both count letters, words and
     sentences only, so they need no pronunciation dictionary (textstat's Flesch scores would
     download NLTK's cmudict at run time)."""
+
     items: dict[str, bool]
     grade: float | None
     ari: float | None
@@ -167,6 +176,7 @@ class ToneReport:
 @dataclass(frozen=True)
 class CheckResult:
     """The guard's verdict: ``ok`` is False when there is any finding."""
+
     text: str
     channel: str | None
     findings: tuple[Finding, ...]
@@ -214,7 +224,8 @@ def _find_term(hay: str, owner: tuple, term: str, *, bounded: bool = True) -> li
         latin = all(ord(c) < 0x0530 for c in q if c.isalpha())
         edge_ok = not (bounded and latin) or (
             (i == 0 or not _is_word(hay[i - 1]) or not _is_word(q[0]))
-            and (j == len(hay) or not _is_word(hay[j]) or not _is_word(q[-1])))
+            and (j == len(hay) or not _is_word(hay[j]) or not _is_word(q[-1]))
+        )
         if edge_ok:
             spans.append(to_original(owner, i, j))
         i = hay.find(q, i + 1)
@@ -240,7 +251,11 @@ def _parse_phone(raw: str, *, strict: bool = False) -> str | None:
             num = phonenumbers.parse(s, region)
         except phonenumbers.NumberParseException:
             continue
-        ok = phonenumbers.is_valid_number(num) if (strict and not intl) else phonenumbers.is_possible_number(num)
+        ok = (
+            phonenumbers.is_valid_number(num)
+            if (strict and not intl)
+            else phonenumbers.is_possible_number(num)
+        )
         if ok:
             return _national(num)
     return None
@@ -261,7 +276,7 @@ def _phones_in(text: str) -> list[tuple[int, int, str | None]]:
 
 
 def _shingles(tokens: list[str], n: int) -> set[tuple[str, ...]]:
-    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
 _TOKEN_RE = re.compile(r"\w+")
@@ -281,7 +296,7 @@ def _note_findings(text: str, notes: Iterable[str]) -> list[Finding]:
         n = min(NOTE_SHINGLE, len(ntoks))
         grams = _shingles(ntoks, n)
         for i in range(len(words) - n + 1):
-            if tuple(words[i:i + n]) in grams:
+            if tuple(words[i : i + n]) in grams:
                 s, e = to_original(owner, toks[i][1], toks[i + n - 1][2])
                 found.append(Finding("internal_note", s, e, "copied from an internal note"))
     return found
@@ -294,12 +309,21 @@ def _clause_patterns(ids: Iterable[str]) -> list[re.Pattern]:
         if not m:
             continue
         prefix, num = m.groups()
-        pats.append(re.compile(rf"(?i)(?<![A-Za-z0-9]){re.escape(prefix)}[\s\-_–]*{re.escape(num)}(?![\d])"))
+        pats.append(
+            re.compile(rf"(?i)(?<![A-Za-z0-9]){re.escape(prefix)}[\s\-_–]*{re.escape(num)}(?![\d])")
+        )
     return pats
 
 
-def _value_findings(kind: str, text: str, hay: str, owner: tuple, values: dict[str, set[str]],
-                    allowed: set[str], phones: list[tuple[int, int, str | None]]) -> list[Finding]:
+def _value_findings(
+    kind: str,
+    text: str,
+    hay: str,
+    owner: tuple,
+    values: dict[str, set[str]],
+    allowed: set[str],
+    phones: list[tuple[int, int, str | None]],
+) -> list[Finding]:
     who = "the reporter's" if kind == "reporter_identity" else "another user's"
     found = []
     allowed_f = {fold(a) for a in allowed}
@@ -333,17 +357,28 @@ def _special_findings(hay: str, owner: tuple, values: Iterable[str]) -> list[Fin
         fv = fold(v).strip()
         if fv and fv not in ignore and len(fv) >= 3:
             terms.add(v)
-            terms.update(p for p in re.split(r"[,;/]\s*", v) if len(p.strip()) >= 4
-                         and fold(p).strip() not in ignore)
+            terms.update(
+                p
+                for p in re.split(r"[,;/]\s*", v)
+                if len(p.strip()) >= 4 and fold(p).strip() not in ignore
+            )
     found = []
     for t in terms:
         for s, e in _find_term(hay, owner, t):
-            found.append(Finding("special_category", s, e, "orientation, gender identity or health"))
+            found.append(
+                Finding("special_category", s, e, "orientation, gender identity or health")
+            )
     return found
 
 
-def check(text: str, case: str | None = None, channel: str | None = None, *,
-          recipient: int | None = None, context: DisclosureContext | None = None) -> CheckResult:
+def check(
+    text: str,
+    case: str | None = None,
+    channel: str | None = None,
+    *,
+    recipient: int | None = None,
+    context: DisclosureContext | None = None,
+) -> CheckResult:
     """Run the disclosure guard (and the channel limit) over ``text``.
 
     With ``case``, the context is built from the case (see :func:`build_context`); ``context``
@@ -367,8 +402,12 @@ def check(text: str, case: str | None = None, channel: str | None = None, *,
     findings: list[Finding] = []
     phones = _phones_in(text)
 
-    findings += _value_findings("reporter_identity", text, hay, owner, ctx.reporter_values, set(), phones)
-    findings += _value_findings("personal_data", text, hay, owner, ctx.other_values, allowed, phones)
+    findings += _value_findings(
+        "reporter_identity", text, hay, owner, ctx.reporter_values, set(), phones
+    )
+    findings += _value_findings(
+        "personal_data", text, hay, owner, ctx.other_values, allowed, phones
+    )
     # Any other e-mail address or phone number: replies only ever carry our own contacts.
     for m in _EMAIL_RE.finditer(text):
         if fold(m.group(0)) not in allowed_f:
@@ -402,8 +441,9 @@ def check(text: str, case: str | None = None, channel: str | None = None, *,
 
     lim = CHANNELS.get(channel) if channel else None
     if lim is not None and len(text) > lim:
-        findings.append(Finding("length", lim, len(text),
-                                f"{len(text)} characters; {channel} allows {lim}"))
+        findings.append(
+            Finding("length", lim, len(text), f"{len(text)} characters; {channel} allows {lim}")
+        )
     findings = sorted(set(findings), key=lambda f: (f.start, f.end, f.kind))
     return CheckResult(text, channel, tuple(findings), len(text), lim, tone(text))
 
@@ -420,5 +460,3 @@ def tone(text: str) -> ToneReport:
         grade = round(float(textstat.coleman_liau_index(text)), 1)
         ari = round(float(textstat.automated_readability_index(text)), 1)
     return ToneReport(items, grade, ari)
-
-

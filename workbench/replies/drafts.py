@@ -2,6 +2,7 @@
 from a case: the action and the rule in plain words, links to help; never ids or names. The
 reply settings (brand, links, plain words, guard and tone cues) live beside the templates.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,15 +13,14 @@ import pandas as pd
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 
-from workbench.ids import validate_case_id
-from workbench.config import settings as current_settings
-from workbench.errors import InputError, WorkbenchError
-from workbench.files import cached
 from workbench import cases
 from workbench.cases import decisions
 from workbench.cases.taxonomy import taxonomy
+from workbench.config import settings as current_settings
 from workbench.content.profiles import user
-
+from workbench.errors import InputError, WorkbenchError
+from workbench.files import cached
+from workbench.ids import validate_case_id
 
 SCENARIOS = {
     "scam_victim": "Someone targeted by a scam",
@@ -43,6 +43,7 @@ PUBLIC_CHANNELS = frozenset({"social", "app_review_google", "app_review_apple"})
 
 # --------------------------------------------------------------------------- settings
 
+
 def responses_dir() -> Path:
     """The reply templates (``WORKBENCH_RESPONSES_DIR`` or the shipped ones)."""
     return current_settings().resource("responses_dir")
@@ -52,17 +53,25 @@ def _read_settings(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise WorkbenchError(f"cannot read {path}: {str(exc).splitlines()[0]}",
-                             "restore templates/responses/settings.yaml") from None
+        raise WorkbenchError(
+            f"cannot read {path}: {str(exc).splitlines()[0]}",
+            "restore templates/responses/settings.yaml",
+        ) from None
     if not isinstance(data, dict):
-        raise WorkbenchError(f"{path} is not a mapping", "restore templates/responses/settings.yaml")
+        raise WorkbenchError(
+            f"{path} is not a mapping", "restore templates/responses/settings.yaml"
+        )
     return data
 
 
 def reply_settings() -> dict:
     """``templates/responses/settings.yaml``: brand, links, plain words, guard and tone cues."""
-    return cached(responses_dir() / "settings.yaml", _read_settings, what="reply settings",
-                  hint="restore templates/responses/settings.yaml")
+    return cached(
+        responses_dir() / "settings.yaml",
+        _read_settings,
+        what="reply settings",
+        hint="restore templates/responses/settings.yaml",
+    )
 
 
 def check_channel(channel: str) -> str:
@@ -73,7 +82,9 @@ def check_channel(channel: str) -> str:
 
 def check_scenario(scenario: str) -> str:
     if scenario not in SCENARIOS:
-        raise InputError(f"unknown reply scenario {scenario!r}", f"use one of: {', '.join(SCENARIOS)}")
+        raise InputError(
+            f"unknown reply scenario {scenario!r}", f"use one of: {', '.join(SCENARIOS)}"
+        )
     return scenario
 
 
@@ -89,12 +100,19 @@ def templates() -> pd.DataFrame:
         for path in sorted((responses_dir() / scen).glob("*.txt.j2")):
             ch = path.name.removesuffix(".txt.j2")
             if ch in CHANNELS:
-                rows.append({"scenario": scen, "channel": ch, "limit": CHANNELS[ch],
-                             "description": SCENARIOS[scen]})
+                rows.append(
+                    {
+                        "scenario": scen,
+                        "channel": ch,
+                        "limit": CHANNELS[ch],
+                        "description": SCENARIOS[scen],
+                    }
+                )
     return pd.DataFrame(rows, columns=["scenario", "channel", "limit", "description"])
 
 
 # --------------------------------------------------------------------------- drafting
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -105,16 +123,24 @@ class Draft:
 
 
 def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(str(responses_dir())), autoescape=False,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                       keep_trailing_newline=False)
+    return Environment(
+        loader=FileSystemLoader(str(responses_dir())),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
 
 
 def _plain(case_id: str | None) -> dict:
     """Action and rule in plain words from the case's latest decision (or its category)."""
     cfg = reply_settings()
-    out = {"action_plain": "we took action on the account", "rule_plain": "our community guidelines",
-           "no_action": False}
+    out = {
+        "action_plain": "we took action on the account",
+        "rule_plain": "our community guidelines",
+        "no_action": False,
+    }
     if not case_id:
         return out
     case = cases.get(case_id)
@@ -122,15 +148,20 @@ def _plain(case_id: str | None) -> dict:
     dec = decisions.latest_decision(case_id)
     clauses = list(dec.clauses) if dec else list(tax.categories[case.category].clauses)
     if clauses and clauses[0] in tax.clauses:
-        out["rule_plain"] = cfg.get("areas", {}).get(tax.clauses[clauses[0]].area, out["rule_plain"])
+        out["rule_plain"] = cfg.get("areas", {}).get(
+            tax.clauses[clauses[0]].area, out["rule_plain"]
+        )
     if dec:
-        out["action_plain"] = cfg.get("actions", {}).get(dec.action, "we took action on the account")
+        out["action_plain"] = cfg.get("actions", {}).get(
+            dec.action, "we took action on the account"
+        )
         out["no_action"] = dec.action == "no_violation"
     return out
 
 
-def draft(case: str | None, scenario: str, channel: str, *, recipient: int | None = None,
-          **extra) -> Draft:
+def draft(
+    case: str | None, scenario: str, channel: str, *, recipient: int | None = None, **extra
+) -> Draft:
     """A reply filled from ``case`` for ``scenario`` on ``channel``, ready to edit.
 
     ``recipient`` (platform user id) adds their display name as greeting on private channels.
@@ -141,12 +172,13 @@ def draft(case: str | None, scenario: str, channel: str, *, recipient: int | Non
     if case is not None:
         validate_case_id(case)
     cfg = reply_settings()
-    ctx = {k: cfg.get(k, "") for k in ("brand", "signature", "support_url", "safety_url",
-                                       "appeal_url", "privacy_url")}
+    ctx = {
+        k: cfg.get(k, "")
+        for k in ("brand", "signature", "support_url", "safety_url", "appeal_url", "privacy_url")
+    }
     ctx.update(_plain(case))
     ctx["greeting_name"] = ""
     if recipient is not None and channel not in PUBLIC_CHANNELS:
-
         ctx["greeting_name"] = str(user(recipient).get("display_name") or "").split(" ")[0]
     ctx.setdefault("outcome", "upheld")
     ctx.update(extra)
@@ -156,12 +188,14 @@ def draft(case: str | None, scenario: str, channel: str, *, recipient: int | Non
     except TemplateNotFound:
         have = templates()
         chans = have.loc[have["scenario"] == scenario, "channel"].tolist()
-        raise InputError(f"no {channel} template for {scenario}",
-                         f"channels with a template: {', '.join(chans) or 'none'}") from None
+        raise InputError(
+            f"no {channel} template for {scenario}",
+            f"channels with a template: {', '.join(chans) or 'none'}",
+        ) from None
     except TemplateError as exc:
-        raise WorkbenchError(f"template {name} failed: {str(exc).splitlines()[0]}",
-                             "fix the template or pass the missing value") from None
+        raise WorkbenchError(
+            f"template {name} failed: {str(exc).splitlines()[0]}",
+            "fix the template or pass the missing value",
+        ) from None
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + ("\n" if channel == "email" else "")
     return Draft(scenario, channel, text, CHANNELS[channel])
-
-

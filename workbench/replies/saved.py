@@ -1,6 +1,7 @@
 """Saved replies: a reply that passed the disclosure guard, recorded on the case (who, when,
 channel, SHA-256 of the text) and in its change log.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -10,20 +11,18 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import select
 
-from workbench.ids import validate_case_id
+from workbench import cases
 from workbench.config import settings as current_settings
 from workbench.errors import InputError
-from workbench.store.models import ReplyRow
-from workbench.times import utcnow
-
-
+from workbench.ids import validate_case_id
 from workbench.replies.disclosure import DisclosureContext, DisclosureError, check
 from workbench.replies.drafts import check_channel, check_scenario
 from workbench.store import audit
-from workbench import cases
-
+from workbench.store.models import ReplyRow
+from workbench.times import utcnow
 
 # --------------------------------------------------------------------------- saving
+
 
 @dataclass(frozen=True)
 class SavedReply:
@@ -37,9 +36,16 @@ class SavedReply:
     length: int
 
 
-def save_reply(case: str, channel: str, text: str, *, scenario: str | None = None,
-               recipient: int | None = None, who: str | None = None,
-               context: DisclosureContext | None = None) -> SavedReply:
+def save_reply(
+    case: str,
+    channel: str,
+    text: str,
+    *,
+    scenario: str | None = None,
+    recipient: int | None = None,
+    who: str | None = None,
+    context: DisclosureContext | None = None,
+) -> SavedReply:
     """Record a reply on the case after the guard passes; :class:`DisclosureError` if not."""
     validate_case_id(case)
     check_channel(channel)
@@ -49,22 +55,42 @@ def save_reply(case: str, channel: str, text: str, *, scenario: str | None = Non
         raise InputError("the reply is empty", "write or draft a reply first")
     result = check(text, case=case, channel=channel, recipient=recipient, context=context)
     if not result.ok:
-        raise DisclosureError(f"reply not saved: it {result.summary()}",
-                              "edit the highlighted parts and check again")
+        raise DisclosureError(
+            f"reply not saved: it {result.summary()}", "edit the highlighted parts and check again"
+        )
     text = result.text
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     who = who or current_settings().analyst
     at = utcnow()
     with cases.unit() as s:
-        cases.record_action(s, case, who=who, at=at, action="reply", field="replies",
-                            new=f"{channel} reply, sha256 {digest[:16]}")
-        row = ReplyRow(case_id=case, channel=channel, scenario=scenario, who=who, at=at,
-                       sha256=digest, length=len(text), text=text)
+        cases.record_action(
+            s,
+            case,
+            who=who,
+            at=at,
+            action="reply",
+            field="replies",
+            new=f"{channel} reply, sha256 {digest[:16]}",
+        )
+        row = ReplyRow(
+            case_id=case,
+            channel=channel,
+            scenario=scenario,
+            who=who,
+            at=at,
+            sha256=digest,
+            length=len(text),
+            text=text,
+        )
         s.add(row)
         s.flush()
         saved = SavedReply(row.id, case, channel, scenario, who, at, digest, len(text))
-    audit.record("reply.save", case=case, analyst=who,
-                 details={"channel": channel, "scenario": scenario, "sha256": digest})
+    audit.record(
+        "reply.save",
+        case=case,
+        analyst=who,
+        details={"channel": channel, "scenario": scenario, "sha256": digest},
+    )
     return saved
 
 
@@ -73,9 +99,22 @@ def replies(case: str) -> pd.DataFrame:
     validate_case_id(case)
     with cases.unit() as s:
         cases.get(case, session=s)
-        rows = s.scalars(select(ReplyRow).where(ReplyRow.case_id == case).order_by(ReplyRow.id)).all()
-        data = [{"id": r.id, "at": r.at, "who": r.who, "channel": r.channel, "scenario": r.scenario,
-                 "length": r.length, "sha256": r.sha256, "text": r.text} for r in rows]
-    return pd.DataFrame(data, columns=["id", "at", "who", "channel", "scenario", "length", "sha256", "text"])
-
-
+        rows = s.scalars(
+            select(ReplyRow).where(ReplyRow.case_id == case).order_by(ReplyRow.id)
+        ).all()
+        data = [
+            {
+                "id": r.id,
+                "at": r.at,
+                "who": r.who,
+                "channel": r.channel,
+                "scenario": r.scenario,
+                "length": r.length,
+                "sha256": r.sha256,
+                "text": r.text,
+            }
+            for r in rows
+        ]
+    return pd.DataFrame(
+        data, columns=["id", "at", "who", "channel", "scenario", "length", "sha256", "text"]
+    )

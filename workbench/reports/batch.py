@@ -17,6 +17,7 @@ batches (``wb.reports``).
   Dask worker process keeps its own warm kernel and runs reports with Papermill. Workers need the
   same ``WORKBENCH_*`` settings (passed along with every task) and must see the case folders.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,34 +32,34 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from multiprocessing.connection import wait as wait_connections
 from pathlib import Path
 from typing import Any
 
-from workbench import resources
-from workbench.ids import case_folder, validate_case_id
+from workbench import cases, config, resources
 from workbench.config import settings
 from workbench.errors import InputError, WorkbenchError
+from workbench.evidence import items as evidence
+from workbench.ids import case_folder, validate_case_id
+from workbench.platform.engine import dispose_all as dispose_platform
 from workbench.reports.sections import check_audience, check_zone
 from workbench.store import audit
-from workbench.times import parse_timestamp
-from workbench import cases
-from workbench import config
-from workbench.evidence import items as evidence
-from workbench.platform.engine import dispose_all as dispose_platform
 from workbench.store import dispose_all as dispose_store
+from workbench.times import parse_timestamp
 
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600.0
 ENGINE_NAME = "workbench_warm"
 #: Imported once per kernel so that every report after the first starts at once.
-WARM_UP = ("import workbench, workbench.reports.sections, workbench.cases, workbench.evidence, "
-           "workbench.evidence.redaction, workbench.content, workbench.timeline, "
-           "workbench.timeline.figures, workbench.queries.run, workbench.replies, pandas, "
-           "plotly.graph_objects, plotly.io\n"
-           "plotly.io.to_html(plotly.graph_objects.Figure(plotly.graph_objects.Scatter(x=[1], y=[1])),"
-           " include_plotlyjs=False, full_html=False)")
+WARM_UP = (
+    "import workbench, workbench.reports.sections, workbench.cases, workbench.evidence, "
+    "workbench.evidence.redaction, workbench.content, workbench.timeline, "
+    "workbench.timeline.figures, workbench.queries.run, workbench.replies, pandas, "
+    "plotly.graph_objects, plotly.io\n"
+    "plotly.io.to_html(plotly.graph_objects.Figure(plotly.graph_objects.Scatter(x=[1], y=[1])),"
+    " include_plotlyjs=False, full_html=False)"
+)
 RESET = "get_ipython().run_line_magic('reset', '-f')\nimport gc; gc.collect()"
 #: A kernel is replaced after this many reports, so that nothing accumulates for ever.
 REPORTS_PER_KERNEL = 200
@@ -68,6 +69,7 @@ def report_notebook() -> Path:
     """The parameterised report notebook (shipped ``notebooks/reports/case_report.ipynb``)."""
     return resources.path(resources.REPORT_NOTEBOOK)
 
+
 _ENV_PREFIX = "WORKBENCH_"
 
 log = logging.getLogger(__name__)
@@ -75,17 +77,19 @@ log = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- results
 
+
 @dataclass(frozen=True)
 class ReportResult:
     """What became of one report."""
+
     case_id: str
     audience: str
     ok: bool
-    notebook: Path | None = None     # the executed notebook (kept on failure, with the error cell)
-    html: Path | None = None         # the HTML export (successful reports only)
-    error: str | None = None         # one line
+    notebook: Path | None = None  # the executed notebook (kept on failure, with the error cell)
+    html: Path | None = None  # the HTML export (successful reports only)
+    error: str | None = None  # one line
     seconds: float = 0.0
-    evidence: tuple[str, ...] = ()   # labels of the evidence items recorded (E0007, E0008)
+    evidence: tuple[str, ...] = ()  # labels of the evidence items recorded (E0007, E0008)
     timed_out: bool = False
     worker: str = ""
 
@@ -109,7 +113,7 @@ class _Task:
 def _task(case_id: str, audience: str, as_of: Any, display_tz: Any, timeout: float) -> _Task:
     validate_case_id(case_id)
     check_audience(audience)
-    when = None if as_of in (None, "") else parse_timestamp(as_of).astimezone(timezone.utc).isoformat()
+    when = None if as_of in (None, "") else parse_timestamp(as_of).astimezone(UTC).isoformat()
     tz = None if display_tz in (None, "") else check_zone(display_tz).key
     if not timeout or timeout <= 0:
         raise InputError(f"timeout must be a positive number of seconds, not {timeout!r}")
@@ -124,12 +128,14 @@ def _one_line(exc: BaseException) -> str:
 
 # --------------------------------------------------------------------------- warm kernel
 
+
 def _register_engine() -> None:
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
 
     class WarmClient(PapermillNotebookClient):
         """Papermill's client on a running kernel: resets the namespace, then runs the cells."""
+
         def papermill_execute_cells(self):
             # Silent and outside the notebook: the output notebook shows only the report.
             msg_id = self.kc.execute(RESET, silent=True, store_history=False)
@@ -138,14 +144,32 @@ def _register_engine() -> None:
 
     class WarmKernelEngine(NBClientEngine):
         """Papermill's nbclient engine on a kernel (and client) that is already running."""
+
         @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     km=None, kc=None, **kwargs):
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            km=None,
+            kc=None,
+            **kwargs,
+        ):
             client = WarmClient(
-                nb_man, km=km, timeout=execution_timeout, startup_timeout=start_timeout,
-                kernel_name=kernel_name, log=logging.getLogger("papermill"),
-                log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file)
+                nb_man,
+                km=km,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
             client.kc = kc  # reuse the warm client: no channel start-up per report
             return client.execute()
 
@@ -163,6 +187,7 @@ def _stop_channels(kc: Any) -> None:
 
 class WarmKernel:
     """One Jupyter kernel, started once with the report's modules imported, reused per report."""
+
     def __init__(self, kernel_name: str = KERNEL_NAME, env: dict[str, str] | None = None) -> None:
         self.kernel_name = kernel_name
         self.env = dict(os.environ if env is None else env)
@@ -173,22 +198,28 @@ class WarmKernel:
         self.killed = False
         self.stale = False
 
-    def start(self) -> "WarmKernel":
+    def start(self) -> WarmKernel:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
         # IPC sockets in a private folder: local only, and no plain-TCP ports open per kernel.
         self._ipc_dir = tempfile.mkdtemp(prefix="wb-kernel-")
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc",
-                                     ip=os.path.join(self._ipc_dir, "k"))
+        self.km = AsyncKernelManager(
+            kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._ipc_dir, "k")
+        )
         # In-memory history: many kernels must not contend for one IPython history database.
-        run_sync(self.km.start_kernel)(env=self.env,
-                                       extra_arguments=["--HistoryManager.hist_file=:memory:"])
+        run_sync(self.km.start_kernel)(
+            env=self.env, extra_arguments=["--HistoryManager.hist_file=:memory:"]
+        )
         import nbformat
         from nbclient import NotebookClient
 
-        starter = NotebookClient(nbformat.v4.new_notebook(), km=self.km,
-                                 kernel_name=self.kernel_name, startup_timeout=120)
+        starter = NotebookClient(
+            nbformat.v4.new_notebook(),
+            km=self.km,
+            kernel_name=self.kernel_name,
+            startup_timeout=120,
+        )
         self.kc = starter.start_new_kernel_client()
         self.killed = False
         self.stale = False
@@ -216,7 +247,10 @@ class WarmKernel:
         pid = self.pid
         self.killed = True
         if pid:
-            for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+            for kill in (
+                lambda: os.killpg(pid, signal.SIGKILL),
+                lambda: os.kill(pid, signal.SIGKILL),
+            ):
                 try:
                     kill()
                     break
@@ -269,6 +303,7 @@ class WarmKernel:
 
 # --------------------------------------------------------------------------- one report
 
+
 def reports_dir(case_id: str) -> Path:
     return case_folder(settings().cases_dir, case_id) / "reports"
 
@@ -276,7 +311,7 @@ def reports_dir(case_id: str) -> Path:
 def _names(case_id: str, audience: str) -> tuple[Path, Path, str]:
     folder = reports_dir(case_id)
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     base = stamp if audience == "internal" else f"{stamp}-{audience}"
     name, n = base, 1
     while (folder / f"{name}.ipynb").exists() or (folder / f".{name}.running.ipynb").exists():
@@ -290,8 +325,9 @@ def _case_exists(case_id: str) -> None:
     cases.get(case_id)  # NotFoundError for an unknown case
 
 
-def _execute(task: _Task, kernel: WarmKernel,
-             on_start: Callable[[Path, Path], None] | None = None) -> ReportResult:
+def _execute(
+    task: _Task, kernel: WarmKernel, on_start: Callable[[Path, Path], None] | None = None
+) -> ReportResult:
     """Run one report in ``kernel``; never raises for a report's own failure."""
     import papermill as pm
     from nbclient.exceptions import DeadKernelError
@@ -314,26 +350,40 @@ def _execute(task: _Task, kernel: WarmKernel,
     _atomic_write(partial, report_notebook().read_bytes())
     if on_start:
         on_start(partial, final)
-    params = {"case_id": task.case_id, "audience": task.audience, "as_of": task.as_of,
-              "display_tz": task.display_tz}
+    params = {
+        "case_id": task.case_id,
+        "audience": task.audience,
+        "as_of": task.as_of,
+        "display_tz": task.display_tz,
+    }
     kernel.killed = False
     watchdog = threading.Timer(task.timeout, kernel.kill)
     watchdog.daemon = True
     error, timed_out = None, False
     watchdog.start()
     try:
-        pm.execute_notebook(str(report_notebook()), str(partial), parameters=params,
-                            engine_name=ENGINE_NAME, km=kernel.km, kc=kernel.kc,
-                            kernel_name=kernel.kernel_name,
-                            execution_timeout=max(1, math.ceil(task.timeout)),
-                            progress_bar=False, log_output=False,
-                            report_mode=False)
+        pm.execute_notebook(
+            str(report_notebook()),
+            str(partial),
+            parameters=params,
+            engine_name=ENGINE_NAME,
+            km=kernel.km,
+            kc=kernel.kc,
+            kernel_name=kernel.kernel_name,
+            execution_timeout=max(1, math.ceil(task.timeout)),
+            progress_bar=False,
+            log_output=False,
+            report_mode=False,
+        )
     except pm.PapermillExecutionError as exc:
         error = f"{exc.ename}: {str(exc.evalue).splitlines()[0] if exc.evalue else ''}".rstrip(": ")
     except (DeadKernelError, TimeoutError, RuntimeError) as exc:
         timed_out = kernel.killed or isinstance(exc, TimeoutError)
-        error = (f"timed out after {task.timeout:g} s; the report was stopped" if timed_out
-                 else f"the kernel died: {_one_line(exc)}")
+        error = (
+            f"timed out after {task.timeout:g} s; the report was stopped"
+            if timed_out
+            else f"the kernel died: {_one_line(exc)}"
+        )
     except Exception as exc:  # anything else is this report's failure, not the batch's
         error = _one_line(exc)
     finally:
@@ -361,17 +411,37 @@ def _execute(task: _Task, kernel: WarmKernel,
 _registered: set[str] = set()
 
 
-def _finish(task: _Task, t0: float, *, ok: bool, error: str | None = None,
-            notebook: Path | None = None, html: Path | None = None,
-            evidence: tuple[str, ...] = (), timed_out: bool = False) -> ReportResult:
-    res = ReportResult(task.case_id, task.audience, ok, notebook, html, error,
-                       round(time.monotonic() - t0, 3), evidence, timed_out,
-                       worker=f"pid {os.getpid()}")
+def _finish(
+    task: _Task,
+    t0: float,
+    *,
+    ok: bool,
+    error: str | None = None,
+    notebook: Path | None = None,
+    html: Path | None = None,
+    evidence: tuple[str, ...] = (),
+    timed_out: bool = False,
+) -> ReportResult:
+    res = ReportResult(
+        task.case_id,
+        task.audience,
+        ok,
+        notebook,
+        html,
+        error,
+        round(time.monotonic() - t0, 3),
+        evidence,
+        timed_out,
+        worker=f"pid {os.getpid()}",
+    )
     try:
         _audit(res)
     except Exception as exc:  # the report exists either way; say loudly that the log missed it
-        log.error("report.run for %s could not be written to the audit log: %s",
-                  task.case_id, _one_line(exc))
+        log.error(
+            "report.run for %s could not be written to the audit log: %s",
+            task.case_id,
+            _one_line(exc),
+        )
     return res
 
 
@@ -381,12 +451,19 @@ def _audit(res: ReportResult) -> None:
         case = validate_case_id(res.case_id)
     except WorkbenchError:
         case = None
-    audit.record("report.run", case=case, outcome=outcome, duration_ms=res.seconds * 1000,
-                 reason=res.error,
-                 details={"audience": res.audience,
-                          "notebook": res.notebook.name if res.notebook else None,
-                          "html": res.html.name if res.html else None,
-                          "evidence": list(res.evidence)})
+    audit.record(
+        "report.run",
+        case=case,
+        outcome=outcome,
+        duration_ms=res.seconds * 1000,
+        reason=res.error,
+        details={
+            "audience": res.audience,
+            "notebook": res.notebook.name if res.notebook else None,
+            "html": res.html.name if res.html else None,
+            "evidence": list(res.evidence),
+        },
+    )
 
 
 def mark_stopped(path: Path, message: str) -> None:
@@ -398,18 +475,32 @@ def mark_stopped(path: Path, message: str) -> None:
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     # The cell that was running, else the first that had not completed, else the last one.
-    target = next((c for c in code if c.get("metadata", {}).get("papermill", {}).get("status")
-                   == "running"), None)
+    target = next(
+        (c for c in code if c.get("metadata", {}).get("papermill", {}).get("status") == "running"),
+        None,
+    )
     if target is None:
-        target = next((c for c in code if c.get("metadata", {}).get("papermill", {}).get("status")
-                       != "completed"), code[-1] if code else None)
+        target = next(
+            (
+                c
+                for c in code
+                if c.get("metadata", {}).get("papermill", {}).get("status") != "completed"
+            ),
+            code[-1] if code else None,
+        )
     if target is not None:
-        target.outputs.append(nbformat.v4.new_output(
-            "error", ename="ReportStopped", evalue=message,
-            traceback=[f"ReportStopped: {message}"]))
+        target.outputs.append(
+            nbformat.v4.new_output(
+                "error",
+                ename="ReportStopped",
+                evalue=message,
+                traceback=[f"ReportStopped: {message}"],
+            )
+        )
         target.setdefault("metadata", {}).setdefault("papermill", {})["status"] = "failed"
     banner = nbformat.v4.new_markdown_cell(
-        f"<span style='color:red;font-size:1.5em'>This report was stopped: {message}</span>")
+        f"<span style='color:red;font-size:1.5em'>This report was stopped: {message}</span>"
+    )
     banner.metadata["tags"] = ["papermill-error-cell-tag"]
     nb.cells.insert(0, banner)
     _atomic_write(path, nbformat.writes(nb).encode("utf-8"))
@@ -438,10 +529,14 @@ def _html_exporter() -> Any:
         from jinja2 import DictLoader
         from nbconvert import HTMLExporter
 
-        _exporter = HTMLExporter(template_name="lab", template_file="wb_report.html.j2",
-                                 extra_loaders=[DictLoader({"wb_report.html.j2": _TEMPLATE})],
-                                 exclude_input=True, exclude_input_prompt=True,
-                                 exclude_output_prompt=True)
+        _exporter = HTMLExporter(
+            template_name="lab",
+            template_file="wb_report.html.j2",
+            extra_loaders=[DictLoader({"wb_report.html.j2": _TEMPLATE})],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
     return _exporter
 
 
@@ -463,12 +558,14 @@ def export_html(notebook: Path) -> Path:
     nb = nbformat.read(notebook, as_version=4)
     case = nb.cells and _param(nb, "case_id")
     body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": f"Investigation report {case or notebook.stem}"}})
+        nb, resources={"metadata": {"name": f"Investigation report {case or notebook.stem}"}}
+    )
     if "plotly-graph-div" in body:
         from plotly.offline import get_plotlyjs
 
-        body = body.replace("</head>", "<script type=\"text/javascript\">" + get_plotlyjs()
-                            + "</script>\n</head>", 1)
+        body = body.replace(
+            "</head>", '<script type="text/javascript">' + get_plotlyjs() + "</script>\n</head>", 1
+        )
     target = notebook.with_suffix(".html")
     _atomic_write(target, body.encode("utf-8"))
     return target
@@ -481,8 +578,10 @@ def _param(nb: Any, name: str) -> Any:
 def _record_evidence(task: _Task, notebook: Path, html: Path, stamp: str) -> tuple[str, ...]:
 
     what = f"investigation report ({task.audience}) {stamp}"
-    note = (f"Papermill run of {report_notebook().name}; as of {task.as_of or 'run time'}; "
-            f"times in {task.display_tz or settings().tz_name}")
+    note = (
+        f"Papermill run of {report_notebook().name}; as of {task.as_of or 'run time'}; "
+        f"times in {task.display_tz or settings().tz_name}"
+    )
     a = evidence.add_file(task.case_id, notebook, title=f"{what}: notebook", note=note)
     b = evidence.add_file(task.case_id, html, title=f"{what}: HTML", note=note)
     return (a.label, b.label)
@@ -490,8 +589,14 @@ def _record_evidence(task: _Task, notebook: Path, html: Path, stamp: str) -> tup
 
 # --------------------------------------------------------------------------- public API
 
-def run(case_id: str, audience: str = "internal", as_of: Any = None, display_tz: Any = None,
-        timeout: float = DEFAULT_TIMEOUT) -> ReportResult:
+
+def run(
+    case_id: str,
+    audience: str = "internal",
+    as_of: Any = None,
+    display_tz: Any = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> ReportResult:
     """Execute the report for one case here and now (starts one kernel) and return the result.
 
     A report that fails is returned with ``ok=False`` and its error (its notebook is kept);
@@ -507,10 +612,17 @@ def run(case_id: str, audience: str = "internal", as_of: Any = None, display_tz:
         kernel.shutdown()
 
 
-def run_many(case_ids: Iterable[str], workers: int = 2, timeout: float = DEFAULT_TIMEOUT,
-             scheduler: str | None = None, *, audience: str = "internal", as_of: Any = None,
-             display_tz: Any = None,
-             progress: Callable[[ReportResult], None] | None = None) -> list[ReportResult]:
+def run_many(
+    case_ids: Iterable[str],
+    workers: int = 2,
+    timeout: float = DEFAULT_TIMEOUT,
+    scheduler: str | None = None,
+    *,
+    audience: str = "internal",
+    as_of: Any = None,
+    display_tz: Any = None,
+    progress: Callable[[ReportResult], None] | None = None,
+) -> list[ReportResult]:
     """Reports for many cases in parallel; one :class:`ReportResult` per case, in input order.
 
     ``workers`` local processes (each with a warm kernel), or the Dask cluster at ``scheduler``
@@ -548,6 +660,7 @@ def summary(results: Sequence[ReportResult]) -> str:
 
 # --------------------------------------------------------------------------- local pool
 
+
 def _workbench_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith(_ENV_PREFIX)}
 
@@ -579,9 +692,13 @@ def _worker_main(conn: Any, env: dict[str, str]) -> None:
                 break
             if task is None:
                 break
-            res = _execute(task, kernel,
-                           on_start=lambda p, f: conn.send(("started", str(p), str(f), kernel.pid,
-                                                             kernel._ipc_dir)))
+            res = _execute(
+                task,
+                kernel,
+                on_start=lambda p, f: conn.send(
+                    ("started", str(p), str(f), kernel.pid, kernel._ipc_dir)
+                ),
+            )
             conn.send(("done", res))
     finally:
         kernel.shutdown()
@@ -622,8 +739,9 @@ def _grace(timeout: float) -> float:
     return max(15.0, 0.25 * timeout)
 
 
-def _run_pool(tasks: list[_Task], workers: int,
-              progress: Callable[[ReportResult], None] | None) -> dict[str, ReportResult]:
+def _run_pool(
+    tasks: list[_Task], workers: int, progress: Callable[[ReportResult], None] | None
+) -> dict[str, ReportResult]:
     ctx = mp.get_context("spawn")
     env = _workbench_env()
     pending = deque(tasks)
@@ -632,8 +750,9 @@ def _run_pool(tasks: list[_Task], workers: int,
 
     def spawn() -> _Worker:
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker_main, args=(child, env), daemon=True,
-                           name="workbench-report-worker")
+        proc = ctx.Process(
+            target=_worker_main, args=(child, env), daemon=True, name="workbench-report-worker"
+        )
         proc.start()
         child.close()
         return _Worker(proc, parent)
@@ -656,9 +775,18 @@ def _run_pool(tasks: list[_Task], workers: int,
                     pass
                 os.replace(partial, final)
                 notebook = final
-        res = ReportResult(task.case_id, task.audience, False, notebook, None, error,
-                           round(time.monotonic() - w.started, 3), (), timed_out,
-                           worker=f"pid {w.proc.pid}")
+        res = ReportResult(
+            task.case_id,
+            task.audience,
+            False,
+            notebook,
+            None,
+            error,
+            round(time.monotonic() - w.started, 3),
+            (),
+            timed_out,
+            worker=f"pid {w.proc.pid}",
+        )
         try:
             _audit(res)
         except Exception:
@@ -704,8 +832,9 @@ def _run_pool(tasks: list[_Task], workers: int,
                     died = True
                 if w.task is not None and now - w.started > w.task.timeout + _grace(w.task.timeout):
                     w.kill()
-                    fail_running(w, f"timed out after {w.task.timeout:g} s; the worker was killed",
-                                 True)
+                    fail_running(
+                        w, f"timed out after {w.task.timeout:g} s; the worker was killed", True
+                    )
                     died = True
                 if died:
                     if w.alive:
@@ -719,8 +848,14 @@ def _run_pool(tasks: list[_Task], workers: int,
             if not any(w.alive for w in pool) and pending:
                 break
         for task in list(pending):  # no worker could be started
-            finish(ReportResult(task.case_id, task.audience, False,
-                                error="no report worker could start a kernel"))
+            finish(
+                ReportResult(
+                    task.case_id,
+                    task.audience,
+                    False,
+                    error="no report worker could start a kernel",
+                )
+            )
             pending.remove(task)
     finally:
         for w in pool:
@@ -763,7 +898,7 @@ def _dask_report(task: _Task, env: dict[str, str]) -> ReportResult:
         if not _dask_kernels:
             import atexit
 
-            atexit.register(lambda: [k.shutdown() for k in _dask_kernels])
+            atexit.register(_shutdown_dask_kernels)
         _dask_kernels.append(kernel)
     return _execute(task, kernel)
 
@@ -771,28 +906,42 @@ def _dask_report(task: _Task, env: dict[str, str]) -> ReportResult:
 _dask_kernels: list[WarmKernel] = []
 
 
+def _shutdown_dask_kernels() -> None:
+    for kernel in _dask_kernels:
+        kernel.shutdown()
+
+
 def _dispose_engines() -> None:
     dispose_platform()
     dispose_store()
 
 
-def _run_dask(tasks: list[_Task], scheduler: str,
-              progress: Callable[[ReportResult], None] | None) -> dict[str, ReportResult]:
+def _run_dask(
+    tasks: list[_Task], scheduler: str, progress: Callable[[ReportResult], None] | None
+) -> dict[str, ReportResult]:
     if not str(scheduler).startswith(("tcp://", "tls://", "inproc://", "ucx://")):
-        raise InputError(f"{scheduler!r} is not a Dask scheduler address",
-                         "use tcp://HOST:PORT (see `dask scheduler`)")
+        raise InputError(
+            f"{scheduler!r} is not a Dask scheduler address",
+            "use tcp://HOST:PORT (see `dask scheduler`)",
+        )
     from distributed import Client, as_completed
 
     try:
         client = Client(scheduler, timeout=15, set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise WorkbenchError(f"cannot reach the Dask scheduler at {scheduler}: {_one_line(exc)}",
-                             "start it with `dask scheduler` or check the address") from None
+        raise WorkbenchError(
+            f"cannot reach the Dask scheduler at {scheduler}: {_one_line(exc)}",
+            "start it with `dask scheduler` or check the address",
+        ) from None
     env = _workbench_env()
     done: dict[str, ReportResult] = {}
     try:
-        futures = {client.submit(_dask_report, t, env, pure=False,
-                                 key=f"report-{t.case_id}-{os.urandom(4).hex()}"): t for t in tasks}
+        futures = {
+            client.submit(
+                _dask_report, t, env, pure=False, key=f"report-{t.case_id}-{os.urandom(4).hex()}"
+            ): t
+            for t in tasks
+        }
         for fut in as_completed(list(futures), loop=client.loop):
             task = futures[fut]
             try:
@@ -811,5 +960,16 @@ def _run_dask(tasks: list[_Task], scheduler: str,
     return done
 
 
-__all__ = ["ReportResult", "run", "run_many", "open_case_ids", "summary", "export_html",
-           "mark_stopped", "reports_dir", "WarmKernel", "report_notebook", "DEFAULT_TIMEOUT"]
+__all__ = [
+    "ReportResult",
+    "run",
+    "run_many",
+    "open_case_ids",
+    "summary",
+    "export_html",
+    "mark_stopped",
+    "reports_dir",
+    "WarmKernel",
+    "report_notebook",
+    "DEFAULT_TIMEOUT",
+]

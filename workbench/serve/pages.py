@@ -10,6 +10,7 @@ dashboard notebook names, in its metadata, the extensions it needs beyond the wi
 and :func:`page_config` (Voilà's ``page_config_hook``, set in ``templates/voila/voila.py``)
 drops the others from that page. A notebook without the key gets every extension.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,9 +35,15 @@ def needed_extensions(notebook: Path) -> list[str] | None:
     return [str(x) for x in wanted] if isinstance(wanted, list) else None
 
 
-def page_config(current: dict[str, Any], base_url: str, settings: dict[str, Any],
-                log: logging.Logger, voila_configuration: Any, notebook_path: str,
-                **_: Any) -> dict[str, Any]:
+def page_config(
+    current: dict[str, Any],
+    base_url: str,
+    settings: dict[str, Any],
+    log: logging.Logger,
+    voila_configuration: Any,
+    notebook_path: str,
+    **_: Any,
+) -> dict[str, Any]:
     """Voilà's page_config_hook: keep only the extensions the page's notebook needs."""
     root = resources.path(resources.DASHBOARDS).resolve()
     notebook = (root / notebook_path).resolve()
@@ -47,6 +54,8 @@ def page_config(current: dict[str, Any], base_url: str, settings: dict[str, Any]
         return current
     out = dict(current)
     out["federated_extensions"] = [
-        ext for ext in current.get("federated_extensions", [])
-        if ext.get("name", "").startswith(ALWAYS) or ext.get("name") in wanted]
+        ext
+        for ext in current.get("federated_extensions", [])
+        if ext.get("name", "").startswith(ALWAYS) or ext.get("name") in wanted
+    ]
     return out

@@ -14,6 +14,7 @@ browser then holds a cookie). Voilà strips the code, hides tracebacks from the 
 culls idle kernels; JupyterLab culls idle kernels too. Kernels inherit this process's
 environment, so the dashboards see the same WORKBENCH_HOME and store URLs.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,7 +51,8 @@ def voila_config_dir() -> Path:
     """What ``JUPYTER_CONFIG_PATH`` needs for Voilà's ``voila.py`` (the page hook)."""
     return resources.path(resources.VOILA)
 
-CULL_IDLE_S = 3600       # an idle kernel (nobody executing) is shut down after an hour
+
+CULL_IDLE_S = 3600  # an idle kernel (nobody executing) is shut down after an hour
 CULL_INTERVAL_S = 300
 # Voilà cannot shut down a closed page's kernel when the token is on (its beacon lacks the
 # _xsrf field: voila-dashboards/voila#1458), so its kernels are culled sooner once no page is
@@ -73,7 +75,9 @@ class ServePlan:
     def app_url(self, app: str, query: str = "", token: bool = True) -> str:
         """The URL of one dashboard (``leads``, ``oncall``, ``case``), with the token if asked."""
         parts = [p for p in (query, f"token={self.token}" if token else "") if p]
-        return f"{self.voila_base}/voila/render/{app}.ipynb" + ("?" + "&".join(parts) if parts else "")
+        return f"{self.voila_base}/voila/render/{app}.ipynb" + (
+            "?" + "&".join(parts) if parts else ""
+        )
 
 
 def free_port(start: int = 8888, host: str = "127.0.0.1", *, skip: tuple[int, ...] = ()) -> int:
@@ -95,35 +99,60 @@ def _root_flag() -> list[str]:
     return ["--allow-root"] if os.geteuid() == 0 else []
 
 
-def voila_command(*, host: str, port: int, token: str, root: Path | None = None,
-                  preheat: bool = True, pool_size: int = 1) -> list[str]:
+def voila_command(
+    *,
+    host: str,
+    port: int,
+    token: str,
+    root: Path | None = None,
+    preheat: bool = True,
+    pool_size: int = 1,
+) -> list[str]:
     """The Voilà command line: token auth, no sources, no tracebacks, our template (nothing
     fetched from a CDN), preheated, culled. Needs :func:`kernel_env`'s JUPYTER_PATH."""
-    cmd = [sys.executable, "-m", "voila", str(root or dashboards_dir()), "--no-browser",
-           f"--Voila.ip={host}", f"--port={port}", "--Voila.port_retries=0",
-           f"--token={token}",
-           "--VoilaConfiguration.template=workbench",
-           "--VoilaConfiguration.strip_sources=True",
-           "--VoilaConfiguration.show_tracebacks=False",
-           f"--MappingKernelManager.cull_idle_timeout={VOILA_CULL_IDLE_S}",
-           f"--MappingKernelManager.cull_interval={VOILA_CULL_INTERVAL_S}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(root or dashboards_dir()),
+        "--no-browser",
+        f"--Voila.ip={host}",
+        f"--port={port}",
+        "--Voila.port_retries=0",
+        f"--token={token}",
+        "--VoilaConfiguration.template=workbench",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        f"--MappingKernelManager.cull_idle_timeout={VOILA_CULL_IDLE_S}",
+        f"--MappingKernelManager.cull_interval={VOILA_CULL_INTERVAL_S}",
+    ]
     if preheat and pool_size > 0:
-        cmd += ["--VoilaConfiguration.preheat_kernel=True",
-                f"--VoilaConfiguration.default_pool_size={pool_size}",
-                # refill the pool a little after a page took its kernel, so the new kernel's
-                # start-up does not compete with that page's first render on a small machine
-                "--VoilaKernelManager.fill_delay=5"]
+        cmd += [
+            "--VoilaConfiguration.preheat_kernel=True",
+            f"--VoilaConfiguration.default_pool_size={pool_size}",
+            # refill the pool a little after a page took its kernel, so the new kernel's
+            # start-up does not compete with that page's first render on a small machine
+            "--VoilaKernelManager.fill_delay=5",
+        ]
     return cmd
 
 
 def lab_command(settings: Settings, *, host: str, port: int, token: str) -> list[str]:
     """The JupyterLab command line on the workbench home: token auth, idle kernels culled."""
-    return [sys.executable, "-m", "jupyterlab", "--no-browser",
-            f"--ServerApp.ip={host}", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-            f"--ServerApp.root_dir={settings.home}",
-            f"--IdentityProvider.token={token}",
-            f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
-            f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}", *_root_flag()]
+    return [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--ServerApp.ip={host}",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--ServerApp.root_dir={settings.home}",
+        f"--IdentityProvider.token={token}",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
+        f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
+        *_root_flag(),
+    ]
 
 
 def _link_notebooks(settings: Settings) -> None:
@@ -137,35 +166,58 @@ def kernel_env(settings: Settings) -> dict[str, str]:
     """The environment both servers (and so every kernel) run with. JUPYTER_PATH lets Voilà
     find the ``workbench`` template; JUPYTER_CONFIG_PATH its ``voila.py`` (each page loads only
     the extensions it needs), ahead of, not instead of, the user's and the site's config."""
+
     def first(path: Path, var: str) -> str:
         return os.pathsep.join(p for p in (str(path), os.environ.get(var)) if p)
 
-    return {**os.environ, "WORKBENCH_HOME": str(settings.home), "PYTHONUNBUFFERED": "1",
-            "JUPYTER_PATH": first(voila_templates_dir(), "JUPYTER_PATH"),
-            "JUPYTER_CONFIG_PATH": first(voila_config_dir(), "JUPYTER_CONFIG_PATH")}
+    return {
+        **os.environ,
+        "WORKBENCH_HOME": str(settings.home),
+        "PYTHONUNBUFFERED": "1",
+        "JUPYTER_PATH": first(voila_templates_dir(), "JUPYTER_PATH"),
+        "JUPYTER_CONFIG_PATH": first(voila_config_dir(), "JUPYTER_CONFIG_PATH"),
+    }
 
 
-def plan(settings: Settings, *, host: str = "127.0.0.1", port: int | None = None,
-         voila_port: int | None = None, token: str | None = None, preheat: bool = True,
-         pool_size: int = 1) -> ServePlan:
+def plan(
+    settings: Settings,
+    *,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    voila_port: int | None = None,
+    token: str | None = None,
+    preheat: bool = True,
+    pool_size: int = 1,
+) -> ServePlan:
     """Both command lines for these settings (one token for both servers)."""
     token = token or secrets.token_urlsafe(24)
     port = port or free_port(8888, host)
     voila_port = voila_port or free_port(8866, host, skip=(port,))
     if voila_port == port:
-        raise WorkbenchError(f"JupyterLab and Voilà cannot share port {port}",
-                             "give --voila-port a different port")
+        raise WorkbenchError(
+            f"JupyterLab and Voilà cannot share port {port}", "give --voila-port a different port"
+        )
     _link_notebooks(settings)
     shown = f"[{host}]" if ":" in host else host
-    return ServePlan(lab_command(settings, host=host, port=port, token=token),
-                     voila_command(host=host, port=voila_port, token=token, preheat=preheat,
-                                   pool_size=pool_size),
-                     f"http://{shown}:{port}/lab?token={token}", f"http://{shown}:{voila_port}",
-                     token, kernel_env(settings))
+    return ServePlan(
+        lab_command(settings, host=host, port=port, token=token),
+        voila_command(
+            host=host, port=voila_port, token=token, preheat=preheat, pool_size=pool_size
+        ),
+        f"http://{shown}:{port}/lab?token={token}",
+        f"http://{shown}:{voila_port}",
+        token,
+        kernel_env(settings),
+    )
 
 
-def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float = 120, *,
-                  token: str | None = None) -> None:
+def wait_until_up(
+    url: str,
+    proc: subprocess.Popen | None = None,
+    timeout: float = 120,
+    *,
+    token: str | None = None,
+) -> None:
     """Block until ``url`` answers HTTP; raise if the process dies or time runs out.
 
     With ``token`` the answer must accept it: a 401/403 then means another server (with
@@ -176,27 +228,38 @@ def wait_until_up(url: str, proc: subprocess.Popen | None = None, timeout: float
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise WorkbenchError(f"the server exited with code {proc.returncode} before it was up",
-                                 "see its log above")
+            raise WorkbenchError(
+                f"the server exited with code {proc.returncode} before it was up",
+                "see its log above",
+            )
         try:
             urllib.request.urlopen(url, timeout=5)
             return
         except urllib.error.HTTPError as exc:
             if token and exc.code in (401, 403):
-                raise WorkbenchError(f"{url.split('?')[0]} is answered by another server that "
-                                     "refuses our token", "choose a free port") from None
+                raise WorkbenchError(
+                    f"{url.split('?')[0]} is answered by another server that refuses our token",
+                    "choose a free port",
+                ) from None
             return  # it answered (a redirect to the login page, say)
         except OSError:
             time.sleep(0.3)
-    raise WorkbenchError(f"{url.split('?')[0]} did not answer within {timeout:.0f} s",
-                         "see the server log")
+    raise WorkbenchError(
+        f"{url.split('?')[0]} did not answer within {timeout:.0f} s", "see the server log"
+    )
 
 
 def start(command: list[str], env: dict[str, str], *, log: Path | None = None) -> subprocess.Popen:
     """Start one server in its own process group (so stopping it stops its kernels too)."""
     out = open(log, "ab") if log else None  # noqa: SIM115 - the child keeps it open
-    return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT if out else None,
-                            start_new_session=True, cwd=env.get("WORKBENCH_HOME"))
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT if out else None,
+        start_new_session=True,
+        cwd=env.get("WORKBENCH_HOME"),
+    )
 
 
 def stop(proc: subprocess.Popen, timeout: float = 20) -> None:

@@ -16,23 +16,24 @@ reordered. A removed *tail* leaves a valid shorter chain, so :func:`head` gives 
 Results are never stored: a query's record holds its row count and the result's SHA-256 only;
 parameters are stored (they are ids and search terms).
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select, text
+from sqlalchemy import Table, select, text
 from sqlalchemy.exc import IntegrityError
 
-from workbench.ids import validate_case_id
 from workbench.config import settings
 from workbench.errors import InputError
+from workbench.ids import validate_case_id
 from workbench.store.engine import cases_engine
 from workbench.store.models import AuditRow
 from workbench.times import utcnow
@@ -40,12 +41,29 @@ from workbench.times import utcnow
 GENESIS = "0" * 64
 OUTCOMES = ("ok", "refused", "failed", "timeout")
 _PG_LOCK_KEY = 7_310_043  # arbitrary, fixed: "workbench audit append"
-_HASHED = ("seq", "at", "analyst", "action", "case_id", "query_name", "sql_text", "params",
-           "engine", "row_count", "result_sha256", "duration_ms", "outcome", "reason", "target",
-           "details", "prev_hash")
+_HASHED = (
+    "seq",
+    "at",
+    "analyst",
+    "action",
+    "case_id",
+    "query_name",
+    "sql_text",
+    "params",
+    "engine",
+    "row_count",
+    "result_sha256",
+    "duration_ms",
+    "outcome",
+    "reason",
+    "target",
+    "details",
+    "prev_hash",
+)
 
 
 _TABLE = AuditRow.__table__
+assert isinstance(_TABLE, Table)
 _LAST = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
 _INSERT = _TABLE.insert()
 
@@ -63,6 +81,7 @@ class BadRecord:
 
 # --- canonical forms ------------------------------------------------------------------------
 
+
 def jsonable(value: Any) -> Any:
     """``value`` as plain JSON types (times as ISO-8601 UTC, decimals as text, sets sorted)."""
     if value is None or isinstance(value, (bool, str)):
@@ -76,7 +95,7 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, (datetime, pd.Timestamp)):
         if value.tzinfo is None:
             return value.isoformat()
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -99,14 +118,14 @@ def _dump(value: Any) -> str | None:
 
 
 def _ts_text(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def record_hash(fields: dict[str, Any]) -> str:
     """SHA-256 (hex) of a record: canonical JSON (sorted keys, no spaces, UTF-8) of every column
     in ``_HASHED``, the time written as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
     payload = {k: fields.get(k) for k in _HASHED}
-    payload["at"] = _ts_text(payload["at"])
+    payload["at"] = _ts_text(fields["at"])
     if payload["duration_ms"] is not None:
         payload["duration_ms"] = repr(float(payload["duration_ms"]))
     blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -115,12 +134,25 @@ def record_hash(fields: dict[str, Any]) -> str:
 
 # --- writing --------------------------------------------------------------------------------
 
-def record(action: str, *, case: str | None = None, outcome: str = "ok",
-           target: Any = None, details: Any = None, reason: str | None = None,
-           query_name: str | None = None, sql: str | None = None, params: Any = None,
-           engine: str | None = None, row_count: int | None = None,
-           result_sha256: str | None = None, duration_ms: float | None = None,
-           analyst: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+
+def record(
+    action: str,
+    *,
+    case: str | None = None,
+    outcome: str = "ok",
+    target: Any = None,
+    details: Any = None,
+    reason: str | None = None,
+    query_name: str | None = None,
+    sql: str | None = None,
+    params: Any = None,
+    engine: str | None = None,
+    row_count: int | None = None,
+    result_sha256: str | None = None,
+    duration_ms: float | None = None,
+    analyst: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
     """Append one record and return it (as a dict, including ``seq`` and ``hash``).
 
     ``action`` names the act (``query.run``, ``sql.run``, ``bundle.create``, ...); ``case`` a case
@@ -132,19 +164,27 @@ def record(action: str, *, case: str | None = None, outcome: str = "ok",
     if not isinstance(action, str) or not action.strip() or len(action) > 64:
         raise InputError(f"audit action {action!r} is not a short name", "use e.g. 'query.run'")
     if outcome not in OUTCOMES:
-        raise InputError(f"audit outcome {outcome!r} is unknown", f"use one of {', '.join(OUTCOMES)}")
+        raise InputError(
+            f"audit outcome {outcome!r} is unknown", f"use one of {', '.join(OUTCOMES)}"
+        )
     if case is not None:
         validate_case_id(case)
     fields: dict[str, Any] = {
-        "at": (at or utcnow()).astimezone(timezone.utc),
+        "at": (at or utcnow()).astimezone(UTC),
         "analyst": analyst or settings().analyst,
-        "action": action.strip(), "case_id": case, "query_name": query_name, "sql_text": sql,
-        "params": _dump(params), "engine": engine,
+        "action": action.strip(),
+        "case_id": case,
+        "query_name": query_name,
+        "sql_text": sql,
+        "params": _dump(params),
+        "engine": engine,
         "row_count": None if row_count is None else int(row_count),
         "result_sha256": result_sha256,
         "duration_ms": None if duration_ms is None else round(float(duration_ms), 3),
-        "outcome": outcome, "reason": reason,
-        "target": _dump(target), "details": _dump(details),
+        "outcome": outcome,
+        "reason": reason,
+        "target": _dump(target),
+        "details": _dump(details),
     }
     eng = cases_engine()
     for attempt in range(5):
@@ -166,12 +206,13 @@ def record(action: str, *, case: str | None = None, outcome: str = "ok",
 
 # --- reading --------------------------------------------------------------------------------
 
+
 def _row_fields(row: Any) -> dict[str, Any]:
     fields = dict(row._mapping)
     at = fields["at"]
     if isinstance(at, str):
         at = datetime.fromisoformat(at)
-    fields["at"] = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    fields["at"] = at if at.tzinfo else at.replace(tzinfo=UTC)
     return fields
 
 
@@ -190,11 +231,16 @@ def verify(expected_head: tuple[int, str] | None = None) -> BadRecord | None:
             seq = int(fields["seq"])
             if seq != expected_seq:
                 if seq > expected_seq:
-                    return BadRecord(seq, f"record(s) {expected_seq}..{seq - 1} are missing (deleted)")
+                    return BadRecord(
+                        seq, f"record(s) {expected_seq}..{seq - 1} are missing (deleted)"
+                    )
                 return BadRecord(seq, f"is out of order (expected record {expected_seq})")
             if fields["prev_hash"] != prev:
-                return BadRecord(seq, "does not follow the record before it "
-                                      "(a record was deleted, inserted or reordered)")
+                return BadRecord(
+                    seq,
+                    "does not follow the record before it "
+                    "(a record was deleted, inserted or reordered)",
+                )
             if record_hash(fields) != fields["hash"]:
                 return BadRecord(seq, "was edited: its contents do not match its hash")
             if expected_head is not None and seq == expected_head[0]:
@@ -202,22 +248,26 @@ def verify(expected_head: tuple[int, str] | None = None) -> BadRecord | None:
                     return BadRecord(seq, "is not the record noted as the head earlier")
                 seen_head = True
             prev, expected_seq = fields["hash"], seq + 1
-    if not seen_head:
-        return BadRecord(int(expected_head[0]), "is missing: the log was cut short after "
-                                                f"record {expected_seq - 1}")
+    if expected_head is not None and not seen_head:
+        return BadRecord(
+            int(expected_head[0]),
+            f"is missing: the log was cut short after record {expected_seq - 1}",
+        )
     return None
 
 
 def head() -> tuple[int, str] | None:
     """The last record's ``(seq, hash)``, to note outside the store; None for an empty log."""
     with cases_engine().connect() as conn:
-        last = conn.execute(select(_TABLE.c.seq, _TABLE.c.hash)
-                            .order_by(_TABLE.c.seq.desc()).limit(1)).first()
+        last = conn.execute(
+            select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+        ).first()
     return (int(last.seq), last.hash) if last else None
 
 
-def records(case: str | None = None, *, limit: int | None = None,
-            action: str | None = None) -> pd.DataFrame:
+def records(
+    case: str | None = None, *, limit: int | None = None, action: str | None = None
+) -> pd.DataFrame:
     """Records, oldest first (``limit``: the newest N); ``case`` narrows to one case."""
     q = select(_TABLE)
     if case is not None:

@@ -4,6 +4,7 @@ SQLite runs in WAL mode with a busy timeout and ``BEGIN IMMEDIATE`` transactions
 kernels and servers write safely: a writer waits for the lock instead of failing half-way.
 The schema is brought up to date (Alembic ``heads``) the first time a process opens a store.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -14,7 +15,8 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from workbench.config import ENV_CASES_URL, Settings, safe_url, settings as current_settings
+from workbench.config import ENV_CASES_URL, Settings, safe_url
+from workbench.config import settings as current_settings
 from workbench.errors import SettingsError
 from workbench.store.migrate import ensure_current
 
@@ -52,8 +54,11 @@ def _open(url: URL) -> Engine:
     except (DBAPIError, SQLAlchemyError) as exc:
         engine.dispose()
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160]
-        raise SettingsError(ENV_CASES_URL, f"cannot open {safe_url(url)}: {reason}",
-                            "check the URL and that the database is running") from None
+        raise SettingsError(
+            ENV_CASES_URL,
+            f"cannot open {safe_url(url)}: {reason}",
+            "check the URL and that the database is running",
+        ) from None
 
     ensure_current(engine)
     return engine

@@ -8,11 +8,24 @@ UPDATE and DELETE (triggers), and the ORM refuses them first (below).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer,
-                        MetaData, String, Text, event)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -49,7 +62,7 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"zone-less datetime {value!r} cannot be stored; use UTC")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):
@@ -58,11 +71,24 @@ class UTCDateTime(TypeDecorator):
         if isinstance(value, str):  # raw SQLite text
             value = datetime.fromisoformat(value)
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
-# --------------------------------------------------------------------------- store
+# --------------------------------------------------------------------------- the store itself
+
+
+class StoreInfo(Base):
+    """Facts about the store itself (its identity, say), one row per key."""
+
+    __tablename__ = "store_info"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------- audit log
+
 
 class AuditRow(Base):
     __tablename__ = "audit_log"
@@ -88,6 +114,7 @@ class AuditRow(Base):
 
 
 # --------------------------------------------------------------------------- cases
+
 
 class CaseRow(Base):
     __tablename__ = "cases"
@@ -128,8 +155,9 @@ class CaseSubject(Base):
     __tablename__ = "case_subjects"
 
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.case_id"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False,
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, primary_key=True, autoincrement=False, index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -167,7 +195,8 @@ class CaseChange(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
-# --------------------------------------------------------------------------- cases
+# --------------------------------------------------------------------------- notes
+
 
 class NoteRow(Base):
     __tablename__ = "case_notes"
@@ -179,7 +208,8 @@ class NoteRow(Base):
     body: Mapped[str] = mapped_column(Text)
 
 
-# --------------------------------------------------------------------------- cases
+# --------------------------------------------------------------------------- decisions
+
 
 class DecisionRow(Base):
     __tablename__ = "case_decisions"
@@ -202,6 +232,7 @@ class DecisionClause(Base):
 
 # --------------------------------------------------------------------------- content
 
+
 class ViewerPrefRow(Base):
     __tablename__ = "content_viewer_prefs"
 
@@ -223,6 +254,7 @@ class RevealRow(Base):
 
 # --------------------------------------------------------------------------- timeline
 
+
 class AnnotationRow(Base):
     __tablename__ = "timeline_annotations"
     __table_args__ = (Index("ix_timeline_annotations_case_ref", "case_id", "ref"),)
@@ -240,8 +272,10 @@ class AnnotationRow(Base):
 
 # --------------------------------------------------------------------------- evidence
 
+
 class EvidenceItemRow(Base):
     __tablename__ = "evidence_items"
+    __table_args__ = (UniqueConstraint("case_id", "item_no", name="uq_evidence_items_case_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(CaseIdType, index=True)
@@ -255,13 +289,15 @@ class EvidenceItemRow(Base):
     media_type: Mapped[str] = mapped_column(String(128))
     collected_by: Mapped[str] = mapped_column(String(64))
     collected_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    supersedes: Mapped[int | None] = mapped_column(ForeignKey("evidence_items.id"), nullable=True,
-                                                   unique=True)
+    supersedes: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_items.id"), nullable=True, unique=True
+    )
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CustodyRow(Base):
     __tablename__ = "evidence_custody"
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_evidence_custody_case_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     case_id: Mapped[str] = mapped_column(CaseIdType)
@@ -280,6 +316,7 @@ class CustodyRow(Base):
 
 # --------------------------------------------------------------------------- replies
 
+
 class ReplyRow(Base):
     __tablename__ = "content_replies"
 
@@ -296,8 +333,10 @@ class ReplyRow(Base):
 
 def _refuse_change(_mapper, _conn, target) -> None:
     # The database refuses too (triggers); this stops the ORM before it gets there.
-    raise WorkbenchError(f"{target.__tablename__} are append-only",
-                         "record a correction as a new item that supersedes the old one")
+    raise WorkbenchError(
+        f"{target.__tablename__} are append-only",
+        "record a correction as a new item that supersedes the old one",
+    )
 
 
 for _model in (EvidenceItemRow, CustodyRow, AuditRow):

@@ -8,6 +8,7 @@ it. Being in the case store, annotations survive kernel restarts and are shared 
 :func:`add_to_evidence` hands selected events to the evidence module as a timeline excerpt and
 records that on the events too.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,13 +19,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from workbench.ids import validate_case_id
+from workbench import cases
+from workbench.config import settings
 from workbench.errors import InputError
+from workbench.ids import validate_case_id
 from workbench.store import audit, session
 from workbench.store.models import AnnotationRow
 from workbench.times import parse_timestamp, utcnow
-from workbench import cases
-from workbench.config import settings
 
 ACTIONS = ("star", "unstar", "tag", "untag", "comment", "evidence")
 _REF_RE = re.compile(r"^[a-z_][a-z0-9_]*:[^\s]{1,180}$")
@@ -34,26 +35,34 @@ MAX_COMMENT = 4000
 
 # --- inputs ---------------------------------------------------------------------------------
 
+
 def _targets(events: Any) -> list[tuple[str, datetime | None]]:
     """(ref, event time) pairs from a ref, a list of refs, or a DataFrame with ``ref`` (+ ``ts``)."""
     if isinstance(events, pd.DataFrame):
         if "ref" not in events.columns:
-            raise InputError("the events table has no 'ref' column", "pass rows of wb.timeline.events")
+            raise InputError(
+                "the events table has no 'ref' column", "pass rows of wb.timeline.events"
+            )
         times = events["ts"] if "ts" in events.columns else [None] * len(events)
-        pairs = [(str(r), None if t is None or pd.isna(t) else parse_timestamp(t))
-                 for r, t in zip(events["ref"], times)]
+        pairs = [
+            (str(r), None if t is None or pd.isna(t) else parse_timestamp(t))
+            for r, t in zip(events["ref"], times)
+        ]
     elif isinstance(events, str):
         pairs = [(events, None)]
     elif isinstance(events, Iterable):
         pairs = [(str(r), None) for r in events]
     else:
-        raise InputError(f"{events!r} does not name timeline events", "pass refs like 'messages:123'")
+        raise InputError(
+            f"{events!r} does not name timeline events", "pass refs like 'messages:123'"
+        )
     out: dict[str, datetime | None] = {}
     for ref, ts in pairs:
         ref = ref.strip()
         if not _REF_RE.match(ref):
-            raise InputError(f"{ref[:60]!r} is not a timeline event reference",
-                             "refs look like 'messages:123'")
+            raise InputError(
+                f"{ref[:60]!r} is not a timeline event reference", "refs look like 'messages:123'"
+            )
         out[ref] = out.get(ref) or ts
     if not out:
         raise InputError("no events selected", "select one or more events first")
@@ -63,8 +72,10 @@ def _targets(events: Any) -> list[tuple[str, datetime | None]]:
 def _tag(tag: str) -> str:
     tag = str(tag).strip()
     if not _TAG_RE.match(tag):
-        raise InputError(f"{tag[:60]!r} is not a usable tag",
-                         "use up to 48 letters, digits, spaces and . : / + - _")
+        raise InputError(
+            f"{tag[:60]!r} is not a usable tag",
+            "use up to 48 letters, digits, spaces and . : / + - _",
+        )
     return tag
 
 
@@ -75,8 +86,14 @@ def _require_case(case: str) -> str:
     return case
 
 
-def _record(case: str, events: Any, action: str, value: str | None, who: str | None,
-            at: datetime | str | None) -> int:
+def _record(
+    case: str,
+    events: Any,
+    action: str,
+    value: str | None,
+    who: str | None,
+    at: datetime | str | None,
+) -> int:
 
     case = _require_case(case)
     who = who or settings().analyst
@@ -84,8 +101,18 @@ def _record(case: str, events: Any, action: str, value: str | None, who: str | N
     targets = _targets(events)
     with session() as s:
         for ref, ts in targets:
-            s.add(AnnotationRow(case_id=case, ref=ref, source=ref.split(":", 1)[0],
-                                event_ts=ts, action=action, value=value, who=who, at=when))
+            s.add(
+                AnnotationRow(
+                    case_id=case,
+                    ref=ref,
+                    source=ref.split(":", 1)[0],
+                    event_ts=ts,
+                    action=action,
+                    value=value,
+                    who=who,
+                    at=when,
+                )
+            )
     _audit(case, action, [ref for ref, _ in targets], who)
     return len(targets)
 
@@ -96,34 +123,47 @@ def _audit(case: str, action: str, refs: list[str], who: str) -> None:
     The annotation rows are the authoritative trail; this puts annotating next to the queries
     run for the case in the hash-chained log.
     """
-    audit.record("timeline.annotate", case=case, target={"refs": refs[:100]},
-                 details={"action": action, "count": len(refs)}, analyst=who)
+    audit.record(
+        "timeline.annotate",
+        case=case,
+        target={"refs": refs[:100]},
+        details={"action": action, "count": len(refs)},
+        analyst=who,
+    )
 
 
 # --- acts -----------------------------------------------------------------------------------
 
-def star(case: str, events: Any, *, who: str | None = None, at: datetime | str | None = None) -> int:
+
+def star(
+    case: str, events: Any, *, who: str | None = None, at: datetime | str | None = None
+) -> int:
     """Star events (a ref, refs, or rows of the timeline); returns how many."""
     return _record(case, events, "star", None, who, at)
 
 
-def unstar(case: str, events: Any, *, who: str | None = None, at: datetime | str | None = None) -> int:
+def unstar(
+    case: str, events: Any, *, who: str | None = None, at: datetime | str | None = None
+) -> int:
     return _record(case, events, "unstar", None, who, at)
 
 
-def tag(case: str, events: Any, tag: str, *, who: str | None = None,
-        at: datetime | str | None = None) -> int:
+def tag(
+    case: str, events: Any, tag: str, *, who: str | None = None, at: datetime | str | None = None
+) -> int:
     """Put ``tag`` on events."""
     return _record(case, events, "tag", _tag(tag), who, at)
 
 
-def untag(case: str, events: Any, tag: str, *, who: str | None = None,
-          at: datetime | str | None = None) -> int:
+def untag(
+    case: str, events: Any, tag: str, *, who: str | None = None, at: datetime | str | None = None
+) -> int:
     return _record(case, events, "untag", _tag(tag), who, at)
 
 
-def comment(case: str, events: Any, text: str, *, who: str | None = None,
-            at: datetime | str | None = None) -> int:
+def comment(
+    case: str, events: Any, text: str, *, who: str | None = None, at: datetime | str | None = None
+) -> int:
     """Comment on events (comments are kept, never edited; add another to correct one)."""
     text = (text or "").strip()
     if not text:
@@ -135,21 +175,25 @@ def comment(case: str, events: Any, text: str, *, who: str | None = None,
 
 # --- reading --------------------------------------------------------------------------------
 
+
 def history(case: str) -> pd.DataFrame:
     """Every annotation act on the case, oldest first: ref, source, event_ts, action, value, who, at."""
     case = validate_case_id(case)
     with session() as s:
-        rows = s.scalars(select(AnnotationRow).where(AnnotationRow.case_id == case)
-                         .order_by(AnnotationRow.id)).all()
-    return pd.DataFrame({
-        "ref": pd.Series([r.ref for r in rows], dtype="string"),
-        "source": pd.Series([r.source for r in rows], dtype="string"),
-        "event_ts": pd.to_datetime([r.event_ts for r in rows], utc=True),
-        "action": pd.Series([r.action for r in rows], dtype="string"),
-        "value": pd.Series([r.value for r in rows], dtype="string"),
-        "who": pd.Series([r.who for r in rows], dtype="string"),
-        "at": pd.to_datetime([r.at for r in rows], utc=True),
-    })
+        rows = s.scalars(
+            select(AnnotationRow).where(AnnotationRow.case_id == case).order_by(AnnotationRow.id)
+        ).all()
+    return pd.DataFrame(
+        {
+            "ref": pd.Series([r.ref for r in rows], dtype="string"),
+            "source": pd.Series([r.source for r in rows], dtype="string"),
+            "event_ts": pd.to_datetime([r.event_ts for r in rows], utc=True),
+            "action": pd.Series([r.action for r in rows], dtype="string"),
+            "value": pd.Series([r.value for r in rows], dtype="string"),
+            "who": pd.Series([r.who for r in rows], dtype="string"),
+            "at": pd.to_datetime([r.at for r in rows], utc=True),
+        }
+    )
 
 
 def current(case: str) -> pd.DataFrame:
@@ -161,9 +205,18 @@ def current(case: str) -> pd.DataFrame:
     hist = history(case)
     state: dict[str, dict[str, Any]] = {}
     for row in hist.itertuples(index=False):
-        st = state.setdefault(row.ref, {"ref": row.ref, "source": row.source, "ts": None,
-                                        "starred": False, "tags": set(), "comments": [],
-                                        "evidence": False})
+        st = state.setdefault(
+            row.ref,
+            {
+                "ref": row.ref,
+                "source": row.source,
+                "ts": None,
+                "starred": False,
+                "tags": set(),
+                "comments": [],
+                "evidence": False,
+            },
+        )
         if row.event_ts is not None and not pd.isna(row.event_ts):
             st["ts"] = row.event_ts
         if row.action == "star":
@@ -178,9 +231,11 @@ def current(case: str) -> pd.DataFrame:
             st["comments"].append(f"{row.who}: {row.value}")
         elif row.action == "evidence":
             st["evidence"] = True
-    rows = [dict(st, tags=tuple(sorted(st["tags"])), comments=tuple(st["comments"]))
-            for st in state.values()
-            if st["starred"] or st["tags"] or st["comments"] or st["evidence"]]
+    rows = [
+        dict(st, tags=tuple(sorted(st["tags"])), comments=tuple(st["comments"]))
+        for st in state.values()
+        if st["starred"] or st["tags"] or st["comments"] or st["evidence"]
+    ]
     cols = ["ref", "source", "ts", "starred", "tags", "comments", "evidence"]
     df = pd.DataFrame(rows, columns=cols)
     df["ref"] = df["ref"].astype("string")
@@ -223,6 +278,7 @@ def attach(events: pd.DataFrame, case: str | None) -> pd.DataFrame:
 
 
 # --- evidence -------------------------------------------------------------------------------
+
 
 def mark_evidence(case: str, events: Any, label: str | None, *, who: str | None = None) -> int:
     """Mark events as collected into evidence item ``label`` (see

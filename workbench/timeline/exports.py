@@ -40,30 +40,59 @@ def _chunks(req: timeline.Request, chunk_rows: int) -> Iterator[pd.DataFrame]:
         if len(case_df):
             yield case_df.sort_values(["ts", "ref"], kind="stable")
         return
-    stack = [(first, last + timedelta(seconds=1), n)]
+    assert first is not None and last is not None  # there are events
+    stack: list[tuple[datetime, datetime, int]] = [(first, last + timedelta(seconds=1), n)]
     pending_case = case_df.sort_values(["ts", "ref"], kind="stable").reset_index(drop=True)
     # Depth-first over time slices, earliest first.
     while stack:
         lo, hi, count = stack.pop()
         if count <= chunk_rows or (hi - lo) <= timedelta(seconds=1):
-            platform = timeline.fetch(timeline.Request(req.subjects, req.case, lo, hi, tuple(
-                s.name for s in req.platform_sources), req.kinds, req.text, req.refs)) \
-                if count else timeline.tidy(pd.DataFrame(columns=COLUMNS))
+            platform = (
+                timeline.fetch(
+                    timeline.Request(
+                        req.subjects,
+                        req.case,
+                        lo,
+                        hi,
+                        tuple(s.name for s in req.platform_sources),
+                        req.kinds,
+                        req.text,
+                        req.refs,
+                    )
+                )
+                if count
+                else timeline.tidy(pd.DataFrame(columns=COLUMNS))
+            )
             if count and len(platform) < count and count <= chunk_rows:
                 # The guard cut the slice (its row limit is below chunk_rows): never export less.
-                raise WorkbenchError(f"export stopped: a chunk of {count:,} events came back with "
-                                     f"{len(platform):,} rows", "pass a smaller chunk_rows")
+                raise WorkbenchError(
+                    f"export stopped: a chunk of {count:,} events came back with "
+                    f"{len(platform):,} rows",
+                    "pass a smaller chunk_rows",
+                )
             mask = pending_case["ts"] < hi
-            part = pd.concat([platform, pending_case[mask]], ignore_index=True) \
-                if mask.any() else platform
+            part = (
+                pd.concat([platform, pending_case[mask]], ignore_index=True)
+                if mask.any()
+                else platform
+            )
             pending_case = pending_case[~mask]
             if len(part):
                 yield part.sort_values(["ts", "ref", "subject"], kind="stable")
             continue
         # Split by counts per bin (database-side), grouping bins into slices under chunk_rows.
         width = max(1, timeline.bin_width(lo, hi, 2000))
-        dens = timeline.density_of(timeline.Request(req.subjects, req.case, lo, hi, req.sources, req.kinds,
-                                    req.text, req.refs), width, 0, "subject", "severity", lo, hi)
+        dens = timeline.density_of(
+            timeline.Request(
+                req.subjects, req.case, lo, hi, req.sources, req.kinds, req.text, req.refs
+            ),
+            width,
+            0,
+            "subject",
+            "severity",
+            lo,
+            hi,
+        )
         per_bin = dens.groupby("bin_start")["n"].sum().sort_index()
         slices: list[tuple[datetime, datetime, int]] = []
         cur_lo, cur_n = lo, 0
@@ -101,32 +130,55 @@ def _iso_strings(ts: pd.Series, tz: ZoneInfo | str) -> pd.Series:
     utc = ts.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
     local = ts.dt.tz_convert(key).dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
     unit = "us" if (local.astype("int64") % 1_000_000).any() else "s"
-    base = np.datetime_as_string(local, unit=unit)
+    base = np.datetime_as_string(local, unit=unit)  # type: ignore[call-overload]
     minutes = (local - utc).astype("int64") // 60_000_000
     uniq, inv = np.unique(minutes, return_inverse=True)
-    labels = np.array([f"{'+' if m >= 0 else '-'}{abs(m) // 60:02d}:{abs(m) % 60:02d}" for m in uniq],
-                      dtype=object)
-    joined = pc.binary_join_element_wise(pa.array(base.astype(object), pa.string()),
-                                         pa.array(labels[inv] if len(uniq) else base[:0].astype(object),
-                                                  pa.string()), "")
+    labels = np.array(
+        [f"{'+' if m >= 0 else '-'}{abs(m) // 60:02d}:{abs(m) % 60:02d}" for m in uniq],
+        dtype=object,
+    )
+    joined = pc.binary_join_element_wise(
+        pa.array(base.astype(object), pa.string()),
+        pa.array(labels[inv] if len(uniq) else base[:0].astype(object), pa.string()),
+        "",
+    )
     return pd.Series(joined.to_numpy(zero_copy_only=False), index=ts.index, dtype="string")
 
 
 def _arrow_schema(tz: ZoneInfo):
     import pyarrow as pa
 
-    fields = [pa.field("ts", pa.timestamp("us", tz="UTC")),
-              pa.field("ts_display", pa.timestamp("us", tz=tz.key))]
+    fields = [
+        pa.field("ts", pa.timestamp("us", tz="UTC")),
+        pa.field("ts_display", pa.timestamp("us", tz=tz.key)),
+    ]
     fields += [pa.field(c, pa.string()) for c in COLUMNS[1:-1]]
     fields.append(pa.field("subject", pa.int64()))
-    return pa.schema(fields, metadata={b"workbench.display_zone": tz.key.encode(),
-                                       b"workbench.columns": b"ts is UTC; ts_display is in the display zone"})
+    return pa.schema(
+        fields,
+        metadata={
+            b"workbench.display_zone": tz.key.encode(),
+            b"workbench.columns": b"ts is UTC; ts_display is in the display zone",
+        },
+    )
 
 
-def export(path: str | Path, subjects: Any = None, case: str | None = None, start: Any = None,
-           end: Any = None, sources: Any = None, kinds: Any = None, text: str | None = None,
-           tags: Any = None, *, format: str | None = None, tz: ZoneInfo | str | None = None,
-           chunk_rows: int = 50_000, starred: bool | None = None) -> ExportResult:
+def export(
+    path: str | Path,
+    subjects: Any = None,
+    case: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    sources: Any = None,
+    kinds: Any = None,
+    text: str | None = None,
+    tags: Any = None,
+    *,
+    format: str | None = None,
+    tz: ZoneInfo | str | None = None,
+    chunk_rows: int = 50_000,
+    starred: bool | None = None,
+) -> ExportResult:
     """Write the timeline to CSV or Parquet, streamed in chunks with no row cap.
 
     Every row has ``ts`` (UTC) and ``ts_display`` (the display zone, with its offset); the zone
@@ -161,7 +213,8 @@ def export(path: str | Path, subjects: Any = None, case: str | None = None, star
                     rows += len(frame)
                 if header:  # no events: still a valid file with the header line
                     pd.DataFrame(columns=["ts", "ts_display", *COLUMNS[1:]]).to_csv(
-                        fh, index=False, lineterminator="\n")
+                        fh, index=False, lineterminator="\n"
+                    )
             finally:
                 fh.flush()
                 fh.detach()  # the AtomicFile closes the file once it is synced
@@ -174,8 +227,9 @@ def export(path: str | Path, subjects: Any = None, case: str | None = None, star
                 for chunk in _chunks(req, chunk_rows):
                     frame = _export_frame(chunk, tzinfo)
                     frame["subject"] = frame["subject"].astype("Int64")
-                    writer.write_table(pa.Table.from_pandas(frame, schema=schema,
-                                                            preserve_index=False))
+                    writer.write_table(
+                        pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+                    )
                     rows += len(frame)
                 if rows == 0:
                     writer.write_table(schema.empty_table())
@@ -197,14 +251,20 @@ def read_export(path: str | Path) -> tuple[pd.DataFrame, str]:
         with open(target, encoding="utf-8") as fh:
             first = fh.readline()
         if not first.startswith("# display_zone:"):
-            raise InputError(f"{target.name} is not a timeline export", "export it with wb.timeline.export")
+            raise InputError(
+                f"{target.name} is not a timeline export", "export it with wb.timeline.export"
+            )
         tz_name = first.split(":", 1)[1].strip()
-        df = pd.read_csv(target, skiprows=1, dtype={c: "string" for c in COLUMNS[1:-1]},
-                         keep_default_na=False, na_values=[""])
+        df = pd.read_csv(
+            target,
+            skiprows=1,
+            dtype={c: "string" for c in COLUMNS[1:-1]},
+            keep_default_na=False,
+            na_values=[""],
+        )
         df["ts"] = pd.to_datetime(df["ts"], utc=True, format="ISO8601")
-        df["ts_display"] = pd.to_datetime(df["ts_display"], utc=True,
-                                          format="ISO8601").dt.tz_convert(tz_name)
+        df["ts_display"] = pd.to_datetime(
+            df["ts_display"], utc=True, format="ISO8601"
+        ).dt.tz_convert(tz_name)
         df["subject"] = df["subject"].astype("Int64")
     return df, tz_name
-
-

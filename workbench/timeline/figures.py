@@ -14,6 +14,7 @@ stays small however many events there are.
 :func:`figure_widget` a ``go.FigureWidget`` for interactive work. Lanes and colours come from the
 data and the source registry, so a new source needs no change here.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -29,17 +30,47 @@ import plotly.graph_objects as go
 
 from workbench.timeline import sources as registry
 from workbench.timeline.annotations import attach
-from workbench.timeline.query import (DEFAULT_THRESHOLD, ColorBy, LaneBy, View, view)
+from workbench.timeline.query import DEFAULT_THRESHOLD, ColorBy, LaneBy, View, view
 
 SEVERITY_COLOURS = {"info": "#8c8c8c", "low": "#1f77b4", "medium": "#ff7f0e", "high": "#d62728"}
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-           "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
-           "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363"]
+PALETTE = [
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#393b79",
+    "#637939",
+    "#8c6d31",
+    "#843c39",
+    "#7b4173",
+    "#3182bd",
+    "#e6550d",
+    "#31a354",
+    "#756bb1",
+    "#636363",
+]
 CASE_LANES = ("case", "notes")
 #: Position of the event ref in a detail trace's customdata (the widget reads it on select).
 REF_INDEX = 8
-HOVER_FIELDS = ["local", "utc", "lane", "kind", "actor", "target", "summary", "severity", "ref",
-                "subject", "notes"]
+HOVER_FIELDS = [
+    "local",
+    "utc",
+    "lane",
+    "kind",
+    "actor",
+    "target",
+    "summary",
+    "severity",
+    "ref",
+    "subject",
+    "notes",
+]
 
 
 def colour_for(key: str, color_by: str = "kind") -> str:
@@ -52,9 +83,19 @@ def colour_for(key: str, color_by: str = "kind") -> str:
 
 #: Windows up to this long that contain a clock change are drawn on a true-duration axis.
 INSTANT_AXIS_MAX = timedelta(days=7)
-_TICK_STEPS = [("1min", 60), ("5min", 300), ("10min", 600), ("15min", 900), ("30min", 1800),
-               ("1h", 3600), ("2h", 7200), ("3h", 10800), ("6h", 21600), ("12h", 43200),
-               ("1D", 86400)]
+_TICK_STEPS = [
+    ("1min", 60),
+    ("5min", 300),
+    ("10min", 600),
+    ("15min", 900),
+    ("30min", 1800),
+    ("1h", 3600),
+    ("2h", 7200),
+    ("3h", 10800),
+    ("6h", 21600),
+    ("12h", 43200),
+    ("1D", 86400),
+]
 
 
 def axis_mode(v: View) -> str:
@@ -83,12 +124,15 @@ def axis_to_utc(value: Any, tz: ZoneInfo, mode: str = "wall") -> datetime:
     """
     ts = pd.Timestamp(value)
     if ts.tzinfo is None:
-        ts = ts.tz_localize("UTC" if mode == "instant" else tz.key, ambiguous=True,
-                            nonexistent="shift_forward")
+        ts = ts.tz_localize(
+            "UTC" if mode == "instant" else tz.key, ambiguous=True, nonexistent="shift_forward"
+        )
     return ts.tz_convert("UTC").to_pydatetime()
 
 
-def local_ticks(start: datetime, end: datetime, tz: ZoneInfo, target: int = 10) -> tuple[list, list[str]]:
+def local_ticks(
+    start: datetime, end: datetime, tz: ZoneInfo, target: int = 10
+) -> tuple[list, list[str]]:
     """Tick positions (UTC, zone-less) and labels in ``tz`` for an instant axis: wall-clock
     boundaries stepped in real time, so both 02:00s show when clocks go back."""
     span = (end - start).total_seconds()
@@ -97,8 +141,11 @@ def local_ticks(start: datetime, end: datetime, tz: ZoneInfo, target: int = 10) 
     if secs < 3600:  # minute steps: the same instants in every zone offset of whole quarters
         ticks = pd.date_range(lo.ceil(freq), hi, freq=freq).tz_convert(tz.key)
     else:  # round wall-clock hours or days; a repeated hour gives two ticks, a skipped one none
-        wall = pd.date_range(lo.tz_convert(tz.key).tz_localize(None).ceil(freq),
-                             hi.tz_convert(tz.key).tz_localize(None), freq=freq)
+        wall = pd.date_range(
+            lo.tz_convert(tz.key).tz_localize(None).ceil(freq),
+            hi.tz_convert(tz.key).tz_localize(None),
+            freq=freq,
+        )
         found = []
         for t in wall:
             for first in (True, False):
@@ -194,17 +241,20 @@ def _customdata(df: pd.DataFrame, v: View) -> np.ndarray:
 
 
 def _hovertemplate(tz: ZoneInfo) -> str:
-    return ("<b>%{customdata[3]}</b> · %{customdata[2]}<br>"
-            "%{customdata[0]}<br>%{customdata[1]}<br>"
-            "%{customdata[6]}<br>"
-            "actor %{customdata[4]} → %{customdata[5]} · severity %{customdata[7]}<br>"
-            "<span style='font-size:smaller'>%{customdata[8]}</span><br>%{customdata[10]}"
-            "<extra></extra>")
+    return (
+        "<b>%{customdata[3]}</b> · %{customdata[2]}<br>"
+        "%{customdata[0]}<br>%{customdata[1]}<br>"
+        "%{customdata[6]}<br>"
+        "actor %{customdata[4]} → %{customdata[5]} · severity %{customdata[7]}<br>"
+        "<span style='font-size:smaller'>%{customdata[8]}</span><br>%{customdata[10]}"
+        "<extra></extra>"
+    )
 
 
-def _detail_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str],
-                   mode: str = "wall") -> list[go.BaseTraceType]:
-    traces = []
+def _detail_traces(
+    df: pd.DataFrame, v: View, lane_labels: dict[str, str], mode: str = "wall"
+) -> list[go.BaseTraceType]:
+    traces: list[go.BaseTraceType] = []
     if df.empty:
         return traces
     key = v.color_by
@@ -218,36 +268,55 @@ def _detail_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str],
     for value in sorted(set(keys.tolist())):
         rows = np.nonzero(keys == value)[0]
         case_only = bool(is_case[rows].all())
-        traces.append(cls(
-            x=x[rows], y=y[rows], mode="markers", name=value, legendgroup=value,
-            marker=dict(color=colour_for(value, key), size=11 if case_only else 8,
-                        symbol="diamond" if case_only else "circle",
-                        line=dict(width=0.5, color="white")),
-            customdata=custom[rows], hovertemplate=_hovertemplate(v.tz),
-            meta={"role": "events"},
-        ))
+        traces.append(
+            cls(
+                x=x[rows],
+                y=y[rows],
+                mode="markers",
+                name=value,
+                legendgroup=value,
+                marker=dict(
+                    color=colour_for(value, key),
+                    size=11 if case_only else 8,
+                    symbol="diamond" if case_only else "circle",
+                    line=dict(width=0.5, color="white"),
+                ),
+                customdata=custom[rows],
+                hovertemplate=_hovertemplate(v.tz),
+                meta={"role": "events"},
+            )
+        )
     return traces
 
 
-def _annotation_traces(df: pd.DataFrame, v: View, lane_labels: dict[str, str],
-                       mode: str = "wall") -> list[go.BaseTraceType]:
+def _annotation_traces(
+    df: pd.DataFrame, v: View, lane_labels: dict[str, str], mode: str = "wall"
+) -> list[go.BaseTraceType]:
     if df.empty or "starred" not in df.columns:
         return []
     marked = df[df["starred"] | df["tags"].map(bool) | df["comments"].map(bool)]
     if marked.empty:
         return []
     symbols = ["star" if s else "circle-open" for s in marked["starred"]]
-    return [go.Scatter(
-        x=to_axis(marked["ts"], v.tz, mode), y=[lane_labels[x] for x in marked["lane"]],
-        mode="markers", name="annotated", marker=dict(symbol=symbols, size=16, color="#f2c500",
-                                                      line=dict(width=1, color="#7a6200")),
-        customdata=_customdata(marked, v), hovertemplate=_hovertemplate(v.tz),
-        meta={"role": "annotations"},
-    )]
+    return [
+        go.Scatter(
+            x=to_axis(marked["ts"], v.tz, mode),
+            y=[lane_labels[x] for x in marked["lane"]],
+            mode="markers",
+            name="annotated",
+            marker=dict(
+                symbol=symbols, size=16, color="#f2c500", line=dict(width=1, color="#7a6200")
+            ),
+            customdata=_customdata(marked, v),
+            hovertemplate=_hovertemplate(v.tz),
+            meta={"role": "annotations"},
+        )
+    ]
 
 
-def _density_trace(v: View, lane_order: list[str], lane_labels: dict[str, str],
-                   mode: str = "wall") -> go.Heatmap | None:
+def _density_trace(
+    v: View, lane_order: list[str], lane_labels: dict[str, str], mode: str = "wall"
+) -> go.Heatmap | None:
     d = v.density
     if d is None or d.empty:
         return None
@@ -267,25 +336,44 @@ def _density_trace(v: View, lane_order: list[str], lane_labels: dict[str, str],
     top = d.assign(r=r, c=c).sort_values("n", ascending=False, kind="stable")
     top = top[top.groupby(["r", "c"], sort=False).cumcount() < 4]
     text = np.full((len(lanes), n_bins), "", dtype=object)
-    for ri, ci, colour, n in zip(top["r"].tolist(), top["c"].tolist(), top["colour"].tolist(),
-                                 top["n"].tolist()):
+    for ri, ci, colour, n in zip(
+        top["r"].tolist(), top["c"].tolist(), top["colour"].tolist(), top["n"].tolist()
+    ):
         text[ri, ci] = f"{text[ri, ci]}, {colour} {n:,}" if text[ri, ci] else f"{colour} {n:,}"
     zmax = float(np.nanmax(z)) if np.isfinite(z).any() else 1.0
-    ticks = [10 ** k for k in range(0, int(math.log10(max(zmax, 1))) + 1)]
+    ticks = [10**k for k in range(0, int(math.log10(max(zmax, 1))) + 1)]
     local = to_axis(pd.Series(starts + width / 2), v.tz, mode)
-    span_local = [f"{a:%Y-%m-%d %H:%M} – {b:%H:%M}" for a, b in
-                  zip(to_axis(pd.Series(starts), v.tz), to_axis(pd.Series(starts + width), v.tz))]
+    span_local = [
+        f"{a:%Y-%m-%d %H:%M} – {b:%H:%M}"
+        for a, b in zip(to_axis(pd.Series(starts), v.tz), to_axis(pd.Series(starts + width), v.tz))
+    ]
     custom = np.array([span_local] * len(lanes), dtype=object)
     return go.Heatmap(
-        x=local, y=[lane_labels[ln] for ln in lanes], z=np.log10(z + 1) if zmax else z,
-        customdata=np.dstack([custom, np.where(np.isnan(z), 0, z).astype(np.int64).astype(str),
-                              text]),
-        hovertemplate=(f"%{{y}}<br>%{{customdata[0]}} ({v.tz.key})<br>"
-                       "<b>%{customdata[1]} events</b><br>%{customdata[2]}<extra>density</extra>"),
-        colorscale="Blues", zmin=0, zmax=math.log10(zmax + 1), showscale=True, xgap=0, ygap=3,
-        colorbar=dict(title=dict(text="events"), tickvals=[math.log10(t + 1) for t in ticks],
-                      ticktext=[f"{t:,}" for t in ticks], thickness=12, len=0.6),
-        meta={"role": "density"}, name="density",
+        x=local,
+        y=[lane_labels[ln] for ln in lanes],
+        z=np.log10(z + 1) if zmax else z,
+        customdata=np.dstack(
+            [custom, np.where(np.isnan(z), 0, z).astype(np.int64).astype(str), text]
+        ),
+        hovertemplate=(
+            f"%{{y}}<br>%{{customdata[0]}} ({v.tz.key})<br>"
+            "<b>%{customdata[1]} events</b><br>%{customdata[2]}<extra>density</extra>"
+        ),
+        colorscale="Blues",
+        zmin=0,
+        zmax=math.log10(zmax + 1),
+        showscale=True,
+        xgap=0,
+        ygap=3,
+        colorbar=dict(
+            title=dict(text="events"),
+            tickvals=[math.log10(t + 1) for t in ticks],
+            ticktext=[f"{t:,}" for t in ticks],
+            thickness=12,
+            len=0.6,
+        ),
+        meta={"role": "density"},
+        name="density",
     )
 
 
@@ -296,13 +384,20 @@ def _dst_switches(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[da
     hours = pd.date_range(pd.Timestamp(start).floor("h"), pd.Timestamp(end).ceil("h"), freq="h")
     if len(hours) < 2:
         return []
-    offsets = ((hours.tz_convert(tz.key).tz_localize(None) - hours.tz_localize(None))
-               .total_seconds().to_numpy())
+    offsets = (
+        (hours.tz_convert(tz.key).tz_localize(None) - hours.tz_localize(None))
+        .total_seconds()
+        .to_numpy()
+    )
     out = []
     for i in np.nonzero(np.diff(offsets))[0]:
         delta = offsets[i + 1] - offsets[i]
-        out.append((hours[i + 1].to_pydatetime(),
-                    f"clocks {'forward' if delta > 0 else 'back'} {abs(delta) / 3600:g} h"))
+        out.append(
+            (
+                hours[i + 1].to_pydatetime(),
+                f"clocks {'forward' if delta > 0 else 'back'} {abs(delta) / 3600:g} h",
+            )
+        )
     return out
 
 
@@ -333,22 +428,69 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
     # Case milestones: a dashed line across every lane, named at the top; DST switches dotted.
     shapes, notes = [], []
     for x, kind in zip(to_axis(v.milestones["ts"], v.tz, mode), v.milestones["kind"]):
-        shapes.append(dict(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
-                           line=dict(color="#6a3d9a", dash="dash", width=1)))
-        notes.append(dict(x=x, y=1.0, xref="x", yref="paper", text=str(kind), showarrow=False,
-                          yanchor="bottom", font=dict(size=10, color="#6a3d9a"), textangle=-30))
+        shapes.append(
+            dict(
+                type="line",
+                xref="x",
+                yref="paper",
+                x0=x,
+                x1=x,
+                y0=0,
+                y1=1,
+                line=dict(color="#6a3d9a", dash="dash", width=1),
+            )
+        )
+        notes.append(
+            dict(
+                x=x,
+                y=1.0,
+                xref="x",
+                yref="paper",
+                text=str(kind),
+                showarrow=False,
+                yanchor="bottom",
+                font=dict(size=10, color="#6a3d9a"),
+                textangle=-30,
+            )
+        )
     for ts, label in _dst_switches(v.start, v.end, v.tz):
         x = to_axis(pd.Series([pd.Timestamp(ts)]), v.tz, mode).iloc[0]
-        shapes.append(dict(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
-                           line=dict(color="#999", dash="dot", width=1)))
-        notes.append(dict(x=x, y=1.0, xref="x", yref="paper", text=label, showarrow=False,
-                          yanchor="bottom", xanchor="left", font=dict(size=9, color="#666")))
+        shapes.append(
+            dict(
+                type="line",
+                xref="x",
+                yref="paper",
+                x0=x,
+                x1=x,
+                y0=0,
+                y1=1,
+                line=dict(color="#999", dash="dot", width=1),
+            )
+        )
+        notes.append(
+            dict(
+                x=x,
+                y=1.0,
+                xref="x",
+                yref="paper",
+                text=label,
+                showarrow=False,
+                yanchor="bottom",
+                xanchor="left",
+                font=dict(size=9, color="#666"),
+            )
+        )
 
-    what = (f"{v.total:,} events · density, {_human(v.bin_seconds)} bins"
-            if v.mode == "density" else f"{len(events):,} events")
-    who = (v.request.case + " · " if v.request.case else "") + \
-        ", ".join(f"user {s}" for s in v.request.subjects[:4]) + \
-        (" …" if len(v.request.subjects) > 4 else "")
+    what = (
+        f"{v.total:,} events · density, {_human(v.bin_seconds)} bins"
+        if v.mode == "density"
+        else f"{len(events):,} events"
+    )
+    who = (
+        (v.request.case + " · " if v.request.case else "")
+        + ", ".join(f"user {s}" for s in v.request.subjects[:4])
+        + (" …" if len(v.request.subjects) > 4 else "")
+    )
     lo, hi = to_axis(pd.Series([pd.Timestamp(v.start), pd.Timestamp(v.end)]), v.tz, mode)
     n_lanes = max(1, len(lane_order))
     ticks: dict[str, Any] = {}
@@ -360,20 +502,47 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
         height=height or max(320, 140 + 46 * n_lanes),
         margin=dict(l=10, r=10, t=70, b=10),
         # A named template is deep-copied into every figure (slow, and kilobytes of JSON).
-        hovermode="closest", dragmode="zoom", template="none", plot_bgcolor="white",
+        hovermode="closest",
+        dragmode="zoom",
+        template="none",
+        plot_bgcolor="white",
         font=dict(family="Inter, Segoe UI, Helvetica, Arial, sans-serif", size=12),
         legend=dict(title=dict(text=v.color_by), orientation="v", font=dict(size=10)),
-        xaxis=dict(title=dict(text=f"Time ({v.tz.key})"), type="date", range=[lo, hi],
-                   showgrid=True, gridcolor="#eceff3", linecolor="#c8ccd2", **ticks,
-                   rangeslider=dict(visible=True, thickness=0.08)),
-        yaxis=dict(type="category", categoryorder="array",
-                   categoryarray=[lane_labels[ln] for ln in reversed(lane_order)],
-                   fixedrange=True, title=None, automargin=True, showgrid=True,
-                   gridcolor="#f3f4f6"),
-        meta={"timeline": {"mode": v.mode, "axis": mode, "tz": v.tz.key, "total": v.total,
-                           "bin_seconds": v.bin_seconds, "lane_by": v.lane_by,
-                           "color_by": v.color_by, "threshold": v.threshold}},
-        uirevision="timeline", shapes=shapes, annotations=notes,
+        xaxis=dict(
+            title=dict(text=f"Time ({v.tz.key})"),
+            type="date",
+            range=[lo, hi],
+            showgrid=True,
+            gridcolor="#eceff3",
+            linecolor="#c8ccd2",
+            **ticks,
+            rangeslider=dict(visible=True, thickness=0.08),
+        ),
+        yaxis=dict(
+            type="category",
+            categoryorder="array",
+            categoryarray=[lane_labels[ln] for ln in reversed(lane_order)],
+            fixedrange=True,
+            title=None,
+            automargin=True,
+            showgrid=True,
+            gridcolor="#f3f4f6",
+        ),
+        meta={
+            "timeline": {
+                "mode": v.mode,
+                "axis": mode,
+                "tz": v.tz.key,
+                "total": v.total,
+                "bin_seconds": v.bin_seconds,
+                "lane_by": v.lane_by,
+                "color_by": v.color_by,
+                "threshold": v.threshold,
+            }
+        },
+        uirevision="timeline",
+        shapes=shapes,
+        annotations=notes,
     )
     return fig
 
@@ -402,8 +571,14 @@ def write_html(fig: go.Figure, path: str | Path) -> Path:
 
 def naive_figure(events: pd.DataFrame, tz: ZoneInfo) -> go.Figure:
     """Every event as a point in one scatter (the baseline the benchmark measures against)."""
-    return go.Figure(go.Scattergl(x=to_axis(events["ts"], tz), y=events["source"].astype(str),
-                                  mode="markers", text=events["summary"]))
+    return go.Figure(
+        go.Scattergl(
+            x=to_axis(events["ts"], tz),
+            y=events["source"].astype(str),
+            mode="markers",
+            text=events["summary"],
+        )
+    )
 
 
 def _human(seconds: int | None) -> str:
@@ -415,15 +590,40 @@ def _human(seconds: int | None) -> str:
     return f"{seconds} s"
 
 
-def static(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
-           sources: Any = None, kinds: Any = None, text: str | None = None, tags: Any = None,
-           *, starred: bool | None = None, lane_by: LaneBy = "source", color_by: ColorBy = "kind",
-           tz: ZoneInfo | str | None = None, threshold: int = DEFAULT_THRESHOLD,
-           title: str | None = None) -> Any:
+def static(
+    subjects: Any = None,
+    case: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    sources: Any = None,
+    kinds: Any = None,
+    text: str | None = None,
+    tags: Any = None,
+    *,
+    starred: bool | None = None,
+    lane_by: LaneBy = "source",
+    color_by: ColorBy = "kind",
+    tz: ZoneInfo | str | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    title: str | None = None,
+) -> Any:
     """A static plotly figure of the timeline (density or events, see :func:`view`).
 
     For reports: :func:`write_html` embeds plotly.js.
     """
-    v = view(subjects, case, start, end, sources, kinds, text, tags, starred=starred,
-             lane_by=lane_by, color_by=color_by, tz=tz, threshold=threshold)
+    v = view(
+        subjects,
+        case,
+        start,
+        end,
+        sources,
+        kinds,
+        text,
+        tags,
+        starred=starred,
+        lane_by=lane_by,
+        color_by=color_by,
+        tz=tz,
+        threshold=threshold,
+    )
     return figure(v, title=title)

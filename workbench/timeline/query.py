@@ -20,41 +20,62 @@ and source the library SQL is rendered and wrapped as a subquery, mapped to the 
 columns, and the union is filtered, binned or paged in one statement that runs through the
 guarded, audited ad-hoc path (:func:`workbench.queries.run.sql`). Values are always bound.
 """
+
 from __future__ import annotations
 
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from workbench.timeline import sources as registry
-from workbench.errors import InputError, NotFoundError
-from workbench.times import parse_timestamp
 from workbench import cases
 from workbench.config import settings
+from workbench.errors import InputError, NotFoundError
 from workbench.ids import validate_case_id
 from workbench.queries import library as queries
-from workbench.queries.run import render
-from workbench.queries.run import sql
-from workbench.timeline.annotations import current
-from workbench.timeline.annotations import refs_with
-from workbench.times import parse_interval
-from workbench.times import series_to_zone
+from workbench.queries.run import render, sql
+from workbench.timeline import sources as registry
+from workbench.timeline.annotations import current, refs_with
+from workbench.times import parse_interval, parse_timestamp, series_to_zone
 
 COLUMNS = registry.COLUMNS
 DEFAULT_THRESHOLD = 5_000
 DEFAULT_MAX_BINS = 400
 MAX_SUBJECTS = 20
 #: When no window is given the timeline covers all of the subjects' history.
-ALL_TIME = (datetime(1970, 1, 1, tzinfo=timezone.utc), datetime(2200, 1, 1, tzinfo=timezone.utc))
+ALL_TIME = (datetime(1970, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC))
 #: Bin widths (seconds) density may use: the smallest that keeps the bins under ``max_bins``.
-BIN_WIDTHS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600,
-              43200, 86400, 172800, 604800, 1209600, 2592000, 7776000, 31536000]
+BIN_WIDTHS = [
+    1,
+    2,
+    5,
+    10,
+    15,
+    30,
+    60,
+    120,
+    300,
+    600,
+    900,
+    1800,
+    3600,
+    7200,
+    10800,
+    21600,
+    43200,
+    86400,
+    172800,
+    604800,
+    1209600,
+    2592000,
+    7776000,
+    31536000,
+]
 
 #: The ``limit`` passed to library queries that have one (the window bounds a timeline).
 UNLIMITED = 1_000_000_000_000
@@ -64,18 +85,19 @@ ColorBy = Literal["kind", "severity"]
 
 # --- inputs ---------------------------------------------------------------------------------
 
+
 def zone(tz: ZoneInfo | str | None) -> ZoneInfo:
     """A display zone from an IANA name (default: the ``WORKBENCH_TZ`` setting)."""
     if tz is None:
-
         return settings().tz
     if isinstance(tz, ZoneInfo):
         return tz
     try:
         return ZoneInfo(str(tz))
     except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"{tz!r} is not a known time zone",
-                         "use an IANA name such as Europe/Berlin or UTC") from None
+        raise InputError(
+            f"{tz!r} is not a known time zone", "use an IANA name such as Europe/Berlin or UTC"
+        ) from None
 
 
 def _subjects(subjects: Any, case: str | None) -> list[int]:
@@ -93,8 +115,10 @@ def _subjects(subjects: Any, case: str | None) -> list[int]:
         raise InputError("no subjects to show", "pass subjects=[user ids] or a case with subjects")
     out = list(dict.fromkeys(out))
     if len(out) > MAX_SUBJECTS:  # one statement per view holds every subject's queries
-        raise InputError(f"{len(out)} subjects is more than one timeline shows ({MAX_SUBJECTS})",
-                         "pass subjects=[...] with the people that matter most")
+        raise InputError(
+            f"{len(out)} subjects is more than one timeline shows ({MAX_SUBJECTS})",
+            "pass subjects=[...] with the people that matter most",
+        )
     return out
 
 
@@ -111,8 +135,10 @@ def _window(start: Any, end: Any) -> tuple[datetime, datetime]:
     lo = parse_timestamp(start) if start is not None else ALL_TIME[0]
     hi = parse_timestamp(end) if end is not None else ALL_TIME[1]
     if hi <= lo:
-        raise InputError(f"the window ends ({hi.isoformat()}) before it starts ({lo.isoformat()})",
-                         "give an end later than the start")
+        raise InputError(
+            f"the window ends ({hi.isoformat()}) before it starts ({lo.isoformat()})",
+            "give an end later than the start",
+        )
     return lo, hi
 
 
@@ -131,6 +157,7 @@ _TAIL_RE = re.compile(r"\s+ORDER\s+BY\s+[^();'\"]+?\s+LIMIT\s+:limit\s*$", re.IG
 
 def _rename_binds(sql_text: str, params: dict[str, Any], suffix: str) -> tuple[str, dict[str, Any]]:
     """Give a fragment's bind parameters unique names so many fragments share one statement."""
+
     def sub(m: re.Match) -> str:
         name = m.group(1)
         return f":{name}{suffix}" if name in params else m.group(0)
@@ -150,7 +177,7 @@ def _library_sql(name: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]
     # Dropped only when it is plainly the statement's own tail (no brackets or quotes in it).
     tail = _TAIL_RE.search(text)
     if tail and "limit" in bound:
-        text = text[:tail.start()]
+        text = text[: tail.start()]
         bound = {k: v for k, v in bound.items() if k != "limit"}
     return text, dict(bound)
 
@@ -166,6 +193,7 @@ def _in_list(column: str, values: Sequence[Any], prefix: str, params: dict[str, 
 @dataclass(frozen=True)
 class Request:
     """What to put on a timeline: the normalised arguments every function here shares."""
+
     subjects: tuple[int, ...]
     case: str | None
     start: datetime
@@ -184,12 +212,19 @@ class Request:
         return [s for s in registry.resolve(self.sources) if s.is_case_source]
 
 
-def request(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
-            sources: Any = None, kinds: Any = None, text: str | None = None,
-            tags: Any = None, starred: bool | None = None) -> Request:
+def request(
+    subjects: Any = None,
+    case: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    sources: Any = None,
+    kinds: Any = None,
+    text: str | None = None,
+    tags: Any = None,
+    starred: bool | None = None,
+) -> Request:
     """Check and normalise timeline arguments (raising :class:`InputError` on bad ones)."""
     if case is not None:
-
         case = validate_case_id(case)
     subs = _subjects(subjects, case)
     lo, hi = _window(start, end)
@@ -205,8 +240,9 @@ def request(subjects: Any = None, case: str | None = None, start: Any = None, en
             raise InputError("filtering by tag or star needs a case", "pass case=ESC-YYYY-NNNNNN")
 
         refs = tuple(refs_with(case, tags=tag_list, starred=bool(starred)))
-    return Request(tuple(subs), case, lo, hi, chosen,
-                   tuple(kind_list) if kind_list else None, needle, refs)
+    return Request(
+        tuple(subs), case, lo, hi, chosen, tuple(kind_list) if kind_list else None, needle, refs
+    )
 
 
 def _union_sql(req: Request, start: datetime, end: datetime) -> tuple[str, dict[str, Any]]:
@@ -215,19 +251,24 @@ def _union_sql(req: Request, start: datetime, end: datetime) -> tuple[str, dict[
     params: dict[str, Any] = {}
     for i, subject in enumerate(req.subjects):
         for src in req.platform_sources:
+            assert src.query is not None  # platform sources are the ones with a query
             lib_text, lib_params = _library_sql(
-                src.query, {src.subject_param: subject, "start": start, "end": end})
-            fragment = (f"SELECT {'DISTINCT ' if src.distinct else ''}{src.select_list()}, "
-                        f"CAST(:{src.subject_param} AS BIGINT) AS subject "
-                        f"FROM ({lib_text}) AS src_{src.name}")
+                src.query, {src.subject_param: subject, "start": start, "end": end}
+            )
+            fragment = (
+                f"SELECT {'DISTINCT ' if src.distinct else ''}{src.select_list()}, "
+                f"CAST(:{src.subject_param} AS BIGINT) AS subject "
+                f"FROM ({lib_text}) AS src_{src.name}"
+            )
             fragment, lib_params = _rename_binds(fragment, lib_params, f"__{src.name}_{i}")
             parts.append(fragment)
             params.update(lib_params)
     return "\nUNION ALL\n".join(parts), params
 
 
-def _filtered_parts(req: Request, start: datetime,
-                    end: datetime) -> tuple[str, str, dict[str, Any]] | None:
+def _filtered_parts(
+    req: Request, start: datetime, end: datetime
+) -> tuple[str, str, dict[str, Any]] | None:
     """The union as a CTE named ``ev``, the WHERE clause of the filters, and the params."""
     if not req.platform_sources:
         return None
@@ -247,8 +288,9 @@ def _filtered_parts(req: Request, start: datetime,
     return f"WITH ev AS (\n{union}\n)", " AND ".join(where), params
 
 
-def _filtered_sql(req: Request, start: datetime, end: datetime,
-                  select: str) -> tuple[str, dict[str, Any]] | None:
+def _filtered_sql(
+    req: Request, start: datetime, end: datetime, select: str
+) -> tuple[str, dict[str, Any]] | None:
     """``WITH ev AS (union) SELECT <select> FROM ev WHERE <filters>`` and its params."""
     parts = _filtered_parts(req, start, end)
     if parts is None:
@@ -264,6 +306,7 @@ def _run(sql_text: str, params: dict[str, Any], case: str | None) -> pd.DataFram
 
 # --- events ---------------------------------------------------------------------------------
 
+
 def tidy(df: pd.DataFrame) -> pd.DataFrame:
     """Timeline columns with the right dtypes; ``ts`` aware UTC (zone-less data is refused)."""
     df = df.reindex(columns=COLUMNS)
@@ -271,8 +314,10 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
     if not pd.api.types.is_datetime64_any_dtype(ts):
         ts = pd.to_datetime(ts, utc=True, format="ISO8601")
     elif getattr(ts.dt, "tz", None) is None:
-        raise InputError("a timeline source returned zone-less times",
-                         "store platform times as TIMESTAMP WITH TIME ZONE")
+        raise InputError(
+            "a timeline source returned zone-less times",
+            "store platform times as TIMESTAMP WITH TIME ZONE",
+        )
     df["ts"] = ts.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
     for col in COLUMNS[1:-1]:
         df[col] = df[col].astype("string")
@@ -283,6 +328,7 @@ def tidy(df: pd.DataFrame) -> pd.DataFrame:
 def case_events(req: Request, start: datetime, end: datetime) -> pd.DataFrame:
     frames = []
     for src in req.case_sources:
+        assert src.loader is not None  # case sources are the ones with a loader
         part = src.loader(req.case, req.subjects, start, end)
         if part is not None and len(part):
             frames.append(part.assign(source=src.name))
@@ -299,8 +345,13 @@ def case_events(req: Request, start: datetime, end: datetime) -> pd.DataFrame:
     return df[keep]
 
 
-def fetch(req: Request, start: datetime | None = None, end: datetime | None = None,
-          *, limit: int | None = None) -> pd.DataFrame:
+def fetch(
+    req: Request,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    *,
+    limit: int | None = None,
+) -> pd.DataFrame:
     """Individual events of a request (optionally a narrower window), sorted by time."""
     start, end = start or req.start, end or req.end
     frames = []
@@ -326,9 +377,18 @@ def fetch(req: Request, start: datetime | None = None, end: datetime | None = No
     return df
 
 
-def events(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
-           sources: Any = None, kinds: Any = None, text: str | None = None, tags: Any = None,
-           *, starred: bool | None = None) -> pd.DataFrame:
+def events(
+    subjects: Any = None,
+    case: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    sources: Any = None,
+    kinds: Any = None,
+    text: str | None = None,
+    tags: Any = None,
+    *,
+    starred: bool | None = None,
+) -> pd.DataFrame:
     """The merged timeline as one DataFrame sorted by time.
 
     ``subjects`` user ids (default: the case's subjects); ``start``/``end`` ISO-8601 with a zone
@@ -349,6 +409,7 @@ def with_display_time(df: pd.DataFrame, tz: ZoneInfo | str | None = None) -> pd.
 
 
 # --- density --------------------------------------------------------------------------------
+
 
 def bin_width(start: datetime, end: datetime, max_bins: int = DEFAULT_MAX_BINS) -> int:
     """The bin width (seconds) for a window: the smallest nice width giving <= ``max_bins`` bins."""
@@ -373,21 +434,32 @@ def _color_expr(color_by: str) -> str:
     raise InputError(f"color_by={color_by!r} is not supported", "use 'kind' or 'severity'")
 
 
-def density_of(req: Request, width: int, offset: int, lane_by: str, color_by: str,
-                 start: datetime, end: datetime) -> pd.DataFrame:
+def density_of(
+    req: Request,
+    width: int,
+    offset: int,
+    lane_by: str,
+    color_by: str,
+    start: datetime,
+    end: datetime,
+) -> pd.DataFrame:
     cols = ["lane", "colour", "bin_start", "bin_end", "n"]
     # An event between two subjects counts once in a source lane (DISTINCT ref, which costs
     # more, so only when it can matter).
     count = "count(DISTINCT ref)" if lane_by == "source" and len(req.subjects) > 1 else "count(*)"
-    select = (f"{_lane_expr(lane_by)} AS lane, {_color_expr(color_by)} AS colour, "
-              f"floor((extract(epoch FROM ts) + :tl_offset) / :tl_width) AS bin, {count} AS n")
+    select = (
+        f"{_lane_expr(lane_by)} AS lane, {_color_expr(color_by)} AS colour, "
+        f"floor((extract(epoch FROM ts) + :tl_offset) / :tl_width) AS bin, {count} AS n"
+    )
     built = _filtered_sql(req, start, end, select)
     if not built:
         return pd.DataFrame(columns=cols)
     sql_text, params = built
     params["tl_width"], params["tl_offset"] = width, offset
     raw = _run(sql_text + " GROUP BY 1, 2, 3 ORDER BY 3, 1, 2", params, req.case)
-    out = pd.DataFrame({"lane": raw["lane"].astype("string"), "colour": raw["colour"].astype("string")})
+    out = pd.DataFrame(
+        {"lane": raw["lane"].astype("string"), "colour": raw["colour"].astype("string")}
+    )
     bins = pd.to_numeric(raw["bin"]).astype("float64")
     epoch = bins * width - offset
     out["bin_start"] = pd.to_datetime(epoch, unit="s", utc=True)
@@ -403,8 +475,9 @@ def _width_case(span: str, max_bins: int) -> str:
     return f"CASE {whens} ELSE ceil({span} / {max_bins}.0) END"
 
 
-def _overview(req: Request, lane_by: str, color_by: str, max_bins: int, offset: int,
-              bounded: bool) -> tuple[pd.DataFrame, int, int, datetime | None, datetime | None]:
+def _overview(
+    req: Request, lane_by: LaneBy, color_by: ColorBy, max_bins: int, offset: int, bounded: bool
+) -> tuple[pd.DataFrame, int, int, datetime | None, datetime | None]:
     """Density, bin width, total and extent in ONE statement (one guard check, one audit record).
 
     The bin width follows the window when it is ``bounded``, else the data's own extent; it is
@@ -424,14 +497,14 @@ def _overview(req: Request, lane_by: str, color_by: str, max_bins: int, offset: 
         span = "(extract(epoch FROM hi) - extract(epoch FROM lo) + 1)"
     params["tl_offset"] = offset
     # Uncorrelated scalar subqueries run once; a CROSS JOIN with the width would not be pruned.
-    width = "(SELECT width FROM w)"
+    width_sql = "(SELECT width FROM w)"
     statement = (
         f"{cte},\n"
         f"ext AS (SELECT {count} AS total, min(ts) AS lo, max(ts) AS hi FROM ev WHERE {where}),\n"
         f"w AS (SELECT {_width_case(span, max_bins)} AS width, total, lo, hi FROM ext)\n"
         f"SELECT {_lane_expr(lane_by)} AS lane, {_color_expr(color_by)} AS colour,\n"
-        f"       floor((extract(epoch FROM ts) + :tl_offset) / {width}) AS bin, {count} AS n,\n"
-        f"       {width} AS width, (SELECT total FROM w) AS total,\n"
+        f"       floor((extract(epoch FROM ts) + :tl_offset) / {width_sql}) AS bin, {count} AS n,\n"
+        f"       {width_sql} AS width, (SELECT total FROM w) AS total,\n"
         f"       (SELECT lo FROM w) AS lo, (SELECT hi FROM w) AS hi\n"
         f"FROM ev WHERE {where}\nGROUP BY 1, 2, 3 ORDER BY 3, 1, 2"
     )
@@ -439,7 +512,9 @@ def _overview(req: Request, lane_by: str, color_by: str, max_bins: int, offset: 
     if raw.empty:
         return pd.DataFrame(columns=cols), 3600, 0, None, None
     width = int(float(raw["width"].iloc[0]))
-    out = pd.DataFrame({"lane": raw["lane"].astype("string"), "colour": raw["colour"].astype("string")})
+    out = pd.DataFrame(
+        {"lane": raw["lane"].astype("string"), "colour": raw["colour"].astype("string")}
+    )
     epoch = pd.to_numeric(raw["bin"]).astype("float64") * width - offset
     out["bin_start"] = pd.to_datetime(epoch, unit="s", utc=True)
     out["bin_end"] = out["bin_start"] + pd.Timedelta(seconds=width)
@@ -457,11 +532,23 @@ def _offset(tz: ZoneInfo, at: datetime) -> int:
     return int(off.total_seconds()) if off else 0
 
 
-def density(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
-            sources: Any = None, kinds: Any = None, text: str | None = None, tags: Any = None,
-            *, bin: Any = None, lane_by: LaneBy = "source", color_by: ColorBy = "kind",
-            max_bins: int = DEFAULT_MAX_BINS, tz: ZoneInfo | str | None = None,
-            starred: bool | None = None) -> pd.DataFrame:
+def density(
+    subjects: Any = None,
+    case: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    sources: Any = None,
+    kinds: Any = None,
+    text: str | None = None,
+    tags: Any = None,
+    *,
+    bin: Any = None,
+    lane_by: LaneBy = "source",
+    color_by: ColorBy = "kind",
+    max_bins: int = DEFAULT_MAX_BINS,
+    tz: ZoneInfo | str | None = None,
+    starred: bool | None = None,
+) -> pd.DataFrame:
     """Event counts per time bin per lane and colour, computed in the database.
 
     Columns: lane, colour, bin_start, bin_end (aware UTC), n. ``bin`` an interval
@@ -471,7 +558,7 @@ def density(subjects: Any = None, case: str | None = None, start: Any = None, en
     req = request(subjects, case, start, end, sources, kinds, text, tags, starred)
     _lane_expr(lane_by), _color_expr(color_by)
     tzinfo = zone(tz)
-    at = req.start if req.start != ALL_TIME[0] else datetime.now(timezone.utc)
+    at = req.start if req.start != ALL_TIME[0] else datetime.now(UTC)
     if bin is None:  # the width follows the window, or the data's extent (one statement)
         bounded = req.start != ALL_TIME[0] and req.end != ALL_TIME[1]
         return _overview(req, lane_by, color_by, max_bins, _offset(tzinfo, at), bounded)[0]
@@ -481,11 +568,13 @@ def density(subjects: Any = None, case: str | None = None, start: Any = None, en
     return density_of(req, width, _offset(tzinfo, at), lane_by, color_by, req.start, req.end)
 
 
-def extent(req: Request, start: datetime | None = None,
-           end: datetime | None = None) -> tuple[int, datetime | None, datetime | None]:
+def extent(
+    req: Request, start: datetime | None = None, end: datetime | None = None
+) -> tuple[int, datetime | None, datetime | None]:
     """(number of platform events, first, last) in the window, from one aggregate query."""
-    built = _filtered_sql(req, start or req.start, end or req.end,
-                          "count(*) AS n, min(ts) AS first, max(ts) AS last")
+    built = _filtered_sql(
+        req, start or req.start, end or req.end, "count(*) AS n, min(ts) AS first, max(ts) AS last"
+    )
     if not built:
         return 0, None, None
     sql_text, params = built
@@ -502,6 +591,7 @@ def extent(req: Request, start: datetime | None = None,
 
 # --- the view a figure draws -----------------------------------------------------------------
 
+
 @dataclass
 class View:
     """One window of a timeline, ready to draw.
@@ -510,6 +600,7 @@ class View:
     (``density`` holds counts per bin per lane; ``events`` then holds only case events and
     annotated events, which are always drawn individually).
     """
+
     request: Request
     mode: Literal["events", "density"]
     start: datetime
@@ -519,8 +610,8 @@ class View:
     density: pd.DataFrame | None
     bin_seconds: int | None
     tz: ZoneInfo
-    lane_by: str = "source"
-    color_by: str = "kind"
+    lane_by: LaneBy = "source"
+    color_by: ColorBy = "kind"
     threshold: int = DEFAULT_THRESHOLD
     annotations: pd.DataFrame | None = None
     milestones: pd.DataFrame = field(default_factory=lambda: tidy(pd.DataFrame(columns=COLUMNS)))
@@ -528,12 +619,25 @@ class View:
     data_end: datetime | None = None
 
 
-def view(subjects: Any = None, case: str | None = None, start: Any = None, end: Any = None,
-         sources: Any = None, kinds: Any = None, text: str | None = None, tags: Any = None,
-         *, starred: bool | None = None, lane_by: LaneBy = "source", color_by: ColorBy = "kind",
-         tz: ZoneInfo | str | None = None, threshold: int = DEFAULT_THRESHOLD,
-         max_bins: int = DEFAULT_MAX_BINS, req: Request | None = None,
-         expected: int | None = None) -> View:
+def view(
+    subjects: Any = None,
+    case: str | None = None,
+    start: Any = None,
+    end: Any = None,
+    sources: Any = None,
+    kinds: Any = None,
+    text: str | None = None,
+    tags: Any = None,
+    *,
+    starred: bool | None = None,
+    lane_by: LaneBy = "source",
+    color_by: ColorBy = "kind",
+    tz: ZoneInfo | str | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    max_bins: int = DEFAULT_MAX_BINS,
+    req: Request | None = None,
+    expected: int | None = None,
+) -> View:
     """Events or density for a window, whichever can be drawn usefully.
 
     When the window holds more than ``threshold`` events, counts per bin per lane come from
@@ -551,7 +655,6 @@ def view(subjects: Any = None, case: str | None = None, start: Any = None, end: 
     bounded = req.start != ALL_TIME[0] and req.end != ALL_TIME[1]
     annotations = None
     if req.case is not None:
-
         annotations = current(req.case)
     if bounded and expected is not None and expected <= threshold:
         # Zoomed in: fetch the events directly (one statement); LIMIT guards a wrong estimate.
@@ -559,11 +662,24 @@ def view(subjects: Any = None, case: str | None = None, start: Any = None, end: 
         platform = int((~detail["source"].isin([s.name for s in req.case_sources])).sum())
         if platform <= threshold:
             case_rows = detail[detail["source"].isin([s.name for s in req.case_sources])]
-            return View(req, "events", req.start, req.end, platform, detail, None, None, tzinfo,
-                        lane_by, color_by, threshold, annotations,
-                        case_rows[case_rows["source"] == "case"])
+            return View(
+                req,
+                "events",
+                req.start,
+                req.end,
+                platform,
+                detail,
+                None,
+                None,
+                tzinfo,
+                lane_by,
+                color_by,
+                threshold,
+                annotations,
+                case_rows[case_rows["source"] == "case"],
+            )
     # Day-sized bins start at local midnight: the zone's offset at the window's start (or now).
-    offset = _offset(tzinfo, req.start if req.start != ALL_TIME[0] else datetime.now(timezone.utc))
+    offset = _offset(tzinfo, req.start if req.start != ALL_TIME[0] else datetime.now(UTC))
     dens, width, n, first, last = _overview(req, lane_by, color_by, max_bins, offset, bounded)
     lo = req.start if req.start != ALL_TIME[0] or first is None else first
     hi = req.end if req.end != ALL_TIME[1] or last is None else last + timedelta(seconds=1)
@@ -571,25 +687,70 @@ def view(subjects: Any = None, case: str | None = None, start: Any = None, end: 
     milestones = case_rows[case_rows["source"] == "case"]
     if len(case_rows) and (req.start == ALL_TIME[0] or req.end == ALL_TIME[1]):
         lo = min(lo, case_rows["ts"].min().to_pydatetime()) if req.start == ALL_TIME[0] else lo
-        hi = max(hi, case_rows["ts"].max().to_pydatetime() + timedelta(seconds=1)) \
-            if req.end == ALL_TIME[1] else hi
+        hi = (
+            max(hi, case_rows["ts"].max().to_pydatetime() + timedelta(seconds=1))
+            if req.end == ALL_TIME[1]
+            else hi
+        )
     if lo >= hi:  # nothing at all: show a day so the figure has an axis
-        lo, hi = (lo, lo + timedelta(days=1)) if lo < ALL_TIME[1] else (
-            datetime.now(timezone.utc) - timedelta(days=1), datetime.now(timezone.utc))
+        lo, hi = (
+            (lo, lo + timedelta(days=1))
+            if lo < ALL_TIME[1]
+            else (datetime.now(UTC) - timedelta(days=1), datetime.now(UTC))
+        )
     if n > threshold:
         shown = case_rows
         if annotations is not None and len(annotations):
             refs = [r for r in annotations["ref"] if not r.startswith(("case:", "notes:"))]
             if refs:
-                starred_req = Request(req.subjects, req.case, lo, hi, req.sources, req.kinds,
-                                      req.text, tuple(refs) if req.refs is None
-                                      else tuple(set(refs) & set(req.refs)))
+                starred_req = Request(
+                    req.subjects,
+                    req.case,
+                    lo,
+                    hi,
+                    req.sources,
+                    req.kinds,
+                    req.text,
+                    tuple(refs) if req.refs is None else tuple(set(refs) & set(req.refs)),
+                )
                 shown = pd.concat([fetch(starred_req), case_rows], ignore_index=True)
-        return View(req, "density", lo, hi, n, shown, dens, width, tzinfo, lane_by, color_by,
-                    threshold, annotations, milestones, first, last)
+        return View(
+            req,
+            "density",
+            lo,
+            hi,
+            n,
+            shown,
+            dens,
+            width,
+            tzinfo,
+            lane_by,
+            color_by,
+            threshold,
+            annotations,
+            milestones,
+            first,
+            last,
+        )
     detail = fetch(req, lo, hi)
-    return View(req, "events", lo, hi, n, detail, None, None, tzinfo, lane_by, color_by,
-                threshold, annotations, milestones, first, last)
+    return View(
+        req,
+        "events",
+        lo,
+        hi,
+        n,
+        detail,
+        None,
+        None,
+        tzinfo,
+        lane_by,
+        color_by,
+        threshold,
+        annotations,
+        milestones,
+        first,
+        last,
+    )
 
 
 def zoom(current: View, start: Any, end: Any) -> View:
@@ -598,15 +759,33 @@ def zoom(current: View, start: Any, end: Any) -> View:
     hi = parse_timestamp(end) if end is not None else None
     req = current.request
     if lo is None and hi is None:  # autorange: back to the request's own window
-        return view(req=req, lane_by=current.lane_by, color_by=current.color_by, tz=current.tz,
-                    threshold=current.threshold)
-    narrowed = Request(req.subjects, req.case, lo or current.start, hi or current.end,
-                       req.sources, req.kinds, req.text, req.refs)
+        return view(
+            req=req,
+            lane_by=current.lane_by,
+            color_by=current.color_by,
+            tz=current.tz,
+            threshold=current.threshold,
+        )
+    narrowed = Request(
+        req.subjects,
+        req.case,
+        lo or current.start,
+        hi or current.end,
+        req.sources,
+        req.kinds,
+        req.text,
+        req.refs,
+    )
     if narrowed.end <= narrowed.start:
         raise InputError("the zoom window is empty", "choose an end later than the start")
-    return view(req=narrowed, lane_by=current.lane_by, color_by=current.color_by, tz=current.tz,
-                threshold=current.threshold,
-                expected=_expected(current, narrowed.start, narrowed.end))
+    return view(
+        req=narrowed,
+        lane_by=current.lane_by,
+        color_by=current.color_by,
+        tz=current.tz,
+        threshold=current.threshold,
+        expected=_expected(current, narrowed.start, narrowed.end),
+    )
 
 
 def _expected(current: View, lo: datetime, hi: datetime) -> int | None:

@@ -2,6 +2,7 @@
 the same clauses were decided (precedents), record the decision. Calls
 :func:`workbench.decisions.decide` with the case version it showed (stale forms are refused).
 """
+
 from __future__ import annotations
 
 import html
@@ -10,9 +11,9 @@ import ipywidgets as w
 
 from workbench import cases
 from workbench.cases import decisions
+from workbench.cases.sla import show_time
 from workbench.cases.taxonomy import taxonomy
 from workbench.errors import WorkbenchError
-from workbench.cases.sla import show_time
 
 
 class DecisionForm(w.VBox):
@@ -25,24 +26,41 @@ class DecisionForm(w.VBox):
         own = tax.categories[self.case.category].clauses
         order = list(own) + [c for c in tax.clauses if c not in own]
         self.clauses = w.SelectMultiple(
-            options=[(f"{c} {tax.clauses[c].title}", c) for c in order], value=tuple(own[:1]),
-            description="Clauses", rows=6, layout=w.Layout(width="95%"))
-        self.action = w.Dropdown(options=[(a.title, a.id) for a in tax.actions.values()],
-                                 description="Action")
-        self.subjects = w.SelectMultiple(options=list(self.case.subjects),
-                                         value=tuple(self.case.subjects), description="Subjects")
-        self.rationale = w.Textarea(placeholder="Rationale: what the evidence shows and why this action.",
-                                    layout=w.Layout(width="95%", height="80px"))
+            options=[(f"{c} {tax.clauses[c].title}", c) for c in order],
+            value=tuple(own[:1]),
+            description="Clauses",
+            rows=6,
+            layout=w.Layout(width="95%"),
+        )
+        self.action = w.Dropdown(
+            options=[(a.title, a.id) for a in tax.actions.values()], description="Action"
+        )
+        self.subjects = w.SelectMultiple(
+            options=list(self.case.subjects),
+            value=tuple(self.case.subjects),
+            description="Subjects",
+        )
+        self.rationale = w.Textarea(
+            placeholder="Rationale: what the evidence shows and why this action.",
+            layout=w.Layout(width="95%", height="80px"),
+        )
         self.record_btn = w.Button(description="Record decision", button_style="primary")
         self.message = w.HTML()
         self.precedents = w.HTML()  # not an Output widget: those can stall headless runs
         self.clauses.observe(lambda _: self.show_precedents(), names="value")
         self.record_btn.on_click(lambda _: self.record())
-        super().__init__([w.HTML("<h4 style='margin:4px 0'>Decision</h4>"), self.clauses,
-                          self.action, self.subjects, self.rationale,
-                          w.HBox([self.record_btn, self.message]),
-                          w.HTML("<b>Precedents</b> (closed cases under the selected clauses)"),
-                          self.precedents])
+        super().__init__(
+            [
+                w.HTML("<h4 style='margin:4px 0'>Decision</h4>"),
+                self.clauses,
+                self.action,
+                self.subjects,
+                self.rationale,
+                w.HBox([self.record_btn, self.message]),
+                w.HTML("<b>Precedents</b> (closed cases under the selected clauses)"),
+                self.precedents,
+            ]
+        )
         self.show_precedents()
         self._show_existing()
 
@@ -50,11 +68,13 @@ class DecisionForm(w.VBox):
         last = decisions.latest_decision(self.case_id)
         if last is not None and self.case.status in ("decided", "closed"):
             self.message.value = html.escape(
-                f"decided: {last.action} under {', '.join(last.clauses)} by {last.who}")
+                f"decided: {last.action} under {', '.join(last.clauses)} by {last.who}"
+            )
             self.record_btn.disabled = True
         elif self.case.status not in ("investigating", "waiting"):
             self.message.value = html.escape(
-                f"the case is {self.case.status}: move it to investigating to decide")
+                f"the case is {self.case.status}: move it to investigating to decide"
+            )
             self.record_btn.disabled = True
 
     def show_precedents(self) -> None:
@@ -64,20 +84,29 @@ class DecisionForm(w.VBox):
             if summary.empty:
                 parts.append(f"<p>{html.escape(clause)}: no closed cases yet</p>")
                 continue
-            shares = ", ".join(f"{r.action_title} {r.cases} ({r.share:.0%})" for r in summary.itertuples())
+            shares = ", ".join(
+                f"{r.action_title} {r.cases} ({r.share:.0%})" for r in summary.itertuples()
+            )
             parts.append(f"<p><b>{html.escape(clause)}</b>: {html.escape(shares)}</p>")
             recent = decisions.precedents(clause, exclude_case=self.case_id, limit=5)
             recent = recent.assign(decided_at=recent["decided_at"].map(show_time))
-            parts.append(recent[["case_id", "decided_at", "action", "rationale"]]
-                         .to_html(index=False, escape=True, border=0))
+            parts.append(
+                recent[["case_id", "decided_at", "action", "rationale"]].to_html(
+                    index=False, escape=True, border=0
+                )
+            )
         self.precedents.value = "".join(parts)
 
     def record(self) -> None:
         try:
-            d = decisions.decide(self.case_id, clauses=list(self.clauses.value),
-                                action=self.action.value, rationale=self.rationale.value,
-                                subjects=list(self.subjects.value),
-                                expected_version=self.case.version)
+            d = decisions.decide(
+                self.case_id,
+                clauses=list(self.clauses.value),
+                action=self.action.value,
+                rationale=self.rationale.value,
+                subjects=list(self.subjects.value),
+                expected_version=self.case.version,
+            )
         except WorkbenchError as err:
             self.message.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
             return

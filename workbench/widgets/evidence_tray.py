@@ -9,6 +9,7 @@ A thin view over :mod:`workbench.evidence` and :mod:`workbench.evidence.bundle`:
 
 Media previews are blurred and greyscaled until the specialist chooses to look.
 """
+
 from __future__ import annotations
 
 import html
@@ -18,10 +19,10 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from workbench.evidence import items as evidence
-from workbench.evidence.bundle import create_bundle, verify_bundle
 from workbench.config import settings
 from workbench.errors import WorkbenchError
+from workbench.evidence import items as evidence
+from workbench.evidence.bundle import create_bundle, verify_bundle
 from workbench.evidence.redaction import AUDIENCES
 
 
@@ -38,21 +39,36 @@ class EvidenceTray(w.VBox):
         self._offers: dict[str, tuple[str, pd.DataFrame]] = {}
         self.table = w.HTML()
         self.picker = w.Dropdown(description="Preview", layout=w.Layout(width="420px"))
-        self.reveal = w.ToggleButton(description="Show media", value=False,
-                                     tooltip="Media are blurred and grey until you choose to look")
+        self.reveal = w.ToggleButton(
+            description="Show media",
+            value=False,
+            tooltip="Media are blurred and grey until you choose to look",
+        )
         self.preview = w.Output(layout=w.Layout(max_height="360px", overflow="auto"))
         self.offered = w.Dropdown(description="Offered", options=[], layout=w.Layout(width="420px"))
         self.add_offer_btn = w.Button(description="Add to evidence", icon="plus")
-        self.note = w.Textarea(placeholder="Note (Markdown)", layout=w.Layout(width="560px", height="70px"))
+        self.note = w.Textarea(
+            placeholder="Note (Markdown)", layout=w.Layout(width="560px", height="70px")
+        )
         self.add_note_btn = w.Button(description="Add note", icon="sticky-note")
-        self.audience = w.Dropdown(options=list(AUDIENCES), value="internal", description="Audience")
-        self.out = w.Text(value=str(settings().cases_dir / case_id / "bundles"), description="Folder",
-                          layout=w.Layout(width="480px"))
+        self.audience = w.Dropdown(
+            options=list(AUDIENCES), value="internal", description="Audience"
+        )
+        self.out = w.Text(
+            value=str(settings().cases_dir / case_id / "bundles"),
+            description="Folder",
+            layout=w.Layout(width="480px"),
+        )
         self.why = w.Text(placeholder="reason for the handover", description="Why")
-        self.bundle_btn = w.Button(description="Create bundle", icon="archive", button_style="primary")
+        self.bundle_btn = w.Button(
+            description="Create bundle", icon="archive", button_style="primary"
+        )
         self.progress = w.IntProgress(value=0, min=0, max=100, description="", bar_style="info")
-        self.verify_path = w.Text(placeholder="path of a bundle .zip", description="Bundle",
-                                  layout=w.Layout(width="480px"))
+        self.verify_path = w.Text(
+            placeholder="path of a bundle .zip",
+            description="Bundle",
+            layout=w.Layout(width="480px"),
+        )
         self.verify_btn = w.Button(description="Verify", icon="check")
         self.message = w.HTML()
         self.picker.observe(lambda _: self._show_preview(), names="value")
@@ -61,13 +77,20 @@ class EvidenceTray(w.VBox):
         self.add_note_btn.on_click(lambda _: self._act(self._add_note))
         self.bundle_btn.on_click(lambda _: self._act(self._bundle))
         self.verify_btn.on_click(lambda _: self._act(self._verify))
-        super().__init__([
-            w.HTML(f"<h3>Evidence — {html.escape(case_id)}</h3>"), self.table,
-            w.HBox([self.picker, self.reveal]), self.preview,
-            w.HBox([self.offered, self.add_offer_btn]),
-            w.HBox([self.note, self.add_note_btn]),
-            w.HBox([self.audience, self.out]), w.HBox([self.why, self.bundle_btn, self.progress]),
-            w.HBox([self.verify_path, self.verify_btn]), self.message])
+        super().__init__(
+            [
+                w.HTML(f"<h3>Evidence — {html.escape(case_id)}</h3>"),
+                self.table,
+                w.HBox([self.picker, self.reveal]),
+                self.preview,
+                w.HBox([self.offered, self.add_offer_btn]),
+                w.HBox([self.note, self.add_note_btn]),
+                w.HBox([self.audience, self.out]),
+                w.HBox([self.why, self.bundle_btn, self.progress]),
+                w.HBox([self.verify_path, self.verify_btn]),
+                self.message,
+            ]
+        )
         self.reload()
 
     # -- data in
@@ -91,8 +114,11 @@ class EvidenceTray(w.VBox):
         if not self.offered.value:
             raise WorkbenchError("nothing offered yet", "run a query or pick timeline rows first")
         kind, df = self._offers[self.offered.value]
-        item = (self.add_timeline_excerpt(df, title=self.offered.value) if kind == "timeline"
-                else self.add_query_result(df, title=self.offered.value))
+        item = (
+            self.add_timeline_excerpt(df, title=self.offered.value)
+            if kind == "timeline"
+            else self.add_query_result(df, title=self.offered.value)
+        )
         return f"collected {item.label} (sha256 {item.sha256[:12]}…)"
 
     def _add_note(self) -> str:
@@ -109,13 +135,17 @@ class EvidenceTray(w.VBox):
 
         def tick(done: int, total: int, _label: str) -> None:
             self.progress.value = int(100 * done / total) if total else 100
-        res = create_bundle(self.case_id, self.audience.value, folder, why=self.why.value or None,
-                            progress=tick)
+
+        res = create_bundle(
+            self.case_id, self.audience.value, folder, why=self.why.value or None, progress=tick
+        )
         self.progress.value, self.progress.bar_style = 100, "success"
         self.verify_path.value = str(res.path)
         self.reload()
-        return (f"wrote {res.path.name}: {res.items} items, {res.omitted} left out for "
-                f"{res.audience}, root hash {res.root_hash[:16]}…")
+        return (
+            f"wrote {res.path.name}: {res.items} items, {res.omitted} left out for "
+            f"{res.audience}, root hash {res.root_hash[:16]}…"
+        )
 
     def _verify(self) -> str:
         report = verify_bundle(self.verify_path.value.strip())
@@ -136,8 +166,10 @@ class EvidenceTray(w.VBox):
         if df.empty:
             self.table.value = "<i>No evidence yet.</i>"
         else:
-            shown = df.assign(sha256=df["sha256"].str[:12] + "…",
-                              collected_at=df["collected_at"].dt.strftime("%Y-%m-%d %H:%M UTC"))
+            shown = df.assign(
+                sha256=df["sha256"].str[:12] + "…",
+                collected_at=df["collected_at"].dt.strftime("%Y-%m-%d %H:%M UTC"),
+            )
             self.table.value = shown.to_html(index=False, escape=True)
         self.picker.options = [(f"{r.item} {r.kind}: {r.title}", r.item) for r in df.itertuples()]
         if select:
@@ -160,8 +192,12 @@ class EvidenceTray(w.VBox):
                     text = fh.read(20_000).decode("utf-8", "replace")
                 display(HTML(f"<pre dir='auto'>{html.escape(text)}</pre>"))
             else:
-                display(HTML(f"{html.escape(item.media_type)}, {item.size} bytes — "
-                             f"open {html.escape(str(item.path))} to view"))
+                display(
+                    HTML(
+                        f"{html.escape(item.media_type)}, {item.size} bytes — "
+                        f"open {html.escape(str(item.path))} to view"
+                    )
+                )
 
     def _image(self, item: evidence.EvidenceItem) -> bytes:
         from PIL import Image, ImageFilter

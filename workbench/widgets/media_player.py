@@ -4,6 +4,7 @@ Before the reveal the browser gets a neutral card (no media bytes at all). *Reve
 exposure on the case and embeds the media with ``muted`` set and no autoplay, so sound only
 starts when the specialist unmutes it in the player.
 """
+
 from __future__ import annotations
 
 import base64
@@ -20,8 +21,10 @@ def player_html(kind: str, data: bytes, media_type: str) -> str:
     tag = "video" if kind == "video" else "audio"
     src = f"data:{html.escape(media_type)};base64,{base64.b64encode(data).decode('ascii')}"
     size = " width='320'" if tag == "video" else ""
-    return (f"<{tag} controls muted preload='metadata'{size} "
-            f"style='filter:none'><source src='{src}' type='{html.escape(media_type)}'></{tag}>")
+    return (
+        f"<{tag} controls muted preload='metadata'{size} "
+        f"style='filter:none'><source src='{src}' type='{html.escape(media_type)}'></{tag}>"
+    )
 
 
 class MediaPlayer(w.VBox):
@@ -31,18 +34,27 @@ class MediaPlayer(w.VBox):
         self.case_id = case_id
         self.item = media_view.item(ref)
         if self.item.kind not in ("audio", "video"):
-            raise WorkbenchError(f"{ref} is an {self.item.kind}, not audio or video",
-                                 "show images with PhotoGrid")
+            raise WorkbenchError(
+                f"{ref} is an {self.item.kind}, not audio or video", "show images with PhotoGrid"
+            )
         self.muted = True
         self.revealed = False
-        self.poster = w.Image(value=media_view.preview(self.item), format="png",
-                              layout=w.Layout(width="240px"))
+        self.poster = w.Image(
+            value=media_view.preview(self.item), format="png", layout=w.Layout(width="240px")
+        )
         self.player = w.HTML()
         self.button = w.Button(description=f"Reveal {self.item.kind} (muted)", icon="eye")
         self.button.on_click(lambda _: self.reveal())
         self.message = w.HTML()
-        super().__init__([w.HTML(f"<b>{html.escape(self.item.label)}</b>"), self.poster,
-                          self.player, self.button, self.message])
+        super().__init__(
+            [
+                w.HTML(f"<b>{html.escape(self.item.label)}</b>"),
+                self.poster,
+                self.player,
+                self.button,
+                self.message,
+            ]
+        )
 
     def reveal(self) -> None:
         if self.revealed:

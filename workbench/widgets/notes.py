@@ -3,6 +3,7 @@
 Notes render to HTML (raw HTML in a note is escaped, never run) in an ``HTML`` widget rather than
 an ``Output`` widget: Output widgets can stall headless runs (Papermill/nbclient).
 """
+
 from __future__ import annotations
 
 import html
@@ -11,8 +12,8 @@ import ipywidgets as w
 import mistune
 
 from workbench.cases import notes as core
-from workbench.errors import WorkbenchError
 from workbench.cases.sla import show_time
+from workbench.errors import WorkbenchError
 
 _markdown = mistune.create_markdown(escape=True)
 
@@ -23,9 +24,11 @@ def render_notes(items: list[core.Note]) -> str:
         return "<p><em>No notes yet.</em></p>"
     parts = []
     for n in items:
-        parts.append(f"<div style='border-left:3px solid #90a4ae;padding:2px 8px;margin:6px 0'>"
-                     f"<div><b>{html.escape(n.author)}</b> · "
-                     f"<small>{html.escape(show_time(n.at))}</small></div>{_markdown(n.body)}</div>")
+        parts.append(
+            f"<div style='border-left:3px solid #90a4ae;padding:2px 8px;margin:6px 0'>"
+            f"<div><b>{html.escape(n.author)}</b> · "
+            f"<small>{html.escape(show_time(n.at))}</small></div>{_markdown(n.body)}</div>"
+        )
     return "".join(parts)
 
 
@@ -35,13 +38,20 @@ class NotesPanel(w.VBox):
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         self.list = w.HTML()
-        self.text = w.Textarea(placeholder="Write a note in markdown…",
-                               layout=w.Layout(width="100%", height="90px"))
+        self.text = w.Textarea(
+            placeholder="Write a note in markdown…", layout=w.Layout(width="100%", height="90px")
+        )
         self.add_btn = w.Button(description="Add note", icon="plus")
         self.message = w.HTML()
         self.add_btn.on_click(lambda _: self.add())
-        super().__init__([w.HTML("<h4 style='margin:4px 0'>Notes</h4>"), self.list, self.text,
-                          w.HBox([self.add_btn, self.message])])
+        super().__init__(
+            [
+                w.HTML("<h4 style='margin:4px 0'>Notes</h4>"),
+                self.list,
+                self.text,
+                w.HBox([self.add_btn, self.message]),
+            ]
+        )
         self.refresh()
 
     def add(self) -> None:

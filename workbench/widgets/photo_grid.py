@@ -5,6 +5,7 @@ blurred preview until the specialist presses *Reveal* on one tile; that reveal i
 case (the exposure figure). Revealing another tile re-blurs the first. Analysts who turned blur
 off see clear images, and each one shown still counts as exposure.
 """
+
 from __future__ import annotations
 
 import html
@@ -13,25 +14,33 @@ from collections.abc import Sequence
 import ipywidgets as w
 
 from workbench.content import media as media_view
-from workbench.errors import WorkbenchError
 from workbench.content import profiles as content
+from workbench.errors import WorkbenchError
 
 
 class PhotoTile(w.VBox):
     """One photo: the image (blurred unless revealed), a caption and a reveal/hide button."""
-    def __init__(self, grid: "PhotoGrid", ref: "str | media_view.MediaItem", caption: str = "") -> None:
+
+    def __init__(self, grid: PhotoGrid, ref: str | media_view.MediaItem, caption: str = "") -> None:
         self.grid = grid
         self.item = ref  # a reference ("photo:12") or a MediaItem
         self.ref = ref.ref if isinstance(ref, media_view.MediaItem) else str(ref)
         self.revealed = False
-        self.image = w.Image(format="png", layout=w.Layout(width="160px", height="160px",
-                                                          object_fit="contain"))
-        self.button = w.Button(description="Reveal", icon="eye", layout=w.Layout(width="160px"),
-                               tooltip="Show this photo clearly (recorded as exposure)")
+        self.image = w.Image(
+            format="png", layout=w.Layout(width="160px", height="160px", object_fit="contain")
+        )
+        self.button = w.Button(
+            description="Reveal",
+            icon="eye",
+            layout=w.Layout(width="160px"),
+            tooltip="Show this photo clearly (recorded as exposure)",
+        )
         self.button.on_click(lambda _: grid.toggle(self))
         self.caption = w.HTML(f"<small>{html.escape(caption or self.ref)}</small>")
-        super().__init__([self.image, self.caption, self.button],
-                         layout=w.Layout(margin="4px", align_items="center"))
+        super().__init__(
+            [self.image, self.caption, self.button],
+            layout=w.Layout(margin="4px", align_items="center"),
+        )
 
     def show_preview(self) -> None:
         self.image.value = media_view.preview(self.item)
@@ -47,29 +56,42 @@ class PhotoTile(w.VBox):
 
 class PhotoGrid(w.VBox):
     """``PhotoGrid(case_id, refs=["photo:1", ...])`` or ``PhotoGrid.for_user(case_id, user_id)``."""
-    def __init__(self, case_id: str, refs: Sequence["str | media_view.MediaItem"], captions: Sequence[str] | None = None,
-                 *, blur: bool | None = None) -> None:
+
+    def __init__(
+        self,
+        case_id: str,
+        refs: Sequence[str | media_view.MediaItem],
+        captions: Sequence[str] | None = None,
+        *,
+        blur: bool | None = None,
+    ) -> None:
         self.case_id = case_id
         prefs = media_view.preference()
         self.blur = prefs.blur if blur is None else bool(blur)
         caps = list(captions) if captions is not None else [""] * len(refs)
         self.tiles = [PhotoTile(self, r, c) for r, c in zip(refs, caps)]
         self.message = w.HTML()
-        self.blur_toggle = w.Checkbox(value=self.blur, description="Blur media by default",
-                                      indent=False)
+        self.blur_toggle = w.Checkbox(
+            value=self.blur, description="Blur media by default", indent=False
+        )
         self.blur_toggle.observe(self._on_blur, names="value")
-        grid = w.GridBox(self.tiles, layout=w.Layout(
-            grid_template_columns="repeat(auto-fill, 172px)")) if self.tiles else w.HTML("<i>No photos.</i>")
+        grid = (
+            w.GridBox(self.tiles, layout=w.Layout(grid_template_columns="repeat(auto-fill, 172px)"))
+            if self.tiles
+            else w.HTML("<i>No photos.</i>")
+        )
         super().__init__([self.blur_toggle, grid, self.message])
         self._render_all()
 
     @classmethod
-    def for_user(cls, case_id: str, user_id: int, **kw) -> "PhotoGrid":
+    def for_user(cls, case_id: str, user_id: int, **kw) -> PhotoGrid:
 
         df = content.photos(user_id)
         refs = [f"photo:{int(p)}" for p in df["photo_id"]]
-        caps = [f"photo {int(r.photo_id)}{' · primary' if r.is_primary else ''}{' · removed' if r.status != 'active' else ''}"
-                for r in df.itertuples()]
+        caps = [
+            f"photo {int(r.photo_id)}{' · primary' if r.is_primary else ''}{' · removed' if r.status != 'active' else ''}"
+            for r in df.itertuples()
+        ]
         return cls(case_id, refs, caps, **kw)
 
     @property

@@ -3,6 +3,7 @@
 Special-category fields (orientation, gender identity, health) stay hidden until the specialist
 ticks *Show special-category fields*; they never appear by accident on a shared screen.
 """
+
 from __future__ import annotations
 
 import html
@@ -13,8 +14,18 @@ import pandas as pd
 from workbench.content import profiles as content
 from workbench.widgets.photo_grid import PhotoGrid
 
-_ACCOUNT = ("user_id", "handle", "display_name", "email", "phone", "country", "language",
-            "created_at", "status", "verified")
+_ACCOUNT = (
+    "user_id",
+    "handle",
+    "display_name",
+    "email",
+    "phone",
+    "country",
+    "language",
+    "created_at",
+    "status",
+    "verified",
+)
 
 
 def _rows(d: dict, keys) -> str:
@@ -22,8 +33,10 @@ def _rows(d: dict, keys) -> str:
     for k in keys:
         if k in d:
             v = d[k]
-            out.append(f"<tr><th style='text-align:left;padding-right:10px'>{html.escape(k)}</th>"
-                       f"<td dir='auto'>{html.escape('' if v is None else str(v))}</td></tr>")
+            out.append(
+                f"<tr><th style='text-align:left;padding-right:10px'>{html.escape(k)}</th>"
+                f"<td dir='auto'>{html.escape('' if v is None else str(v))}</td></tr>"
+            )
     return "<table>" + "".join(out) + "</table>"
 
 
@@ -37,7 +50,8 @@ def changes_html(changes: pd.DataFrame, limit: int = 200) -> str:
         f"<td>{html.escape(str(r.field))}</td>"
         f"<td dir='auto'>{html.escape('' if r.old_value is None or pd.isna(r.old_value) else str(r.old_value))}</td>"
         f"<td dir='auto'>{html.escape('' if r.new_value is None or pd.isna(r.new_value) else str(r.new_value))}</td></tr>"
-        for r in changes.head(limit).itertuples())
+        for r in changes.head(limit).itertuples()
+    )
     return f"<table>{head}{body}</table>"
 
 
@@ -50,25 +64,35 @@ class ProfileCardView(w.VBox):
         self.header = w.HTML(
             f"<h3 style='margin:4px 0' dir='auto'>{html.escape(str(u.get('display_name') or ''))} "
             f"<small>@{html.escape(str(u.get('handle') or ''))} · user {self.card.user_id}"
-            f"{' · ✔ verified' if u.get('verified') else ''} · {html.escape(str(u.get('status')))}</small></h3>")
+            f"{' · ✔ verified' if u.get('verified') else ''} · {html.escape(str(u.get('status')))}</small></h3>"
+        )
         self.account = w.HTML(_rows(u, _ACCOUNT))
         self.fields = w.HTML(_rows(p, [k for k in p if k != "user_id"]))
-        self.special_toggle = w.Checkbox(value=False, indent=False,
-                                         description="Show special-category fields")
+        self.special_toggle = w.Checkbox(
+            value=False, indent=False, description="Show special-category fields"
+        )
         self.special = w.HTML()
         self.special_toggle.observe(lambda _: self._special(), names="value")
         self.history = w.HTML(changes_html(self.card.changes))
-        parts = [self.header, w.HBox([self.account, self.fields]), self.special_toggle, self.special]
+        parts = [
+            self.header,
+            w.HBox([self.account, self.fields]),
+            self.special_toggle,
+            self.special,
+        ]
         if case_id is not None:
             self.photos = PhotoGrid.for_user(case_id, self.card.user_id)
             parts.append(self.photos)
         else:
             self.photos = None
-            parts.append(w.HTML(f"<i>{len(self.card.photos)} photo(s); open with a case to view them.</i>"))
+            parts.append(
+                w.HTML(f"<i>{len(self.card.photos)} photo(s); open with a case to view them.</i>")
+            )
         parts += [w.HTML("<h4 style='margin:6px 0'>History of changes</h4>"), self.history]
         super().__init__(parts)
         self._special()
 
     def _special(self) -> None:
-        self.special.value = _rows(self.card.special, list(self.card.special)) \
-            if self.special_toggle.value else ""
+        self.special.value = (
+            _rows(self.card.special, list(self.card.special)) if self.special_toggle.value else ""
+        )

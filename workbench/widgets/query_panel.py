@@ -8,6 +8,7 @@ Use in a notebook: ``QueryPanel(case="ESC-2026-000123")``. ``on_add_to_evidence(
 the "Add to evidence" button with the last result (provenance in ``df.attrs``); by default it
 collects the result into the panel's case with :func:`workbench.evidence.add_query_result`.
 """
+
 from __future__ import annotations
 
 import html
@@ -16,25 +17,39 @@ from typing import Any
 import ipywidgets as W
 import pandas as pd
 
-from workbench.queries import library as queries
-from workbench.errors import WorkbenchError
-from workbench.widgets.results_table import AddToEvidence, ResultPanel, ResultsTable
 from workbench.config import settings
+from workbench.errors import WorkbenchError
+from workbench.queries import library as queries
 from workbench.queries.guard import sqlglot_dialect
 from workbench.queries.run import query
+from workbench.widgets.results_table import AddToEvidence, ResultPanel, ResultsTable
 
 __all__ = ["AddToEvidence", "QueryPanel", "ResultsTable"]
 
+
 class QueryPanel(ResultPanel):
     """Choose a library query, fill its parameters, run it and browse the result."""
-    def __init__(self, case: str | None = None, query: str | None = None, *,
-                 on_add_to_evidence: AddToEvidence | None = None, page_size: int = 50,
-                 **params: Any) -> None:
-        self.w_query = W.Dropdown(description="Query",
-                                  options=[(f"{q.title} ({q.name})", q.name) for q in queries.list()],
-                                  layout=W.Layout(width="560px"))
-        self.w_case = W.Text(description="Case", value=case or "", placeholder="ESC-2026-000123",
-                             layout=W.Layout(width="300px"))
+
+    def __init__(
+        self,
+        case: str | None = None,
+        query: str | None = None,
+        *,
+        on_add_to_evidence: AddToEvidence | None = None,
+        page_size: int = 50,
+        **params: Any,
+    ) -> None:
+        self.w_query = W.Dropdown(
+            description="Query",
+            options=[(f"{q.title} ({q.name})", q.name) for q in queries.list()],
+            layout=W.Layout(width="560px"),
+        )
+        self.w_case = W.Text(
+            description="Case",
+            value=case or "",
+            placeholder="ESC-2026-000123",
+            layout=W.Layout(width="300px"),
+        )
         self.w_about = W.HTML()
         self.w_form = W.VBox()
         self.fields: dict[str, W.ValueWidget] = {}
@@ -45,9 +60,17 @@ class QueryPanel(ResultPanel):
         self.w_query.observe(lambda _c: self._build_form(), names="value")
         self.w_run.on_click(lambda _b: self.run())
         self.w_show_sql.observe(lambda _c: self._toggle_sql(), names="value")
-        super().__init__([W.HBox([self.w_query, self.w_case]), self.w_about, self.w_form,
-                          W.HBox([self.w_run, self.w_show_sql, self.w_add]), self.w_status,
-                          self.w_sql, self.table])
+        super().__init__(
+            [
+                W.HBox([self.w_query, self.w_case]),
+                self.w_about,
+                self.w_form,
+                W.HBox([self.w_run, self.w_show_sql, self.w_add]),
+                self.w_status,
+                self.w_sql,
+                self.table,
+            ]
+        )
         if query:
             self.w_query.value = query
         self._build_form()
@@ -63,15 +86,23 @@ class QueryPanel(ResultPanel):
         rows = []
         for p in q.params:
             if p.base_type == "bool" and not p.is_list:
-                w: W.ValueWidget = W.Checkbox(value=bool(p.default), description=p.name, indent=False)
+                w: W.ValueWidget = W.Checkbox(
+                    value=bool(p.default), description=p.name, indent=False
+                )
             else:
-                hint = {"timestamp": "ISO-8601 with zone, or -7d / -24h / now",
-                        "interval": "30m, 24h, 7d"}.get(p.base_type, p.base_type)
+                hint = {
+                    "timestamp": "ISO-8601 with zone, or -7d / -24h / now",
+                    "interval": "30m, 24h, 7d",
+                }.get(p.base_type, p.base_type)
                 if p.is_list:
                     hint = f"comma-separated {p.base_type} values"
-                w = W.Text(description=p.name, placeholder=hint,
-                           value="" if p.default is None else str(p.default),
-                           layout=W.Layout(width="420px"), style={"description_width": "110px"})
+                w = W.Text(
+                    description=p.name,
+                    placeholder=hint,
+                    value="" if p.default is None else str(p.default),
+                    layout=W.Layout(width="420px"),
+                    style={"description_width": "110px"},
+                )
             w.tooltip = p.description
             self.fields[p.name] = w
             label = " (required)" if p.required else ""
@@ -113,6 +144,8 @@ class QueryPanel(ResultPanel):
     def run(self) -> pd.DataFrame | None:
         """Run the chosen query with the form's values; returns the result (None on error)."""
         self._status("running…")
-        return self._run_and_show(lambda: query(self.w_query.value,
-                                                case=self.w_case.value.strip() or None,
-                                                **self.values()))
+        return self._run_and_show(
+            lambda: query(
+                self.w_query.value, case=self.w_case.value.strip() or None, **self.values()
+            )
+        )

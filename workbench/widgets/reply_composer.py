@@ -2,6 +2,7 @@
 enforced, the disclosure guard run before saving, and the tone checklist with a readability
 figure beside the draft. Every rule lives in :mod:`workbench.replies`; this only shows it.
 """
+
 from __future__ import annotations
 
 import html
@@ -21,9 +22,11 @@ def highlighted(result: replies.CheckResult) -> str:
     for f in sorted(marks, key=lambda f: f.start):
         if f.start < pos:
             continue
-        out.append(html.escape(text[pos:f.start]))
-        out.append(f"<mark style='background:#ffcdd2' title='{html.escape(f.reason)}'>"
-                   f"{html.escape(text[f.start:f.end])}</mark>")
+        out.append(html.escape(text[pos : f.start]))
+        out.append(
+            f"<mark style='background:#ffcdd2' title='{html.escape(f.reason)}'>"
+            f"{html.escape(text[f.start : f.end])}</mark>"
+        )
         pos = f.end
     out.append(html.escape(text[pos:]))
     return f"<div dir='auto' style='white-space:pre-wrap;border:1px solid #ddd;padding:6px'>{''.join(out)}</div>"
@@ -32,23 +35,37 @@ def highlighted(result: replies.CheckResult) -> str:
 class ReplyComposer(w.VBox):
     """``ReplyComposer(case_id, scenario="scam_victim", channel="email", recipient=None)``."""
 
-    def __init__(self, case_id: str, *, scenario: str = "scam_victim", channel: str = "email",
-                 recipient: int | None = None, **template_values) -> None:
+    def __init__(
+        self,
+        case_id: str,
+        *,
+        scenario: str = "scam_victim",
+        channel: str = "email",
+        recipient: int | None = None,
+        **template_values,
+    ) -> None:
         self.case_id = case_id
         self.recipient = recipient
         self.template_values = template_values
-        self.scenario = w.Dropdown(options=list(replies.SCENARIOS), value=replies.check_scenario(scenario),
-                                   description="Scenario")
-        self.channel = w.Dropdown(options=list(replies.CHANNELS), value=replies.check_channel(channel),
-                                  description="Channel")
+        self.scenario = w.Dropdown(
+            options=list(replies.SCENARIOS),
+            value=replies.check_scenario(scenario),
+            description="Scenario",
+        )
+        self.channel = w.Dropdown(
+            options=list(replies.CHANNELS),
+            value=replies.check_channel(channel),
+            description="Channel",
+        )
         self.fill_btn = w.Button(description="Fill from template", icon="file-text-o")
         self.text = w.Textarea(layout=w.Layout(width="100%", height="260px"))
         self.counter = w.HTML()
         self.findings = w.HTML()
         self.preview = w.HTML()
         self.tone = w.HTML()
-        self.save_btn = w.Button(description="Save reply", icon="check", button_style="success",
-                                 disabled=True)
+        self.save_btn = w.Button(
+            description="Save reply", icon="check", button_style="success", disabled=True
+        )
         self.message = w.HTML()
         self.result: replies.CheckResult | None = None
         self._contexts: dict[str, replies.DisclosureContext] = {}
@@ -56,9 +73,17 @@ class ReplyComposer(w.VBox):
         self.save_btn.on_click(lambda _: self.save())
         self.text.observe(lambda _: self.run_check(), names="value")
         self.channel.observe(lambda _: self.run_check(), names="value")
-        left = w.VBox([w.HBox([self.scenario, self.channel, self.fill_btn]), self.text, self.counter,
-                       self.findings, self.preview, w.HBox([self.save_btn, self.message])],
-                      layout=w.Layout(width="68%"))
+        left = w.VBox(
+            [
+                w.HBox([self.scenario, self.channel, self.fill_btn]),
+                self.text,
+                self.counter,
+                self.findings,
+                self.preview,
+                w.HBox([self.save_btn, self.message]),
+            ],
+            layout=w.Layout(width="68%"),
+        )
         right = w.VBox([w.HTML("<b>Tone checklist</b>"), self.tone], layout=w.Layout(width="30%"))
         super().__init__([w.HBox([left, right])])
         self.fill()
@@ -67,15 +92,24 @@ class ReplyComposer(w.VBox):
     def _context(self) -> replies.DisclosureContext:
         ch = self.channel.value
         if ch not in self._contexts:
-            self._contexts[ch] = replies.build_context(self.case_id, recipient=self.recipient, channel=ch)
+            self._contexts[ch] = replies.build_context(
+                self.case_id, recipient=self.recipient, channel=ch
+            )
         return self._contexts[ch]
 
     def fill(self) -> None:
         try:
-            d = replies.draft(self.case_id, self.scenario.value, self.channel.value,
-                              recipient=self.recipient, **self.template_values)
+            d = replies.draft(
+                self.case_id,
+                self.scenario.value,
+                self.channel.value,
+                recipient=self.recipient,
+                **self.template_values,
+            )
         except WorkbenchError as err:
-            self.message.value = f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
+            self.message.value = (
+                f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
+            )
             return
         self.message.value = ""
         self.text.value = d.text
@@ -83,43 +117,71 @@ class ReplyComposer(w.VBox):
 
     def run_check(self) -> replies.CheckResult | None:
         try:
-            self.result = replies.check(self.text.value, case=self.case_id, channel=self.channel.value,
-                                        recipient=self.recipient, context=self._context())
+            self.result = replies.check(
+                self.text.value,
+                case=self.case_id,
+                channel=self.channel.value,
+                recipient=self.recipient,
+                context=self._context(),
+            )
         except WorkbenchError as err:
-            self.message.value = f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
+            self.message.value = (
+                f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
+            )
             self.save_btn.disabled = True
             return None
         r = self.result
         lim = r.limit
         over = lim is not None and r.length > lim
         colour = _KIND_COLOUR if over else "#2e7d32"
-        self.counter.value = (f"<span style='color:{colour}'>{r.length}"
-                              f"{f' / {lim}' if lim else ''} characters"
-                              f"{' — over the limit' if over else ''}</span>")
+        self.counter.value = (
+            f"<span style='color:{colour}'>{r.length}"
+            f"{f' / {lim}' if lim else ''} characters"
+            f"{' — over the limit' if over else ''}</span>"
+        )
         if r.ok:
-            self.findings.value = "<span style='color:#2e7d32'>✔ Disclosure guard: nothing found</span>"
+            self.findings.value = (
+                "<span style='color:#2e7d32'>✔ Disclosure guard: nothing found</span>"
+            )
             self.preview.value = ""
         else:
-            items = "".join(f"<li>{html.escape(f.label)}: {html.escape(f.reason)}</li>" for f in r.findings)
-            self.findings.value = (f"<span style='color:{_KIND_COLOUR}'>✖ Cannot save: {html.escape(r.summary())}"
-                                   f"</span><ul>{items}</ul>")
+            items = "".join(
+                f"<li>{html.escape(f.label)}: {html.escape(f.reason)}</li>" for f in r.findings
+            )
+            self.findings.value = (
+                f"<span style='color:{_KIND_COLOUR}'>✖ Cannot save: {html.escape(r.summary())}"
+                f"</span><ul>{items}</ul>"
+            )
             self.preview.value = highlighted(r)
-        checks = "".join(f"<div>{'✔' if ok else '☐'} {html.escape(replies.TONE_ITEMS[k])}</div>"
-                         for k, ok in r.tone.items.items())
+        checks = "".join(
+            f"<div>{'✔' if ok else '☐'} {html.escape(replies.TONE_ITEMS[k])}</div>"
+            for k, ok in r.tone.items.items()
+        )
         grade = "n/a" if r.tone.grade is None else f"{r.tone.grade:.1f}"
-        self.tone.value = (f"{checks}<div style='margin-top:6px'>Reading grade: <b>{grade}</b>"
-                           f" <small>(Coleman-Liau; aim for 8 or below)</small></div>")
+        self.tone.value = (
+            f"{checks}<div style='margin-top:6px'>Reading grade: <b>{grade}</b>"
+            f" <small>(Coleman-Liau; aim for 8 or below)</small></div>"
+        )
         self.save_btn.disabled = not r.ok
         return r
 
     def save(self) -> replies.SavedReply | None:
         try:
-            saved = replies.save_reply(self.case_id, self.channel.value, self.text.value,
-                                       scenario=self.scenario.value, recipient=self.recipient,
-                                       context=self._context())
+            saved = replies.save_reply(
+                self.case_id,
+                self.channel.value,
+                self.text.value,
+                scenario=self.scenario.value,
+                recipient=self.recipient,
+                context=self._context(),
+            )
         except WorkbenchError as err:
-            self.message.value = f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
+            self.message.value = (
+                f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
+            )
             return None
-        self.message.value = (f"<span style='color:#2e7d32'>Saved ({html.escape(saved.channel)}, "
-                              f"sha256 {saved.sha256[:12]}…)</span>")
+        self.message.value = (
+            f"<span style='color:#2e7d32'>Saved ({html.escape(saved.channel)}, "
+            f"sha256 {saved.sha256[:12]}…)</span>"
+        )
         return saved

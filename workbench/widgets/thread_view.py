@@ -6,6 +6,7 @@ and Urdu, ``auto`` when the language is unknown) with ``unicode-bidi: plaintext`
 and CJK text lay out correctly next to left-to-right text. Rendering is a pure function of the
 tagged messages (:func:`thread_html`); the data comes from :func:`workbench.content.thread`.
 """
+
 from __future__ import annotations
 
 import html
@@ -13,11 +14,11 @@ import html
 import ipywidgets as w
 import pandas as pd
 
+from workbench.config import settings
 from workbench.content import profiles as content
-from workbench.errors import WorkbenchError
 from workbench.content.language import find
 from workbench.content.risk_terms import CATEGORY_LABELS, find_risky
-from workbench.config import settings
+from workbench.errors import WorkbenchError
 
 _STYLE = """<style>
 .wb-thread{font-family:system-ui,'Noto Sans','Noto Sans CJK JP','Noto Naskh Arabic','Noto Nastaliq Urdu',sans-serif;max-width:760px}
@@ -59,8 +60,9 @@ def _marked(text: str, risk: list, hits: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def thread_html(messages: pd.DataFrame, *, right_user: int | None = None, query: str | None = None,
-                tz=None) -> str:
+def thread_html(
+    messages: pd.DataFrame, *, right_user: int | None = None, query: str | None = None, tz=None
+) -> str:
     """The thread as HTML. ``right_user``'s messages sit on the right (default: the second
     sender); ``query`` highlights matches (any script, case- and accent-insensitive)."""
     if messages.empty:
@@ -75,35 +77,42 @@ def thread_html(messages: pd.DataFrame, *, right_user: int | None = None, query:
         direction = getattr(r, "direction", "auto") or "auto"
         hits = find(body, query) if query else []
         ts = pd.Timestamp(r.sent_at)
-        when = (ts.tz_convert(tz) if tz is not None and ts.tzinfo else ts).strftime("%Y-%m-%d %H:%M %Z")
+        when = (ts.tz_convert(tz) if tz is not None and ts.tzinfo else ts).strftime(
+            "%Y-%m-%d %H:%M %Z"
+        )
         media = " · 📎 media" if getattr(r, "has_media", False) else ""
         parts.append(
             f"<div class='wb-msg {side}' data-message-id='{int(r.message_id)}'>"
             f"<div class='wb-meta'>user {int(r.sender_id)} · {html.escape(when)}{media}"
             f"<span class='wb-lang' title='detected language'>{html.escape(lang)}</span></div>"
             f"<div class='wb-body' lang='{html.escape(lang if lang != 'und' else '')}' "
-            f"dir='{html.escape(direction)}'>{_marked(body, find_risky(body), hits)}</div></div>")
+            f"dir='{html.escape(direction)}'>{_marked(body, find_risky(body), hits)}</div></div>"
+        )
     parts.append("</div>")
     return "".join(parts)
 
 
 class ThreadView(w.VBox):
     """``ThreadView(conversation_id, right_user=None)``: the conversation with a search box."""
+
     def __init__(self, conversation_id: int, *, right_user: int | None = None) -> None:
 
         self.conversation_id = conversation_id
         self.right_user = right_user
         self.tz = settings().tz
         self.messages = content.thread(conversation_id)
-        self.search = w.Text(placeholder="Search this thread (any language)…",
-                             layout=w.Layout(width="360px"))
+        self.search = w.Text(
+            placeholder="Search this thread (any language)…", layout=w.Layout(width="360px")
+        )
         self.search.observe(lambda _: self.render(), names="value")
         self.status = w.HTML()
         self.body = w.HTML()
         langs = ", ".join(f"{k} ({v})" for k, v in self.messages["lang"].value_counts().items())
         risky = int(self.messages["risk"].map(bool).sum())
-        self.summary = w.HTML(f"<small>{len(self.messages)} messages · languages: {html.escape(langs)}"
-                              f" · {risky} with risky phrases (marked red; times in {self.tz.key})</small>")
+        self.summary = w.HTML(
+            f"<small>{len(self.messages)} messages · languages: {html.escape(langs)}"
+            f" · {risky} with risky phrases (marked red; times in {self.tz.key})</small>"
+        )
         super().__init__([w.HBox([self.search, self.status]), self.summary, self.body])
         self.render()
 
@@ -117,4 +126,6 @@ class ThreadView(w.VBox):
                 self.status.value = ""
         except WorkbenchError as err:
             self.status.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
-        self.body.value = thread_html(self.messages, right_user=self.right_user, query=q, tz=self.tz)
+        self.body.value = thread_html(
+            self.messages, right_user=self.right_user, query=q, tz=self.tz
+        )

@@ -7,6 +7,7 @@ the visible window, so density turns into individual events as the user zooms in
 
 Use in a notebook: ``TimelineView(case="ESC-2026-000123")`` or ``TimelineView(subjects=[42])``.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -16,20 +17,30 @@ import ipywidgets as W
 import pandas as pd
 
 import workbench.timeline.annotations as annotations
+from workbench.errors import WorkbenchError
 from workbench.evidence import items as evidence
+from workbench.timeline import figures as timeline_figures
+
 # holds the `annotations` __future__ feature, which a from-import would return instead
 from workbench.timeline import query as timeline
-from workbench.timeline import figures as timeline_figures
 from workbench.timeline import sources as registry
-from workbench.errors import WorkbenchError
 
 
 class TimelineView(W.VBox):
     """Interactive merged timeline for a case or for subjects."""
 
-    def __init__(self, subjects: Any = None, case: str | None = None, start: Any = None,
-                 end: Any = None, *, tz: str | None = None, threshold: int = timeline.DEFAULT_THRESHOLD,
-                 lane_by: str = "source", color_by: str = "kind") -> None:
+    def __init__(
+        self,
+        subjects: Any = None,
+        case: str | None = None,
+        start: Any = None,
+        end: Any = None,
+        *,
+        tz: str | None = None,
+        threshold: int = timeline.DEFAULT_THRESHOLD,
+        lane_by: str = "source",
+        color_by: str = "kind",
+    ) -> None:
         self.case = case
         self.threshold = threshold
         self._start, self._end = start, end
@@ -39,36 +50,50 @@ class TimelineView(W.VBox):
         self._subjects = list(req.subjects)
 
         names = registry.names()
-        self.w_sources = W.SelectMultiple(options=[(registry.label(n), n) for n in names],
-                                          value=tuple(names), rows=min(9, len(names)),
-                                          description="Sources")
-        self.w_subjects = W.SelectMultiple(options=[(f"user {s}", s) for s in self._subjects],
-                                           value=tuple(self._subjects), rows=min(4, len(self._subjects)),
-                                           description="Subjects")
-        self.w_kinds = W.Text(placeholder="e.g. login_new_country, change_email", description="Kinds")
-        self.w_tags = W.Text(placeholder="tag, tag", description="Tags",
-                             disabled=case is None)
-        self.w_starred = W.Checkbox(description="starred only", value=False, disabled=case is None,
-                                    indent=False)
+        self.w_sources = W.SelectMultiple(
+            options=[(registry.label(n), n) for n in names],
+            value=tuple(names),
+            rows=min(9, len(names)),
+            description="Sources",
+        )
+        self.w_subjects = W.SelectMultiple(
+            options=[(f"user {s}", s) for s in self._subjects],
+            value=tuple(self._subjects),
+            rows=min(4, len(self._subjects)),
+            description="Subjects",
+        )
+        self.w_kinds = W.Text(
+            placeholder="e.g. login_new_country, change_email", description="Kinds"
+        )
+        self.w_tags = W.Text(placeholder="tag, tag", description="Tags", disabled=case is None)
+        self.w_starred = W.Checkbox(
+            description="starred only", value=False, disabled=case is None, indent=False
+        )
         self.w_text = W.Text(placeholder="words in the summary", description="Text")
         self.w_tz = W.Text(value=timeline.zone(tz).key, description="Time zone")
-        self.w_lanes = W.ToggleButtons(options=[("per source", "source"), ("per subject", "subject")],
-                                       value=lane_by, description="Lanes")
-        self.w_colour = W.ToggleButtons(options=["kind", "severity"], value=color_by,
-                                        description="Colour")
+        self.w_lanes = W.ToggleButtons(
+            options=[("per source", "source"), ("per subject", "subject")],
+            value=lane_by,
+            description="Lanes",
+        )
+        self.w_colour = W.ToggleButtons(
+            options=["kind", "severity"], value=color_by, description="Colour"
+        )
         self.w_apply = W.Button(description="Apply", button_style="primary", icon="filter")
         self.w_reset = W.Button(description="Whole range", icon="expand")
         self.w_status = W.HTML()
 
         self.w_tag = W.Text(placeholder="tag", layout=W.Layout(width="160px"))
-        self.w_comment = W.Text(placeholder="comment on the selected events",
-                                layout=W.Layout(width="320px"))
+        self.w_comment = W.Text(
+            placeholder="comment on the selected events", layout=W.Layout(width="320px")
+        )
         self.b_star = W.Button(description="Star", icon="star")
         self.b_unstar = W.Button(description="Unstar", icon="star-o")
         self.b_tag = W.Button(description="Tag", icon="tag")
         self.b_comment = W.Button(description="Comment", icon="comment")
-        self.b_evidence = W.Button(description="Add to evidence", icon="archive",
-                                   button_style="warning")
+        self.b_evidence = W.Button(
+            description="Add to evidence", icon="archive", button_style="warning"
+        )
         for b in (self.b_star, self.b_unstar, self.b_tag, self.b_comment, self.b_evidence):
             b.disabled = True
         self.w_selected = W.HTML("nothing selected")
@@ -81,23 +106,36 @@ class TimelineView(W.VBox):
         self.b_comment.on_click(lambda _b: self._safely(lambda: self.comment(self.w_comment.value)))
         self.b_evidence.on_click(lambda _b: self._safely(self.add_to_evidence))
 
-        self.view = timeline.view(req=self._request(), lane_by=lane_by, color_by=color_by,
-                                  tz=self.w_tz.value, threshold=threshold)
+        self.view = timeline.view(
+            req=self._request(),
+            lane_by=lane_by,
+            color_by=color_by,
+            tz=self.w_tz.value,
+            threshold=threshold,
+        )
         self.figure = timeline_figures.figure_widget(self.view)
         self._wire()
 
-        filters = W.VBox([
-            W.HBox([self.w_sources, self.w_subjects]),
-            W.HBox([self.w_kinds, self.w_text]),
-            W.HBox([self.w_tags, self.w_starred, self.w_tz]),
-            W.HBox([self.w_lanes, self.w_colour]),
-            W.HBox([self.w_apply, self.w_reset, self.w_status]),
-        ])
-        tools = W.VBox([W.HBox([self.w_selected]),
-                        W.HBox([self.b_star, self.b_unstar, self.w_tag, self.b_tag]),
-                        W.HBox([self.w_comment, self.b_comment, self.b_evidence])])
+        filters = W.VBox(
+            [
+                W.HBox([self.w_sources, self.w_subjects]),
+                W.HBox([self.w_kinds, self.w_text]),
+                W.HBox([self.w_tags, self.w_starred, self.w_tz]),
+                W.HBox([self.w_lanes, self.w_colour]),
+                W.HBox([self.w_apply, self.w_reset, self.w_status]),
+            ]
+        )
+        tools = W.VBox(
+            [
+                W.HBox([self.w_selected]),
+                W.HBox([self.b_star, self.b_unstar, self.w_tag, self.b_tag]),
+                W.HBox([self.w_comment, self.b_comment, self.b_evidence]),
+            ]
+        )
         if case is None:
-            tools = W.HTML("<i>Open the timeline for a case to star, tag, comment and collect evidence.</i>")
+            tools = W.HTML(
+                "<i>Open the timeline for a case to star, tag, comment and collect evidence.</i>"
+            )
         super().__init__([filters, self.figure, tools])
         self._say_view()
 
@@ -120,12 +158,17 @@ class TimelineView(W.VBox):
     def _request(self, start: Any = None, end: Any = None) -> timeline.Request:
         kinds = [k.strip() for k in self.w_kinds.value.split(",") if k.strip()] or None
         tags = [t.strip() for t in self.w_tags.value.split(",") if t.strip()] or None
-        return timeline.request(subjects=list(self.w_subjects.value) or self._subjects, case=self.case,
-                                start=start if start is not None else self._start,
-                                end=end if end is not None else self._end,
-                                sources=list(self.w_sources.value) or None, kinds=kinds,
-                                text=self.w_text.value or None, tags=tags,
-                                starred=self.w_starred.value or None)
+        return timeline.request(
+            subjects=list(self.w_subjects.value) or self._subjects,
+            case=self.case,
+            start=start if start is not None else self._start,
+            end=end if end is not None else self._end,
+            sources=list(self.w_sources.value) or None,
+            kinds=kinds,
+            text=self.w_text.value or None,
+            tags=tags,
+            starred=self.w_starred.value or None,
+        )
 
     def _wire(self) -> None:
         """(Re)attach callbacks: replacing the layout or traces drops the old ones."""
@@ -150,9 +193,12 @@ class TimelineView(W.VBox):
 
     def _say_view(self) -> None:
         v = self.view
-        what = (f"{v.total:,} events in view: counts per {timeline_figures._human(v.bin_seconds)}; "
-                "zoom in to see individual events" if v.mode == "density"
-                else f"{len(v.events):,} events in view")
+        what = (
+            f"{v.total:,} events in view: counts per {timeline_figures._human(v.bin_seconds)}; "
+            "zoom in to see individual events"
+            if v.mode == "density"
+            else f"{len(v.events):,} events in view"
+        )
         self.w_status.value = f"{_esc(what)} · times in {_esc(v.tz.key)}"
 
     def _on_range(self, _layout: Any, x_range: Any) -> None:
@@ -177,10 +223,19 @@ class TimelineView(W.VBox):
     def apply(self) -> None:
         """Re-query with the current filters, time zone, lanes and colours."""
         tz = timeline.zone(self.w_tz.value)
-        req = self._request(self.view.start if self._is_zoomed() else None,
-                            self.view.end if self._is_zoomed() else None)
-        self._show(timeline.view(req=req, lane_by=self.w_lanes.value, color_by=self.w_colour.value,
-                                 tz=tz, threshold=self.threshold))
+        req = self._request(
+            self.view.start if self._is_zoomed() else None,
+            self.view.end if self._is_zoomed() else None,
+        )
+        self._show(
+            timeline.view(
+                req=req,
+                lane_by=self.w_lanes.value,
+                color_by=self.w_colour.value,
+                tz=tz,
+                threshold=self.threshold,
+            )
+        )
 
     def _is_zoomed(self) -> bool:
         return bool(getattr(self, "_zoomed", False))
@@ -206,7 +261,9 @@ class TimelineView(W.VBox):
             chosen = pd.concat([self.selected, chosen]).drop_duplicates("ref")
         self.selected = chosen
         n = len(chosen)
-        self.w_selected.value = f"{n} event{'s' if n != 1 else ''} selected" if n else "nothing selected"
+        self.w_selected.value = (
+            f"{n} event{'s' if n != 1 else ''} selected" if n else "nothing selected"
+        )
         for b in (self.b_star, self.b_unstar, self.b_tag, self.b_comment, self.b_evidence):
             b.disabled = not n or self.case is None
         return chosen
@@ -219,9 +276,15 @@ class TimelineView(W.VBox):
         return self.selected
 
     def _after(self, message: str) -> None:
-        self._show(timeline.view(req=self.view.request, lane_by=self.view.lane_by,
-                                 color_by=self.view.color_by, tz=self.view.tz,
-                                 threshold=self.threshold))
+        self._show(
+            timeline.view(
+                req=self.view.request,
+                lane_by=self.view.lane_by,
+                color_by=self.view.color_by,
+                tz=self.view.tz,
+                threshold=self.threshold,
+            )
+        )
         self.w_status.value += f" · {_esc(message)}"
 
     def star(self) -> None:
@@ -244,8 +307,10 @@ class TimelineView(W.VBox):
 
     def add_to_evidence(self) -> Any:
         item = evidence.add_timeline_events(self.case, self._need_selection(), tz=self.view.tz.key)
-        self._after(f"added {len(self.selected)} events to evidence as "
-                    f"{getattr(item, 'label', None) or 'a new item'}")
+        self._after(
+            f"added {len(self.selected)} events to evidence as "
+            f"{getattr(item, 'label', None) or 'a new item'}"
+        )
         return item
 
 

@@ -3,6 +3,7 @@ evidence list, decision and notes. Opened as ``case.ipynb?case=ESC-YYYY-NNNNNN``
 unknown id gets a readable message, never a traceback. A thin view over
 :func:`workbench.dashboards.case_page`.
 """
+
 from __future__ import annotations
 
 import html
@@ -29,8 +30,9 @@ def _note(text: str) -> w.HTML:
 class CaseApp(w.VBox):
     """``CaseApp.from_query("case=ESC-2026-000001")`` or ``CaseApp("ESC-2026-000001")``."""
 
-    def __init__(self, case_id: str | None = None, *, error: str | None = None, now=None,
-                 mask: bool = True) -> None:
+    def __init__(
+        self, case_id: str | None = None, *, error: str | None = None, now=None, mask: bool = True
+    ) -> None:
         children: list[w.Widget] = [style()]
         self.case_id = None
         if error is None:
@@ -39,34 +41,51 @@ class CaseApp(w.VBox):
             except WorkbenchError as err:
                 error = str(err)
         if error is not None:
-            children.append(w.HTML("<h2>Case</h2>" + error_box(
-                f"This case cannot be shown: {error}")))
+            children.append(
+                w.HTML("<h2>Case</h2>" + error_box(f"This case cannot be shown: {error}"))
+            )
             super().__init__(children)
             return
         self.case_id = page.case.case_id
         tz = current_settings().tz
         children += self._header(page, tz)
         children += [_h("SLA"), w.HTML(table(page.sla, "case_sla", tz))]
-        children += [_h("Subjects"), w.HTML(table(page.subjects, "subjects", tz,
-                                                  empty="No subjects named."))]
+        children += [
+            _h("Subjects"),
+            w.HTML(table(page.subjects, "subjects", tz, empty="No subjects named.")),
+        ]
         children += [_h("Timeline")] + self._timeline(tz)
         children += [_h("Key query results")]
         if page.queries_note:
             children.append(_note(page.queries_note))
         for name, df in page.queries.items():
-            children += [w.HTML(f"<h4>{html.escape(name)}</h4>"),
-                         w.HTML(table(df, f"query_{name}", tz, max_rows=15))]
+            children += [
+                w.HTML(f"<h4>{html.escape(name)}</h4>"),
+                w.HTML(table(df, f"query_{name}", tz, max_rows=15)),
+            ]
         children += [_h("Evidence")]
         if page.evidence is None:
             children.append(_note(page.evidence_note))
         else:
-            children.append(w.HTML(table(page.evidence, "evidence", tz,
-                                         empty=page.evidence_note or "No evidence collected yet.")))
-        children += [_h("Decision"), w.HTML(table(page.decisions, "decisions", tz,
-                                                  empty="Not decided yet."))]
+            children.append(
+                w.HTML(
+                    table(
+                        page.evidence,
+                        "evidence",
+                        tz,
+                        empty=page.evidence_note or "No evidence collected yet.",
+                    )
+                )
+            )
+        children += [
+            _h("Decision"),
+            w.HTML(table(page.decisions, "decisions", tz, empty="Not decided yet.")),
+        ]
         children += [_h("Notes"), w.HTML(table(page.notes, "notes", tz, empty="No notes yet."))]
-        children += [_h("Recent changes"),
-                     w.HTML(table(page.changes.iloc[::-1], "changes", tz, max_rows=10))]
+        children += [
+            _h("Recent changes"),
+            w.HTML(table(page.changes.iloc[::-1], "changes", tz, max_rows=10)),
+        ]
         super().__init__(children)
 
     @classmethod
@@ -82,25 +101,46 @@ class CaseApp(w.VBox):
         c = page.case
         colour = PRIORITY_COLOURS.get(c.priority, "#546e7a")
         created = pd.Timestamp(c.created_at).tz_convert(tz.key).strftime("%Y-%m-%d %H:%M")
-        title = (f"<h2 style='margin:4px 0' data-case-id='{html.escape(c.case_id)}'>"
-                 f"{html.escape(c.case_id)}: {html.escape(c.title)}</h2>"
-                 f"<div><span style='background:{colour};color:#fff;border-radius:4px;"
-                 f"padding:1px 6px'>{html.escape(c.priority)}</span> "
-                 f"<b data-field='status'>{html.escape(c.status)}</b> · "
-                 f"{html.escape(c.category)} · from {html.escape(c.source)} · "
-                 f"{html.escape(c.assignee or 'unassigned')} · opened {html.escape(created)} "
-                 f"({html.escape(tz.key)})</div>")
+        title = (
+            f"<h2 style='margin:4px 0' data-case-id='{html.escape(c.case_id)}'>"
+            f"{html.escape(c.case_id)}: {html.escape(c.title)}</h2>"
+            f"<div><span style='background:{colour};color:#fff;border-radius:4px;"
+            f"padding:1px 6px'>{html.escape(c.priority)}</span> "
+            f"<b data-field='status'>{html.escape(c.status)}</b> · "
+            f"{html.escape(c.category)} · from {html.escape(c.source)} · "
+            f"{html.escape(c.assignee or 'unassigned')} · opened {html.escape(created)} "
+            f"({html.escape(tz.key)})</div>"
+        )
         if c.summary:
             title += f"<p>{html.escape(c.summary)}</p>"
         worst = page.sla[page.sla["state"].isin(["breached", "missed"])]
-        numbers = {"subjects": len(c.subjects), "notes": len(page.notes),
-                   "evidence": 0 if page.evidence is None else len(page.evidence),
-                   "decisions": len(page.decisions)}
-        return [w.HTML(title), w.HTML(kpis(numbers, {"subjects": "subjects", "notes": "notes",
-                                                     "evidence": "evidence items",
-                                                     "decisions": "decisions"})),
-                w.HTML("" if worst.empty else error_box(
-                    "SLA: " + ", ".join(f"{r.clock} {r.state}" for r in worst.itertuples())))]
+        numbers = {
+            "subjects": len(c.subjects),
+            "notes": len(page.notes),
+            "evidence": 0 if page.evidence is None else len(page.evidence),
+            "decisions": len(page.decisions),
+        }
+        return [
+            w.HTML(title),
+            w.HTML(
+                kpis(
+                    numbers,
+                    {
+                        "subjects": "subjects",
+                        "notes": "notes",
+                        "evidence": "evidence items",
+                        "decisions": "decisions",
+                    },
+                )
+            ),
+            w.HTML(
+                ""
+                if worst.empty
+                else error_box(
+                    "SLA: " + ", ".join(f"{r.clock} {r.state}" for r in worst.itertuples())
+                )
+            ),
+        ]
 
     def _timeline(self, tz) -> list[w.Widget]:
         try:

@@ -8,6 +8,7 @@ figure names the time zone of its weeks. The case app keeps plotly for its zooma
 
 Each function takes the frames :mod:`workbench.dashboards` computes and returns SVG text.
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,11 +22,19 @@ import pandas as pd
 BLUE, LIGHT_BLUE, ORANGE = "#1565c0", "#90caf9", "#ef6c00"
 PRIORITY_COLOURS = {"P0": "#b71c1c", "P1": "#e65100", "P2": "#1565c0", "P3": "#90a4ae"}
 WIDTH_IN = 11.5  # at 100 px per inch: the width of Voilà's page
-_RC = {"svg.fonttype": "none",      # text stays text: small, searchable, readable by tests
-       "svg.hashsalt": "workbench",  # stable ids: the same numbers give the same SVG
-       "font.size": 9, "axes.spines.top": False, "axes.spines.right": False,
-       "axes.titlesize": 10, "axes.titleweight": "bold", "axes.grid": True,
-       "axes.axisbelow": True, "grid.color": "#eaeef2", "grid.linewidth": 0.8}
+_RC = {
+    "svg.fonttype": "none",  # text stays text: small, searchable, readable by tests
+    "svg.hashsalt": "workbench",  # stable ids: the same numbers give the same SVG
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 10,
+    "axes.titleweight": "bold",
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "#eaeef2",
+    "grid.linewidth": 0.8,
+}
 
 
 def _figure(height_in: float, ncols: int = 1, **margins):
@@ -33,8 +42,7 @@ def _figure(height_in: float, ncols: int = 1, **margins):
     computed by a layout engine, which took most of the drawing time."""
     from matplotlib.figure import Figure
 
-    margins = {"left": 0.06, "right": 0.98, "top": 0.88, "bottom": 0.2, "wspace": 0.25,
-               **margins}
+    margins = {"left": 0.06, "right": 0.98, "top": 0.88, "bottom": 0.2, "wspace": 0.25, **margins}
     fig = Figure(figsize=(WIDTH_IN, height_in), dpi=100)
     fig.subplots_adjust(**margins)
     return fig, fig.subplots(1, ncols, squeeze=False)[0]
@@ -47,9 +55,11 @@ def _svg(fig, name: str, label: str) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
     text = buf.getvalue()
-    text = text[text.index("<svg"):]  # no XML prolog or DOCTYPE inside HTML
-    return (f"<div class='wb-figure' data-figure='{html.escape(name)}' role='img' "
-            f"aria-label='{html.escape(label)}'>{text}</div>")
+    text = text[text.index("<svg") :]  # no XML prolog or DOCTYPE inside HTML
+    return (
+        f"<div class='wb-figure' data-figure='{html.escape(name)}' role='img' "
+        f"aria-label='{html.escape(label)}'>{text}</div>"
+    )
 
 
 def _note(ax, message: str = "nothing in this view") -> None:
@@ -72,12 +82,14 @@ _DRAWING = threading.Lock()
 def _with_rc(draw):
     """Run a drawing function under the chart style (figure and axes pick it up when made),
     one drawing at a time."""
+
     @functools.wraps(draw)
     def wrapper(*args, **kwargs) -> str:
         import matplotlib
 
         with _DRAWING, matplotlib.rc_context(_RC):
             return draw(*args, **kwargs)
+
     return wrapper
 
 
@@ -129,8 +141,15 @@ def flow(t: pd.DataFrame, zone: str) -> str:
     hours.grid(False)
     hours.spines["right"].set_visible(True)
     handles = [opened, resolved] + hours.get_lines()
-    ax.legend(handles, [h.get_label() for h in handles], loc="lower left", fontsize=8,
-              frameon=False, ncols=3, bbox_to_anchor=(0.0, 1.0))
+    ax.legend(
+        handles,
+        [h.get_label() for h in handles],
+        loc="lower left",
+        fontsize=8,
+        frameon=False,
+        ncols=3,
+        bbox_to_anchor=(0.0, 1.0),
+    )
     return _svg(fig, "flow", "cases opened and resolved per week, median hours to resolve")
 
 

@@ -2,6 +2,7 @@
 enforcement-action mix, with filters that update every view. A thin view over
 :mod:`workbench.dashboards`; every case id links to the case app.
 """
+
 from __future__ import annotations
 
 import html
@@ -13,17 +14,35 @@ import pandas as pd
 from workbench import dashboards as dash
 from workbench.errors import WorkbenchError
 from workbench.widgets.dashboards import charts
-from workbench.widgets.dashboards.parts import FIRST_RENDER_S, error_box, in_background, kpis, style, table
+from workbench.widgets.dashboards.parts import (
+    FIRST_RENDER_S,
+    error_box,
+    in_background,
+    kpis,
+    style,
+    table,
+)
 
 ALL = "all"
-KPI_LABELS = {"open": "open cases", "unclaimed": "unclaimed", "at_risk": "SLA at risk",
-              "breached": "SLA breached", "resolved": "resolved", "median_resolution_h":
-              "median hours to resolve", "cases": "cases in view"}
+KPI_LABELS = {
+    "open": "open cases",
+    "unclaimed": "unclaimed",
+    "at_risk": "SLA at risk",
+    "breached": "SLA breached",
+    "resolved": "resolved",
+    "median_resolution_h": "median hours to resolve",
+    "cases": "cases in view",
+}
 
 
 def _dropdown(label: str, values: list[str]) -> w.Dropdown:
-    return w.Dropdown(options=[ALL] + values, value=ALL, description=label,
-                      layout=w.Layout(width="230px"), style={"description_width": "70px"})
+    return w.Dropdown(
+        options=[ALL] + values,
+        value=ALL,
+        description=label,
+        layout=w.Layout(width="230px"),
+        style={"description_width": "70px"},
+    )
 
 
 class LeadsDashboard(w.VBox):
@@ -33,19 +52,22 @@ class LeadsDashboard(w.VBox):
         self._now = now
         self.mask = mask
         self._generation = 0  # bumped by every update; a background refresh checks it
-        self._loads = 0       # bumped by every reload of the store; likewise
+        self._loads = 0  # bumped by every reload of the store; likewise
         self._use(dash.load(now=now))
         opts = dash.filter_options(self.snap)
-        self.start = w.DatePicker(description="From", layout=w.Layout(width="230px"),
-                                  style={"description_width": "70px"})
-        self.end = w.DatePicker(description="To", layout=w.Layout(width="230px"),
-                                style={"description_width": "70px"})
+        self.start = w.DatePicker(
+            description="From", layout=w.Layout(width="230px"), style={"description_width": "70px"}
+        )
+        self.end = w.DatePicker(
+            description="To", layout=w.Layout(width="230px"), style={"description_width": "70px"}
+        )
         self.category = _dropdown("Category", opts["category"])
         self.priority = _dropdown("Priority", opts["priority"])
         self.team = _dropdown("Team", opts["team"])
         self.assignee = _dropdown("Assignee", opts["assignee"])
-        self.refresh_btn = w.Button(description="Refresh", icon="refresh",
-                                    layout=w.Layout(width="110px"))
+        self.refresh_btn = w.Button(
+            description="Refresh", icon="refresh", layout=w.Layout(width="110px")
+        )
         for ctl in (self.start, self.end, self.category, self.priority, self.team, self.assignee):
             ctl.observe(lambda _: self.update(), names="value")
         self.refresh_btn.on_click(lambda _: self.refresh())
@@ -64,19 +86,37 @@ class LeadsDashboard(w.VBox):
         def h(text: str) -> w.HTML:
             return w.HTML(f"<h3 style='margin:14px 0 2px'>{html.escape(text)}</h3>")
 
-        filters = w.VBox([w.HBox([self.start, self.end, self.refresh_btn]),
-                          w.HBox([self.category, self.priority, self.team, self.assignee])])
-        super().__init__([
-            style(), w.HTML("<h2 style='margin:4px 0'>Escalations: leads' dashboard</h2>"),
-            self.status, filters, self.message, self.numbers,
-            h("Queue"), self.queue_fig,
-            h("SLA: at risk and breached, most urgent first"), self.sla_table,
-            h("Throughput and time to resolution"), self.flow_fig, self.people_table,
-            h("Backlog age"), self.backlog_fig,
-            h("Category trends"), self.trend_fig,
-            h("Repeat subjects (pseudonymous)"), self.repeat_table,
-            h("Enforcement actions per policy clause"), self.mix_fig,
-        ])
+        filters = w.VBox(
+            [
+                w.HBox([self.start, self.end, self.refresh_btn]),
+                w.HBox([self.category, self.priority, self.team, self.assignee]),
+            ]
+        )
+        super().__init__(
+            [
+                style(),
+                w.HTML("<h2 style='margin:4px 0'>Escalations: leads' dashboard</h2>"),
+                self.status,
+                filters,
+                self.message,
+                self.numbers,
+                h("Queue"),
+                self.queue_fig,
+                h("SLA: at risk and breached, most urgent first"),
+                self.sla_table,
+                h("Throughput and time to resolution"),
+                self.flow_fig,
+                self.people_table,
+                h("Backlog age"),
+                self.backlog_fig,
+                h("Category trends"),
+                self.trend_fig,
+                h("Repeat subjects (pseudonymous)"),
+                self.repeat_table,
+                h("Enforcement actions per policy clause"),
+                self.mix_fig,
+            ]
+        )
         self.update()
 
     # ------------------------------------------------------------------ state
@@ -86,9 +126,14 @@ class LeadsDashboard(w.VBox):
         def one(ctl: w.Dropdown) -> str | None:
             return None if ctl.value == ALL else ctl.value
 
-        return dash.Filters(start=self.start.value, end=self.end.value,
-                            category=one(self.category), priority=one(self.priority),
-                            team=one(self.team), assignee=one(self.assignee))
+        return dash.Filters(
+            start=self.start.value,
+            end=self.end.value,
+            category=one(self.category),
+            priority=one(self.priority),
+            team=one(self.team),
+            assignee=one(self.assignee),
+        )
 
     def refresh(self) -> None:
         """Reload the case store (the figures follow)."""
@@ -151,24 +196,45 @@ class LeadsDashboard(w.VBox):
         shown = pd.Timestamp(view.now).tz_convert(tz.key).strftime("%Y-%m-%d %H:%M")
         return {
             "message": "",
-            "numbers": kpis(dash.headline(view), KPI_LABELS, bad=("breached",),
-                            warn=("at_risk", "unclaimed")),
-            "queue_fig": charts.queue([(f"by {by}", dash.queue(view, by)) for by in
-                                       ("status", "priority", "category", "team")]),
-            "sla_table": table(watch.drop(columns=["time_left"]), "sla", tz, max_rows=20,
-                               empty="No open case is at risk or breached.",
-                               headers={"hours_left": "hours left (− over)"}),
+            "numbers": kpis(
+                dash.headline(view), KPI_LABELS, bad=("breached",), warn=("at_risk", "unclaimed")
+            ),
+            "queue_fig": charts.queue(
+                [
+                    (f"by {by}", dash.queue(view, by))
+                    for by in ("status", "priority", "category", "team")
+                ]
+            ),
+            "sla_table": table(
+                watch.drop(columns=["time_left"]),
+                "sla",
+                tz,
+                max_rows=20,
+                empty="No open case is at risk or breached.",
+                headers={"hours_left": "hours left (− over)"},
+            ),
             "flow_fig": charts.flow(dash.throughput(view, "week"), tz.key),
-            "people_table": table(dash.throughput(view, "assignee"), "specialists", tz,
-                                  empty="No case resolved in this view.",
-                                  headers={"median_h": "median hours", "p90_h": "p90 hours"}),
+            "people_table": table(
+                dash.throughput(view, "assignee"),
+                "specialists",
+                tz,
+                empty="No case resolved in this view.",
+                headers={"median_h": "median hours", "p90_h": "p90 hours"},
+            ),
             "backlog_fig": charts.backlog(dash.backlog_age(view)),
             "trend_fig": charts.trends(dash.category_trends(view), tz.key),
-            "repeat_table": table(dash.repeat_subjects(view, mask=self.mask), "repeat", tz,
-                                  max_rows=15, empty="No subject appears in more than one case."),
+            "repeat_table": table(
+                dash.repeat_subjects(view, mask=self.mask),
+                "repeat",
+                tz,
+                max_rows=15,
+                empty="No subject appears in more than one case.",
+            ),
             "mix_fig": charts.action_mix(dash.action_mix(view)),
-            "status": (f"<span class='wb-ready' data-cases='{len(view.cases)}' "
-                       f"style='color:#57606a'>{len(view.cases)} of {len(snap.cases)} "
-                       f"cases · as of {html.escape(shown)} ({html.escape(tz.key)}) · "
-                       f"subjects masked</span>"),
+            "status": (
+                f"<span class='wb-ready' data-cases='{len(view.cases)}' "
+                f"style='color:#57606a'>{len(view.cases)} of {len(snap.cases)} "
+                f"cases · as of {html.escape(shown)} ({html.escape(tz.key)}) · "
+                f"subjects masked</span>"
+            ),
         }

@@ -1,5 +1,6 @@
 """The on-call view: P0/P1 cases that are new or unclaimed, and clocks breaching within the
 hour. A thin view over :func:`workbench.dashboards.oncall`."""
+
 from __future__ import annotations
 
 import html
@@ -9,7 +10,14 @@ import ipywidgets as w
 import pandas as pd
 
 from workbench import dashboards as dash
-from workbench.widgets.dashboards.parts import FIRST_RENDER_S, error_box, in_background, kpis, style, table
+from workbench.widgets.dashboards.parts import (
+    FIRST_RENDER_S,
+    error_box,
+    in_background,
+    kpis,
+    style,
+    table,
+)
 
 
 class OnCallDashboard(w.VBox):
@@ -25,11 +33,18 @@ class OnCallDashboard(w.VBox):
         self.due = w.HTML()
         self.refresh_btn = w.Button(description="Refresh", icon="refresh")
         self.refresh_btn.on_click(lambda _: self.refresh())
-        super().__init__([
-            style(), w.HTML("<h2 style='margin:4px 0'>On call: what needs attention now</h2>"),
-            w.HBox([self.status, self.refresh_btn]), self.numbers,
-            w.HTML("<h3>P0 and P1 cases that are new or unclaimed</h3>"), self.unclaimed,
-            w.HTML(f"<h3>Breaching within {html.escape(within)}</h3>"), self.due])
+        super().__init__(
+            [
+                style(),
+                w.HTML("<h2 style='margin:4px 0'>On call: what needs attention now</h2>"),
+                w.HBox([self.status, self.refresh_btn]),
+                self.numbers,
+                w.HTML("<h3>P0 and P1 cases that are new or unclaimed</h3>"),
+                self.unclaimed,
+                w.HTML(f"<h3>Breaching within {html.escape(within)}</h3>"),
+                self.due,
+            ]
+        )
         self.refresh()
 
     def refresh(self) -> None:
@@ -47,9 +62,12 @@ class OnCallDashboard(w.VBox):
                 if self._loads == loads:  # else the Refresh button loaded newer numbers
                     self._show(views)
 
-            in_background(self._views, done,
-                          lambda message: setattr(self.status, "value", error_box(message)),
-                          delay=FIRST_RENDER_S)
+            in_background(
+                self._views,
+                done,
+                lambda message: setattr(self.status, "value", error_box(message)),
+                delay=FIRST_RENDER_S,
+            )
 
     def _show(self, views: dict[str, str]) -> None:
         self.loaded_at = time.monotonic()
@@ -63,15 +81,26 @@ class OnCallDashboard(w.VBox):
         oc = dash.oncall(snap, self.within)
         shown = pd.Timestamp(snap.now).tz_convert(snap.tz.key).strftime("%Y-%m-%d %H:%M")
         return {
-            "numbers": kpis({"unclaimed": len(oc.unclaimed), "due_soon": len(oc.due_soon)},
-                            {"unclaimed": "P0/P1 new or unclaimed",
-                             "due_soon": f"breaching within {self.within}"},
-                            bad=("unclaimed", "due_soon")),
-            "unclaimed": table(oc.unclaimed, "unclaimed", snap.tz,
-                               empty="Nothing urgent is waiting for an owner.",
-                               headers={"waiting_h": "hours waiting"}),
-            "due": table(oc.due_soon, "due_soon", snap.tz,
-                         empty="No clock breaches within the window."),
-            "status": (f"<span class='wb-ready' style='color:#57606a'>as of "
-                       f"{html.escape(shown)} ({html.escape(snap.tz.key)})</span>"),
+            "numbers": kpis(
+                {"unclaimed": len(oc.unclaimed), "due_soon": len(oc.due_soon)},
+                {
+                    "unclaimed": "P0/P1 new or unclaimed",
+                    "due_soon": f"breaching within {self.within}",
+                },
+                bad=("unclaimed", "due_soon"),
+            ),
+            "unclaimed": table(
+                oc.unclaimed,
+                "unclaimed",
+                snap.tz,
+                empty="Nothing urgent is waiting for an owner.",
+                headers={"waiting_h": "hours waiting"},
+            ),
+            "due": table(
+                oc.due_soon, "due_soon", snap.tz, empty="No clock breaches within the window."
+            ),
+            "status": (
+                f"<span class='wb-ready' style='color:#57606a'>as of "
+                f"{html.escape(shown)} ({html.escape(snap.tz.key)})</span>"
+            ),
         }

@@ -3,24 +3,25 @@ panes, and the hook that lets a preheated kernel wait for its page request.
 
 Thin: no numbers are computed here; :mod:`workbench.dashboards` does that.
 """
+
 from __future__ import annotations
 
 import html
 import os
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import ipywidgets as w
 import pandas as pd
 
-from workbench.errors import WorkbenchError
 from workbench.config import settings
+from workbench.errors import WorkbenchError
 
 T = TypeVar("T")
 
-CASE_APP = "case.ipynb"   # relative: the dashboards are served side by side by Voilà
+CASE_APP = "case.ipynb"  # relative: the dashboards are served side by side by Voilà
 STYLE = """<style>
 .wb-kpis{display:flex;flex-wrap:wrap;gap:10px;margin:6px 0}
 .wb-kpi{border:1px solid #d0d7de;border-radius:6px;padding:6px 12px;min-width:110px}
@@ -41,18 +42,24 @@ def style() -> w.HTML:
     return w.HTML(STYLE)
 
 
-def kpis(numbers: dict[str, object], labels: dict[str, str],
-         bad: Sequence[str] = (), warn: Sequence[str] = ()) -> str:
+def kpis(
+    numbers: dict[str, object],
+    labels: dict[str, str],
+    bad: Sequence[str] = (),
+    warn: Sequence[str] = (),
+) -> str:
     """Number tiles; each carries ``data-kpi`` and ``data-value`` so tests can read them."""
     tiles = []
     for key, label in labels.items():
         value = numbers.get(key)
         shown = "—" if value is None or (isinstance(value, float) and pd.isna(value)) else value
         cls = "bad" if key in bad and value else "warn" if key in warn and value else ""
-        tiles.append(f"<div class='wb-kpi {cls}' data-kpi='{html.escape(key)}' "
-                     f"data-value='{html.escape(str(shown))}'>"
-                     f"<div class='wb-kpi-value'>{html.escape(str(shown))}</div>"
-                     f"<div class='wb-kpi-label'>{html.escape(label)}</div></div>")
+        tiles.append(
+            f"<div class='wb-kpi {cls}' data-kpi='{html.escape(key)}' "
+            f"data-value='{html.escape(str(shown))}'>"
+            f"<div class='wb-kpi-value'>{html.escape(str(shown))}</div>"
+            f"<div class='wb-kpi-label'>{html.escape(label)}</div></div>"
+        )
     return f"<div class='wb-kpis'>{''.join(tiles)}</div>"
 
 
@@ -79,8 +86,15 @@ def _cell(value: object, col: str, tz: ZoneInfo) -> str:
     return html.escape(str(value))
 
 
-def table(df: pd.DataFrame, name: str, tz: ZoneInfo, *, max_rows: int = 25,
-          empty: str = "Nothing to show.", headers: dict[str, str] | None = None) -> str:
+def table(
+    df: pd.DataFrame,
+    name: str,
+    tz: ZoneInfo,
+    *,
+    max_rows: int = 25,
+    empty: str = "Nothing to show.",
+    headers: dict[str, str] | None = None,
+) -> str:
     """An HTML table (escaped; case ids link to the case app), times in ``tz`` (named)."""
     if df is None or df.empty:
         return f"<p class='wb-note' data-table='{html.escape(name)}' data-rows='0'>{html.escape(empty)}</p>"
@@ -91,16 +105,20 @@ def table(df: pd.DataFrame, name: str, tz: ZoneInfo, *, max_rows: int = 25,
     body = []
     for _, row in df.head(max_rows).iterrows():
         body.append("<tr>" + "".join(f"<td>{_cell(row[c], c, tz)}</td>" for c in cols) + "</tr>")
-    more = (f"<p class='wb-note'>{len(df) - max_rows} more not shown.</p>"
-            if len(df) > max_rows else "")
+    more = (
+        f"<p class='wb-note'>{len(df) - max_rows} more not shown.</p>" if len(df) > max_rows else ""
+    )
     zone = f"<p class='wb-note'>Times in {html.escape(tz.key)}.</p>" if times else ""
-    return (f"<table class='wb-table' data-table='{html.escape(name)}' data-rows='{len(df)}'>"
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}{zone}")
+    return (
+        f"<table class='wb-table' data-table='{html.escape(name)}' data-rows='{len(df)}'>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}{zone}"
+    )
 
 
 class FigurePane(w.Output):
     """An output area that shows one plotly figure (through Jupyter's plotly renderer), replaced
     on every update; lighter in the browser than a FigureWidget per chart."""
+
     def show(self, fig) -> None:
         self.clear_output(wait=True)
         with self:
@@ -131,8 +149,6 @@ def _log_failure(err: BaseException) -> str:
     the place to name. Not to the kernel's stderr: ipykernel sends that to the page. The
     exception's message is left out (it may quote data); its type and stack are kept."""
     import traceback
-    from datetime import timezone
-
 
     stack = traceback.TracebackException.from_exception(err).stack
     text = "".join(stack.format()) + f"{type(err).__module__}.{type(err).__qualname__}\n"
@@ -140,7 +156,7 @@ def _log_failure(err: BaseException) -> str:
         path = settings().home / "logs" / "dashboards.log"
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("a", encoding="utf-8") as fh:
-            fh.write(f"--- {datetime.now(timezone.utc).isoformat()} dashboard refresh failed\n{text}")
+            fh.write(f"--- {datetime.now(UTC).isoformat()} dashboard refresh failed\n{text}")
     except OSError:
         return "the workbench log (which could not be written)"
     return "logs/dashboards.log in the workbench home"
@@ -151,8 +167,13 @@ def _log_failure(err: BaseException) -> str:
 FIRST_RENDER_S = 2.0
 
 
-def in_background(work: Callable[[], T], done: Callable[[T], None],
-                  failed: Callable[[str], None], *, delay: float = 0.0) -> None:
+def in_background(
+    work: Callable[[], T],
+    done: Callable[[T], None],
+    failed: Callable[[str], None],
+    *,
+    delay: float = 0.0,
+) -> None:
     """Run ``work()`` in a thread after ``delay`` seconds, then ``done(result)`` on the kernel's
     event loop (where widgets may be changed), or ``failed(message)`` if it raised. The
     kernel's main thread stays free meanwhile. Without a running loop (plain Python, nbval)
@@ -185,7 +206,8 @@ def in_background(work: Callable[[], T], done: Callable[[T], None],
     except RuntimeError:
         attempt(guarded)
         return
-    timer = threading.Timer(delay, attempt,
-                            args=(lambda fn, arg: loop.call_soon_threadsafe(guarded, fn, arg),))
+    timer = threading.Timer(
+        delay, attempt, args=(lambda fn, arg: loop.call_soon_threadsafe(guarded, fn, arg),)
+    )
     timer.name, timer.daemon = "dashboard-refresh", True
     timer.start()

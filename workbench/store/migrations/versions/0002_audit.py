@@ -3,12 +3,13 @@
 Revision ID: 0002_audit
 Revises: 0001_base
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0002_audit"
 down_revision = "0001_base"
-branch_labels = ("audit",)
+branch_labels = None
 depends_on = None
 
 

@@ -2,14 +2,15 @@
 change log, notes and decisions (with their clauses).
 
 Revision ID: 0003_cases
-Revises: 0001_base
+Revises: 0002_audit
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0003_cases"
-down_revision = "0001_base"
-branch_labels = ("cases",)
+down_revision = "0002_audit"
+branch_labels = None
 depends_on = None
 
 
@@ -37,9 +38,13 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(128), nullable=True),
         _ts("created_at", False),
         sa.Column("created_by", sa.String(64), nullable=False),
-        _ts("claimed_at"), _ts("first_action_at"), _ts("decided_at"), _ts("closed_at"),
+        _ts("claimed_at"),
+        _ts("first_action_at"),
+        _ts("decided_at"),
+        _ts("closed_at"),
         sa.Column("paused_seconds", sa.Float, nullable=False),
-        _ts("paused_since"), _ts("preservation_due"),
+        _ts("paused_since"),
+        _ts("preservation_due"),
         sa.Column("version", sa.Integer, nullable=False),
         _ts("updated_at", False),
         sa.Column("updated_by", sa.String(64), nullable=False),
@@ -128,13 +133,25 @@ def upgrade() -> None:
         sa.Column("decision_id", sa.Integer, nullable=False),
         sa.Column("clause", sa.String(48), nullable=False),
         sa.PrimaryKeyConstraint("decision_id", "clause", name="pk_case_decision_clauses"),
-        sa.ForeignKeyConstraint(["decision_id"], ["case_decisions.id"],
-                                name="fk_case_decision_clauses_decision_id_case_decisions"),
+        sa.ForeignKeyConstraint(
+            ["decision_id"],
+            ["case_decisions.id"],
+            name="fk_case_decision_clauses_decision_id_case_decisions",
+        ),
     )
     op.create_index("ix_case_decision_clauses_clause", "case_decision_clauses", ["clause"])
 
 
 def downgrade() -> None:
-    for table in ("case_decision_clauses", "case_decisions", "case_notes", "case_changes",
-                  "case_reporters", "case_related", "case_subjects", "case_id_counters", "cases"):
+    for table in (
+        "case_decision_clauses",
+        "case_decisions",
+        "case_notes",
+        "case_changes",
+        "case_reporters",
+        "case_related",
+        "case_subjects",
+        "case_id_counters",
+        "cases",
+    ):
         op.drop_table(table)

@@ -2,14 +2,15 @@
 wellness exposure figure) and saved replies (who, when, channel, text hash).
 
 Revision ID: 0004_content
-Revises: 0001_base
+Revises: 0003_cases
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0004_content"
-down_revision = "0001_base"
-branch_labels = ("content",)
+down_revision = "0003_cases"
+branch_labels = None
 depends_on = None
 
 

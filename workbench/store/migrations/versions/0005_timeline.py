@@ -4,14 +4,15 @@ Append-only: each row is one act (star, unstar, tag, untag, comment, evidence) b
 one time, so the table is its own audit trail; the current state is folded from it.
 
 Revision ID: 0005_timeline
-Revises: 0001_base
+Revises: 0004_content
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0005_timeline"
-down_revision = "0001_base"
-branch_labels = ("timeline",)
+down_revision = "0004_content"
+branch_labels = None
 depends_on = None
 
 

@@ -5,14 +5,15 @@ item cannot be altered once collected (a correction is a new item that ``superse
 custody event cannot be rewritten.
 
 Revision ID: 0006_evidence
-Revises: 0001_base
+Revises: 0005_timeline
 """
-from alembic import op
+
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0006_evidence"
-down_revision = "0001_base"
-branch_labels = ("evidence",)
+down_revision = "0005_timeline"
+branch_labels = None
 depends_on = None
 
 _TABLES = ("evidence_items", "evidence_custody")
@@ -33,9 +34,12 @@ def upgrade() -> None:
         sa.Column("media_type", sa.String(128), nullable=False),
         sa.Column("collected_by", sa.String(64), nullable=False),
         sa.Column("collected_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("supersedes", sa.Integer,
-                  sa.ForeignKey("evidence_items.id", name="fk_evidence_items_supersedes_evidence_items"),
-                  nullable=True),
+        sa.Column(
+            "supersedes",
+            sa.Integer,
+            sa.ForeignKey("evidence_items.id", name="fk_evidence_items_supersedes_evidence_items"),
+            nullable=True,
+        ),
         sa.Column("note", sa.Text, nullable=True),
         sa.UniqueConstraint("case_id", "item_no", name="uq_evidence_items_case_id"),
         sa.UniqueConstraint("supersedes", name="uq_evidence_items_supersedes"),
@@ -66,14 +70,18 @@ def upgrade() -> None:
             for action in ("UPDATE", "DELETE"):
                 op.execute(
                     f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END")
+                    f"BEGIN SELECT RAISE(ABORT, '{table} are append-only'); END"
+                )
     elif dialect == "postgresql":
         op.execute(
             "CREATE FUNCTION evidence_append_only() RETURNS trigger AS $$ BEGIN "
-            "RAISE EXCEPTION '% are append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql")
+            "RAISE EXCEPTION '% are append-only', TG_TABLE_NAME; END $$ LANGUAGE plpgsql"
+        )
         for table in _TABLES:
-            op.execute(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                       "FOR EACH ROW EXECUTE FUNCTION evidence_append_only()")
+            op.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION evidence_append_only()"
+            )
 
 
 def downgrade() -> None:
