@@ -170,6 +170,7 @@ KERNEL_HEAVY_MODULES = {
     "test_case_templates",
     "test_dashboards_notebooks",
     "test_reports",
+    "test_wheel",
 }
 
 
