@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import typer
+
+from workbench.cli.output import check_format, emit, format_option
 
 app = typer.Typer(help="Cases: intake, lifecycle, notebooks, decisions.", no_args_is_help=True)
 
@@ -95,16 +96,14 @@ def list_(
     open_: bool = typer.Option(False, "--open", help="Only open cases."),
     subject: int | None = typer.Option(None, help="Only cases about this user id."),
     limit: int = typer.Option(50, help="At most this many (0: all)."),
-    format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    format: str = format_option(),
 ) -> None:
     """List cases, newest first, with their SLA state (times in WORKBENCH_TZ)."""
     from workbench import cases
     from workbench.cases.sla import clocks
     from workbench.config import settings
-    from workbench.errors import InputError
 
-    if format not in ("table", "csv", "json"):
-        raise InputError(f"unknown format {format!r}", "use table, csv or json")
+    check_format(format)
     found = cases.list_cases(
         status=status or None,
         category=category,
@@ -131,32 +130,26 @@ def list_(
                 "title": c.title,
             }
         )
-    if format == "json":
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
     import pandas as pd
 
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "case_id",
-            "status",
-            "priority",
-            "category",
-            "assignee",
-            "subjects",
-            "created",
-            "sla",
-            "resolution",
-            "title",
-        ],
+    columns = [
+        "case_id",
+        "status",
+        "priority",
+        "category",
+        "assignee",
+        "subjects",
+        "created",
+        "sla",
+        "resolution",
+        "title",
+    ]
+    emit(
+        pd.DataFrame(rows, columns=columns),
+        format,
+        empty="no cases",
+        table=lambda df: df.to_string(index=False, max_colwidth=40),
     )
-    if format == "csv":
-        df.to_csv(sys.stdout, index=False)
-    elif df.empty:
-        typer.echo("no cases")
-    else:
-        typer.echo(df.to_string(index=False, max_colwidth=40))
 
 
 @app.command("show")
@@ -394,28 +387,16 @@ def note(
 def precedents(
     clause: str,
     limit: int = typer.Option(20, help="At most this many cases."),
-    format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    format: str = format_option(),
 ) -> None:
     """How closed cases under CLAUSE were decided (for consistent, fair outcomes)."""
     from workbench.cases.decisions import precedent_summary
     from workbench.cases.decisions import precedents as find
-    from workbench.errors import InputError
 
-    if format not in ("table", "csv", "json"):
-        raise InputError(f"unknown format {format!r}", "use table, csv or json")
+    check_format(format)
     df = find(clause, limit=limit)
-    if format == "json":
-        typer.echo(
-            df.assign(decided_at=df["decided_at"].map(lambda t: t.isoformat())).to_json(
-                orient="records", force_ascii=False
-            )
-        )
-        return
-    if format == "csv":
-        df.to_csv(sys.stdout, index=False)
-        return
-    if df.empty:
-        typer.echo(f"no closed cases under {clause} yet")
+    if format != "table" or df.empty:
+        emit(df, format, empty=f"no closed cases under {clause} yet")
         return
     summ = precedent_summary(clause)
     typer.echo(

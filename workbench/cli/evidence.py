@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
+from workbench.cli.output import check_format, emit, format_option
 from workbench.errors import WorkbenchError
 
 evidence_app = typer.Typer(help="Evidence items on a case.", no_args_is_help=True)
@@ -24,30 +26,23 @@ def register(app: typer.Typer) -> None:
 @evidence_app.command("list")
 def list_(
     case_id: str = typer.Argument(..., metavar="CASE", help="Case id, e.g. ESC-2026-000123."),
-    format: str = typer.Option("table", "--format", "-f", help="table, csv or json."),
+    format: str = format_option(),
 ) -> None:
     """List a case's evidence items (times in UTC)."""
-    from workbench.errors import InputError
     from workbench.evidence import items as evidence
 
-    if format not in ("table", "csv", "json"):
-        raise InputError(f"unknown format {format!r}", "use table, csv or json")
+    check_format(format)
     evidence.case_info(case_id)  # unknown case: one-line error
     df = evidence.items_frame(case_id)
-    if format == "csv":
-        df.to_csv(sys.stdout, index=False)
-        return
-    if format == "json":
-        typer.echo(df.to_json(orient="records", date_format="iso", force_ascii=False))
-        return
-    if df.empty:
-        typer.echo(f"{case_id} has no evidence yet")
-        return
-    df = df.assign(
-        sha256=df["sha256"].str[:12] + "…",
-        collected_at=df["collected_at"].dt.strftime("%Y-%m-%d %H:%M UTC"),
-    )
-    typer.echo(df.drop(columns=["media_type"]).to_string(index=False))
+
+    def table(items: Any) -> str:
+        shown = items.assign(
+            sha256=items["sha256"].str[:12] + "…",
+            collected_at=items["collected_at"].dt.strftime("%Y-%m-%d %H:%M UTC"),
+        )
+        return shown.drop(columns=["media_type"]).to_string(index=False)
+
+    emit(df, format, empty=f"{case_id} has no evidence yet", table=table)
 
 
 @evidence_app.command("add")

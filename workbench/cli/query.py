@@ -13,6 +13,7 @@ import warnings
 import pandas as pd
 import typer
 
+from workbench.cli.output import check_format, emit, format_option
 from workbench.errors import InputError, WorkbenchError
 
 
@@ -24,8 +25,6 @@ class AuditTampered(WorkbenchError):
 
 query_app = typer.Typer(help="The SQL query library.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log of queries and other acts.", no_args_is_help=True)
-
-FORMATS = ("table", "csv", "json")
 
 
 def _params(pairs: list[str]) -> dict[str, str]:
@@ -39,26 +38,7 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 def _emit(df: pd.DataFrame, fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise InputError(f"format {fmt!r} is unknown", f"use one of {', '.join(FORMATS)}")
-    if fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
-    elif fmt == "json":
-        sys.stdout.write(df.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")
-    else:
-        with pd.option_context(
-            "display.max_rows",
-            200,
-            "display.max_columns",
-            50,
-            "display.width",
-            200,
-            "display.max_colwidth",
-            60,
-        ):
-            sys.stdout.write(
-                (df.to_string(index=False) if len(df.columns) else "(no columns)") + "\n"
-            )
+    emit(df, fmt)
     prov = df.attrs.get("provenance") or {}
     if prov:
         print(
@@ -138,15 +118,14 @@ def run(
     name: str = typer.Argument(..., help="query name"),
     param: list[str] = typer.Option([], "-p", "--param", help="key=value (repeatable)"),
     case: str | None = typer.Option(None, "--case", help="case id, e.g. ESC-2026-000123"),
-    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    fmt: str = format_option(),
     max_rows: int | None = typer.Option(None, "--max-rows", help="fetch at most this many rows"),
     timeout: float | None = typer.Option(None, "--timeout", help="seconds before cancelling"),
 ) -> None:
     """Run a library query (guarded, audited)."""
     from workbench.queries.run import query
 
-    if fmt not in FORMATS:
-        raise InputError(f"format {fmt!r} is unknown", f"use one of {', '.join(FORMATS)}")
+    check_format(fmt)
     df = _run_noting(query, name, case=case, max_rows=max_rows, timeout=timeout, **_params(param))
     _emit(df, fmt)
 
@@ -160,15 +139,14 @@ def sql_command(
         help="key=value bind (repeatable); numbers are numbers, a,b,c is a list for IN :key",
     ),
     case: str | None = typer.Option(None, "--case", help="case id"),
-    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    fmt: str = format_option(),
     max_rows: int | None = typer.Option(None, "--max-rows", help="fetch at most this many rows"),
     timeout: float | None = typer.Option(None, "--timeout", help="seconds before cancelling"),
 ) -> None:
     """Run ad-hoc read-only SQL behind the guard (audited); values as -p binds (:name)."""
     from workbench.queries.run import sql
 
-    if fmt not in FORMATS:
-        raise InputError(f"format {fmt!r} is unknown", f"use one of {', '.join(FORMATS)}")
+    check_format(fmt)
     binds = {k: _guess(v) for k, v in _params(param).items()}
     df = _run_noting(sql, statement, case=case, max_rows=max_rows, timeout=timeout, **binds)
     _emit(df, fmt)
@@ -208,7 +186,7 @@ def verify(
 def show_audit(
     case: str | None = typer.Option(None, "--case", help="only this case"),
     limit: int = typer.Option(50, "--limit", help="the newest N records"),
-    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    fmt: str = format_option(),
     head: bool = typer.Option(False, "--head", help="print only SEQ:HASH of the last record"),
 ) -> None:
     """List audit records, oldest first (the newest --limit)."""
