@@ -17,7 +17,7 @@ PACKAGE = ROOT / "workbench"
 
 LAYERS: list[set[str]] = [
     {"errors"},
-    {"resources", "ids", "times", "files"},
+    {"resources", "ids", "times", "files", "phones"},
     {"config"},
     {"keys"},
     {"store", "platform"},

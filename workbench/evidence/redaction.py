@@ -39,6 +39,7 @@ import phonenumbers
 import yaml
 from sqlalchemy import select
 
+from workbench import phones
 from workbench.config import Settings
 from workbench.config import settings as current_settings
 from workbench.errors import InputError
@@ -49,7 +50,6 @@ from workbench.timeline.sources import user_party_rows
 AUDIENCES = ("internal", "legal", "law_enforcement", "external")
 ACTIONS = ("keep", "mask", "drop")
 PATTERNS = ("url", "email", "card", "ip", "phone", "handle")
-PHONE_REGIONS = ("GB", "US", "JP", "IN", "BR", "DE", "FR", "ES", "MX", "KR", "TH", "PK")
 _CASE_ID_RE = re.compile(r"(\bESC-\d{4}-\d{6}\b)")
 _TAG_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # letters only: a tag never looks like a number
 
@@ -341,20 +341,6 @@ def _canonical_ip(text: str) -> str | None:
         return None
 
 
-def _digits(text: str) -> str:
-    return re.sub(r"\D", "", text)
-
-
-def _national(phone: str) -> str | None:
-    """The national significant number of a phone number, for matching in any format."""
-    try:
-        num = phonenumbers.parse(phone, None if phone.startswith("+") else "GB")
-    except phonenumbers.NumberParseException:
-        d = _digits(phone)
-        return d[-9:] if len(d) >= 9 else None
-    return phonenumbers.national_significant_number(num)
-
-
 # --------------------------------------------------------------------------- redactor
 
 
@@ -427,7 +413,7 @@ class Redactor:
                         continue
                     text = p.label if kind in ("name", "handle") else f"[{p.label} {kind}]"
                     if kind == "phone":
-                        nat = _national(v)
+                        nat = phones.match_key(v)
                         if nat:
                             self._known_phones[nat] = text if hide else None
                     if kind == "IP":
@@ -521,7 +507,7 @@ class Redactor:
         return self._unknown("email", v)
 
     def _card(self, m: re.Match) -> str:
-        digits = _digits(m.group(0))
+        digits = phones.digits(m.group(0))
         if 13 <= len(digits) <= 19 and luhn_ok(digits):
             return self._unknown("card", digits)
         return m.group(0)
@@ -559,7 +545,7 @@ class Redactor:
                     nat = phonenumbers.national_significant_number(phonenumbers.parse(e164))
                 except phonenumbers.NumberParseException:
                     nat = None
-            digits = _digits(raw)
+            digits = phones.digits(raw)
             known = [
                 r
                 for n, r in self._known_phones.items()
@@ -573,13 +559,13 @@ class Redactor:
         # Known numbers first, in whatever spacing they were typed.
         if self._known_phones:
             for m in _DIGITS_RE.finditer(s):
-                digits = _digits(m.group(0))
+                digits = phones.digits(m.group(0))
                 if any(len(n) >= 7 and digits.endswith(n) for n in self._known_phones):
                     add(m.start(), m.end(), m.group(0), None)
         if patterns:
             for m in _INTL_PHONE_RE.finditer(s):
                 add(m.start(), m.end(), m.group(0), None)
-            for region in PHONE_REGIONS:
+            for region in phones.REGIONS:
                 for pm in phonenumbers.PhoneNumberMatcher(
                     s, region, leniency=phonenumbers.Leniency.VALID
                 ):

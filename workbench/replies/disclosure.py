@@ -19,8 +19,6 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import phonenumbers
-
 from workbench import cases
 from workbench.cases import notes as notes_mod
 from workbench.cases.taxonomy import taxonomy
@@ -29,6 +27,7 @@ from workbench.errors import InputError
 from workbench.evidence import items as evidence
 from workbench.evidence.redaction import gather_pii
 from workbench.ids import validate_case_id
+from workbench.phones import national_number
 from workbench.platform import schema as S
 from workbench.platform.engine import platform_engine
 from workbench.replies.drafts import CHANNELS, PUBLIC_CHANNELS, check_channel, reply_settings
@@ -206,7 +205,6 @@ _CASE_ID_RE = re.compile(r"(?i)(?<![A-Za-z0-9])ESC[\s_\-–]*\d{4}[\s_\-–]*\d{
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE_CANDIDATE_RE = re.compile(r"(?<![\w+])(?:\+|00)?\(?\d(?:[\s().\-/]*\d){6,16}(?!\w)")
 _HANDLE_RE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}")
-_PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "BR", "IN", "JP", "KR", "TH", "PK", "MX")
 
 
 def _is_word(ch: str) -> bool:
@@ -232,35 +230,6 @@ def _find_term(hay: str, owner: tuple, term: str, *, bounded: bool = True) -> li
     return spans
 
 
-def _national(number: phonenumbers.PhoneNumber) -> str:
-    return phonenumbers.national_significant_number(number)
-
-
-def _parse_phone(raw: str, *, strict: bool = False) -> str | None:
-    """National significant number of a phone number written in any usual format.
-
-    ``strict`` (for numbers nobody told us about) wants a number valid in some region, so
-    dates, amounts and order numbers do not count; international (+/00) numbers need only be
-    possible."""
-    s = raw.strip()
-    if s.startswith("00"):
-        s = "+" + s[2:]
-    intl = s.startswith("+")
-    for region in (None,) if intl else _PHONE_REGIONS:
-        try:
-            num = phonenumbers.parse(s, region)
-        except phonenumbers.NumberParseException:
-            continue
-        ok = (
-            phonenumbers.is_valid_number(num)
-            if (strict and not intl)
-            else phonenumbers.is_possible_number(num)
-        )
-        if ok:
-            return _national(num)
-    return None
-
-
 _DATE_RE = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|^\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}$")
 
 
@@ -271,7 +240,7 @@ def _phones_in(text: str) -> list[tuple[int, int, str | None]]:
         raw = m.group(0)
         if len(re.sub(r"\D", "", raw)) < 7 or _DATE_RE.match(raw.strip()):
             continue
-        out.append((m.start(), m.end(), _parse_phone(raw)))
+        out.append((m.start(), m.end(), national_number(raw)))
     return out
 
 
@@ -333,7 +302,7 @@ def _value_findings(
             if not v or fold(v) in allowed_f:
                 continue
             if vkind == "phone":
-                nat = _parse_phone(v)
+                nat = national_number(v)
                 for s, e, pn in phones:
                     if nat and pn == nat:
                         found.append(Finding(kind, s, e, f"{who} phone number"))
@@ -412,12 +381,12 @@ def check(
     for m in _EMAIL_RE.finditer(text):
         if fold(m.group(0)) not in allowed_f:
             findings.append(Finding("personal_data", m.start(), m.end(), "an e-mail address"))
-    allowed_phones = {_parse_phone(a) for a in allowed if re.search(r"\d{6}", a)}
+    allowed_phones = {national_number(a) for a in allowed if re.search(r"\d{6}", a)}
     case_spans = [m.span() for m in _CASE_ID_RE.finditer(text)]
     for s, e, nat in phones:
         if any(s < ce and cs < e for cs, ce in case_spans):
             continue  # a case id (flagged as such below), not a phone number
-        if _parse_phone(text[s:e], strict=True) is not None and nat not in allowed_phones:
+        if national_number(text[s:e], strict=True) is not None and nat not in allowed_phones:
             findings.append(Finding("personal_data", s, e, "a phone number"))
     for m in _HANDLE_RE.finditer(text):
         if fold(m.group(0).lstrip("@")) not in {a.lstrip("@") for a in allowed_f}:
