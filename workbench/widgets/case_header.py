@@ -12,6 +12,7 @@ import ipywidgets as w
 from workbench import cases
 from workbench.cases import sla
 from workbench.errors import WorkbenchError
+from workbench.widgets.panel import Panel
 
 
 def _badge(text: str, colour: str) -> str:
@@ -24,7 +25,7 @@ def _badge(text: str, colour: str) -> str:
 PRIORITY_COLOURS = {"P0": "#b71c1c", "P1": "#e65100", "P2": "#1565c0", "P3": "#546e7a"}
 
 
-class CaseHeader(w.VBox):
+class CaseHeader(Panel):
     """``CaseHeader("ESC-2026-000123")``; ``show_reporters=True`` only in team-internal views."""
 
     def __init__(self, case_id: str, *, show_reporters: bool = False) -> None:
@@ -34,7 +35,7 @@ class CaseHeader(w.VBox):
         self.title = w.HTML()
         self.clocks = w.HTML()
         self.people = w.HTML()
-        self.message = w.HTML()
+        self.message = self.status_line()
         self.claim_btn = w.Button(
             description="Claim", icon="hand-paper-o", tooltip="Take this case"
         )
@@ -88,7 +89,7 @@ class CaseHeader(w.VBox):
             self.case = change(self.case.version)
             self.message.value = ""
         except WorkbenchError as err:
-            self.message.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
+            self.say(str(err), "error")
             return
         self._render()
 

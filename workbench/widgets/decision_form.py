@@ -14,9 +14,10 @@ from workbench.cases import decisions
 from workbench.cases.sla import show_time
 from workbench.cases.taxonomy import taxonomy
 from workbench.errors import WorkbenchError
+from workbench.widgets.panel import Panel
 
 
-class DecisionForm(w.VBox):
+class DecisionForm(Panel):
     """``DecisionForm("ESC-2026-000123")``."""
 
     def __init__(self, case_id: str) -> None:
@@ -45,7 +46,7 @@ class DecisionForm(w.VBox):
             layout=w.Layout(width="95%", height="80px"),
         )
         self.record_btn = w.Button(description="Record decision", button_style="primary")
-        self.message = w.HTML()
+        self.message = self.status_line()
         self.precedents = w.HTML()  # not an Output widget: those can stall headless runs
         self.clauses.observe(lambda _: self.show_precedents(), names="value")
         self.record_btn.on_click(lambda _: self.record())
@@ -108,7 +109,7 @@ class DecisionForm(w.VBox):
                 expected_version=self.case.version,
             )
         except WorkbenchError as err:
-            self.message.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
+            self.say(str(err), "error")
             return
         self.case = cases.get(self.case_id)
         self.record_btn.disabled = True

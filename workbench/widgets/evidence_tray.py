@@ -24,13 +24,10 @@ from workbench.errors import WorkbenchError
 from workbench.evidence import items as evidence
 from workbench.evidence.bundle import create_bundle, verify_bundle
 from workbench.evidence.redaction import AUDIENCES
+from workbench.widgets.panel import Panel
 
 
-def _error(msg: str) -> str:
-    return f"<span style='color:#b71c1c'>{html.escape(msg)}</span>"
-
-
-class EvidenceTray(w.VBox):
+class EvidenceTray(Panel):
     """``EvidenceTray("ESC-2026-000123")``."""
 
     def __init__(self, case_id: str) -> None:
@@ -70,7 +67,7 @@ class EvidenceTray(w.VBox):
             layout=w.Layout(width="480px"),
         )
         self.verify_btn = w.Button(description="Verify", icon="check")
-        self.message = w.HTML()
+        self.message = self.status_line()
         self.picker.observe(lambda _: self._show_preview(), names="value")
         self.reveal.observe(lambda _: self._show_preview(), names="value")
         self.add_offer_btn.on_click(lambda _: self._act(self._add_offered))
@@ -156,10 +153,10 @@ class EvidenceTray(w.VBox):
     # -- view
     def _act(self, fn) -> None:
         try:
-            self.message.value = html.escape(fn())
+            self.say(fn(), "ok")
         except WorkbenchError as err:
             self.progress.bar_style = "danger" if self.progress.value else self.progress.bar_style
-            self.message.value = _error(str(err))
+            self.say(str(err), "error")
 
     def reload(self, select: str | None = None) -> None:
         df = evidence.items_frame(self.case_id)

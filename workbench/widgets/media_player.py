@@ -14,6 +14,7 @@ import ipywidgets as w
 
 from workbench.content import media as media_view
 from workbench.errors import WorkbenchError
+from workbench.widgets.panel import Panel
 
 
 def player_html(kind: str, data: bytes, media_type: str) -> str:
@@ -27,7 +28,7 @@ def player_html(kind: str, data: bytes, media_type: str) -> str:
     )
 
 
-class MediaPlayer(w.VBox):
+class MediaPlayer(Panel):
     """``MediaPlayer(case_id, "attachment:42")`` for audio and video attachments."""
 
     def __init__(self, case_id: str, ref: str) -> None:
@@ -45,7 +46,7 @@ class MediaPlayer(w.VBox):
         self.player = w.HTML()
         self.button = w.Button(description=f"Reveal {self.item.kind} (muted)", icon="eye")
         self.button.on_click(lambda _: self.reveal())
-        self.message = w.HTML()
+        self.message = self.status_line()
         super().__init__(
             [
                 w.HTML(f"<b>{html.escape(self.item.label)}</b>"),
@@ -62,7 +63,7 @@ class MediaPlayer(w.VBox):
         try:
             data, media_type = media_view.reveal(self.case_id, self.item)
         except WorkbenchError as err:
-            self.message.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
+            self.say(str(err), "error")
             return
         self.player.value = player_html(self.item.kind, data, media_type)
         self.poster.layout.display = "none"

@@ -14,6 +14,7 @@ import mistune
 from workbench.cases import notes as core
 from workbench.cases.sla import show_time
 from workbench.errors import WorkbenchError
+from workbench.widgets.panel import Panel
 
 _markdown = mistune.create_markdown(escape=True)
 
@@ -32,7 +33,7 @@ def render_notes(items: list[core.Note]) -> str:
     return "".join(parts)
 
 
-class NotesPanel(w.VBox):
+class NotesPanel(Panel):
     """``NotesPanel("ESC-2026-000123")``: notes oldest first, newest at the bottom."""
 
     def __init__(self, case_id: str) -> None:
@@ -42,7 +43,7 @@ class NotesPanel(w.VBox):
             placeholder="Write a note in markdown…", layout=w.Layout(width="100%", height="90px")
         )
         self.add_btn = w.Button(description="Add note", icon="plus")
-        self.message = w.HTML()
+        self.message = self.status_line()
         self.add_btn.on_click(lambda _: self.add())
         super().__init__(
             [
@@ -58,7 +59,7 @@ class NotesPanel(w.VBox):
         try:
             core.add_note(self.case_id, self.text.value)
         except WorkbenchError as err:
-            self.message.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
+            self.say(str(err), "error")
             return
         self.text.value = ""
         self.message.value = ""

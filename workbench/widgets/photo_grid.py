@@ -16,6 +16,7 @@ import ipywidgets as w
 from workbench.content import media as media_view
 from workbench.content import profiles as content
 from workbench.errors import WorkbenchError
+from workbench.widgets.panel import Panel
 
 
 class PhotoTile(w.VBox):
@@ -54,7 +55,7 @@ class PhotoTile(w.VBox):
         self.button.description, self.button.icon = "Hide", "eye-slash"
 
 
-class PhotoGrid(w.VBox):
+class PhotoGrid(Panel):
     """``PhotoGrid(case_id, refs=["photo:1", ...])`` or ``PhotoGrid.for_user(case_id, user_id)``."""
 
     def __init__(
@@ -70,7 +71,7 @@ class PhotoGrid(w.VBox):
         self.blur = prefs.blur if blur is None else bool(blur)
         caps = list(captions) if captions is not None else [""] * len(refs)
         self.tiles = [PhotoTile(self, r, c) for r, c in zip(refs, caps)]
-        self.message = w.HTML()
+        self.message = self.status_line()
         self.blur_toggle = w.Checkbox(
             value=self.blur, description="Blur media by default", indent=False
         )
@@ -104,7 +105,7 @@ class PhotoGrid(w.VBox):
                 t.show_preview() if self.blur else t.show_clear()
                 t.button.disabled = not self.blur
         except WorkbenchError as err:
-            self.message.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
+            self.say(str(err), "error")
 
     def toggle(self, tile: PhotoTile) -> None:
         """Reveal ``tile`` (hiding any other revealed tile) or hide it again."""
@@ -118,13 +119,13 @@ class PhotoGrid(w.VBox):
             tile.show_clear()
             self.message.value = ""
         except WorkbenchError as err:
-            self.message.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
+            self.say(str(err), "error")
 
     def _on_blur(self, change) -> None:
         try:
             media_view.set_preference(blur=bool(change["new"]))
         except WorkbenchError as err:
-            self.message.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
+            self.say(str(err), "error")
             return
         self.blur = bool(change["new"])
         self._render_all()

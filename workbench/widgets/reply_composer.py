@@ -11,8 +11,7 @@ import ipywidgets as w
 
 from workbench import replies
 from workbench.errors import WorkbenchError
-
-_KIND_COLOUR = "#c62828"
+from workbench.widgets.panel import Panel, status_html
 
 
 def highlighted(result: replies.CheckResult) -> str:
@@ -32,7 +31,7 @@ def highlighted(result: replies.CheckResult) -> str:
     return f"<div dir='auto' style='white-space:pre-wrap;border:1px solid #ddd;padding:6px'>{''.join(out)}</div>"
 
 
-class ReplyComposer(w.VBox):
+class ReplyComposer(Panel):
     """``ReplyComposer(case_id, scenario="scam_victim", channel="email", recipient=None)``."""
 
     def __init__(
@@ -66,7 +65,7 @@ class ReplyComposer(w.VBox):
         self.save_btn = w.Button(
             description="Save reply", icon="check", button_style="success", disabled=True
         )
-        self.message = w.HTML()
+        self.message = self.status_line()
         self.result: replies.CheckResult | None = None
         self._contexts: dict[str, replies.DisclosureContext] = {}
         self.fill_btn.on_click(lambda _: self.fill())
@@ -107,9 +106,7 @@ class ReplyComposer(w.VBox):
                 **self.template_values,
             )
         except WorkbenchError as err:
-            self.message.value = (
-                f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
-            )
+            self.say(str(err), "error")
             return
         self.message.value = ""
         self.text.value = d.text
@@ -125,32 +122,26 @@ class ReplyComposer(w.VBox):
                 context=self._context(),
             )
         except WorkbenchError as err:
-            self.message.value = (
-                f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
-            )
+            self.say(str(err), "error")
             self.save_btn.disabled = True
             return None
         r = self.result
         lim = r.limit
         over = lim is not None and r.length > lim
-        colour = _KIND_COLOUR if over else "#2e7d32"
-        self.counter.value = (
-            f"<span style='color:{colour}'>{r.length}"
-            f"{f' / {lim}' if lim else ''} characters"
-            f"{' — over the limit' if over else ''}</span>"
+        self.counter.value = status_html(
+            f"{r.length}{f' / {lim}' if lim else ''} characters"
+            f"{' — over the limit' if over else ''}",
+            "error" if over else "ok",
         )
         if r.ok:
-            self.findings.value = (
-                "<span style='color:#2e7d32'>✔ Disclosure guard: nothing found</span>"
-            )
+            self.findings.value = status_html("✔ Disclosure guard: nothing found", "ok")
             self.preview.value = ""
         else:
             items = "".join(
                 f"<li>{html.escape(f.label)}: {html.escape(f.reason)}</li>" for f in r.findings
             )
             self.findings.value = (
-                f"<span style='color:{_KIND_COLOUR}'>✖ Cannot save: {html.escape(r.summary())}"
-                f"</span><ul>{items}</ul>"
+                status_html(f"✖ Cannot save: {r.summary()}", "error") + f"<ul>{items}</ul>"
             )
             self.preview.value = highlighted(r)
         checks = "".join(
@@ -176,12 +167,9 @@ class ReplyComposer(w.VBox):
                 context=self._context(),
             )
         except WorkbenchError as err:
-            self.message.value = (
-                f"<span style='color:{_KIND_COLOUR}'>{html.escape(str(err))}</span>"
-            )
+            self.say(str(err), "error")
             return None
-        self.message.value = (
-            f"<span style='color:#2e7d32'>Saved ({html.escape(saved.channel)}, "
-            f"sha256 {saved.sha256[:12]}…)</span>"
+        self.message.value = status_html(
+            f"Saved ({saved.channel}, sha256 {saved.sha256[:12]}…)", "ok"
         )
         return saved

@@ -8,7 +8,6 @@ line, running a call with its warnings shown, and the "Add to evidence" button.
 
 from __future__ import annotations
 
-import html
 import math
 import warnings
 from collections.abc import Callable
@@ -19,6 +18,7 @@ import pandas as pd
 
 from workbench.errors import WorkbenchError
 from workbench.evidence import items as evidence
+from workbench.widgets.panel import status_html
 
 AddToEvidence = Callable[[pd.DataFrame], Any]
 
@@ -145,8 +145,7 @@ class ResultPanel(W.VBox):
         self.w_add.on_click(lambda _b: self.add_to_evidence())
 
     def _status(self, message: str, error: bool = False) -> None:
-        color = "#b00020" if error else "#333"
-        self.w_status.value = f"<span style='color:{color}'>{html.escape(message)}</span>"
+        self.w_status.value = status_html(message, "error" if error else "info")
 
     def _run_and_show(self, call: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
         """Run ``call``; show its result, row count, duration and warnings, or its error as one line."""

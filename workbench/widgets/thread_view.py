@@ -19,6 +19,7 @@ from workbench.content import profiles as content
 from workbench.content.language import find
 from workbench.content.risk_terms import CATEGORY_LABELS, find_risky
 from workbench.errors import WorkbenchError
+from workbench.widgets.panel import status_html
 
 _STYLE = """<style>
 .wb-thread{font-family:system-ui,'Noto Sans','Noto Sans CJK JP','Noto Naskh Arabic','Noto Nastaliq Urdu',sans-serif;max-width:760px}
@@ -125,7 +126,7 @@ class ThreadView(w.VBox):
             else:
                 self.status.value = ""
         except WorkbenchError as err:
-            self.status.value = f"<span style='color:#c62828'>{html.escape(str(err))}</span>"
+            self.status.value = status_html(str(err), "error")
         self.body.value = thread_html(
             self.messages, right_user=self.right_user, query=q, tz=self.tz
         )

@@ -24,6 +24,7 @@ from workbench.timeline import figures as timeline_figures
 # holds the `annotations` __future__ feature, which a from-import would return instead
 from workbench.timeline import query as timeline
 from workbench.timeline import sources as registry
+from workbench.widgets.panel import status_html
 
 
 class TimelineView(W.VBox):
@@ -153,7 +154,7 @@ class TimelineView(W.VBox):
         try:
             fn()
         except WorkbenchError as err:
-            self.w_status.value = f"<span style='color:#b00'>{_esc(str(err))}</span>"
+            self.w_status.value = status_html(str(err), "error")
 
     def _request(self, start: Any = None, end: Any = None) -> timeline.Request:
         kinds = [k.strip() for k in self.w_kinds.value.split(",") if k.strip()] or None
