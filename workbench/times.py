@@ -77,14 +77,6 @@ def parse_timestamp(value: object, *, now: datetime | None = None) -> datetime:
     return dt.astimezone(UTC)
 
 
-def to_zone(ts: datetime | pd.Timestamp, tz: ZoneInfo | str) -> datetime:
-    """Show an aware time in a display zone."""
-    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    if ts.tzinfo is None:
-        raise InputError("a zone-less time cannot be shown in a display zone", "store times in UTC")
-    return ts.astimezone(zone)
-
-
 def series_to_zone(s: pd.Series, tz: ZoneInfo | str) -> pd.Series:
     """Convert an aware datetime Series into a display zone (refusing zone-less data)."""
     key = tz.key if isinstance(tz, ZoneInfo) else tz

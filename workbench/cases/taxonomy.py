@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from workbench.config import ENV_POLICIES, settings
@@ -103,11 +102,6 @@ def taxonomy() -> Taxonomy:
         what="policy taxonomy",
         hint=f"restore templates/policies.yaml or fix {ENV_POLICIES}",
     )
-
-
-def clauses_table() -> pd.DataFrame:
-    """Every clause with its document and area."""
-    return pd.DataFrame([vars(c) for c in taxonomy().clauses.values()])
 
 
 def check_category(value: str) -> str:

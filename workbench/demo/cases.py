@@ -466,14 +466,3 @@ def file_demo_cases(
         ):
             result.scenario_cases[int(ext.split("-")[2])] = cid
     return result
-
-
-def scenario_case(settings: Settings | None, index: int) -> str:
-    """The case id filed for planted scenario ``index``."""
-    with store_session(settings) as s:
-        got = s.scalar(
-            select(CaseRow.case_id).where(CaseRow.external_id.like(f"DEMO-SCN-{index:03d}-%"))
-        )
-    if got is None:
-        raise NotFoundError(f"no demo case for scenario {index}", "run file_demo_cases first")
-    return got

@@ -694,10 +694,6 @@ class Redactor:
         values = series.dropna()
         return len(values) > 0 and all(isinstance(v, str) for v in values)
 
-    def masked_columns(self, columns: Iterable[str]) -> dict[str, str]:
-        """Action per column name (keep, mask or drop), without looking at values."""
-        return {str(c): self.profile.action(str(c))[0] for c in columns}
-
 
 def as_user_id(value: Any) -> int | None:
     """A platform user id from a cell (int, whole float, or ASCII digits), else None."""

@@ -482,7 +482,7 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
         )
 
     what = (
-        f"{v.total:,} events · density, {_human(v.bin_seconds)} bins"
+        f"{v.total:,} events · density, {bin_label(v.bin_seconds)} bins"
         if v.mode == "density"
         else f"{len(events):,} events"
     )
@@ -581,7 +581,8 @@ def naive_figure(events: pd.DataFrame, tz: ZoneInfo) -> go.Figure:
     )
 
 
-def _human(seconds: int | None) -> str:
+def bin_label(seconds: int | None) -> str:
+    """A bin width in words: ``"15 min"``, ``"1 h"``, ``"2 d"``."""
     if not seconds:
         return "?"
     for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):

@@ -195,7 +195,7 @@ class TimelineView(W.VBox):
     def _say_view(self) -> None:
         v = self.view
         what = (
-            f"{v.total:,} events in view: counts per {timeline_figures._human(v.bin_seconds)}; "
+            f"{v.total:,} events in view: counts per {timeline_figures.bin_label(v.bin_seconds)}; "
             "zoom in to see individual events"
             if v.mode == "density"
             else f"{len(v.events):,} events in view"
