@@ -360,7 +360,7 @@ def test_a_killed_process_leaves_nothing_that_looks_complete(case_id, tmp_path, 
     assert not target.exists()
     assert [p for p in outdir.iterdir() if p.suffix == ".zip"] == []
     leftovers = list(outdir.iterdir())
-    assert all(p.name.startswith(".") and p.name.endswith(".partial") for p in leftovers)
+    assert all(p.name.startswith(".") and p.name.endswith(".part") for p in leftovers)
     # The same bundle written without interruption is complete and verifies.
     res = create_bundle(case_id, "internal", target)
     assert verify_bundle(res.path).ok

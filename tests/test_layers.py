@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"errors"},
     {"resources", "ids", "times", "files", "phones"},
     {"config"},
-    {"keys"},
+    {"keys", "engines"},
     {"store", "platform"},
     {"queries"},
     {"cases"},

@@ -14,9 +14,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Literal, TypeVar
+from typing import Any, BinaryIO, Literal, TypeVar
 
-from workbench.errors import NotFoundError
+from workbench.errors import InputError, NotFoundError
 
 T = TypeVar("T")
 IfExists = Literal["replace", "fail", "keep"]
@@ -120,6 +120,28 @@ def atomic_write(
     with af as fh:
         fh.write(blob)
     return af.written
+
+
+# --------------------------------------------------------------------------- YAML
+
+
+def read_yaml_mapping(path: Path, *, what: str, hint: str) -> dict[str, Any]:
+    """The mapping a YAML file holds (an empty file is an empty mapping); a file that cannot be
+    read, is not YAML or holds something else is one :class:`InputError` naming ``what``."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NotFoundError(f"no {what} at {path}", hint) from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise InputError(f"cannot read the {what} {Path(path).name}: {first}", hint) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InputError(f"the {what} {Path(path).name} is not a mapping", hint)
+    return data
 
 
 # --------------------------------------------------------------------------- cached reading

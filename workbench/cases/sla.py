@@ -31,7 +31,7 @@ import yaml
 from workbench.config import ENV_SLA
 from workbench.config import settings as current_settings
 from workbench.errors import WorkbenchError
-from workbench.files import cached
+from workbench.files import cached, read_yaml_mapping
 from workbench.times import parse_interval, utcnow
 
 STATES = ("ok", "at_risk", "breached", "met", "missed")
@@ -68,8 +68,8 @@ class SlaPolicy:
 
 
 def _load(path: Path) -> SlaPolicy:
+    raw = read_yaml_mapping(path, what="SLA policy", hint="restore templates/sla.yaml")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         pri = {
             p: Targets(parse_interval(v["first_response"]), parse_interval(v["resolution"]))
             for p, v in raw["priorities"].items()

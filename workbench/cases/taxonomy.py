@@ -9,11 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from workbench.config import ENV_POLICIES, settings
 from workbench.errors import InputError, WorkbenchError
-from workbench.files import cached
+from workbench.files import cached, read_yaml_mapping
 
 
 @dataclass(frozen=True)
@@ -55,13 +53,7 @@ class Taxonomy:
 
 
 def _load(path: Path) -> Taxonomy:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise WorkbenchError(
-            f"cannot read the policy taxonomy {path}: {exc}".splitlines()[0],
-            "restore templates/policies.yaml",
-        ) from None
+    raw = read_yaml_mapping(path, what="policy taxonomy", hint="restore templates/policies.yaml")
     try:
         clauses = {
             k: Clause(k, v["title"], v["document"], v["area"]) for k, v in raw["clauses"].items()

@@ -13,12 +13,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from workbench.config import ENV_TERMS_DIR, settings
 from workbench.content.language import fold, folded, to_original
 from workbench.errors import WorkbenchError
-from workbench.files import cached
+from workbench.files import cached, read_yaml_mapping
 
 CATEGORIES = ("off_platform", "gift_cards", "crypto", "threats")
 CATEGORY_LABELS = {
@@ -57,17 +55,7 @@ def _load(folder: Path) -> _Lexicon:
     meta: dict[str, tuple[str, str, str, bool]] = {}
     langs = []
     for path in sorted(folder.glob("*.yaml")):
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise WorkbenchError(
-                f"cannot read term list {path.name}: {str(exc).splitlines()[0]}",
-                "fix the YAML in templates/terms",
-            ) from None
-        if not isinstance(raw, dict):
-            raise WorkbenchError(
-                f"term list {path.name} is not a mapping", "see templates/terms/README.md"
-            )
+        raw = read_yaml_mapping(path, what="term list", hint="see templates/terms/README.md")
         lang = str(raw.get("lang") or path.stem)
         langs.append(lang)
         for cat in CATEGORIES:

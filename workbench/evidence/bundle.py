@@ -35,9 +35,7 @@ import hashlib
 import io
 import json
 import mimetypes
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,6 +62,7 @@ from workbench.evidence.redaction import (
     people_for,
     profile_path,
 )
+from workbench.files import AtomicFile
 from workbench.store import audit
 
 FORMAT = "workbench-evidence-bundle/1"
@@ -510,9 +509,8 @@ def create_bundle(
     text = red.text if profile.free_text == "mask" else (lambda s: s)
 
     total = sum(i.size for i in items)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     try:
-        with os.fdopen(fd, "w+b") as raw:
+        with AtomicFile(target, if_exists="fail") as raw:
             with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
                 w = _Writer(zf, progress, total)
                 manifest_items, omitted, previews, redacted_events = _write_items(
@@ -559,42 +557,38 @@ def create_bundle(
                 )
                 w.entry(CUSTODY, "application/x-ndjson", lambda s: s.write(custody_bytes))
             raw.flush()
-            os.fsync(raw.fileno())
             size = raw.tell()
-        # Recorded before the zip appears under its name: no bundle exists that was not recorded.
-        details = {
-            "audience": audience,
-            "manifest_sha256": manifest_sha,
-            "root_hash": manifest["root_hash"],
-            "items": [i.label for i in items],
-            "file": target.name,
-            "size": size,
-        }
-        ev.record_custody(
-            case_id,
-            "bundled",
-            what=f"bundle {bundle_id} for {audience}",
-            why=why,
-            bundle_id=bundle_id,
-            details=details,
-        )
-        _audit(
-            "bundle.create",
-            case_id,
-            {
-                "bundle_id": bundle_id,
+            # Recorded before the zip appears under its name: no bundle exists unrecorded.
+            details = {
                 "audience": audience,
-                "file": target.name,
                 "manifest_sha256": manifest_sha,
                 "root_hash": manifest["root_hash"],
+                "items": [i.label for i in items],
+                "file": target.name,
                 "size": size,
-            },
-            "ok",
-        )
-        os.replace(tmp, target)
+            }
+            ev.record_custody(
+                case_id,
+                "bundled",
+                what=f"bundle {bundle_id} for {audience}",
+                why=why,
+                bundle_id=bundle_id,
+                details=details,
+            )
+            _audit(
+                "bundle.create",
+                case_id,
+                {
+                    "bundle_id": bundle_id,
+                    "audience": audience,
+                    "file": target.name,
+                    "manifest_sha256": manifest_sha,
+                    "root_hash": manifest["root_hash"],
+                    "size": size,
+                },
+                "ok",
+            )
     except BaseException as exc:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
         if isinstance(exc, WorkbenchError):
             _audit_quietly(
                 "bundle.create",
@@ -604,7 +598,6 @@ def create_bundle(
                 str(exc),
             )
         raise
-    _fsync_dir(target.parent)
     ev.record_custody(
         case_id,
         "exported",
@@ -626,19 +619,6 @@ def create_bundle(
         omitted=len(omitted),
         size=size,
     )
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _case_summary(

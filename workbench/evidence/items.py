@@ -30,9 +30,7 @@ import hashlib
 import io
 import json
 import mimetypes
-import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -53,6 +51,7 @@ from workbench.evidence.redaction import (
     is_person_id_column,
     is_reporter_column,
 )
+from workbench.files import AtomicFile
 from workbench.ids import case_folder, validate_case_id
 from workbench.store import session
 from workbench.store.models import CustodyRow, EvidenceItemRow
@@ -227,25 +226,13 @@ def _ingest(case_id: str, write: Callable[[BinaryIO], None]) -> tuple[str, int]:
     """
     folder = evidence_dir(case_id)
     folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".incoming-", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            sink = HashingWriter(fh)
-            write(cast(BinaryIO, sink))
-            fh.flush()
-            os.fsync(fh.fileno())
-        sha, size = sink.hexdigest, sink.size
-        final = folder / sha
-        if final.exists():
-            os.unlink(tmp)  # content-addressed: identical bytes are already stored
-        else:
-            os.chmod(tmp, 0o444)
-            os.replace(tmp, final)
-        return sha, size
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    # content-addressed: identical bytes already stored are kept, the new copy dropped
+    af = AtomicFile(folder=folder, if_exists="keep", mode=0o444)
+    with af as fh:
+        sink = HashingWriter(fh)
+        write(cast(BinaryIO, sink))
+        af.target = folder / sink.hexdigest
+    return sink.hexdigest, sink.size
 
 
 def _write_parquet(df: pd.DataFrame) -> Callable[[BinaryIO], None]:

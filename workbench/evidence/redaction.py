@@ -36,13 +36,13 @@ from typing import Any
 
 import pandas as pd
 import phonenumbers
-import yaml
 from sqlalchemy import select
 
 from workbench import phones
 from workbench.config import Settings
 from workbench.config import settings as current_settings
 from workbench.errors import InputError
+from workbench.files import read_yaml_mapping
 from workbench.platform import schema
 from workbench.platform.engine import platform_engine
 from workbench.timeline.sources import user_party_rows
@@ -196,14 +196,7 @@ def profile_path(audience: str, folder: Path | None = None) -> Path:
 def load_profile(audience: str, folder: Path | None = None) -> Profile:
     """The redaction profile for an audience, validated."""
     path = profile_path(audience, folder)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        raise InputError(f"no redaction profile at {path}", "restore templates/redaction") from None
-    except yaml.YAMLError as exc:
-        raise InputError(
-            f"redaction profile {path.name} is not valid YAML: {str(exc).splitlines()[0]}"
-        ) from None
+    data = read_yaml_mapping(path, what="redaction profile", hint="restore templates/redaction")
     fields = {str(k): str(v) for k, v in (data.get("fields") or {}).items()}
     for name, action in fields.items():
         if action not in ACTIONS:

@@ -9,21 +9,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from workbench.config import ENV_DATA_URL, Settings, safe_url
+from workbench.config import ENV_DATA_URL, Settings
 from workbench.config import settings as current_settings
+from workbench.engines import EngineCache, answering
 from workbench.errors import SettingsError
 
 
 def backend(url: URL) -> str:
     """``duckdb``, ``postgresql``, ``sqlite``, ... for a URL."""
     return url.get_backend_name()
-
-
-_engines: dict[str, Engine] = {}
 
 
 def _open(url: URL) -> Engine:
@@ -48,30 +45,17 @@ def _open(url: URL) -> Engine:
         )
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except (DBAPIError, SQLAlchemyError) as exc:
-        engine.dispose()
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160]
-        raise SettingsError(
-            ENV_DATA_URL,
-            f"cannot open {safe_url(url)}: {reason}",
-            "check the URL and that the database is running",
-        ) from None
-    return engine
+    return answering(engine, ENV_DATA_URL)
+
+
+_engines = EngineCache(_open)
 
 
 def platform_engine(settings: Settings | None = None) -> Engine:
     """The (cached) read-only engine for the platform data named by the settings."""
-    url = (settings or current_settings()).data_url
-    key = url.render_as_string(hide_password=False)
-    if key not in _engines:
-        _engines[key] = _open(url)
-    return _engines[key]
+    return _engines.get((settings or current_settings()).data_url)
 
 
 def dispose_all() -> None:
     """Close every cached platform engine (tests, and before the demo file is rebuilt)."""
-    while _engines:
-        _engines.popitem()[1].dispose()
+    _engines.dispose_all()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError, TemplateNotFound
 
 from workbench import cases
@@ -19,7 +18,7 @@ from workbench.cases.taxonomy import taxonomy
 from workbench.config import settings as current_settings
 from workbench.content.profiles import user
 from workbench.errors import InputError, WorkbenchError
-from workbench.files import cached
+from workbench.files import cached, read_yaml_mapping
 from workbench.ids import validate_case_id
 
 SCENARIOS = {
@@ -50,17 +49,9 @@ def responses_dir() -> Path:
 
 
 def _read_settings(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise WorkbenchError(
-            f"cannot read {path}: {str(exc).splitlines()[0]}",
-            "restore templates/responses/settings.yaml",
-        ) from None
-    if not isinstance(data, dict):
-        raise WorkbenchError(
-            f"{path} is not a mapping", "restore templates/responses/settings.yaml"
-        )
+    data = read_yaml_mapping(
+        path, what="reply settings", hint="restore templates/responses/settings.yaml"
+    )
     return data
 
 

@@ -41,6 +41,7 @@ from workbench import cases, config, resources
 from workbench.config import settings
 from workbench.errors import InputError, WorkbenchError
 from workbench.evidence import items as evidence
+from workbench.files import atomic_write
 from workbench.ids import case_folder, validate_case_id
 from workbench.platform.engine import dispose_all as dispose_platform
 from workbench.reports.sections import check_audience, check_zone
@@ -347,7 +348,7 @@ def _execute(
     except Exception as exc:
         return _finish(task, t0, ok=False, error=f"no kernel: {_one_line(exc)}")
     # The output notebook exists from the start, so even a report killed at once keeps one.
-    _atomic_write(partial, report_notebook().read_bytes())
+    atomic_write(partial, report_notebook().read_bytes())
     if on_start:
         on_start(partial, final)
     params = {
@@ -503,20 +504,7 @@ def mark_stopped(path: Path, message: str) -> None:
     )
     banner.metadata["tags"] = ["papermill-error-cell-tag"]
     nb.cells.insert(0, banner)
-    _atomic_write(path, nbformat.writes(nb).encode("utf-8"))
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, nbformat.writes(nb).encode("utf-8"))
 
 
 _exporter: Any = None
@@ -567,7 +555,7 @@ def export_html(notebook: Path) -> Path:
             "</head>", '<script type="text/javascript">' + get_plotlyjs() + "</script>\n</head>", 1
         )
     target = notebook.with_suffix(".html")
-    _atomic_write(target, body.encode("utf-8"))
+    atomic_write(target, body.encode("utf-8"))
     return target
 
 

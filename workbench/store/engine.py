@@ -10,17 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from workbench.config import ENV_CASES_URL, Settings, safe_url
+from workbench.config import ENV_CASES_URL, Settings
 from workbench.config import settings as current_settings
-from workbench.errors import SettingsError
+from workbench.engines import EngineCache, answering
 from workbench.store.migrate import ensure_current
-
-_engines: dict[str, Engine] = {}
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -48,29 +45,16 @@ def _open(url: URL) -> Engine:
         engine = _sqlite_engine(url)
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except (DBAPIError, SQLAlchemyError) as exc:
-        engine.dispose()
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:160]
-        raise SettingsError(
-            ENV_CASES_URL,
-            f"cannot open {safe_url(url)}: {reason}",
-            "check the URL and that the database is running",
-        ) from None
-
-    ensure_current(engine)
+    ensure_current(answering(engine, ENV_CASES_URL))
     return engine
+
+
+_engines = EngineCache(_open)
 
 
 def cases_engine(settings: Settings | None = None) -> Engine:
     """The (cached, migrated) engine for the case store named by the settings."""
-    url = (settings or current_settings()).cases_url
-    key = url.render_as_string(hide_password=False)
-    if key not in _engines:
-        _engines[key] = _open(url)
-    return _engines[key]
+    return _engines.get((settings or current_settings()).cases_url)
 
 
 @contextmanager
@@ -88,5 +72,4 @@ def session(settings: Settings | None = None) -> Iterator[Session]:
 
 def dispose_all() -> None:
     """Close every cached case-store engine (tests switch stores between runs)."""
-    while _engines:
-        _engines.popitem()[1].dispose()
+    _engines.dispose_all()

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from workbench.files import atomic_write
 from workbench.timeline import sources as registry
 from workbench.timeline.annotations import attach
 from workbench.timeline.query import DEFAULT_THRESHOLD, ColorBy, LaneBy, View, view
@@ -554,18 +555,8 @@ def figure_widget(v: View, **kw: Any) -> go.FigureWidget:
 
 def write_html(fig: go.Figure, path: str | Path) -> Path:
     """Write a self-contained HTML file (plotly.js embedded, works offline), atomically."""
-    import os
-    import tempfile
-
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    try:
-        fig.write_html(tmp, include_plotlyjs=True, full_html=True)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, fig.to_html(include_plotlyjs=True, full_html=True))
     return target
 
 
