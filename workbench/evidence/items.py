@@ -721,6 +721,29 @@ def _frame(value: Any, what: str) -> pd.DataFrame:
     raise InputError(f"{what} must be a DataFrame, a dict or a list of dicts")
 
 
+def _record_table(
+    case_id: str,
+    kind: str,
+    title: str,
+    source: str,
+    df: pd.DataFrame,
+    details: dict[str, Any],
+    note: str | None,
+    supersedes: int | str | None,
+) -> EvidenceItem:
+    return _record(
+        case_id,
+        kind=kind,
+        title=title,
+        source=source,
+        details=details,
+        write=_write_parquet(df),
+        media_type=PARQUET,
+        note=note,
+        supersedes=supersedes,
+    )
+
+
 def add_query_result(
     case_id: str,
     df: pd.DataFrame,
@@ -747,16 +770,15 @@ def add_query_result(
     name = prov.get("query") or prov.get("query_name") or prov.get("name")
     source = f"query:{name}" if name else "sql"
     details = {"provenance": prov, "rows": int(len(df)), "columns": [str(c) for c in df.columns]}
-    return _record(
+    return _record_table(
         case_id,
-        kind="query_result",
-        title=title or (name or "ad-hoc SQL"),
-        source=source,
-        details=details,
-        write=_write_parquet(df),
-        media_type=PARQUET,
-        note=note,
-        supersedes=supersedes,
+        "query_result",
+        title or (name or "ad-hoc SQL"),
+        source,
+        df,
+        details,
+        note,
+        supersedes,
     )
 
 
@@ -775,16 +797,15 @@ def add_timeline_excerpt(
         "columns": [str(c) for c in df.columns],
         "provenance": df.attrs.get("provenance") or df.attrs.get("timeline") or {},
     }
-    return _record(
+    return _record_table(
         case_id,
-        kind="timeline_excerpt",
-        title=title or "timeline excerpt",
-        source="timeline",
-        details=details,
-        write=_write_parquet(df),
-        media_type=PARQUET,
-        note=note,
-        supersedes=supersedes,
+        "timeline_excerpt",
+        title or "timeline excerpt",
+        "timeline",
+        df,
+        details,
+        note,
+        supersedes,
     )
 
 

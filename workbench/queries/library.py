@@ -398,19 +398,3 @@ def table():
     return pd.DataFrame(
         rows, columns=["name", "title", "params", "tags", "pii_columns", "description"]
     )
-
-
-__all__ = [
-    "Param",
-    "Query",
-    "bind",
-    "get",
-    "library_dir",
-    "list",
-    "names",
-    "params",
-    "parse_file",
-    "render",
-    "render_sql",
-    "table",
-]

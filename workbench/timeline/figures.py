@@ -427,60 +427,47 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
         fig.add_trace(tr)
 
     # Case milestones: a dashed line across every lane, named at the top; DST switches dotted.
-    shapes, notes = [], []
-    for x, kind in zip(to_axis(v.milestones["ts"], v.tz, mode), v.milestones["kind"]):
-        shapes.append(
-            dict(
-                type="line",
-                xref="x",
-                yref="paper",
-                x0=x,
-                x1=x,
-                y0=0,
-                y1=1,
-                line=dict(color="#6a3d9a", dash="dash", width=1),
-            )
+    marks = [
+        (
+            x,
+            str(kind),
+            "#6a3d9a",
+            "dash",
+            {"font": dict(size=10, color="#6a3d9a"), "textangle": -30},
         )
-        notes.append(
-            dict(
-                x=x,
-                y=1.0,
-                xref="x",
-                yref="paper",
-                text=str(kind),
-                showarrow=False,
-                yanchor="bottom",
-                font=dict(size=10, color="#6a3d9a"),
-                textangle=-30,
-            )
-        )
+        for x, kind in zip(to_axis(v.milestones["ts"], v.tz, mode), v.milestones["kind"])
+    ]
     for ts, label in _dst_switches(v.start, v.end, v.tz):
         x = to_axis(pd.Series([pd.Timestamp(ts)]), v.tz, mode).iloc[0]
-        shapes.append(
-            dict(
-                type="line",
-                xref="x",
-                yref="paper",
-                x0=x,
-                x1=x,
-                y0=0,
-                y1=1,
-                line=dict(color="#999", dash="dot", width=1),
-            )
+        marks.append(
+            (x, label, "#999", "dot", {"xanchor": "left", "font": dict(size=9, color="#666")})
         )
-        notes.append(
-            dict(
-                x=x,
-                y=1.0,
-                xref="x",
-                yref="paper",
-                text=label,
-                showarrow=False,
-                yanchor="bottom",
-                xanchor="left",
-                font=dict(size=9, color="#666"),
-            )
+    shapes = [
+        dict(
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=x,
+            x1=x,
+            y0=0,
+            y1=1,
+            line=dict(color=colour, dash=dash, width=1),
         )
+        for x, _, colour, dash, _ in marks
+    ]
+    notes = [
+        dict(
+            x=x,
+            y=1.0,
+            xref="x",
+            yref="paper",
+            text=text,
+            showarrow=False,
+            yanchor="bottom",
+            **style,
+        )
+        for x, text, _, _, style in marks
+    ]
 
     what = (
         f"{v.total:,} events · density, {bin_label(v.bin_seconds)} bins"
