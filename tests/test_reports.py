@@ -176,7 +176,7 @@ def test_external_reports_on_a_dask_local_cluster(wb_env, report_cases):
 
     from workbench import cases
     from workbench.content import profiles as content
-    from workbench.reports import batch as reports
+    from workbench import reports
 
     cid = report_cases["romance_scam_ring"]
     case = cases.get(cid)
@@ -208,7 +208,7 @@ def test_external_reports_on_a_dask_local_cluster(wb_env, report_cases):
 
 
 def test_a_report_over_its_time_limit_is_stopped_and_kept(wb_env, report_cases):
-    from workbench.reports import batch as reports
+    from workbench import reports
     from workbench.store import audit
 
     cid = report_cases["account_takeover"]
@@ -233,7 +233,7 @@ def test_a_report_over_its_time_limit_is_stopped_and_kept(wb_env, report_cases):
 def test_bad_input_is_refused_before_any_kernel_starts(wb_env, report_cases, capsys):
     from workbench.cli import main
     from workbench.errors import InputError, NotFoundError
-    from workbench.reports import batch as reports
+    from workbench import reports
 
     cid = report_cases["impersonation"]
     with pytest.raises(NotFoundError):
@@ -293,7 +293,7 @@ def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(
 
     import psutil
 
-    from workbench.reports import batch as reports
+    from workbench import reports
 
     cid = report_cases["impersonation"]
     silent = socket.socket()
@@ -308,7 +308,9 @@ def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(
         f"postgresql+psycopg://nobody@127.0.0.1:{silent.getsockname()[1]}/platform",
     )
     # The parent's limit (timeout + grace) falls long before the worker's own watchdog.
-    monkeypatch.setattr(reports, "_grace", lambda timeout: 8.0 - timeout)
+    from workbench.reports import batch
+
+    monkeypatch.setattr(batch, "_grace", lambda timeout: 8.0 - timeout)
     t0 = time.monotonic()
     try:
         (res,) = reports.run_many([cid], workers=1, timeout=300)

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         Files go to <home>/cases/<CASE>/reports/; both are recorded as evidence of the case.
         The exit code is non-zero if any report failed.
         """
-        from workbench.reports import batch as reports
+        from workbench import reports
 
         if all_open == (case is not None):
             raise InputError("give either a CASE or --all-open", "see `workbench report --help`")

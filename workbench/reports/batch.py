@@ -26,7 +26,6 @@ import multiprocessing as mp
 import os
 import shutil
 import signal
-import tempfile
 import threading
 import time
 from collections import deque
@@ -44,26 +43,15 @@ from workbench.evidence import items as evidence
 from workbench.files import atomic_write
 from workbench.ids import case_folder, validate_case_id
 from workbench.platform.engine import dispose_all as dispose_platform
+from workbench.reports.html import export_html, mark_stopped
+from workbench.reports.html import exporter as html_exporter
+from workbench.reports.kernels import ENGINE_NAME, WarmKernel, register_engine
 from workbench.reports.sections import check_audience, check_zone
 from workbench.store import audit
 from workbench.store import dispose_all as dispose_store
 from workbench.times import parse_timestamp
 
-KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 600.0
-ENGINE_NAME = "workbench_warm"
-#: Imported once per kernel so that every report after the first starts at once.
-WARM_UP = (
-    "import workbench, workbench.reports.sections, workbench.cases, workbench.evidence, "
-    "workbench.evidence.redaction, workbench.content, workbench.timeline, "
-    "workbench.timeline.figures, workbench.queries.run, workbench.replies, pandas, "
-    "plotly.graph_objects, plotly.io\n"
-    "plotly.io.to_html(plotly.graph_objects.Figure(plotly.graph_objects.Scatter(x=[1], y=[1])),"
-    " include_plotlyjs=False, full_html=False)"
-)
-RESET = "get_ipython().run_line_magic('reset', '-f')\nimport gc; gc.collect()"
-#: A kernel is replaced after this many reports, so that nothing accumulates for ever.
-REPORTS_PER_KERNEL = 200
 
 
 def report_notebook() -> Path:
@@ -127,181 +115,6 @@ def _one_line(exc: BaseException) -> str:
     return f"{name}: {text[0]}" if text else name
 
 
-# --------------------------------------------------------------------------- warm kernel
-
-
-def _register_engine() -> None:
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-
-    class WarmClient(PapermillNotebookClient):
-        """Papermill's client on a running kernel: resets the namespace, then runs the cells."""
-
-        def papermill_execute_cells(self):
-            # Silent and outside the notebook: the output notebook shows only the report.
-            msg_id = self.kc.execute(RESET, silent=True, store_history=False)
-            self.wait_for_reply(msg_id)
-            super().papermill_execute_cells()
-
-    class WarmKernelEngine(NBClientEngine):
-        """Papermill's nbclient engine on a kernel (and client) that is already running."""
-
-        @classmethod
-        def execute_managed_notebook(
-            cls,
-            nb_man,
-            kernel_name,
-            log_output=False,
-            stdout_file=None,
-            stderr_file=None,
-            start_timeout=60,
-            execution_timeout=None,
-            km=None,
-            kc=None,
-            **kwargs,
-        ):
-            client = WarmClient(
-                nb_man,
-                km=km,
-                timeout=execution_timeout,
-                startup_timeout=start_timeout,
-                kernel_name=kernel_name,
-                log=logging.getLogger("papermill"),
-                log_output=log_output,
-                stdout_file=stdout_file,
-                stderr_file=stderr_file,
-            )
-            client.kc = kc  # reuse the warm client: no channel start-up per report
-            return client.execute()
-
-    papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
-
-
-def _stop_channels(kc: Any) -> None:
-    if kc is None:
-        return
-    try:
-        kc.stop_channels()
-    except Exception:  # a dead kernel's channels may already be gone
-        pass
-
-
-class WarmKernel:
-    """One Jupyter kernel, started once with the report's modules imported, reused per report."""
-
-    def __init__(self, kernel_name: str = KERNEL_NAME, env: dict[str, str] | None = None) -> None:
-        self.kernel_name = kernel_name
-        self.env = dict(os.environ if env is None else env)
-        self.km: Any = None
-        self.kc: Any = None
-        self._ipc_dir: str | None = None
-        self.reports = 0
-        self.killed = False
-        self.stale = False
-
-    def start(self) -> WarmKernel:
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
-
-        # IPC sockets in a private folder: local only, and no plain-TCP ports open per kernel.
-        self._ipc_dir = tempfile.mkdtemp(prefix="wb-kernel-")
-        self.km = AsyncKernelManager(
-            kernel_name=self.kernel_name, transport="ipc", ip=os.path.join(self._ipc_dir, "k")
-        )
-        # In-memory history: many kernels must not contend for one IPython history database.
-        run_sync(self.km.start_kernel)(
-            env=self.env, extra_arguments=["--HistoryManager.hist_file=:memory:"]
-        )
-        import nbformat
-        from nbclient import NotebookClient
-
-        starter = NotebookClient(
-            nbformat.v4.new_notebook(),
-            km=self.km,
-            kernel_name=self.kernel_name,
-            startup_timeout=120,
-        )
-        self.kc = starter.start_new_kernel_client()
-        self.killed = False
-        self.stale = False
-        self.reports = 0
-        self.run_code(WARM_UP)
-        return self
-
-    def run_code(self, code: str, timeout: float = 120) -> None:
-        """Execute ``code`` in the kernel (raises if it fails)."""
-        import nbformat
-        from nbclient import NotebookClient
-
-        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-        client = NotebookClient(nb, km=self.km, kernel_name=self.kernel_name, timeout=timeout)
-        client.kc = self.kc
-        client.execute()
-
-    @property
-    def pid(self) -> int | None:
-        prov = getattr(self.km, "provisioner", None)
-        return getattr(prov, "pid", None) if prov is not None else None
-
-    def kill(self) -> None:
-        """Kill the kernel's process group now (used by the watchdog; thread-safe)."""
-        pid = self.pid
-        self.killed = True
-        if pid:
-            for kill in (
-                lambda: os.killpg(pid, signal.SIGKILL),
-                lambda: os.kill(pid, signal.SIGKILL),
-            ):
-                try:
-                    kill()
-                    break
-                except (ProcessLookupError, PermissionError, OSError):
-                    continue
-
-    def alive(self) -> bool:
-        from jupyter_core.utils import run_sync
-
-        try:
-            return bool(self.km is not None and run_sync(self.km.is_alive)())
-        except Exception:
-            return False
-
-    def after_report(self, clean: bool) -> None:
-        """Keep the kernel for the next report (it resets itself), or mark it for replacement."""
-        self.reports += 1
-        if not clean or self.killed or self.reports >= REPORTS_PER_KERNEL:
-            self.stale = True
-
-    def ensure_ready(self) -> None:
-        """Replace the kernel if the last report left it dead, killed or used up."""
-        if self.km is None or self.stale or not self.alive():
-            self.restart()
-
-    def restart(self) -> None:
-        self.shutdown()
-        self.start()
-
-    def shutdown(self) -> None:
-        from jupyter_core.utils import run_sync
-
-        if self.km is None:
-            return
-        _stop_channels(self.kc)
-        self.kc = None
-        try:
-            run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:
-            self.kill()
-        try:
-            run_sync(self.km.cleanup_resources)()
-        except Exception:
-            pass
-        self.km = None
-        if self._ipc_dir:
-            shutil.rmtree(self._ipc_dir, ignore_errors=True)
-            self._ipc_dir = None
-
-
 # --------------------------------------------------------------------------- one report
 
 
@@ -340,9 +153,7 @@ def _execute(
         partial, final, stamp = _names(task.case_id, task.audience)
     except WorkbenchError as exc:
         return _finish(task, t0, ok=False, error=str(exc))
-    if ENGINE_NAME not in _registered:
-        _register_engine()
-        _registered.add(ENGINE_NAME)
+    register_engine()
     try:
         kernel.ensure_ready()
     except Exception as exc:
@@ -409,9 +220,6 @@ def _execute(
     return _finish(task, t0, ok=True, notebook=final, html=html, evidence=labels)
 
 
-_registered: set[str] = set()
-
-
 def _finish(
     task: _Task,
     t0: float,
@@ -465,102 +273,6 @@ def _audit(res: ReportResult) -> None:
             "evidence": list(res.evidence),
         },
     )
-
-
-def mark_stopped(path: Path, message: str) -> None:
-    """Put an error output on the cell that was running in a stopped report (kept for review)."""
-    import nbformat
-
-    if not path.exists():
-        return
-    nb = nbformat.read(path, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    # The cell that was running, else the first that had not completed, else the last one.
-    target = next(
-        (c for c in code if c.get("metadata", {}).get("papermill", {}).get("status") == "running"),
-        None,
-    )
-    if target is None:
-        target = next(
-            (
-                c
-                for c in code
-                if c.get("metadata", {}).get("papermill", {}).get("status") != "completed"
-            ),
-            code[-1] if code else None,
-        )
-    if target is not None:
-        target.outputs.append(
-            nbformat.v4.new_output(
-                "error",
-                ename="ReportStopped",
-                evalue=message,
-                traceback=[f"ReportStopped: {message}"],
-            )
-        )
-        target.setdefault("metadata", {}).setdefault("papermill", {})["status"] = "failed"
-    banner = nbformat.v4.new_markdown_cell(
-        f"<span style='color:red;font-size:1.5em'>This report was stopped: {message}</span>"
-    )
-    banner.metadata["tags"] = ["papermill-error-cell-tag"]
-    nb.cells.insert(0, banner)
-    atomic_write(path, nbformat.writes(nb).encode("utf-8"))
-
-
-_exporter: Any = None
-
-
-def _html_exporter() -> Any:
-    """The HTML exporter, built once per process (templates load slowly)."""
-    global _exporter
-    if _exporter is None:
-        from jinja2 import DictLoader
-        from nbconvert import HTMLExporter
-
-        _exporter = HTMLExporter(
-            template_name="lab",
-            template_file="wb_report.html.j2",
-            extra_loaders=[DictLoader({"wb_report.html.j2": _TEMPLATE})],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-        )
-    return _exporter
-
-
-# The lab template without what it loads from CDNs (require.js, MathJax, widgets, Mermaid):
-# a report must open offline, and it has no widgets or maths.
-_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-"""
-
-
-def export_html(notebook: Path) -> Path:
-    """``<notebook>.html`` with no code and plotly.js embedded once (works offline)."""
-    import nbformat
-
-    exporter = _html_exporter()
-    nb = nbformat.read(notebook, as_version=4)
-    case = nb.cells and _param(nb, "case_id")
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"metadata": {"name": f"Investigation report {case or notebook.stem}"}}
-    )
-    if "plotly-graph-div" in body:
-        from plotly.offline import get_plotlyjs
-
-        body = body.replace(
-            "</head>", '<script type="text/javascript">' + get_plotlyjs() + "</script>\n</head>", 1
-        )
-    target = notebook.with_suffix(".html")
-    atomic_write(target, body.encode("utf-8"))
-    return target
-
-
-def _param(nb: Any, name: str) -> Any:
-    return (nb.metadata.get("papermill", {}).get("parameters", {}) or {}).get(name)
 
 
 def _record_evidence(task: _Task, notebook: Path, html: Path, stamp: str) -> tuple[str, ...]:
@@ -662,9 +374,8 @@ def _worker_main(conn: Any, env: dict[str, str]) -> None:
     config.settings(reload=True)
     import papermill  # noqa: F401  (pre-import and pre-build what every report needs)
 
-    _html_exporter()
-    _register_engine()
-    _registered.add(ENGINE_NAME)
+    html_exporter()
+    register_engine()
 
     try:
         kernel = WarmKernel().start()
