@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from workbench.content.photos import PhotoIndex, brute_force
+from workbench.content.photo_reuse import PhotoIndex, brute_force
 
 
 def main() -> None:

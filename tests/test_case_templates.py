@@ -12,10 +12,9 @@ import sys
 import nbformat
 import pytest
 
-from workbench import cases
+from workbench import cases, content
 from workbench.cases.notebooks import open_case_notebook
 from workbench.cases.taxonomy import taxonomy
-from workbench.content import profiles as content
 from workbench.demo.cases import file_demo_cases
 from workbench.timeline.figures import REF_INDEX
 

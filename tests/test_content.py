@@ -111,7 +111,7 @@ def _a_user_with(wb_env, table: str) -> int:
 
 
 def test_profile_card_separates_special_category_data(wb_env):
-    from workbench.content import profiles as content
+    from workbench import content
     from workbench.widgets.profile_card import ProfileCardView
 
     uid = _a_user_with(wb_env, "account_changes")
@@ -132,7 +132,7 @@ def test_profile_card_separates_special_category_data(wb_env):
 def test_demo_scam_threads_are_tagged_with_their_language_and_risky_asks(wb_env, ground_truth):
     """The ring's conversations (several languages): both sides shown, the planted language
     detected, and the scammer's ask (gift cards, crypto) marked as risky."""
-    from workbench.content import profiles as content
+    from workbench import content
     from workbench.widgets.thread_view import ThreadView
 
     ring = next(s for s in ground_truth["scenarios"] if s["kind"] == "romance_scam_ring")["details"]
@@ -157,9 +157,8 @@ def test_demo_scam_threads_are_tagged_with_their_language_and_risky_asks(wb_env,
 
 def test_reply_composer_on_a_demo_case_blocks_the_reporter_and_saves_clean_text(wb_env):
     import workbench as wb
-    from workbench import cases, replies
+    from workbench import cases, content, replies
     from workbench.cases.notes import add_note
-    from workbench.content import profiles as content
     from workbench.widgets.reply_composer import ReplyComposer
 
     rep = wb.sql(

@@ -495,7 +495,7 @@ def test_media_files_match_the_tables(db, demo_home):
 
 def test_every_hash_has_its_integer_form(db):
     """photos.phash_int holds phash's 64 bits (signed), so SQL's bit_count(xor()) is the distance."""
-    from workbench.content.photos import signed_int64
+    from workbench.content.photo_reuse import signed_int64
 
     rows = q(db, "SELECT phash, phash_int FROM photos ORDER BY photo_id")
     assert rows and all(signed_int64(h) == v for h, v in rows)

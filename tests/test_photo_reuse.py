@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from workbench.content.photos import PhotoIndex, brute_force, parse_hash, signed_int64
+from workbench.content.photo_reuse import PhotoIndex, brute_force, parse_hash, signed_int64
 from workbench.errors import InputError
 
 
@@ -170,7 +170,7 @@ def photo_platform(_photo_db, tmp_path, monkeypatch):
 
 
 def test_similar_photos_finds_reencodes_crops_and_resizes(photo_platform):
-    from workbench.content import profiles as content
+    from workbench import content
 
     found_total, false_matches, returned = 0, 0, 0
     for orig, copies in photo_platform.items():
@@ -189,7 +189,7 @@ def test_similar_photos_finds_reencodes_crops_and_resizes(photo_platform):
 
 
 def test_similar_photos_input_errors(photo_platform):
-    from workbench.content import profiles as content
+    from workbench import content
     from workbench.errors import NotFoundError
 
     with pytest.raises(InputError, match="exactly one"):
@@ -205,7 +205,7 @@ def test_similar_photos_input_errors(photo_platform):
 def test_library_query_matches_the_index(photo_platform):
     """`photo_reuse` computes the same distances in SQL (over photos.phash_int)."""
     import workbench as wb
-    from workbench.content import profiles as content
+    from workbench import content
 
     for owner in (1000, 1003, 1007):
         df = wb.query("photo_reuse", user_id=owner, max_distance=12)
@@ -272,7 +272,7 @@ def _planted_groups(ground_truth: dict) -> list[set[int]]:
 def test_demo_planted_near_duplicates_precision_and_recall(wb_env, ground_truth):
     """Every planted copy is found from every other member of its group (on another account);
     few other photos come back."""
-    from workbench.content import profiles as content
+    from workbench import content
 
     groups = _planted_groups(ground_truth)
     assert len(groups) >= 4, "the demo plants reused photos in its ring and impersonation"

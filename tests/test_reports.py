@@ -63,10 +63,9 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     """`workbench report --all-open`: a report per planted case (each category) in parallel;
     the HTML holds the case's facts, a plotly timeline with plotly.js embedded once and the
     evidence hashes; a case whose data breaks a cell fails alone, listed with its error."""
-    from workbench import cases, replies
+    from workbench import cases, content, replies
     from workbench.cases.taxonomy import taxonomy
     from workbench.cli import main
-    from workbench.content import profiles as content
     from workbench.evidence import items as evidence
     from workbench.store import audit, session
 
@@ -174,9 +173,7 @@ def test_external_reports_on_a_dask_local_cluster(wb_env, report_cases):
     external report pseudonymises people and leaves out reporters and identifiers."""
     from distributed import LocalCluster
 
-    from workbench import cases
-    from workbench.content import profiles as content
-    from workbench import reports
+    from workbench import cases, content, reports
 
     cid = report_cases["romance_scam_ring"]
     case = cases.get(cid)
@@ -231,9 +228,9 @@ def test_a_report_over_its_time_limit_is_stopped_and_kept(wb_env, report_cases):
 
 
 def test_bad_input_is_refused_before_any_kernel_starts(wb_env, report_cases, capsys):
+    from workbench import reports
     from workbench.cli import main
     from workbench.errors import InputError, NotFoundError
-    from workbench import reports
 
     cid = report_cases["impersonation"]
     with pytest.raises(NotFoundError):
@@ -347,8 +344,7 @@ def test_a_hung_worker_is_killed_with_its_kernel_and_the_batch_goes_on(
 def test_report_sections_for_outside_audiences(wb_env, report_cases, audience):
     """The report's content, built in-process (what each notebook cell displays): no reporter
     ever, people pseudonymised as the audience's redaction profile says."""
-    from workbench import cases
-    from workbench.content import profiles as content
+    from workbench import cases, content
     from workbench.reports.sections import CaseReport, StaticFigure
 
     cid = report_cases["false_reporting"]

@@ -1,23 +1,25 @@
 """Content under review (``wb.content``): profiles and their change history, message threads
-tagged with language and risky phrases, photos and photo reuse across accounts
-(:mod:`~workbench.content.profiles`), media shown blurred until revealed
+tagged with language and risky phrases, photos (:mod:`~workbench.content.profiles`), photo reuse across
+accounts (:mod:`~workbench.content.photo_reuse`), media shown blurred until revealed
 (:mod:`~workbench.content.media`), language detection and cross-script search
 (:mod:`~workbench.content.language`), and the risk-term lists (:mod:`~workbench.content.risk_terms`).
 """
 
-from workbench.content.profiles import (
+from workbench.content.photo_reuse import (
     DEFAULT_MAX_DISTANCE,
+    photo_index,
+    reused_by,
+    similar_photos,
+)
+from workbench.content.profiles import (
     ProfileCard,
     attachments,
     changes,
     conversations,
     photo,
-    photo_index,
     photos,
     profile,
-    reused_by,
     search_thread,
-    similar_photos,
     tag_messages,
     thread,
     user,

@@ -34,12 +34,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
-from workbench import cases, queries, replies
+from workbench import cases, content, queries, replies
 from workbench.cases.decisions import decisions
 from workbench.cases.sla import clocks, show_time
 from workbench.cases.taxonomy import taxonomy
 from workbench.config import settings
-from workbench.content import profiles as content
 from workbench.errors import InputError, NotFoundError
 from workbench.evidence import items as ev
 from workbench.evidence.pseudonyms import case_key

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import ipywidgets as w
 
+from workbench import content
 from workbench.content import media as media_view
-from workbench.content import profiles as content
 from workbench.errors import WorkbenchError
 from workbench.widgets.panel import Panel
 

@@ -11,7 +11,7 @@ import html
 import ipywidgets as w
 import pandas as pd
 
-from workbench.content import profiles as content
+from workbench import content
 from workbench.widgets.photo_grid import PhotoGrid
 
 _ACCOUNT = (

@@ -14,8 +14,8 @@ import html
 import ipywidgets as w
 import pandas as pd
 
+from workbench import content
 from workbench.config import settings
-from workbench.content import profiles as content
 from workbench.content.language import find
 from workbench.content.risk_terms import CATEGORY_LABELS, find_risky
 from workbench.errors import WorkbenchError

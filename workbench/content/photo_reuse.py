@@ -15,14 +15,20 @@ Both return exactly the hashes within the radius (no approximation).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
 
+from workbench.content import profiles
 from workbench.errors import InputError
+from workbench.platform import schema as S
+from workbench.platform.engine import platform_engine
 
 BANDS = 4
 BAND_BITS = 64 // BANDS
@@ -188,3 +194,125 @@ class PhotoIndex:
 def brute_force(hashes: Sequence[int], query: int, radius: int) -> list[int]:
     """Reference: a plain Python loop (for tests and the benchmark's baseline)."""
     return [i for i, h in enumerate(hashes) if (h ^ query).bit_count() <= radius]
+
+
+#: Default Hamming radius for "the same photo": re-encodes and resizes land within a few bits,
+#: light crops (~5% a side) and filters within about twelve; unrelated photos sit near 32.
+DEFAULT_MAX_DISTANCE = 12
+
+
+# --------------------------------------------------------------------------- photo reuse on the platform
+
+_index_lock = threading.Lock()
+_index_cache: dict[str, tuple[tuple, PhotoIndex, pd.DataFrame]] = {}
+
+
+def photo_index(refresh: bool = False) -> tuple[PhotoIndex, pd.DataFrame]:
+    """The hash index over every photo with a hash, and the photo rows in index order."""
+    engine = platform_engine()
+    key = engine.url.render_as_string(hide_password=False)
+    t = S.photos
+    with engine.connect() as conn:
+        stamp = tuple(
+            conn.execute(
+                select(func.count(), func.max(t.c.photo_id)).where(t.c.phash.is_not(None))
+            ).one()
+        )
+    with _index_lock:
+        cached = _index_cache.get(key)
+        if cached and cached[0] == stamp and not refresh:
+            return cached[1], cached[2]
+        rows = profiles.read(
+            select(t.c.photo_id, t.c.user_id, t.c.phash, t.c.status, t.c.path)
+            .where(t.c.phash.is_not(None))
+            .order_by(t.c.photo_id)
+        )
+        index = PhotoIndex.from_hex(
+            rows["phash"], rows["photo_id"].to_numpy(), rows["user_id"].to_numpy()
+        )
+        _index_cache[key] = (stamp, index, rows)
+        return index, rows
+
+
+SIMILAR_COLUMNS = [
+    "query_photo_id",
+    "query_user_id",
+    "photo_id",
+    "user_id",
+    "distance",
+    "status",
+    "path",
+]
+
+
+def similar_photos(
+    user_id: object | None = None,
+    photo_id: object | None = None,
+    *,
+    max_distance: int = DEFAULT_MAX_DISTANCE,
+    include_same_user: bool = False,
+    phash: str | None = None,
+) -> pd.DataFrame:
+    """Photos on other accounts within ``max_distance`` bits of a user's photos, of one photo,
+    or of a raw ``phash``: re-uploads, crops and re-encodes. Closest first."""
+    given = [v is not None for v in (user_id, photo_id, phash)]
+    if sum(given) != 1:
+        raise InputError(
+            "give exactly one of user_id, photo_id or phash",
+            "e.g. similar_photos(user_id=123) or similar_photos(photo_id=456)",
+        )
+    if (
+        isinstance(max_distance, bool)
+        or not isinstance(max_distance, int)
+        or not 0 <= max_distance <= 32
+    ):
+        raise InputError(
+            f"max_distance {max_distance!r} is not a number of bits from 0 to 32",
+            f"near-duplicates are usually within {DEFAULT_MAX_DISTANCE} bits",
+        )
+    queries: list[tuple[int | None, int | None, str]]
+    if phash is not None:
+        queries = [(None, None, phash)]
+    elif photo_id is not None:
+        p = profiles.photo(photo_id)
+        if not p.get("phash"):
+            raise InputError(
+                f"photo {p['photo_id']} has no perceptual hash", "it was not hashed at ingest"
+            )
+        queries = [(int(p["photo_id"]), int(p["user_id"]), p["phash"])]
+    else:
+        uid = int(profiles.user(user_id)["user_id"])
+        mine = profiles.photos(uid)
+        queries = [
+            (int(r.photo_id), uid, r.phash) for r in mine.itertuples() if isinstance(r.phash, str)
+        ]
+    index, rows = photo_index()
+    out = []
+    for qpid, quid, h in queries:
+        pos, dist = index.positions(h, max_distance)
+        for p, d in zip(pos.tolist(), dist.tolist()):
+            pid, owner = int(index.ids[p]), int(index.owners[p])
+            if pid == qpid or (not include_same_user and quid is not None and owner == quid):
+                continue
+            out.append((qpid, quid, pid, owner, int(d), rows["status"].iat[p], rows["path"].iat[p]))
+    df = pd.DataFrame(out, columns=SIMILAR_COLUMNS)
+    if not df.empty:
+        df = (
+            df.sort_values(["distance", "photo_id"])
+            .drop_duplicates(["query_photo_id", "photo_id"])
+            .reset_index(drop=True)
+        )
+    return df
+
+
+def reused_by(user_id: object, *, max_distance: int = DEFAULT_MAX_DISTANCE) -> pd.DataFrame:
+    """Accounts whose photos match ``user_id``'s: one row per account, closest match first."""
+    df = similar_photos(user_id=user_id, max_distance=max_distance)
+    if df.empty:
+        return pd.DataFrame(columns=["user_id", "photos", "min_distance"])
+    return (
+        df.groupby("user_id")
+        .agg(photos=("photo_id", "nunique"), min_distance=("distance", "min"))
+        .reset_index()
+        .sort_values(["min_distance", "user_id"], ignore_index=True)
+    )
