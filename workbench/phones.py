@@ -81,7 +81,8 @@ def invisible(ch: str) -> bool:
     return unicodedata.category(ch) == "Cf" or bool(_IGNORABLE.match(ch))
 
 
-def _digit_char(ch: str) -> str:
+def digit_char(ch: str) -> str:
+    """One character of :func:`digit_form`."""
     hit = _digit_cache.get(ch)
     if hit is None:
         if invisible(ch):
@@ -98,7 +99,7 @@ def digit_form(text: str) -> str:
     """``text`` with every decimal digit as an ASCII digit and invisible characters removed."""
     if not text:
         return ""
-    return text.translate({ord(c): _digit_char(c) for c in set(text)})
+    return text.translate({ord(c): digit_char(c) for c in set(text)})
 
 
 def mapped(text: str, one: Callable[[str], str]) -> tuple[str, list[int]]:
@@ -114,7 +115,7 @@ def mapped(text: str, one: Callable[[str], str]) -> tuple[str, list[int]]:
 def digit_runs(text: str) -> list[tuple[int, int, str]]:
     """(start, end, digits) of every run of at least :data:`MIN_DIGITS` digits in ``text``,
     digits joined by up to three separators; positions index ``text`` itself."""
-    form, owner = mapped(text, _digit_char)
+    form, owner = mapped(text, digit_char)
     out = []
     for m in _RUN_RE.finditer(form):
         d = digits(m.group(0))
@@ -133,13 +134,25 @@ def has_run(text: str) -> bool:
 
 def find_known(text: str, keys: Iterable[str]) -> list[tuple[int, int, str]]:
     """(start, end, key) of each digit run of ``text`` that holds one of ``keys`` (national
-    numbers or other digit strings of at least :data:`MIN_DIGITS` digits), in any grouping."""
+    numbers or other digit strings of at least :data:`MIN_DIGITS` digits), in any grouping.
+    The span runs from the start of the run (a country code or trunk 0 goes with the number)
+    to the key's last digit (a number written after it stays)."""
     wanted = sorted({k for k in keys if len(k) >= MIN_DIGITS}, key=len, reverse=True)
     if not wanted or not has_run(text):
         return []
+    form, owner = mapped(text, digit_char)
     out = []
-    for start, end, d in digit_runs(text):
-        hit = next((k for k in wanted if k in d), None)
-        if hit is not None:
-            out.append((start, end, hit))
+    for m in _RUN_RE.finditer(form):
+        where = [i for i in range(m.start(), m.end()) if form[i].isdigit()]
+        d = "".join(form[i] for i in where)
+        if len(d) < MIN_DIGITS:
+            continue
+        for k in wanted:
+            at = d.find(k)
+            if at != -1:
+                start = owner[m.start()]
+                while start and text[start - 1] in "+(":  # the "+" of +44 goes too
+                    start -= 1
+                out.append((start, owner[where[at + len(k) - 1]] + 1, k))
+                break
     return out

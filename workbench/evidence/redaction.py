@@ -42,6 +42,7 @@ from workbench import phones
 from workbench.config import Settings
 from workbench.config import settings as current_settings
 from workbench.errors import InputError
+from workbench.evidence.protected import Hit, protected
 from workbench.files import read_yaml_mapping
 from workbench.platform import schema
 from workbench.platform.engine import platform_engine
@@ -391,10 +392,8 @@ class Redactor:
 
     # -- entities
     def _build_entities(self) -> None:
-        replace: dict[str, str] = {}  # lower-cased value -> replacement
-        self._known_phones: dict[
-            str, str | None
-        ] = {}  # national number -> replacement (None: keep)
+        # Values of people shown in clear stay when a pattern finds them (legal's subjects).
+        self._known_phones: dict[str, str | None] = {}  # national number -> replacement
         self._known_ips: dict[str, str | None] = {}
         self._known_emails: dict[str, str | None] = {}
         for p in self.people.values():
@@ -402,41 +401,35 @@ class Redactor:
             for kind, values in p.values.items():
                 for v in values:
                     v = v.strip()
-                    if not v:
-                        continue
-                    text = p.label if kind in ("name", "handle") else f"[{p.label} {kind}]"
-                    if kind == "phone":
-                        nat = phones.match_key(v)
-                        if nat:
-                            self._known_phones[nat] = text if hide else None
-                    if kind == "IP":
-                        canon = _canonical_ip(v)
-                        if canon:
-                            self._known_ips[canon] = text if hide else None
+                    text = f"[{p.label} {kind}]"
+                    if kind == "phone" and (nat := phones.match_key(v)):
+                        self._known_phones.setdefault(nat, text if hide else None)
+                    if kind == "IP" and (canon := _canonical_ip(v)):
+                        self._known_ips.setdefault(canon, text if hide else None)
                     if kind == "email":
-                        self._known_emails[v.lower()] = text if hide else None
-                    if not hide:
-                        continue
-                    replace[v.lower()] = text
-                    if kind == "handle":
-                        replace["@" + v.lower().lstrip("@")] = text
-                    if kind == "name":
-                        for token in v.split():
-                            if len(token) >= 3 or (len(token) >= 2 and not token.isascii()):
-                                replace.setdefault(token.lower(), text)
-        self._replacements = replace
-        if replace:
-            parts = []
-            for v in sorted(replace, key=len, reverse=True):
-                pat = re.escape(v)
-                if v[0].isascii() and (v[0].isalnum() or v[0] == "_"):
-                    pat = r"(?<![A-Za-z0-9_@.])" + pat
-                if v[-1].isascii() and (v[-1].isalnum() or v[-1] == "_"):
-                    pat += r"(?![A-Za-z0-9_])"
-                parts.append(pat)
-            self._entity_re: re.Pattern | None = re.compile("|".join(parts), re.IGNORECASE)
-        else:
-            self._entity_re = None
+                        self._known_emails.setdefault(v.lower(), text if hide else None)
+        # Everything hidden people hold, found by value in any spelling (evidence.protected).
+        self.protected = protected(
+            self.people.values(), self._hidden, {u: p.label for u, p in self.people.items()}
+        )
+
+    def _replacement(self, hit: Hit) -> str:
+        if hit.kind in ("name", "name part", "handle", "reference", "user id"):
+            return hit.label or "[person]"
+        kind = {"email local part": "email", "special": "special category"}.get(hit.kind, hit.kind)
+        return f"[{hit.label} {kind}]" if hit.label else f"[{kind}]"
+
+    def _entities(self, s: str, spans: list[tuple[int, int, Hit]]) -> str:
+        if not spans:
+            return s
+        out, pos = [], 0
+        for start, end, hit in spans:
+            out.append(s[pos:start])
+            out.append(self._replacement(hit))
+            self._count("person")
+            pos = end
+        out.append(s[pos:])
+        return "".join(out)
 
     # -- text
     def text(self, value: str) -> str:
@@ -465,13 +458,9 @@ class Redactor:
         pats = self.profile.patterns
         if "url" in pats:
             s = _URL_RE.sub(lambda m: self._unknown("URL", m.group(0)), s)
-        if self._entity_re is not None:
-
-            def ent(m: re.Match) -> str:
-                self._count("person")
-                return self._replacements[m.group(0).lower()]
-
-            s = self._entity_re.sub(ent, s)
+        if self.protected:
+            s = self._entities(s, self.protected.text_spans(s))
+            s = self._entities(s, self.protected.ip_spans(s))
         if "email" in pats:
             s = _EMAIL_RE.sub(self._email, s)
         if "card" in pats:
@@ -483,6 +472,8 @@ class Redactor:
             s = self._phones(s, "phone" in pats)
         if "handle" in pats:
             s = _HANDLE_RE.sub(lambda m: self._unknown("handle", m.group(0)), s)
+        if self.protected.ids:  # "member #2881", "Person L (2881)"
+            s = self._entities(s, self.protected.id_spans(s))
         return s
 
     def _unknown(self, kind: str, value: str) -> str:
@@ -518,7 +509,7 @@ class Redactor:
         return self._unknown("IP", canon)
 
     def _phones(self, s: str, patterns: bool) -> str:
-        if not _DIGITS_RE.search(s):
+        if not _DIGITS_RE.search(s) and not phones.has_run(s):
             return s
         spans: list[tuple[int, int, str | None]] = []  # (start, end, replacement or None = keep)
 
@@ -549,12 +540,10 @@ class Redactor:
             elif patterns:
                 spans.append((start, end, f"[phone {self.tag('phone', e164 or digits)}]"))
 
-        # Known numbers first, in whatever spacing they were typed.
-        if self._known_phones:
-            for m in _DIGITS_RE.finditer(s):
-                digits = phones.digits(m.group(0))
-                if any(len(n) >= 7 and digits.endswith(n) for n in self._known_phones):
-                    add(m.start(), m.end(), m.group(0), None)
+        # Known numbers first, in whatever grouping and separators they were typed.
+        for start, end, key in phones.find_known(s, self._known_phones):
+            if not any(a < end and start < b for a, b, _ in spans):
+                spans.append((start, end, self._known_phones[key]))
         if patterns:
             for m in _INTL_PHONE_RE.finditer(s):
                 add(m.start(), m.end(), m.group(0), None)
