@@ -33,9 +33,7 @@ Sources = frozenset[str] | None
 @lru_cache(maxsize=1)
 def platform_columns() -> dict[str, dict[str, str]]:
     """The platform schema as sqlglot wants it: ``{table: {column: type}}``."""
-    return {
-        t.name: {c.name: _sql_type(c.type) for c in t.columns} for t in platform_schema.TABLES
-    }
+    return {t.name: {c.name: _sql_type(c.type) for c in t.columns} for t in platform_schema.TABLES}
 
 
 def _sql_type(t: Any) -> str:
@@ -120,12 +118,13 @@ def _trace(sql: str, columns: list[str], dialect: str) -> list[Sources]:
         from sqlglot.lineage import lineage
         from sqlglot.optimizer.qualify import qualify
 
-        schema = platform_columns()
+        schema: dict[str, Any] = dict(platform_columns())
         known = {f"{t}.{c}".lower() for t, cs in schema.items() for c in cs}
         tree = parse_one(sql, dialect=dialect)
         if not isinstance(tree, exp.Query):
             return unknown
-        q = qualify(tree, schema=schema, dialect=dialect, validate_qualify_columns=False, identify=False
+        q = qualify(
+            tree, schema=schema, dialect=dialect, validate_qualify_columns=False, identify=False
         )
         first = _leftmost_select(q)
         if first is None or len(first.selects) != len(columns):

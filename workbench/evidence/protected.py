@@ -268,13 +268,26 @@ def _person_needles(
 
 
 def protected(
-    people: Iterable[Any], hidden: set[int], labels: dict[int, str] | None = None
+    people: Iterable[Any],
+    hidden: set[int],
+    labels: dict[int, str] | None = None,
+    *,
+    special: bool = True,
 ) -> Protected:
     """The needles of the people in ``hidden`` (by ``user_id``), less what people outside
     ``hidden`` hold too. ``people`` are :class:`~workbench.evidence.redaction.Person` (or
-    anything with ``user_id``, ``role`` and ``values``); ``labels`` their pseudonyms."""
+    anything with ``user_id``, ``role`` and ``values``); ``labels`` their pseudonyms.
+    ``special``: everyone's special-category values (``values["special"]``) are protected
+    too, whoever they belong to (for every audience outside the team)."""
     people = list(people)
     labels = labels or {}
+    if special:
+        specials = Protected()
+        for p in people:
+            for v in p.values.get("special", ()):
+                for kind, pin in value_needles("special", v):
+                    specials.texts.setdefault(pin, Hit(kind, "person"))
+    people = [_without_special(p) for p in people]
     kept_texts: set[str] = set()
     kept_phones: set[str] = set()
     kept_ips: set[str] = set()
@@ -307,5 +320,19 @@ def protected(
         for u in ids:
             if u not in kept_ids:
                 out.ids.setdefault(u, Hit("user id", role, label))
+    if special:
+        for pin, hit in specials.texts.items():
+            out.texts.setdefault(pin, hit)
     out.index()
     return out
+
+
+@dataclass(frozen=True)
+class _Bare:
+    user_id: int
+    role: str
+    values: dict[str, set[str]]
+
+
+def _without_special(p: Any) -> _Bare:
+    return _Bare(p.user_id, p.role, {k: v for k, v in p.values.items() if k != "special"})

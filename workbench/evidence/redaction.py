@@ -168,6 +168,40 @@ def _special_columns() -> frozenset[str]:
     return frozenset(schema.special_category_columns())
 
 
+# ``frame``/``column_action`` without lineage: decided by column names alone.
+UNTRACED: Any = object()
+
+
+@lru_cache(maxsize=1)
+def _special_sources() -> frozenset[str]:
+    return frozenset(
+        f"{t.name}.{c.name}"
+        for t in schema.TABLES
+        for c in t.columns
+        if c.info.get("special_category")
+    )
+
+
+@lru_cache(maxsize=1)
+def _identifier_sources() -> frozenset[str]:
+    return frozenset(
+        f"{t.name}.{c.name}"
+        for t in schema.TABLES
+        for c in t.columns
+        if c.info.get("pii") and not isinstance(c.type, schema.Text)
+    )
+
+
+@lru_cache(maxsize=1)
+def _text_sources() -> frozenset[str]:
+    return frozenset(
+        f"{t.name}.{c.name}"
+        for t in schema.TABLES
+        for c in t.columns
+        if c.info.get("pii") and isinstance(c.type, schema.Text)
+    )
+
+
 @lru_cache(maxsize=1)
 def _identifier_columns() -> frozenset[str]:
     return frozenset(
@@ -300,6 +334,46 @@ def gather_pii(
     return out
 
 
+def gather_special(user_ids: Iterable[int], cfg: Settings | None = None) -> dict[int, set[str]]:
+    """Every special-category value (orientation, gender identity, health) the platform holds
+    for these users (read-only)."""
+    ids = sorted({int(u) for u in user_ids})
+    out: dict[int, set[str]] = {u: set() for u in ids}
+    cols = [c for t in schema.TABLES for c in t.columns if c.info.get("special_category")]
+    tables = {c.table for c in cols}
+    if not ids or not cols:
+        return out
+    with platform_engine(cfg).connect() as conn:
+        for table in tables:
+            mine = [c for c in cols if c.table is table]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                query = select(table.c.user_id, *mine).where(table.c.user_id.in_(chunk))
+                for row in conn.execute(query):
+                    out[int(row[0])].update(str(v) for v in row[1:] if v)
+    return out
+
+
+def gather_reports(
+    reporter_ids: Iterable[int], cfg: Settings | None = None
+) -> dict[int, list[tuple[int, str]]]:
+    """(report id, the reporter's own words) of every report these users filed (read-only)."""
+    ids = sorted({int(u) for u in reporter_ids})
+    out: dict[int, list[tuple[int, str]]] = {u: [] for u in ids}
+    if not ids:
+        return out
+    r = schema.reports
+    with platform_engine(cfg).connect() as conn:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            query = select(r.c.reporter_id, r.c.report_id, r.c.free_text).where(
+                r.c.reporter_id.in_(chunk)
+            )
+            for rep, rid, text in conn.execute(query.order_by(r.c.report_id)):
+                out[int(rep)].append((int(rid), str(text or "")))
+    return out
+
+
 # --------------------------------------------------------------------------- patterns
 
 _URL_RE = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'\])}]+")
@@ -410,7 +484,10 @@ class Redactor:
                         self._known_emails.setdefault(v.lower(), text if hide else None)
         # Everything hidden people hold, found by value in any spelling (evidence.protected).
         self.protected = protected(
-            self.people.values(), self._hidden, {u: p.label for u, p in self.people.items()}
+            self.people.values(),
+            self._hidden,
+            {u: p.label for u, p in self.people.items()},
+            special=self.profile.outside,
         )
 
     def _replacement(self, hit: Hit) -> str:
@@ -616,12 +693,51 @@ class Redactor:
                 out[k] = v
         return out
 
-    def frame(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, str]]]:
-        """A redacted copy of ``df`` and the list of field actions applied."""
+    def column_action(self, column: str, sources: Any = UNTRACED) -> tuple[str, str, str]:
+        """(action, reason, column to treat the values as) for a result column, by its name and,
+        when traced (:func:`workbench.evidence.lineage.result_lineage`), by the platform
+        columns it comes from: ``reporter_id AS r`` is a reporter column, ``display_name AS
+        contact`` a name, and a column whose sources are unknown (None) is masked."""
+        action, reason = self.profile.action(column)
+        if not self.profile.outside or sources is UNTRACED or action == "drop":
+            return action, reason, column
+        if sources is None:
+            return "mask", "unknown lineage", column
+        srcs = sorted(sources)
+        names = [src.split(".", 1)[-1] for src in srcs]
+        if any(src in _special_sources() for src in srcs):
+            return "drop", "special category (lineage)", column
+        if any(is_reporter_column(n) for n in names):
+            return "drop", "reporter identity (lineage)", column
+        for name in names:
+            if is_person_id_column(name):
+                return "mask", "person id (lineage)", name
+        for src, name in zip(srcs, names):
+            if src in _identifier_sources():
+                return "mask", "identifier (lineage)", name
+        ranked = {"drop": 2, "mask": 1, "keep": 0}
+        if len(names) == 1 and names[0] != column:
+            by_source, why = self.profile.action(names[0])
+            if ranked[by_source] > ranked[action] or (
+                reason == "profile default" and why == "profile"
+            ):
+                return by_source, f"{why} ({names[0]})", names[0]
+        for src, name in zip(srcs, names):
+            if src in _text_sources() and action == "keep" and self.profile.free_text == "mask":
+                return "keep", "free text (lineage)", name
+        return action, reason, column
+
+    def frame(
+        self, df: pd.DataFrame, lineage: list[Any] | None = None
+    ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+        """A redacted copy of ``df`` and the list of field actions applied. ``lineage`` (one
+        entry per column, from :func:`workbench.evidence.lineage.result_lineage`) makes the
+        platform columns behind each result column decide, whatever its name."""
         applied: list[dict[str, str]] = []
         out = {}
-        for col in df.columns:
-            action, reason = self.profile.action(str(col))
+        for n, col in enumerate(df.columns):
+            sources = lineage[n] if lineage is not None and n < len(lineage) else UNTRACED
+            action, reason, as_col = self.column_action(str(col), sources)
             if action == "drop":
                 applied.append({"field": str(col), "action": "drop", "reason": reason})
                 continue
@@ -635,10 +751,12 @@ class Redactor:
                 applied.append({"field": str(col), "action": "mask", "reason": reason})
             elif action == "mask":
                 uniques = series.dropna().unique()
-                mapping = {u: _as_text(self.value(str(col), u)) for u in uniques}
+                mapping = {u: _as_text(self.value(as_col, u)) for u in uniques}
                 series = series.map(mapping).astype("object")
                 applied.append({"field": str(col), "action": "mask", "reason": reason})
-            elif reason == "profile default" and self._free_text_outside(series):
+            elif (
+                reason == "profile default" or reason.endswith("(lineage)")
+            ) and self._free_text_outside(series):
                 # text the profile does not name (a timeline's summary, say) may still quote
                 # someone: their known PII and anything a pattern finds is replaced in it
                 uniques = series.dropna().unique()
@@ -711,4 +829,11 @@ def people_for(
     for u in reporters:  # a reporter stays confidential even if also named elsewhere
         roles[int(u)] = "reporter"
     pii = gather_pii(roles, cfg)
-    return [Person(user_id=u, role=r, values=pii.get(u, {})) for u, r in roles.items()]
+    special = gather_special(roles, cfg)
+    people = []
+    for u, r in roles.items():
+        values = dict(pii.get(u, {}))
+        if special.get(u):
+            values["special"] = set(special[u])
+        people.append(Person(user_id=u, role=r, values=values))
+    return people
