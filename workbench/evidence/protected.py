@@ -43,9 +43,12 @@ MIN_LATIN = 3  # shorter Latin name parts are ordinary words ("Li", "Al")
 MIN_OTHER = 2  # two CJK or Thai characters are a name
 MIN_CODE = 6  # device ids, payment fingerprints
 ID_LEN_ALONE = 5  # ids this long are matched anywhere; shorter ones only after a cue word
+# A short id counts only right after a word that says it is one: "member #2881", "user_id: 7",
+# "Person L (2881)", "reporter 101" (not "2 rows", nor an HTML "&#34;").
 _CUE_RE = re.compile(
-    r"(user|member|report|account|profile|person|victim|subject|uid|\bid\b|#|\bno\b|"
-    r"number|sender|recipient|owner)"
+    r"(?:(?<![a-z])(?:user|member|reporter|reported|account|profile|victim|subject|sender|"
+    r"recipient|owner|uid|id|no|number|person [a-z]{1,2})(?:_?ids?)?|(?<!&)#)"
+    r"[\s\"'_:=#(.\-]{0,4}$"
 )
 _NUMBER_RE = re.compile(r"(?<!\d[.,:/-])(?<![\w])\d+(?![\w])(?![.,:/-]\d)")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -149,7 +152,7 @@ class Protected:
             if hit is None:
                 continue
             if len(m.group(0)) < ID_LEN_ALONE:
-                window = form[max(0, m.start() - 24) : m.start()].casefold()
+                window = form[max(0, m.start() - 32) : m.start()].casefold()
                 if not _CUE_RE.search(window):
                     continue
             out.append((owner[m.start()], owner[m.end() - 1] + 1, hit))
