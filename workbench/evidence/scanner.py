@@ -100,6 +100,7 @@ class ExitScanner:
         *,
         redactor: Redactor | None = None,
         people: Iterable[Person] | None = None,
+        protected: Protected | None = None,
     ) -> None:
         profile = load_profile(audience)
         self.case_id = case_id
@@ -109,6 +110,9 @@ class ExitScanner:
         self.bytes = 0
         if not self.active:
             self.protected = Protected()
+            return
+        if protected is not None:
+            self.protected = protected
             return
         if redactor is None:
             from workbench.evidence.pseudonyms import case_key
