@@ -14,8 +14,8 @@ from sqlalchemy import select
 from workbench import cases
 from workbench.config import settings as current_settings
 from workbench.errors import InputError
-from workbench.ids import validate_case_id
 from workbench.evidence.scanner import ExitScanner
+from workbench.ids import validate_case_id
 from workbench.replies.disclosure import (
     DisclosureContext,
     DisclosureError,
