@@ -168,6 +168,10 @@ def _special_columns() -> frozenset[str]:
     return frozenset(schema.special_category_columns())
 
 
+_PERSON_PARAM = re.compile(
+    r"(^|_)(u?id|uids|user|users|subject|subjects|reporter|member|sender|recipient|counterpart|person|people)s?($|_|\d)|^user"
+)
+
 # ``frame``/``column_action`` without lineage: decided by column names alone.
 UNTRACED: Any = object()
 
@@ -678,20 +682,33 @@ class Redactor:
         return False
 
     def params(self, params: Any) -> Any:
-        """Query parameters with person ids and PII replaced."""
+        """Query parameters with person ids and PII replaced: a parameter named for a person
+        (``user_id``, ``uid``, ``user_a``, ``reporter``...) or holding the id of anyone in the
+        case becomes their pseudonym, whatever its name; text is redacted."""
         if not isinstance(params, dict) or not self.profile.changes_anything:
             return params
         out: dict[str, Any] = {}
         for k, v in params.items():
-            if is_person_id_column(str(k)) or str(k).lower() in ("user_ids", "users", "subjects"):
-                out[k] = [self.label(x) for x in v] if isinstance(v, list) else self.label(v)
-            elif isinstance(v, str):
-                out[k] = self.text(v)
-            elif isinstance(v, list):
-                out[k] = [self.text(x) if isinstance(x, str) else x for x in v]
-            else:
-                out[k] = v
+            personal = is_person_id_column(str(k)) or _PERSON_PARAM.search(str(k).lower())
+            out[k] = (
+                [self._param(x, bool(personal)) for x in v]
+                if isinstance(v, (list, tuple))
+                else self._param(v, bool(personal))
+            )
         return out
+
+    def _param(self, v: Any, personal: bool) -> Any:
+        if isinstance(v, str):
+            uid = as_user_id(v)
+            if uid is not None and (personal or uid in self.people):
+                return self.label(uid)
+            return self.text(v)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return v
+        uid = as_user_id(v)
+        if uid is not None and (personal or uid in self.people):
+            return self.label(uid)
+        return v
 
     def column_action(self, column: str, sources: Any = UNTRACED) -> tuple[str, str, str]:
         """(action, reason, column to treat the values as) for a result column, by its name and,
