@@ -147,12 +147,21 @@ def find_known(text: str, keys: Iterable[str]) -> list[tuple[int, int, str]]:
         d = "".join(form[i] for i in where)
         if len(d) < MIN_DIGITS:
             continue
+        found: list[tuple[int, int, str]] = []  # (first digit, last digit + 1, key) in d
         for k in wanted:
             at = d.find(k)
-            if at != -1:
-                start = owner[m.start()]
-                while start and text[start - 1] in "+(":  # the "+" of +44 goes too
-                    start -= 1
-                out.append((start, owner[where[at + len(k) - 1]] + 1, k))
-                break
+            while at != -1:
+                if not any(a < at + len(k) and at < b for a, b, _ in found):
+                    found.append((at, at + len(k), k))
+                at = d.find(k, at + 1)
+        prev = 0
+        for at, end, k in sorted(found):
+            lead = at
+            while lead > prev and at - lead < 3:  # a trunk 0 or country code goes with it
+                lead -= 1
+            start = owner[where[lead]]
+            while start and text[start - 1] in "+(":  # the "+" of +44 goes too
+                start -= 1
+            out.append((start, owner[where[end - 1]] + 1, k))
+            prev = end
     return out
