@@ -10,7 +10,18 @@
 * ``custody.jsonl``: one hash-chained line per handling event (collected, redacted, bundled,
   exported); the ``bundled`` line holds the manifest's sha256, so an edited manifest is caught;
 * ``index.html``: case summary, item list and data shown as tables (escaped, ``dir="auto"``);
+* ``README.txt``: how a recipient checks the bundle without the workbench (OpenSSL 3);
+* ``manifest.sig`` and ``bundle-key.pem``: the Ed25519 signature of ``manifest.json`` by the
+  team's bundle key (:mod:`~workbench.evidence.signing`) and its public key; the key's
+  fingerprint is inside the signed manifest;
 * data as CSV and Parquet, notes, figures, files and media.
+
+**For an outside audience** tables are redacted by column lineage and value
+(:mod:`~workbench.evidence.redaction`), text line by line, images rebuilt from their pixels and
+audio/video remuxed without metadata (:mod:`~workbench.evidence.sanitise`; the type comes from
+the payload's bytes, and what cannot be cleaned is left out with its reason), and every entry
+passes the exit scan (:mod:`~workbench.evidence.scanner`) before it is written: a hit stops the
+bundle with one line and nothing appears under the target's name.
 
 **Deterministic.** The same case state (current items and their payloads, platform PII of the
 case's people, pseudonym key), audience and analyst give a byte-identical zip: entries in a fixed
@@ -24,8 +35,9 @@ renamed only when complete. Payloads are hashed (and checked against their colle
 they are copied, 1 MiB at a time; tables are converted in batches, so memory stays bounded.
 Already-compressed media are stored, text is deflated.
 
-``verify_bundle(path)`` checks every file hash, the root hash, the manifest against the custody
-chain, and the chain itself, and names each problem (changed, missing, extra, renamed file,
+``verify_bundle(path, trust=...)`` (:mod:`~workbench.evidence.verify`) checks the signature,
+every file hash, the root hash, the manifest against the custody chain, and the chain itself,
+and names each problem (unsigned, signed by another key, changed, missing, extra, renamed file,
 edited manifest, broken or reordered custody line).
 """
 
