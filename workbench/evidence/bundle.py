@@ -79,13 +79,12 @@ from workbench.evidence.redaction import (
 from workbench.evidence.sanitise import Unsanitisable
 from workbench.evidence.scanner import ExitScanner
 from workbench.evidence.signing import PUBLIC_KEY, RECIPE, SIGNATURE, bundle_key
-from workbench.evidence.verify import CUSTODY, MANIFEST, _root_hash
+from workbench.evidence.verify import CUSTODY, MANIFEST, _audit, _audit_quietly, _root_hash
 from workbench.evidence.verify import BundleRefused as BundleRefused  # re-exported
 from workbench.evidence.verify import VerifyReport as VerifyReport
 from workbench.evidence.verify import verify_bundle as verify_bundle
 from workbench.files import AtomicFile
 from workbench.keys import fingerprint, public_pem
-from workbench.store import audit
 
 FORMAT = "workbench-evidence-bundle/1"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -156,8 +155,12 @@ class BundleResult:
 
 def _zinfo(name: str, media_type: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-    compressed = media_type.startswith(_COMPRESSED) or media_type in _COMPRESSED_TYPES
-    info.compress_type = zipfile.ZIP_STORED if compressed else zipfile.ZIP_DEFLATED
+    # Only text is deflated: media and binary files of unknown kind (types now come from the
+    # bytes, so an unrecognised file is octet-stream) are stored, they hardly compress
+    textual = (
+        media_type.startswith("text/") or media_type in _TEXT_TYPES
+    ) and media_type not in _COMPRESSED_TYPES
+    info.compress_type = zipfile.ZIP_DEFLATED if textual else zipfile.ZIP_STORED
     # fixed (determinism); a fast level: bundles are big, CPUs few
     info._compresslevel = DEFLATE_LEVEL  # type: ignore[attr-defined]
     info.create_system = 3  # fixed, so the same bytes come out on any OS
@@ -981,24 +984,3 @@ def _custody_lines(
         line, prev = _line({**body, "n": n, "prev": prev})
         lines.append(line)
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _audit(
-    action: str,
-    case_id: str | None,
-    details: dict[str, Any],
-    outcome: str,
-    reason: str | None = None,
-) -> None:
-    """Record a bundle action in the audit log; raises if it cannot."""
-    audit.record(action, case=case_id, outcome=outcome, details=details, reason=reason)
-
-
-def _audit_quietly(
-    action: str, case_id: str | None, details: dict[str, Any], outcome: str, reason: str
-) -> None:
-    # A failure is reported to the user as it is; a failing audit write must not mask it.
-    try:
-        _audit(action, case_id, details, outcome, reason)
-    except Exception:
-        pass

@@ -176,34 +176,20 @@ _PERSON_PARAM = re.compile(
 UNTRACED: Any = object()
 
 
-@lru_cache(maxsize=1)
-def _special_sources() -> frozenset[str]:
-    return frozenset(
-        f"{t.name}.{c.name}"
-        for t in schema.TABLES
-        for c in t.columns
-        if c.info.get("special_category")
-    )
-
-
-@lru_cache(maxsize=1)
-def _identifier_sources() -> frozenset[str]:
-    return frozenset(
-        f"{t.name}.{c.name}"
-        for t in schema.TABLES
-        for c in t.columns
-        if c.info.get("pii") and not isinstance(c.type, schema.Text)
-    )
-
-
-@lru_cache(maxsize=1)
-def _text_sources() -> frozenset[str]:
-    return frozenset(
-        f"{t.name}.{c.name}"
-        for t in schema.TABLES
-        for c in t.columns
-        if c.info.get("pii") and isinstance(c.type, schema.Text)
-    )
+@lru_cache(maxsize=3)
+def _sources(kind: str) -> frozenset[str]:
+    """``table.column`` of every platform column of a kind: special, identifier, text."""
+    out = set()
+    for t in schema.TABLES:
+        for c in t.columns:
+            pii, text = c.info.get("pii"), isinstance(c.type, schema.Text)
+            if (
+                (kind == "special" and c.info.get("special_category"))
+                or (kind == "identifier" and pii and not text)
+                or (kind == "text" and pii and text)
+            ):
+                out.add(f"{t.name}.{c.name}")
+    return frozenset(out)
 
 
 @lru_cache(maxsize=1)
@@ -722,7 +708,7 @@ class Redactor:
             return "mask", "unknown lineage", column
         srcs = sorted(sources)
         names = [src.split(".", 1)[-1] for src in srcs]
-        if any(src in _special_sources() for src in srcs):
+        if any(src in _sources("special") for src in srcs):
             return "drop", "special category (lineage)", column
         if any(is_reporter_column(n) for n in names):
             return "drop", "reporter identity (lineage)", column
@@ -730,7 +716,7 @@ class Redactor:
             if is_person_id_column(name):
                 return "mask", "person id (lineage)", name
         for src, name in zip(srcs, names):
-            if src in _identifier_sources():
+            if src in _sources("identifier"):
                 return "mask", "identifier (lineage)", name
         ranked = {"drop": 2, "mask": 1, "keep": 0}
         if len(names) == 1 and names[0] != column:
@@ -740,7 +726,7 @@ class Redactor:
             ):
                 return by_source, f"{why} ({names[0]})", names[0]
         for src, name in zip(srcs, names):
-            if src in _text_sources() and action == "keep" and self.profile.free_text == "mask":
+            if src in _sources("text") and action == "keep" and self.profile.free_text == "mask":
                 return "keep", "free text (lineage)", name
         return action, reason, column
 

@@ -384,6 +384,7 @@ def _audit(
     outcome: str,
     reason: str | None = None,
 ) -> None:
+    """Record a bundle action in the audit log; raises if it cannot."""
     from workbench.store import audit
 
     audit.record(action, case=case_id, outcome=outcome, details=details, reason=reason)
@@ -392,6 +393,7 @@ def _audit(
 def _audit_quietly(
     action: str, case_id: str | None, details: dict[str, Any], outcome: str, reason: str
 ) -> None:
+    # A failure is reported to the user as it is; a failing audit write must not mask it.
     try:
         _audit(action, case_id, details, outcome, reason)
     except Exception:

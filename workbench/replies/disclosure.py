@@ -256,21 +256,9 @@ NOTE_SHINGLE = 5
 
 def _note_findings(text: str, notes: Iterable[str]) -> list[Finding]:
     """Runs of ``NOTE_SHINGLE`` or more words copied from a note (or a whole short note)."""
-    hay, owner = folded(text)
-    toks = [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(hay)]
-    words = [t[0] for t in toks]
-    found: list[Finding] = []
-    for note in notes:
-        ntoks = _TOKEN_RE.findall(fold(note))
-        if len(ntoks) < 3:
-            continue
-        n = min(NOTE_SHINGLE, len(ntoks))
-        grams = _shingles(ntoks, n)
-        for i in range(len(words) - n + 1):
-            if tuple(words[i : i + n]) in grams:
-                s, e = to_original(owner, toks[i][1], toks[i + n - 1][2])
-                found.append(Finding("internal_note", s, e, "copied from an internal note"))
-    return found
+    return _quote_findings(
+        text, notes, NOTE_SHINGLE, "internal_note", "copied from an internal note", 3
+    )
 
 
 QUOTE_SHINGLE = 6
@@ -278,7 +266,7 @@ _REPORT_ID_RE = re.compile(r"(?i)\breport\w*\W{0,3}(?:id|no\.?|number)?\W{0,3}#?
 
 
 def _quote_findings(
-    text: str, sources: Iterable[str], n: int, kind: str, reason: str
+    text: str, sources: Iterable[str], n: int, kind: str, reason: str, shortest: int = 4
 ) -> list[Finding]:
     """Runs of ``n`` or more words shared with one of ``sources`` (in any case or accents)."""
     hay, owner = folded(text)
@@ -287,7 +275,7 @@ def _quote_findings(
     found: list[Finding] = []
     for src in sources:
         stoks = _TOKEN_RE.findall(fold(src))
-        if len(stoks) < 4:
+        if len(stoks) < shortest:
             continue
         k = min(n, len(stoks))
         grams = _shingles(stoks, k)
