@@ -214,7 +214,7 @@ _BOMBS = textwrap.dedent(r"""
 """).replace("import struct,", "import json, struct,")
 
 _MEASURE = textwrap.dedent("""
-    import resource, sys
+    import sys
     from workbench.errors import WorkbenchError
     from workbench.evidence.verify import verify_bundle
     import workbench.cli.evidence  # everything the command loads, before the baseline
@@ -227,7 +227,9 @@ _MEASURE = textwrap.dedent("""
         print("ACCEPTED")
     except WorkbenchError as exc:
         print("REFUSED", str(exc))
-    print("PEAK", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    # VmHWM, this process's own peak (ru_maxrss keeps the forking parent's across exec)
+    with open("/proc/self/status") as fh:
+        print("PEAK", next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:")))
 """)
 
 
