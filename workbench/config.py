@@ -18,6 +18,8 @@ WORKBENCH_CASE_TEMPLATES      folder of per-category notebook templates   shippe
 WORKBENCH_RESPONSES_DIR       reply templates                             shipped ``templates/responses``
 WORKBENCH_TERMS_DIR           risk-term lists                             shipped ``templates/terms``
 WORKBENCH_REDACTION_DIR       redaction profiles per audience             shipped ``templates/redaction``
+WORKBENCH_BUNDLE_KEY          the team's Ed25519 bundle signing key       ``<home>/secrets/bundles.pem``
+WORKBENCH_EVIDENCE_MAX_BYTES  largest file ``evidence add`` takes         ``4294967296`` (4 GiB)
 ============================  ==========================================  =========================
 
 A bad value gives a :class:`~workbench.errors.SettingsError` whose one-line message names the
@@ -58,10 +60,13 @@ ENV_CASE_TEMPLATES = "WORKBENCH_CASE_TEMPLATES"
 ENV_RESPONSES_DIR = "WORKBENCH_RESPONSES_DIR"
 ENV_TERMS_DIR = "WORKBENCH_TERMS_DIR"
 ENV_REDACTION_DIR = "WORKBENCH_REDACTION_DIR"
+ENV_BUNDLE_KEY = "WORKBENCH_BUNDLE_KEY"
+ENV_EVIDENCE_MAX_BYTES = "WORKBENCH_EVIDENCE_MAX_BYTES"
 
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_QUERY_TIMEOUT_S = 60.0
 DEFAULT_LAB_URL = "http://127.0.0.1:8888/lab/tree"
+DEFAULT_EVIDENCE_MAX_BYTES = 4 << 30
 
 ANALYST_NAME_RE = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
 ANALYST_NAME_HINT = "use letters, digits and . _ @ + - (at most 64)"
@@ -86,6 +91,8 @@ class Settings:
     responses_dir: Path | None = None
     terms_dir: Path | None = None
     redaction_dir: Path | None = None
+    bundle_key: Path | None = None  # a team's signing key file; None: made under the home
+    evidence_max_bytes: int = DEFAULT_EVIDENCE_MAX_BYTES
 
     @property
     def platform_file(self) -> Path:
@@ -239,6 +246,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         query_timeout=_positive_seconds(env, ENV_QUERY_TIMEOUT, DEFAULT_QUERY_TIMEOUT_S, "60"),
         lab_url=env.get(ENV_LAB_URL, "").strip() or DEFAULT_LAB_URL,
         **{field: _path(env, var) for field, var in _RESOURCE_ENV.items()},
+        bundle_key=_path(env, ENV_BUNDLE_KEY),
+        evidence_max_bytes=_positive_int(
+            env, ENV_EVIDENCE_MAX_BYTES, DEFAULT_EVIDENCE_MAX_BYTES, "1073741824"
+        ),
     )
 
 
