@@ -4,9 +4,12 @@
 files, through the same core functions specialists use:
 
 * one open case per planted scenario (the current queue), in the category its kind maps to
-  (``scenario_categories`` in ``templates/decisions.yaml``). For ``false_reporting`` the subject is
-  the member who was mass-reported and the category is ``false_reporting`` (abuse of reporting):
-  the fair outcome for that member is "no violation";
+  (``scenario_categories`` in ``templates/decisions.yaml``), as frontline sends it: a scam ring's
+  case names the one member a victim reported, with the report's text (finding the rest of the
+  ring is the investigation; the ground truth keeps the answer). For ``false_reporting`` the
+  subject is the member who was mass-reported and the category is ``false_reporting`` (abuse of
+  reporting): the fair outcome for that member is "no violation"; the burst of reports from
+  linked reporters is marked on the case (:func:`workbench.hunt.coordinated.mark_case`);
 * ``n_history`` historical cases spread over the ~120 days before the anchor with realistic
   lifecycles: claims, triage, waits on partners, decisions, closures, a few reopenings, some
   SLA breaches.
@@ -110,7 +113,7 @@ SCENARIO_SUMMARIES = {
     "privacy_request": "Member asks for a copy and deletion of their personal data (GDPR).",
 }
 SCENARIO_TITLES = {
-    "romance_scam_ring": "Suspected romance scam ring",
+    "romance_scam_ring": "Reported romance scam",
     "account_takeover": "Suspected account takeover",
     "harassment_campaign": "Coordinated harassment of a member",
     "sextortion": "Sextortion threat",
@@ -186,6 +189,10 @@ def scenario_people(scenario: dict) -> tuple[list[int], list[object]]:
         subjects = [int(target)] if target is not None else []
         reps = details.get("reporters") or [u for u in users if u not in subjects]
         return subjects, [int(r) for r in reps]
+    front = details.get("frontline_report") or {}
+    if kind == "romance_scam_ring" and front.get("reported_user_id"):
+        # frontline sends one reported member and who reported them, not the whole ring
+        return [int(front["reported_user_id"])], [int(front["reporter"])]
     victims = details.get("victims") or details.get("victim") or []
     victims = [int(v) for v in (victims if isinstance(victims, list) else [victims])]
     if kind in ("privacy_request", "law_enforcement_request", "account_takeover"):
@@ -234,6 +241,10 @@ def _file_scenarios(
             reporters = [
                 f"{details.get('agency', 'law enforcement')} {details.get('request_id', i)}"
             ]
+        summary = SCENARIO_SUMMARIES.get(kind)
+        front = details.get("frontline_report") or {}
+        if front.get("text"):
+            summary = f"A member reported a match for a scam: “{front['text']}”"
         created = anchor - timedelta(hours=6 + 5 * i + rng.randint(0, 30))
         if details.get("received_at"):  # requests: the clocks start at receipt
             created = min(parse_timestamp(details["received_at"]), anchor - timedelta(hours=2))
@@ -246,7 +257,7 @@ def _file_scenarios(
             category=category,
             title=SCENARIO_TITLES.get(kind),
             source=source,
-            summary=SCENARIO_SUMMARIES.get(kind),
+            summary=summary,
             subjects=subjects,
             reporters=reporters,
             tags=["demo", "planted"],
@@ -465,4 +476,21 @@ def file_demo_cases(
             )
         ):
             result.scenario_cases[int(ext.split("-")[2])] = cid
+    _mark_coordinated(settings, result)
     return result
+
+
+def _mark_coordinated(settings: Settings, result: DemoCasesResult) -> None:
+    """Mark coordinated reporting on the planted cases, as the intake would: the checks are
+    audited queries, which run on the settings in force, so only when those are ``settings``."""
+    from workbench.hunt import coordinated
+
+    here = current_settings()
+    if (here.home, here.data_url, here.cases_url) != (
+        settings.home,
+        settings.data_url,
+        settings.cases_url,
+    ):
+        return
+    for case_id in sorted(result.scenario_cases.values()):
+        coordinated.mark_case(case_id)

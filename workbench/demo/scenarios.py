@@ -105,22 +105,28 @@ class Actors:
 
 def _burst(
     pop: Population, rng: np.random.Generator, taken: set[int], k: int, age: tuple[int, int]
-) -> list[int]:
-    """``k`` members who signed up within BURST_DAYS of a moment ``age`` days ago (ids follow
-    sign-up order, so they are near each other in the id range, mixed with ordinary members)."""
+) -> tuple[list[int], int]:
+    """``k`` members to become a group made in one burst ``age`` days ago, and the moment:
+    the members who signed up around then (their sign-up times are moved into the burst by
+    :func:`cast_actors`, which keeps ids in sign-up order)."""
     at = -int(rng.integers(age[0], age[1] + 1)) * DAY
-    lo = int(np.searchsorted(pop.created, at - BURST_DAYS * DAY))
-    hi = int(np.searchsorted(pop.created, at))
+    # those who really signed up in the burst's days stay ordinary: they end up between the
+    # group's ids, as on a real platform
+    inside = range(
+        int(np.searchsorted(pop.created, at - BURST_DAYS * DAY)),
+        int(np.searchsorted(pop.created, at)),
+    )
+    lo, hi = inside.start, inside.stop
     while True:
-        free = [i for i in range(lo, hi) if i not in taken]
+        free = [i for i in range(lo, hi) if i not in taken and i not in inside]
         if len(free) >= 2 * k or (lo == 0 and hi == pop.n):
             break
-        lo, hi = max(0, lo - k), min(pop.n, hi + k)  # a quiet week on a small platform
+        lo, hi = max(0, lo - k), min(pop.n, hi + k)
     if len(free) < k:
         raise RuntimeError("too few members to plant the scenarios; generate more users")
     chosen = sorted(int(i) for i in rng.choice(free, k, replace=False))
     taken.update(chosen)
-    return chosen
+    return chosen, at
 
 
 def cast_actors(pop: Population, seed: int) -> Actors:
@@ -128,12 +134,23 @@ def cast_actors(pop: Population, seed: int) -> Actors:
     anyone) and give them their claimed countries and languages."""
     rng = stream(seed, 0xACE)
     taken: set[int] = set()
-    rings = [_burst(pop, rng, taken, spec.size, spec.age_days) for spec in RINGS]
-    harasser = _burst(pop, rng, taken, 1, (300, 600))[0]  # a long-standing member
-    sextortionist = _burst(pop, rng, taken, 1, (60, 200))[0]
-    impersonator = _burst(pop, rng, taken, 1, (20, 40))[0]  # a fresh account
-    false_reporters = _burst(pop, rng, taken, 5, (25, 60))
-    actors = Actors(rings, harasser, sextortionist, impersonator, false_reporters)
+    groups = [_burst(pop, rng, taken, spec.size, spec.age_days) for spec in RINGS]
+    groups.append(_burst(pop, rng, taken, 1, (300, 600)))  # harasser: a long-standing member
+    groups.append(_burst(pop, rng, taken, 1, (60, 200)))  # sextortionist
+    groups.append(_burst(pop, rng, taken, 1, (20, 40)))  # impersonator: a fresh account
+    groups.append(_burst(pop, rng, taken, 5, (25, 60)))  # false reporters: sock puppets
+    for members, at in groups:  # each group signs up within BURST_DAYS
+        offsets = np.sort(rng.integers(0, BURST_DAYS * DAY, len(members)))
+        pop.created[members] = at - BURST_DAYS * DAY + offsets
+    # ids follow sign-up order again: members are renumbered, their attributes go with them
+    order = np.argsort(pop.created, kind="stable")
+    where = np.empty_like(order)
+    where[order] = np.arange(len(order))
+    pop.created, pop.country, pop.lang = pop.created[order], pop.country[order], pop.lang[order]
+    moved = [sorted(int(where[i]) for i in members) for members, _ in groups]
+    rings = moved[: len(RINGS)]
+    harasser, sextortionist, impersonator = (m[0] for m in moved[len(RINGS) : len(RINGS) + 3])
+    actors = Actors(rings, harasser, sextortionist, impersonator, moved[-1])
 
     def home(i: int, code: str) -> None:
         pop.country[i] = COUNTRY_INDEX[code]
@@ -144,7 +161,7 @@ def cast_actors(pop: Population, seed: int) -> Actors:
             home(i, code)
     home(harasser, "GB")
     home(sextortionist, "US")
-    for i in false_reporters:  # one friend group
+    for i in actors.false_reporters:  # one friend group
         home(i, "BR")
     pop.by_lang = [np.flatnonzero(pop.lang == i) for i in range(len(pop.by_lang))]
     return actors
@@ -1164,7 +1181,8 @@ class Planter:
         if country is not None:
             home = self.pop.country[order - 1] == COUNTRY_INDEX[country]
             order = np.concatenate([order[home], order[~home]])
-        out = [int(u) for u in order if int(u) not in actors and int(u) not in taken][:k]
+        skip = actors | taken | self.used  # decoys are bystanders: no actor, victim or subject
+        out = [int(u) for u in order if int(u) not in skip][:k]
         taken.update(out)
         return out
 
@@ -1198,7 +1216,8 @@ class Planter:
         )
         for kind, octet, country, size, planted in crowds:
             ip = self.vpn_ip if kind == "vpn_exit_ip" else self.crowd_ip(octet)
-            users = self._members(size, country=country, taken=taken)
+            # a member may be behind several crowds (a phone on a carrier, a laptop on a VPN)
+            users = self._members(size, country=country, taken=set(planted))
             for u in users:
                 self._crowd_logins(
                     u,
