@@ -134,7 +134,8 @@ SELECT
     user_b,
     kind,
     count(*) AS shared,
-    round(CASE WHEN kind = 'template' THEN min(w) ELSE least(1.0, sum(w)) END, 4) AS weight
+    round(CAST(CASE WHEN kind = 'template' THEN min(w) ELSE least(1.0, sum(w)) END
+              AS DECIMAL(12, 6)), 4) AS weight
 FROM links
 GROUP BY user_a, user_b, kind
 ORDER BY user_a, user_b, kind

@@ -129,7 +129,7 @@ weights AS (
 SELECT
     r.user_id AS linked_user_id,
     r.hops,
-    round(min(wt.weight), 3) AS weight,
+    round(CAST(min(wt.weight) AS DECIMAL(12, 6)), 3) AS weight,
     string_agg(DISTINCT s.kind, ', ' ORDER BY s.kind) AS reasons,
     min(wt.link_weights) AS link_weights,
     count(*) AS shared_identifiers,

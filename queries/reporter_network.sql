@@ -33,7 +33,7 @@ pairs AS (
 SELECT
     p.reporter_a, p.reporter_b,
     string_agg(DISTINCT p.kind, ', ' ORDER BY p.kind) AS reasons,
-    round(least(1.0, sum(1.0 / (p.holders - 1))), 3) AS weight,
+    round(CAST(least(1.0, sum(1.0 / (p.holders - 1))) AS DECIMAL(12, 6)), 3) AS weight,
     count(*) AS shared_identifiers,
     string_agg(p.kind || ':' || p.value, ', ' ORDER BY p.kind || ':' || p.value) AS shared_values,
     min(ra.reports) AS reports_by_a,
