@@ -1176,13 +1176,28 @@ class Planter:
     # ------------------------------------------------------------------ decoys
     def _members(self, k: int, *, country: str | None = None, taken: set[int]) -> list[int]:
         """``k`` user ids of ordinary members (never actors), from ``country`` where possible."""
-        actors = {i + 1 for i in self.actors.all()}
-        order = self.rng.permutation(self.pop.n) + 1
+        if not hasattr(self, "_actor_ids"):
+            self._actor_ids = {i + 1 for i in self.actors.all()}
+        skip = self._actor_ids | taken | self.used  # decoys are bystanders
+        out: list[int] = []
+        pools = [np.arange(self.pop.n)]
         if country is not None:
-            home = self.pop.country[order - 1] == COUNTRY_INDEX[country]
-            order = np.concatenate([order[home], order[~home]])
-        skip = actors | taken | self.used  # decoys are bystanders: no actor, victim or subject
-        out = [int(u) for u in order if int(u) not in skip][:k]
+            home = np.flatnonzero(self.pop.country == COUNTRY_INDEX[country])
+            pools = [home, np.arange(self.pop.n)]
+        for pool in pools:
+            # random picks until enough: no pass over the whole population per group
+            for _ in range(4):
+                need = k - len(out)
+                if need <= 0 or not len(pool):
+                    break
+                for i in self.rng.choice(pool, min(len(pool), 4 * need + 8), replace=False):
+                    u = int(i) + 1
+                    if u not in skip and u not in out and len(out) < k:
+                        out.append(u)
+            if len(out) < k and len(pool) <= 4 * k + 64:  # a small pool: take it in order
+                out += [
+                    int(i) + 1 for i in pool if int(i) + 1 not in skip and int(i) + 1 not in out
+                ][: k - len(out)]
         taken.update(out)
         return out
 
