@@ -124,6 +124,10 @@ def test_since_and_min_size_narrow_the_sweep(hunt_env, swept, truth):
 
 
 def test_weights_by_rarity():
+    import workbench as wb
+    from workbench import hunt
+
+    assert wb.hunt.rings is hunt.rings  # the facade: wb.hunt
     assert weights.identifier_weight(2) == 1.0 and weights.identifier_weight(3) == 0.5
     assert weights.identifier_weight(1) == 0.0 and weights.identifier_weight(301) < 0.004
     assert weights.max_holders(0.05) == 21 and weights.max_holders(0.5) == 3
