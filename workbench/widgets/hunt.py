@@ -33,22 +33,22 @@ class SimilarClusters(Panel):
         )
         self.attempt(self.show)
 
-    def show(self) -> None:
+    def show(self) -> str:
+        """Fill the panel; returns its status line (``Panel.attempt`` shows it)."""
         case = cases.get(self.case_id)
         result = hunt.latest()
         mine = next((c for u in case.subjects if (c := hunt.cluster_of(result, u))), None)
         if mine is None:
             self.body.value = ""
-            self.say(
+            return (
                 f"no subject of {self.case_id} is in a cluster of the last hunt ({result.ran_at})"
             )
-            return
         similar = hunt.similar_clusters(result, mine, n=self.n)
         self.body.value = (
             f"<p>This case's cluster <b>{html.escape(mine.cluster_id)}</b>: "
             f"{html.escape(mine.summary())}</p>" + _table(similar)
         )
-        self.say(f"{len(similar)} similar clusters in the hunt of {result.ran_at}", "ok")
+        return f"{len(similar)} similar clusters in the hunt of {result.ran_at}"
 
 
 class EmergingClusters(Panel):
@@ -68,7 +68,8 @@ class EmergingClusters(Panel):
         )
         self.attempt(self.show)
 
-    def show(self) -> None:
+    def show(self) -> str:
+        """Fill the panel; returns its status line (``Panel.attempt`` shows it)."""
         found = hunt.emerging(hunt.latest(), days=self.days, as_of=self.as_of)
         n = found.numbers
         self.numbers.value = (
@@ -76,6 +77,4 @@ class EmergingClusters(Panel):
             f"<b>{n['reporters']}</b> reporters · <b>${n['usd_asked']:,.0f}</b> asked for</p>"
         )
         self.body.value = _table(found.table())
-        self.say(
-            f"{found.since:%Y-%m-%d} to {found.until:%Y-%m-%d} (UTC), from the last hunt", "ok"
-        )
+        return f"{found.since:%Y-%m-%d} to {found.until:%Y-%m-%d} (UTC), from the last hunt"
