@@ -287,6 +287,49 @@ def test_hunt_widgets(wb_env, truth):
     assert panel.body.value.count("HC-") == len(result.clusters)
 
 
+def test_demo_cases_come_with_a_saved_hunt_and_the_views_render_without_a_kernel(wb_env, truth):
+    """``workbench demo generate`` files the cases and saves a hunt at the anchor, so the scam
+    template's "other clusters like this one" and the leads' "emerging clusters" show the
+    planted rings; both widgets serialise to static HTML with no Jupyter server or kernel."""
+    from ipywidgets.embed import embed_minimal_html
+
+    from workbench import cases, hunt
+    from workbench.demo.cases import file_demo_cases
+    from workbench.widgets import EmergingClusters, SimilarClusters
+
+    demo = file_demo_cases(wb_env, n_history=0, seed=7)
+    saved = hunt.latest()
+    assert demo.hunt_clusters == len(saved.clusters) and saved.ran_at.startswith(
+        truth["anchor"][:10]
+    )
+    rings = _rings(truth)
+    for ring in rings:  # every planted ring is in the saved sweep
+        assert hunt.cluster_of(saved, ring["details"]["reported_member"]) is not None
+    ring_case = next(
+        demo.scenario_cases[i]
+        for i, sc in enumerate(truth["scenarios"])
+        if sc["kind"] == "romance_scam_ring"
+    )
+    assert cases.get(ring_case).category == "scam_fraud"
+    similar = SimilarClusters(ring_case)
+    assert (
+        "This case's cluster" in similar.body.value and "similar clusters" in similar.message.value
+    )
+    emerging = EmergingClusters(days=3650)  # everything since the anchor's decade
+    assert f"<b>{len(saved.clusters)}</b> clusters" in emerging.numbers.value
+    assert "from the last hunt" in emerging.message.value
+    victim = next(s for s in truth["scenarios"] if s["kind"] == "account_takeover")["users"][0]
+    assert hunt.cluster_of(saved, victim) is None  # a takeover victim is in no ring
+    outsider = cases.create(category="account_takeover", subjects=[victim])
+    assert "is in a cluster of the last hunt" in SimilarClusters(outsider.case_id).message.value
+    for view in (similar, emerging):
+        page = wb_env.home / f"{type(view).__name__}.html"
+        embed_minimal_html(page, views=[view], title="hunt view")
+        text = page.read_text(encoding="utf-8")
+        assert "application/vnd.jupyter.widget-state+json" in text and "HC-" in text
+        assert "members" not in text  # clusters by id and numbers, no account ids listed
+
+
 # --------------------------------------------------------------------------- CLI
 
 

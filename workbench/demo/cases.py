@@ -10,6 +10,8 @@ files, through the same core functions specialists use:
   subject is the member who was mass-reported and the category is ``false_reporting`` (abuse of
   reporting): the fair outcome for that member is "no violation"; the burst of reports from
   linked reporters is marked on the case (:func:`workbench.hunt.coordinated.mark_case`);
+* a platform-wide hunt (:func:`workbench.hunt.rings`, at the anchor), saved for the views
+  (``SimilarClusters``, ``EmergingClusters``) as ``workbench hunt rings`` would;
 * ``n_history`` historical cases spread over the ~120 days before the anchor with realistic
   lifecycles: claims, triage, waits on partners, decisions, closures, a few reopenings, some
   SLA breaches.
@@ -147,6 +149,7 @@ class DemoCasesResult:
     scenario_filed: int = 0  # planted-scenario cases filed by this run
     history_cases: int = 0  # historical cases filed by this run
     skipped: int = 0  # demo cases already in the store
+    hunt_clusters: int | None = None  # clusters of the saved hunt (None: not run, see below)
 
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
@@ -476,14 +479,15 @@ def file_demo_cases(
             )
         ):
             result.scenario_cases[int(ext.split("-")[2])] = cid
-    _mark_coordinated(settings, result)
+    _hunt_and_mark(settings, result, anchor)
     return result
 
 
-def _mark_coordinated(settings: Settings, result: DemoCasesResult) -> None:
-    """Mark coordinated reporting on the planted cases, as the intake would: the checks are
-    audited queries, which run on the settings in force, so only when those are ``settings``."""
-    from workbench.hunt import coordinated
+def _hunt_and_mark(settings: Settings, result: DemoCasesResult, anchor: datetime) -> None:
+    """Mark coordinated reporting on the planted cases, as the intake would, and save a hunt
+    for the views: both are audited queries, which run on the settings in force, so only when
+    those are ``settings``."""
+    from workbench.hunt import coordinated, sweep
 
     here = current_settings()
     if (here.home, here.data_url, here.cases_url) != (
@@ -494,3 +498,6 @@ def _mark_coordinated(settings: Settings, result: DemoCasesResult) -> None:
         return
     for case_id in sorted(result.scenario_cases.values()):
         coordinated.mark_case(case_id)
+    hunt = sweep.rings(as_of=anchor)
+    hunt.save(settings.home)
+    result.hunt_clusters = len(hunt.clusters)
