@@ -46,6 +46,19 @@ def scenario(truth: dict, kind: str) -> dict:
     return found[0]
 
 
+def rings(truth: dict) -> list[dict]:
+    return [s for s in truth["scenarios"] if s["kind"] == "romance_scam_ring"]
+
+
+def ring(truth: dict, style: str) -> dict:
+    (found,) = [s for s in rings(truth) if s["details"]["style"] == style]
+    return found
+
+
+STYLES = ("linked_every_way", "photos_and_payments", "rotating_devices", "small_template")
+CROWDS = ("carrier_nat_ip", "mobile_carrier_ip", "campus_ip", "vpn_exit_ip")
+
+
 def ts(s: str) -> datetime:
     return datetime.fromisoformat(s.replace("Z", "+00:00"))
 
@@ -87,7 +100,7 @@ def test_ground_truth_shape(truth, db):
     kinds = [s["kind"] for s in truth["scenarios"]]
     assert sorted(kinds) == sorted(
         [
-            "romance_scam_ring",
+            *["romance_scam_ring"] * 4,
             "account_takeover",
             "harassment_campaign",
             "sextortion",
@@ -104,91 +117,76 @@ def test_ground_truth_shape(truth, db):
     assert q(db, "SELECT count(*) FROM users")[0][0] == 800
 
 
-def test_only_planted_accounts_share_identifiers(db, truth):
-    ring = scenario(truth, "romance_scam_ring")["details"]
-    fr = scenario(truth, "false_reporting")["details"]
-    planted = set(ring["members"]) | set(fr["reporters"])
+def test_only_planted_accounts_and_decoys_share_identifiers(db, truth):
+    """Ordinary members never share an identifier by chance: whatever is shared belongs to a
+    planted group or to a decoy (with the planted accounts that also use a decoy's address)."""
+    groups = [set(s["users"]) for s in rings(truth)]
+    groups.append(set(scenario(truth, "false_reporting")["details"]["reporters"]))
+    groups += [set(d["users"]) | set(d["details"].get("also_planted", [])) for d in truth["decoys"]]
     shared = {k: users for k, users in identifiers(db).items() if len(users) > 1}
     assert shared, "the planted groups share identifiers"
-    for (kind, _value), users in shared.items():
-        assert users <= set(ring["members"]) or users <= set(fr["reporters"]), (kind, users)
-    assert {u for users in shared.values() for u in users} == planted
+    for (kind, value), users in shared.items():
+        assert any(users <= g for g in groups), (kind, value, sorted(users))
 
 
-# --------------------------------------------------------------------------- scenarios
-
-
-def test_romance_scam_ring(db, truth):
-    sc = scenario(truth, "romance_scam_ring")
-    d = sc["details"]
-    members = d["members"]
-    assert 5 <= len(members) <= 8 and sc["users"] == members
+def test_decoys_are_present_and_listed(db, truth):
+    """Innocent sharing is planted beside the abuse and listed in the ground truth."""
+    kinds = [d["kind"] for d in truth["decoys"]]
+    assert set(CROWDS) <= set(kinds)
+    assert {"family_device", "shared_card", "photographer"} <= set(kinds)
+    actors = {u for s in truth["scenarios"] if s["kind"] != "false_reporting" for u in s["users"]}
+    actors |= set(scenario(truth, "false_reporting")["details"]["reporters"])
+    actors |= {scenario(truth, "false_reporting")["details"]["target"]}
     ids_ = identifiers(db)
-    links = [users for users in ids_.values() if len(users) > 1]
-    for m in members:  # everyone shares something with another member, and the ring is one piece
-        assert any(m in g and len(g & set(members)) > 1 for g in links), m
-    assert connected(members, links)
-    for kind, key in (
-        ("device", "shared_devices"),
-        ("ip", "shared_ips"),
-        ("instrument", "shared_instruments"),
-    ):
-        for value in d[key]:
-            assert len(ids_[(kind, value)]) >= 2 and ids_[(kind, value)] <= set(members)
-    for m, own in d["links"].items():
-        for dev in own["devices"]:
-            assert int(m) in ids_[("device", dev)]
-    # a stolen photo set: copies on several members, close to their originals
-    hashes = dict(q(db, "SELECT photo_id, phash FROM photos"))
-    owners = dict(q(db, "SELECT photo_id, user_id FROM photos"))
-    copy_owners = set()
-    for g in d["photo_groups"]:
-        orig = imagehash.hex_to_hash(hashes[g["original_photo_id"]])
-        assert owners[g["original_photo_id"]] in members and g["copies"]
-        for c in g["copies"]:
-            assert orig - imagehash.hex_to_hash(hashes[c["photo_id"]]) <= 10
-            assert owners[c["photo_id"]] == c["user_id"] and c["user_id"] in members
-            copy_owners.add(c["user_id"])
-    assert len(copy_owners) >= 3
-    # scripted conversations: off-platform then an ask for gift cards or crypto, in several languages
-    assert len(d["victims"]) >= 3 and len(d["languages"]) >= 3
-    for conv in d["conversations"]:
-        rows = q(
-            db,
-            "SELECT sender_id, body, message_id FROM messages WHERE conversation_id = ? ORDER BY sent_at",
-            conv["conversation_id"],
-        )
-        assert {r[0] for r in rows} == {conv["member"], conv["victim"]}
-        ids_in = [r[2] for r in rows]
-        off = [i for i in d["message_ids"]["off_platform"] if i in ids_in]
-        ask = [i for i in d["message_ids"][conv["ask"]] if i in ids_in]
-        assert off and ask and ids_in.index(off[0]) < ids_in.index(ask[0])
-    ask_bodies = [
-        b
-        for (b,) in q(
-            db,
-            "SELECT body FROM messages WHERE message_id IN (SELECT unnest(?))",
-            d["message_ids"]["gift_card"] + d["message_ids"]["crypto"],
-        )
-    ]
-    assert any("USDT" in b or "bitcoin" in b.lower() for b in ask_bodies)
-    off_bodies = [
-        b
-        for (b,) in q(
-            db,
-            "SELECT body FROM messages WHERE message_id IN (SELECT unnest(?))",
-            d["message_ids"]["off_platform"],
-        )
-    ]
-    assert all(re.search("WhatsApp|Telegram|LINE|KakaoTalk", b) for b in off_bodies)
-    # some victims reported the ring
-    reps = q(
-        db,
-        "SELECT reporter_id, reported_user_id FROM reports WHERE report_id IN (SELECT unnest(?))",
-        d["report_ids"],
-    )
-    assert len(reps) >= 2 and all(r in d["victims"] and m in members for r, m in reps)
-    assert set(d["reporters"]) < set(d["victims"])
+    for d in truth["decoys"]:
+        users, det = set(d["users"]), d["details"]
+        if d["kind"] in CROWDS:
+            assert 50 <= len(users) <= 500, d["kind"]
+            assert users <= ids_[("ip", det["ip"])]
+            assert len(ids_[("ip", det["ip"])]) == len(users) + len(det["also_planted"])
+        elif d["kind"] == "family_device":
+            assert 3 <= len(users) <= 4 and ids_[("device", det["device_id"])] == users
+            assert ids_[("ip", det["ip"])] == users  # the household's Wi-Fi too
+        elif d["kind"] == "shared_card":
+            assert len(users) == 2
+            assert ids_[("instrument", det["instrument_fingerprint"])] == users
+        else:  # the photographer's portfolio: copies of clients' photos, nothing else shared
+            owners = dict(q(db, "SELECT photo_id, user_id FROM photos"))
+            hashes = dict(q(db, "SELECT photo_id, phash FROM photos"))
+            assert len(det["clients"]) >= 5
+            for p in det["photo_pairs"]:
+                assert owners[p["portfolio_photo_id"]] == det["photographer"]
+                assert owners[p["client_photo_id"]] == p["client"]
+                dist = imagehash.hex_to_hash(
+                    hashes[p["portfolio_photo_id"]]
+                ) - imagehash.hex_to_hash(hashes[p["client_photo_id"]])
+                assert dist == p["distance"] <= 8
+        assert not users & actors, d["kind"]  # decoys are ordinary members
+    # the rings meet the decoys: their members log in through the VPN exit and a carrier
+    vpn = next(d for d in truth["decoys"] if d["kind"] == "vpn_exit_ip")
+    assert set(vpn["details"]["also_planted"]) == set(ring(truth, "linked_every_way")["users"])
+
+
+def test_planted_accounts_are_spread_over_the_ids(db, truth):
+    """Ids follow sign-up order; planted accounts are drawn from across the range (as a group
+    not in the top 1 %), and a ring is not a contiguous run of ids."""
+    n = truth["users"]
+    rows = q(db, "SELECT user_id, created_at FROM users ORDER BY user_id")
+    created = [t for _, t in rows]
+    assert created == sorted(created), "ids follow sign-up order"
+    planted = {u for s in rings(truth) for u in s["users"]}
+    for kind in ("harassment_campaign", "sextortion", "impersonation"):
+        planted |= set(scenario(truth, kind)["users"])
+    planted |= set(scenario(truth, "false_reporting")["details"]["reporters"])
+    top = sorted(planted, reverse=True)
+    assert sum(u > n * 0.99 for u in planted) <= 1, top[:5]
+    assert min(planted) < n * 0.5 and np.median(sorted(planted)) < n * 0.95
+    for s in rings(truth):
+        members = sorted(s["users"])
+        span = set(range(members[0], members[-1] + 1))
+        assert span - set(members), f"{s['details']['style']} is a contiguous run of ids"
+        made = [created[u - 1] for u in members]
+        assert max(made) - min(made) <= timedelta(days=7), "a ring's accounts are made in a burst"
 
 
 def test_account_takeover_in_order(db, truth):
@@ -252,21 +250,28 @@ def test_account_takeover_in_order(db, truth):
 def test_harassment_campaign(db, truth):
     d = scenario(truth, "harassment_campaign")["details"]
     h = d["harasser"]
-    rows = q(db, "SELECT recipient_id, sent_at, message_id FROM messages WHERE sender_id = ?", h)
+    rows = q(
+        db,
+        "SELECT recipient_id, sent_at, message_id FROM messages WHERE message_id IN ?",
+        d["message_ids"],
+    )
     recipients = {r for r, _, _ in rows}
     assert len(recipients) >= 10 and recipients == set(d["victims"])
+    assert all(
+        s == h
+        for (s,) in q(db, "SELECT sender_id FROM messages WHERE message_id IN ?", d["message_ids"])
+    )
     times = [t for _, t, _ in rows]
     assert max(times) - min(times) > timedelta(days=2)
     reporters = {
         r
         for (r,) in q(
             db,
-            "SELECT reporter_id FROM reports WHERE reported_user_id = ? AND reason = 'harassment'",
-            h,
+            "SELECT reporter_id FROM reports WHERE report_id IN ?",
+            d["report_ids"],
         )
     }
     assert len(reporters) >= 4 and reporters <= recipients and reporters == set(d["reporters"])
-    assert {m for _, _, m in rows} == set(d["message_ids"])
 
 
 def test_sextortion(db, truth):
@@ -517,13 +522,16 @@ def test_account_identifiers_hold_every_identifier_numbered_by_value(db, truth):
             "SELECT user_id, 'payment_instrument', instrument_fingerprint FROM payments",
         )
     )
-    rows = q(db, "SELECT user_id, kind, value, identifier_id FROM account_identifiers")
-    assert {(u, k, v) for u, k, v, _ in rows} == held and len(rows) == len(held)
+    rows = q(db, "SELECT user_id, kind, value, identifier_id, holders FROM account_identifiers")
+    assert {(u, k, v) for u, k, v, _, _ in rows} == held and len(rows) == len(held)
     number: dict[tuple[str, str], int] = {}
-    for _, k, v, i in rows:
+    holders: dict[tuple[str, str], int] = {}
+    for _, k, v, i, _h in rows:
         assert number.setdefault((k, v), i) == i  # one number per identifier ...
+        holders[(k, v)] = holders.get((k, v), 0) + 1
     assert len(set(number.values())) == len(number)  # ... and one identifier per number
-    ring = scenario(truth, "romance_scam_ring")["details"]["members"]
+    assert all(h == holders[(k, v)] for _, k, v, _, h in rows)  # how many accounts hold it
+    ring = rings(truth)[0]["details"]["members"]
     shared = q(
         db,
         "SELECT identifier_id FROM account_identifiers WHERE user_id IN ? "
@@ -534,12 +542,13 @@ def test_account_identifiers_hold_every_identifier_numbered_by_value(db, truth):
 
 
 def test_ordinary_photos_are_far_apart(db, truth):
-    ring = scenario(truth, "romance_scam_ring")["details"]["members"]
-    imp = scenario(truth, "impersonation")["details"]["impersonator"]
+    copied = [u for s in rings(truth) for u in s["users"]]
+    copied.append(scenario(truth, "impersonation")["details"]["impersonator"])
+    copied += next(d for d in truth["decoys"] if d["kind"] == "photographer")["users"]
     rows = q(
         db,
         "SELECT phash FROM photos WHERE user_id <> ALL(?) ORDER BY photo_id LIMIT 300",
-        ring + [imp],
+        copied,
     )
     hs = [imagehash.hex_to_hash(h) for (h,) in rows]
     d = np.array([a - b for a, b in combinations(hs, 2)])

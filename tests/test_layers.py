@@ -23,6 +23,7 @@ LAYERS: list[set[str]] = [
     {"store", "platform"},
     {"queries"},
     {"cases"},
+    {"hunt"},  # files cases; the demo, dashboards and widgets use it
     {"content"},
     {"timeline"},
     {"evidence"},

@@ -76,6 +76,10 @@ def _cases(ground_truth: dict, duck) -> dict[str, list[dict]]:
         "payments_by_user": per_user,
         "moderation_history": per_user,
         "appeals_by_user": per_user,
+        "hunt_links": [{}],
+        "hunt_members": [{"user_ids": subjects + ring}],
+        "money_asked": [{"user_ids": ring, **window}],
+        "reports_filed_by": [{"user_ids": reporters + ring}],
         "keyword_search": [
             {"terms": [body.split()[0][:4], "こんにちは", "สวัสดี"], **window, "limit": 100000}
         ],

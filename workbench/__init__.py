@@ -23,6 +23,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "sql": ("workbench.queries.run", "sql"),
     "queries": ("workbench.queries", None),
     "cases": ("workbench.cases", None),
+    "hunt": ("workbench.hunt", None),
     "timeline": ("workbench.timeline", None),
     "evidence": ("workbench.evidence", None),
     "reports": ("workbench.reports", None),

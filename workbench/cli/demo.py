@@ -97,6 +97,10 @@ def generate(
         f"{filed.history_cases:,} historical cases"
         + (f" ({filed.skipped:,} were already in the case store)" if filed.skipped else "")
     )
+    if filed.hunt_clusters is not None:
+        typer.echo(
+            f"hunt: {filed.hunt_clusters} clusters saved for the views (workbench hunt rings)"
+        )
 
 
 @app.command()

@@ -4,9 +4,14 @@
 files, through the same core functions specialists use:
 
 * one open case per planted scenario (the current queue), in the category its kind maps to
-  (``scenario_categories`` in ``templates/decisions.yaml``). For ``false_reporting`` the subject is
-  the member who was mass-reported and the category is ``false_reporting`` (abuse of reporting):
-  the fair outcome for that member is "no violation";
+  (``scenario_categories`` in ``templates/decisions.yaml``), as frontline sends it: a scam ring's
+  case names the one member a victim reported, with the report's text (finding the rest of the
+  ring is the investigation; the ground truth keeps the answer). For ``false_reporting`` the
+  subject is the member who was mass-reported and the category is ``false_reporting`` (abuse of
+  reporting): the fair outcome for that member is "no violation"; the burst of reports from
+  linked reporters is marked on the case (:func:`workbench.hunt.coordinated.mark_case`);
+* a platform-wide hunt (:func:`workbench.hunt.rings`, at the anchor), saved for the views
+  (``SimilarClusters``, ``EmergingClusters``) as ``workbench hunt rings`` would;
 * ``n_history`` historical cases spread over the ~120 days before the anchor with realistic
   lifecycles: claims, triage, waits on partners, decisions, closures, a few reopenings, some
   SLA breaches.
@@ -110,7 +115,7 @@ SCENARIO_SUMMARIES = {
     "privacy_request": "Member asks for a copy and deletion of their personal data (GDPR).",
 }
 SCENARIO_TITLES = {
-    "romance_scam_ring": "Suspected romance scam ring",
+    "romance_scam_ring": "Reported romance scam",
     "account_takeover": "Suspected account takeover",
     "harassment_campaign": "Coordinated harassment of a member",
     "sextortion": "Sextortion threat",
@@ -144,6 +149,7 @@ class DemoCasesResult:
     scenario_filed: int = 0  # planted-scenario cases filed by this run
     history_cases: int = 0  # historical cases filed by this run
     skipped: int = 0  # demo cases already in the store
+    hunt_clusters: int | None = None  # clusters of the saved hunt (None: not run, see below)
 
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
@@ -186,6 +192,10 @@ def scenario_people(scenario: dict) -> tuple[list[int], list[object]]:
         subjects = [int(target)] if target is not None else []
         reps = details.get("reporters") or [u for u in users if u not in subjects]
         return subjects, [int(r) for r in reps]
+    front = details.get("frontline_report") or {}
+    if kind == "romance_scam_ring" and front.get("reported_user_id"):
+        # frontline sends one reported member and who reported them, not the whole ring
+        return [int(front["reported_user_id"])], [int(front["reporter"])]
     victims = details.get("victims") or details.get("victim") or []
     victims = [int(v) for v in (victims if isinstance(victims, list) else [victims])]
     if kind in ("privacy_request", "law_enforcement_request", "account_takeover"):
@@ -234,6 +244,10 @@ def _file_scenarios(
             reporters = [
                 f"{details.get('agency', 'law enforcement')} {details.get('request_id', i)}"
             ]
+        summary = SCENARIO_SUMMARIES.get(kind)
+        front = details.get("frontline_report") or {}
+        if front.get("text"):
+            summary = f"A member reported a match for a scam: “{front['text']}”"
         created = anchor - timedelta(hours=6 + 5 * i + rng.randint(0, 30))
         if details.get("received_at"):  # requests: the clocks start at receipt
             created = min(parse_timestamp(details["received_at"]), anchor - timedelta(hours=2))
@@ -246,7 +260,7 @@ def _file_scenarios(
             category=category,
             title=SCENARIO_TITLES.get(kind),
             source=source,
-            summary=SCENARIO_SUMMARIES.get(kind),
+            summary=summary,
             subjects=subjects,
             reporters=reporters,
             tags=["demo", "planted"],
@@ -465,4 +479,25 @@ def file_demo_cases(
             )
         ):
             result.scenario_cases[int(ext.split("-")[2])] = cid
+    _hunt_and_mark(settings, result, anchor)
     return result
+
+
+def _hunt_and_mark(settings: Settings, result: DemoCasesResult, anchor: datetime) -> None:
+    """Mark coordinated reporting on the planted cases, as the intake would, and save a hunt
+    for the views: both are audited queries, which run on the settings in force, so only when
+    those are ``settings``."""
+    from workbench.hunt import coordinated, sweep
+
+    here = current_settings()
+    if (here.home, here.data_url, here.cases_url) != (
+        settings.home,
+        settings.data_url,
+        settings.cases_url,
+    ):
+        return
+    for case_id in sorted(result.scenario_cases.values()):
+        coordinated.mark_case(case_id)
+    hunt = sweep.rings(as_of=anchor)
+    hunt.save(settings.home)
+    result.hunt_clusters = len(hunt.clusters)

@@ -6,7 +6,9 @@ Writes, under ``home``:
   file next to it and moved into place with ``os.replace`` (readers never see half a file);
 * ``media/photos/...`` (JPEG profile photos) and ``media/attachments/...`` (images, WAV voice
   notes, WebM clips; content-addressed by SHA-256), swapped in as a whole folder;
-* ``ground_truth.json``: ``{"seed", "anchor", "users", "scenarios": [{"kind", "users", "details"}]}``.
+* ``ground_truth.json``: ``{"seed", "anchor", "users", "generator_version", "scenarios": [{"kind",
+  "users", "details"}], "decoys": [{"kind", "users", "details"}]}``: what was planted, and the
+  innocent sharing planted beside it (so that precision can be scored).
 
 Deterministic: the same seed, user count and anchor give identical table contents (and media
 files); another anchor shifts every timestamp by the same constant. All randomness comes from
@@ -50,7 +52,7 @@ from workbench.platform.schema import TABLES
 MIN_USERS = 200
 MAX_USERS = 2_000_000  # identifier uniqueness is guaranteed up to here (see ids.ipv4)
 POOL_IMAGES, POOL_AUDIO, POOL_VIDEO = 40, 8, 6
-GENERATOR_VERSION = 2  # 2: photos.phash_int, account_identifiers
+GENERATOR_VERSION = 3  # 2: photos.phash_int, account_identifiers; 3: holders, spread actors, decoys
 
 
 def outdated(home: Path) -> str | None:
@@ -265,21 +267,18 @@ def generate_demo(
         sink = _make_sink(con)
         anchor_us = int(anchor.timestamp()) * 1_000_000 + anchor.microsecond
 
-        n_ord = users - scenarios.N_ACTORS
         pop = Population.draw(seed, users)
-        pop.by_lang = [g[g < n_ord] for g in pop.by_lang]
-        pop.n = n_ord  # ordinary partners are drawn among ordinary members only
-        scenarios.cast_actors(pop, n_ord, seed)
+        actors = scenarios.cast_actors(pop, seed)  # members like any other, spread over the ids
         counters = Counters()
         pool = _media_pool(seed, tmp_media)
         gen = Ordinary(seed, pop, anchor_us, pool, counters)
 
-        chunks = [(no, lo, min(lo + CHUNK, n_ord)) for no, lo in enumerate(range(0, n_ord, CHUNK))]
+        chunks = [(no, lo, min(lo + CHUNK, users)) for no, lo in enumerate(range(0, users, CHUNK))]
         bar = None
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=n_ord, unit="member", desc="demo platform")
+            bar = tqdm(total=users, unit="member", desc="demo platform")
         for no, lo, hi in chunks:
             gen.chunk(no, lo, hi, sink)
             if no == 0:  # chunk 0 holds every member whose photos are rendered: start them now
@@ -290,9 +289,9 @@ def generate_demo(
             bar.close()
 
         planter = scenarios.Planter(
-            con, sink, seed, pop, n_ord, gen, counters, anchor, anchor_us, tmp_media
+            con, sink, seed, pop, actors, gen, counters, anchor, anchor_us, tmp_media
         )
-        truth = planter.plant()
+        truth, decoys = planter.plant()
         for rel, data in planter.attachments:
             (tmp_media / rel).parent.mkdir(parents=True, exist_ok=True)
             (tmp_media / rel).write_bytes(data)
@@ -330,6 +329,7 @@ def generate_demo(
             "users": users,
             "generator_version": GENERATOR_VERSION,
             "scenarios": truth,
+            "decoys": decoys,
         }
 
         # publish: media folder, database file, then the ground truth

@@ -4,7 +4,8 @@ members at a time and handed to a sink as Arrow tables (never row by row).
 
 Time is kept as integer microseconds *relative to the anchor* (negative = before it) until the
 very last step, so another anchor shifts every timestamp by the same constant and nothing else.
-Members are user ids ``1..n``; member ``i`` (0-based index) is user ``i + 1``.
+Members are user ids ``1..n``; member ``i`` (0-based index) is user ``i + 1``. Ids follow
+sign-up order, as on a real platform: member ``i`` signed up no later than member ``i + 1``.
 """
 
 from __future__ import annotations
@@ -189,7 +190,8 @@ class Population:
         w = np.array([c.weight for c in COUNTRIES], dtype=float)
         country = rng.choice(len(COUNTRIES), size=n, p=w / w.sum()).astype(np.int16)
         lang = COUNTRY_LANG[country].astype(np.int16)
-        created = -(rng.integers(3 * DAY, 720 * DAY, n, dtype=np.int64))
+        # ids follow sign-up order: the oldest account has the smallest id
+        created = -np.sort(rng.integers(3 * DAY, 720 * DAY, n, dtype=np.int64))[::-1].copy()
         by_lang = [np.flatnonzero(lang == i) for i in range(len(text.LANGUAGES))]
         return cls(n, country, lang, created, by_lang)
 

@@ -1,9 +1,17 @@
 """Planted scenarios: the abuse an investigator should find, written on top of ordinary activity.
 
-The actors (scam ring, harasser, sextortionist, impersonator, false reporters) are the last
-``N_ACTORS`` user ids; everything they do is scripted here. Victims, targets and request
-subjects are ordinary members picked after the ordinary data is loaded, by SQL over it (active,
-with history, photos rendered, and for the mass-reported member: never reported, never sanctioned).
+The actors (scam rings, harasser, sextortionist, impersonator, false reporters) are members like
+any other, drawn from across the id range (:func:`cast_actors`): ids follow sign-up order, and a
+ring's accounts were made in one burst, so they sit near each other, mixed with ordinary members
+who signed up the same days. Ordinary activity is generated for them as for everyone; what they
+do on top is scripted here. Victims, targets and request subjects are ordinary members picked
+after the ordinary data is loaded, by SQL over it (active, with history, photos rendered, and for
+the mass-reported member: never reported, never sanctioned).
+
+Decoys (:meth:`Planter.decoys`) are innocent sharing, listed in ``ground_truth.json`` under
+``decoys`` so that precision can be scored: carrier-grade NAT, mobile-carrier and campus IPs and
+a VPN exit node shared by 50-500 members, families sharing a tablet, couples sharing a card, and
+a photographer whose portfolio holds copies of clients' profile photos.
 
 Each scenario returns ``{"kind", "users", "details"}`` for ``ground_truth.json``; the details
 carry the ids tests and investigators need (shared identifiers, message/report/login ids, times).
@@ -12,12 +20,12 @@ Times in the details are ISO 8601 UTC; most planted activity happens in the last
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import imagehash
 import numpy as np
-import pyarrow as pa
 
 from workbench.demo import ids, text
 from workbench.demo.media import PhotoJob, jpeg_bytes, phash_hex, sha256_hex
@@ -37,39 +45,126 @@ from workbench.demo.ordinary import (
 from workbench.demo.people import BY_CODE, COUNTRIES, DEVICES, HOSTILE
 from workbench.demo.rows import Rows
 
-RING, HARASSER, SEXTORTION, IMPERSONATOR, FALSE_REPORTERS = 6, 1, 1, 1, 5
-N_ACTORS = RING + HARASSER + SEXTORTION + IMPERSONATOR + FALSE_REPORTERS
 NEAR_DUP_MAX = 8  # planted copies are kept within this many bits of their original
 SIBLING_MAX = 10  # ... and of each other copy of the same picture
 TRANSFORMS = ("reencode", "crop", "resize")
 COUNTRY_INDEX = {c.code: i for i, c in enumerate(COUNTRIES)}
-ACTOR_COUNTRIES = [
-    "US",
-    "GB",
-    "DE",
-    "US",
-    "FR",
-    "ES",  # ring (claimed homes)
-    "GB",  # harasser
-    "US",  # sextortionist
-    None,  # impersonator: copies the real member
-    "BR",
-    "BR",
-    "BR",
-    "BR",
-    "BR",
-]  # false reporters: one friend group
 
 
-def cast_actors(pop: Population, n_ord: int, seed: int) -> None:
-    """Give the actors (indices ``n_ord..``) their countries, languages and recent sign-ups."""
+@dataclass(frozen=True)
+class RingSpec:
+    """One romance-scam ring: how it is linked, who it writes to, when its accounts were made."""
+
+    style: str
+    countries: tuple[str, ...]  # the homes its members claim, one per member
+    victim_languages: tuple[str, ...]  # one victim per entry
+    age_days: tuple[int, int]  # the accounts were created in one burst this many days ago
+    template: str | None = None  # RING_TEMPLATES language of its pasted opener
+
+    @property
+    def size(self) -> int:
+        return len(self.countries)
+
+
+RINGS = (
+    # shares devices, IPs, payment instruments and a stolen photo set; writes in eight languages
+    RingSpec(
+        "linked_every_way",
+        ("US", "GB", "DE", "US", "FR", "ES"),
+        ("en", "es", "pt", "fr", "de", "ja", "ko", "th"),
+        (45, 75),
+    ),
+    # no shared device or IP: only a stolen photo set and payment instruments link it
+    RingSpec("photos_and_payments", ("ES", "MX", "ES", "MX"), ("es",) * 6, (20, 40), "es"),
+    # an aged operation of fifteen accounts passing a pool of phones around, from two offices
+    RingSpec("rotating_devices", ("FR",) * 15, ("fr",) * 12, (280, 320), "fr"),
+    # three accounts, one card, one IP, one pasted opener
+    RingSpec("small_template", ("JP",) * 3, ("ja",) * 4, (10, 30), "ja"),
+)
+BURST_DAYS = 5  # a ring's accounts are created within this many days of each other
+
+
+@dataclass
+class Actors:
+    """User indices of everyone whose behaviour is scripted, spread over the id range."""
+
+    rings: list[list[int]]
+    harasser: int
+    sextortionist: int
+    impersonator: int
+    false_reporters: list[int]
+
+    def all(self) -> list[int]:
+        return [i for r in self.rings for i in r] + [
+            self.harasser,
+            self.sextortionist,
+            self.impersonator,
+            *self.false_reporters,
+        ]
+
+
+def _burst(
+    pop: Population, rng: np.random.Generator, taken: set[int], k: int, age: tuple[int, int]
+) -> tuple[list[int], int]:
+    """``k`` members to become a group made in one burst ``age`` days ago, and the moment:
+    the members who signed up around then (their sign-up times are moved into the burst by
+    :func:`cast_actors`, which keeps ids in sign-up order)."""
+    at = -int(rng.integers(age[0], age[1] + 1)) * DAY
+    # those who really signed up in the burst's days stay ordinary: they end up between the
+    # group's ids, as on a real platform
+    inside = range(
+        int(np.searchsorted(pop.created, at - BURST_DAYS * DAY)),
+        int(np.searchsorted(pop.created, at)),
+    )
+    lo, hi = inside.start, inside.stop
+    while True:
+        free = [i for i in range(lo, hi) if i not in taken and i not in inside]
+        if len(free) >= 2 * k or (lo == 0 and hi == pop.n):
+            break
+        lo, hi = max(0, lo - k), min(pop.n, hi + k)
+    if len(free) < k:
+        raise RuntimeError("too few members to plant the scenarios; generate more users")
+    chosen = sorted(int(i) for i in rng.choice(free, k, replace=False))
+    taken.update(chosen)
+    return chosen, at
+
+
+def cast_actors(pop: Population, seed: int) -> Actors:
+    """Pick the actors among all members (ordinary activity is generated for them too, as for
+    anyone) and give them their claimed countries and languages."""
     rng = stream(seed, 0xACE)
-    for k, code in enumerate(ACTOR_COUNTRIES):
-        i = n_ord + k
-        if code is not None:
-            pop.country[i] = COUNTRY_INDEX[code]
-            pop.lang[i] = LANG_INDEX[BY_CODE[code].language]
-        pop.created[i] = -int(rng.integers(25 * DAY, 60 * DAY))
+    taken: set[int] = set()
+    groups = [_burst(pop, rng, taken, spec.size, spec.age_days) for spec in RINGS]
+    groups.append(_burst(pop, rng, taken, 1, (300, 600)))  # harasser: a long-standing member
+    groups.append(_burst(pop, rng, taken, 1, (60, 200)))  # sextortionist
+    groups.append(_burst(pop, rng, taken, 1, (20, 40)))  # impersonator: a fresh account
+    groups.append(_burst(pop, rng, taken, 5, (25, 60)))  # false reporters: sock puppets
+    for members, at in groups:  # each group signs up within BURST_DAYS
+        offsets = np.sort(rng.integers(0, BURST_DAYS * DAY, len(members)))
+        pop.created[members] = at - BURST_DAYS * DAY + offsets
+    # ids follow sign-up order again: members are renumbered, their attributes go with them
+    order = np.argsort(pop.created, kind="stable")
+    where = np.empty_like(order)
+    where[order] = np.arange(len(order))
+    pop.created, pop.country, pop.lang = pop.created[order], pop.country[order], pop.lang[order]
+    moved = [sorted(int(where[i]) for i in members) for members, _ in groups]
+    rings = moved[: len(RINGS)]
+    harasser, sextortionist, impersonator = (m[0] for m in moved[len(RINGS) : len(RINGS) + 3])
+    actors = Actors(rings, harasser, sextortionist, impersonator, moved[-1])
+
+    def home(i: int, code: str) -> None:
+        pop.country[i] = COUNTRY_INDEX[code]
+        pop.lang[i] = LANG_INDEX[BY_CODE[code].language]
+
+    for spec, members in zip(RINGS, rings):
+        for i, code in zip(members, spec.countries):
+            home(i, code)
+    home(harasser, "GB")
+    home(sextortionist, "US")
+    for i in actors.false_reporters:  # one friend group
+        home(i, "BR")
+    pop.by_lang = [np.flatnonzero(pop.lang == i) for i in range(len(pop.by_lang))]
+    return actors
 
 
 class Planter:
@@ -81,19 +176,19 @@ class Planter:
         sink: Sink,
         seed: int,
         pop: Population,
-        n_ord: int,
+        actors: Actors,
         ordinary: Ordinary,
         counters: Counters,
         anchor: datetime,
         anchor_us: int,
         media_root: Path,
     ) -> None:
-        self.con, self.sink, self.seed, self.pop, self.n_ord, self.o = (
+        self.con, self.sink, self.seed, self.pop, self.actors, self.o = (
             con,
             sink,
             seed,
             pop,
-            n_ord,
+            actors,
             ordinary,
         )
         self.ids, self.anchor, self.anchor_us, self.media_root = (
@@ -104,11 +199,13 @@ class Planter:
         )
         self.rng = stream(seed, 0x5CE)
         self.rows = Rows(anchor_us)
-        self.used: set[int] = set()
+        self.used: set[int] = {i + 1 for i in actors.all()}  # user ids: actors are never victims
         self.actor_slot = 0  # extra identifier slots for shared/attacker values
+        self.crowd_slot = 0  # IP slots from the top of the range down, for shared crowd IPs
         self.k_shared = ids.mix64(np.array([seed], dtype=np.uint64), 0x5AAD)[0]
         self.photo_hash: dict[int, str] = {}
         self.attachments: list[tuple[str, bytes]] = []
+        self.vpn_ip = ""  # the VPN exit node's address, once the decoys are planted
 
     # ------------------------------------------------------------------ small helpers
     def iso(self, off: int) -> str:
@@ -116,10 +213,6 @@ class Planter:
 
     def uid(self, idx: int) -> int:
         return int(idx) + 1
-
-    def actor(self, k: int) -> int:
-        """User index of actor ``k``."""
-        return self.n_ord + k
 
     def lang(self, idx: int) -> str:
         return text.LANGUAGES[int(self.pop.lang[idx])]
@@ -149,6 +242,12 @@ class Planter:
         u, s = np.array([idx]), np.array([slot])
         return self.o.ips(u, s, self.o.home_octets(self.rng, u, s))[0].as_py()
 
+    def crowd_ip(self, octet: int) -> str:
+        """An address many members share (carrier NAT, campus, VPN): slots above every member's."""
+        self.crowd_slot += 1
+        slot = np.array([2**24 - self.crowd_slot], dtype=np.uint64)
+        return ids.ipv4(slot, np.array([octet]), self.o.k_ip)[0].as_py()
+
     def instrument(self) -> str:
         self.actor_slot += 1
         return ids.hex_ids(np.array([2**41 + self.actor_slot], dtype=np.uint64), self.o.k_pay)[
@@ -161,7 +260,7 @@ class Planter:
     def ordinary_pool(self, *, clean: bool = False, min_sent: int = 3) -> list[int]:
         """Active members (user ids) with rendered photos, some history and (``clean``) no
         reports or sanctions, in id order."""
-        limit = min(self.n_ord, RENDER_LIMIT)
+        limit = min(self.pop.n, RENDER_LIMIT)
         cond = ""
         if clean:
             cond = """AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.reported_user_id = u.user_id)
@@ -332,9 +431,11 @@ class Planter:
         transform: str,
         original_hash: str,
         siblings: list[str] = (),
+        limits: tuple[int, int] = (NEAR_DUP_MAX, SIBLING_MAX),
     ) -> tuple[int, int]:
-        """A modified copy of picture ``seed`` within NEAR_DUP_MAX bits of the original and within
-        SIBLING_MAX bits of the other copies (so any copy finds all the others)."""
+        """A modified copy of picture ``seed`` within ``limits[0]`` bits (NEAR_DUP_MAX) of the
+        original and within ``limits[1]`` (SIBLING_MAX) of the other copies (so any copy finds
+        all the others)."""
         base = imagehash.hex_to_hash(original_hash)
         others = [imagehash.hex_to_hash(h) for h in siblings]
         for tweak in range(int(self.rng.integers(1, 2**30)), 2**31):
@@ -342,7 +443,7 @@ class Planter:
                 phash_hex(jpeg_bytes(PhotoJob("", seed, transform, tweak)))
             )
             dist = int(base - cand)
-            if dist <= NEAR_DUP_MAX and all(int(o - cand) <= SIBLING_MAX for o in others):
+            if dist <= limits[0] and all(int(o - cand) <= limits[1] for o in others):
                 pid = self.photo(user, PhotoJob("", seed, transform, tweak), at, primary)
                 return pid, dist
         raise AssertionError("unreachable")
@@ -385,13 +486,18 @@ class Planter:
             self.login(uid, t, ip, device, country, None, model=model)
 
     # ------------------------------------------------------------------ scenarios
-    def plant(self) -> list[dict]:
-        """Write every scenario's rows; returns the ground-truth entries, in a fixed order."""
-        self.actor_rows()
+    def plant(self) -> tuple[list[dict], list[dict]]:
+        """Write every scenario's and decoy's rows; returns the ground-truth entries (scenarios,
+        decoys), in a fixed order."""
         pool = self.ordinary_pool()
         clean = self.ordinary_pool(clean=True)
+        self.vpn_ip = self.crowd_ip(45)  # rings log in through it too: decoys they touch
+        first, *others = [
+            self.romance_scam_ring(spec, members, pool)
+            for spec, members in zip(RINGS, self.actors.rings)
+        ]
         out = [
-            self.romance_scam_ring(pool),
+            first,
             self.account_takeover(clean),
             self.harassment_campaign(pool),
             self.sextortion(pool),
@@ -399,108 +505,159 @@ class Planter:
             self.false_reporting(clean),
             self.law_enforcement_request(pool),
             self.privacy_request(pool),
+            *others,  # later rings go last: the earlier entries keep their places
         ]
+        decoys = self.decoys(out)
         self.rows.flush(self.sink)
-        return out
+        return out, decoys
 
-    def actor_rows(self) -> None:
-        """Users and profiles of the actors, from the ordinary generator, then adjusted."""
-        idx = np.arange(self.n_ord, self.n_ord + N_ACTORS)
-        status = np.array(["active"] * N_ACTORS, dtype=object)
-        users = self.o.users_table(0xAC7, idx, status)
-        prof = self.o.profiles_table(0xAC7, idx)
-        users = users.set_column(
-            users.schema.get_field_index("verified"), "verified", pa.array([False] * N_ACTORS)
-        )
-        self.sink("users", users)
-        self.sink("profiles", prof)
+    def _ring_links(self, spec: RingSpec, members: list[int]) -> tuple[list, list, list, dict]:
+        """Shared devices, IPs and instruments of a ring, and who holds which (by member)."""
+        n = len(members)
+        if spec.style == "linked_every_way":
+            devices = [self.shared_device() for _ in range(3)]
+            ips = [self.hostile_ip("NG"), self.hostile_ip("GH"), self.hostile_ip("NG")]
+            fps = [self.instrument(), self.instrument()]
+            # every member shares something with another, and the ring is one piece
+            dev_of = {0: [0, 2], 1: [0], 2: [0, 1], 3: [1], 4: [2], 5: [2]}
+            ip_of = {0: [0], 1: [1], 2: [1], 3: [0], 4: [1, 2], 5: [0, 2]}
+            fp_of = {0: [0], 1: [0], 2: [0], 3: [1], 4: [1], 5: [0]}
+        elif spec.style == "photos_and_payments":
+            devices, ips = [], []
+            fps = [self.instrument() for _ in range(3)]  # a chain of prepaid cards
+            dev_of, ip_of = {k: [] for k in range(n)}, {k: [] for k in range(n)}
+            fp_of = {0: [0], 1: [0, 2], 2: [1, 2], 3: [1]}
+        elif spec.style == "rotating_devices":
+            devices = [self.shared_device() for _ in range(6)]  # phones passed around
+            ips = [self.hostile_ip("RO"), self.hostile_ip("RO")]  # two offices
+            fps = []
+            dev_of = {k: [k % 6, (k + 1) % 6] for k in range(n)}
+            ip_of = {k: [k % 2] for k in range(n)}
+            fp_of = {k: [] for k in range(n)}
+        else:  # small_template
+            devices, ips, fps = [], [self.hostile_ip("VN")], [self.instrument()]
+            dev_of = {k: [] for k in range(n)}
+            ip_of = {k: [0] for k in range(n)}
+            fp_of = {k: [0] for k in range(n)}
+        return devices, ips, fps, {"dev": dev_of, "ip": ip_of, "fp": fp_of}
 
-    def romance_scam_ring(self, pool: list[int]) -> dict:
-        members = [self.actor(k) for k in range(RING)]
-        uids = [self.uid(m) for m in members]
-        devices = [self.shared_device() for _ in range(3)]
-        ips = [self.hostile_ip("NG"), self.hostile_ip("GH"), self.hostile_ip("NG")]
-        fps = [self.instrument(), self.instrument()]
-        # who shares what: every member shares something with another, and the ring is connected
-        dev_of = {0: [0, 2], 1: [0], 2: [0, 1], 3: [1], 4: [2], 5: [2]}
-        ip_of = {0: [0], 1: [1], 2: [1], 3: [0], 4: [1, 2], 5: [0, 2]}
-        fp_of = {0: [0], 1: [0], 2: [0], 3: [1], 4: [1], 5: [0]}
-        ip_country = ["NG", "GH", "NG"]
+    def _ring_activity(self, spec, members, devices, ips, fps, of) -> None:
+        """Devices, logins and payments of a ring's members."""
+        ip_country = {ip: c for ip, c in zip(ips, self._hostile_countries(spec, len(ips)))}
         for k, m in enumerate(members):
+            uid = self.uid(m)
             model = k % len(DEVICES)
             created = int(self.pop.created[m])
-            for d in dev_of[k]:
-                self.device(devices[d], uids[k], model, created + HOUR, -DAY)
-            for d in dev_of[k]:
-                for i in ip_of[k]:
-                    self.actor_background(m, ips[i], devices[d], ip_country[i], model, n=3)
-            for f in fp_of[k]:
-                self.payment(uids[k], created + 2 * DAY, 4.99, "USD", fps[f], "succeeded")
-        self.payment(uids[4], -12 * DAY, 59.99, "USD", fps[1], "chargeback", product="premium_6m")
-        # an earlier automated warning on one member, appealed and still pending
-        warned_at = -int(self.rng.integers(15 * DAY, 20 * DAY))
-        action_id = self.new_id("action")
-        self.rows.add(
-            "moderation_actions",
-            action_id=action_id,
-            user_id=uids[2],
-            ts=warned_at,
-            action="warning",
-            clause="scams_fraud",
-            reason="Automated: off-platform payment request detected.",
-            actor="automated",
-            message_id=None,
-            expires_at=None,
-        )
-        appeal_id = self.new_id("appeal")
-        self.rows.add(
-            "appeals",
-            appeal_id=appeal_id,
-            user_id=uids[2],
-            action_id=action_id,
-            created_at=warned_at + 3 * HOUR,
-            text=text.APPEAL_TEXT["en"][0],
-            status="pending",
-            decided_at=None,
-        )
-        # one stolen photo set: the originals on member 0, modified copies across the others
-        seeds = [int(s) for s in self.rng.integers(0, 2**62, 3)]
-        groups = []
-        originals = []
-        for j, s in enumerate(seeds):
+            own = self.own_device(m)
+            mine = [devices[d] for d in of["dev"][k]] or [own]
+            for j, dev in enumerate(mine):
+                if dev != own:
+                    self.device(dev, uid, model, created + HOUR + j * 9 * DAY, -DAY)
+            for j, dev in enumerate(mine):
+                for i in of["ip"][k] or [None]:
+                    ip = ips[i] if i is not None else self.own_ip(m)
+                    country = ip_country.get(ip, spec.countries[k])
+                    if spec.style == "rotating_devices":  # one phone after another
+                        self.rotation_logins(m, ip, dev, country, model, j, len(mine))
+                    else:
+                        self.actor_background(m, ip, dev, country, model, n=3)
+            for f in of["fp"][k]:
+                self.payment(uid, created + 2 * DAY, 4.99, "USD", fps[f], "succeeded")
+
+    @staticmethod
+    def _hostile_countries(spec: RingSpec, n: int) -> list[str]:
+        return {
+            "linked_every_way": ["NG", "GH", "NG"],
+            "rotating_devices": ["RO", "RO"],
+            "small_template": ["VN"],
+        }.get(spec.style, [])[:n]
+
+    def rotation_logins(
+        self, idx: int, ip: str, device: str, country: str, model: int, j: int, of: int
+    ) -> None:
+        """Logins on the ``j``-th of ``of`` devices a member uses in turn, in its share of time."""
+        created = int(self.pop.created[idx])
+        span = -DAY - created - HOUR
+        lo = created + HOUR + span * j // of
+        hi = created + HOUR + span * (j + 1) // of
+        for t in sorted(int(lo + self.rng.random() * (hi - lo)) for _ in range(3)):
+            self.login(self.uid(idx), t, ip, device, country, None, model=model)
+
+    def _stolen_photos(self, spec: RingSpec, uids: list[int], members: list[int]) -> list[dict]:
+        """A stolen photo set: the originals on member 0, modified copies on the others."""
+        if spec.style not in ("linked_every_way", "photos_and_payments"):
+            return []
+        n_pics = 3 if spec.style == "linked_every_way" else 2
+        seeds = [int(s) for s in self.rng.integers(0, 2**62, n_pics)]
+        groups, originals = [], []
+        for j, sd in enumerate(seeds):
             pid = self.photo(
                 uids[0],
-                PhotoJob("", s),
+                PhotoJob("", sd),
                 int(self.pop.created[members[0]]) + HOUR + j * 7 * MINUTE,
                 j == 0,
             )
             originals.append(pid)
             groups.append({"original_photo_id": pid, "copies": []})
-        for k in range(1, RING):
-            for j in ((k - 1) % 3, k % 3):
-                tr = TRANSFORMS[(k + j) % 3]
+        for k in range(1, len(uids)):
+            if spec.style == "linked_every_way":  # two of the three pictures each
+                pics, limits = ((k - 1) % 3, k % 3), (NEAR_DUP_MAX, SIBLING_MAX)
+            else:  # the whole set, lightly re-encoded or resized (as re-uploads are)
+                pics, limits = tuple(range(n_pics)), (6, 8)
+            for j in pics:
+                tr = (
+                    TRANSFORMS[(k + j) % 3]
+                    if spec.style == "linked_every_way"
+                    else ("reencode" if (k + j) % 2 else "resize")
+                )
                 siblings = [self.photo_hash[c["photo_id"]] for c in groups[j]["copies"]]
                 cp, dist = self.near_duplicate(
                     seeds[j],
                     uids[k],
                     int(self.pop.created[members[k]]) + HOUR,
-                    j == (k - 1) % 3,
+                    j == pics[0],
                     tr,
                     self.photo_hash[originals[j]],
                     siblings,
+                    limits=limits,
                 )
                 groups[j]["copies"].append(
                     {"photo_id": cp, "user_id": uids[k], "transform": tr, "distance": dist}
                 )
+        return groups
+
+    def _opener(self, spec: RingSpec, lg: str, victim: int) -> str:
+        """The ring's first message: its pasted template (the victim's name put in, an emoji
+        now and then) or, for a ring without one, the usual short line."""
+        if spec.template is None:
+            return text.ROMANCE_OPENER[lg][0]
+        first = self.query("SELECT display_name FROM users WHERE user_id = ?", [victim])[0][0]
+        name = first.split()[0] if " " in first else first
+        line = text.RING_TEMPLATES[spec.template][0].format(name=name)
+        if self.rng.random() < 0.5:
+            line += " " + text.EMOJI[int(self.rng.integers(0, len(text.EMOJI)))]
+        return line
+
+    def romance_scam_ring(self, spec: RingSpec, members: list[int], pool: list[int]) -> dict:
+        uids = [self.uid(m) for m in members]
+        devices, ips, fps, of = self._ring_links(spec, members)
+        self._ring_activity(spec, members, devices, ips, fps, of)
+        action_ids, appeal_ids = [], []
+        if spec.style == "linked_every_way":
+            self.payment(
+                uids[4], -12 * DAY, 59.99, "USD", fps[1], "chargeback", product="premium_6m"
+            )
+            action_ids, appeal_ids = self._warning_and_appeal(uids[2])
+        groups = self._stolen_photos(spec, uids, members)
         # scripted conversations with victims in their own languages
-        langs = ["en", "es", "pt", "fr", "de", "ja", "ko", "th"]
-        victims = [self.choose(pool, lang=lg)[0] for lg in langs]
+        victims = [self.choose(pool, lang=lg)[0] for lg in spec.victim_languages]
         convs, msg_ids = [], {"opener": [], "off_platform": [], "gift_card": [], "crypto": []}
-        report_ids, reporters = [], []
+        reports = []
+        writers = len(uids) if spec.style != "rotating_devices" else len(victims)
         for v_i, victim in enumerate(victims):
-            k = v_i % RING
+            k = v_i % min(writers, len(uids))
             scammer = uids[k]
-            lg = self.lang(victim - 1)
+            lg = spec.template or self.lang(victim - 1)
             conv = self.new_id("conversation")
             t = -int(self.rng.integers(8 * DAY, 20 * DAY))
             at = self.times(t, 8, 20 * MINUTE, 10 * HOUR)
@@ -508,7 +665,7 @@ class Planter:
             ask = "gift_card" if v_i % 2 == 0 else "crypto"
             amount = "200 USD" if ask == "gift_card" else "500 USDT"
             script = [
-                (scammer, text.ROMANCE_OPENER[lg][0], "opener"),
+                (scammer, self._opener(spec, lg, victim), "opener"),
                 (victim, self.pick(text.ORDINARY[lg]), None),
                 (scammer, text.ROMANCE_OPENER[lg][1], "opener"),
                 (victim, self.pick(text.ORDINARY[lg]), None),
@@ -538,46 +695,84 @@ class Planter:
                     "victim": victim,
                     "language": lg,
                     "ask": ask,
+                    "amount": amount,
                 }
             )
             if v_i % 3 != 2:  # most victims report, not all
-                rid = self.report(
-                    victim,
-                    scammer,
-                    at[-1] + int(self.rng.integers(HOUR, DAY)),
-                    "scam",
-                    ask_id,
-                    text.REPORT_TEXT[lg]["scam"],
-                )
-                report_ids.append(rid)
-                reporters.append(victim)
+                rl = self.lang(victim - 1)
+                at_r = at[-1] + int(self.rng.integers(HOUR, DAY))
+                free_text = text.REPORT_TEXT[rl]["scam"]
+                rid = self.report(victim, scammer, at_r, "scam", ask_id, free_text)
+                reports.append((at_r, rid, victim, scammer, free_text))
+        first = min(reports)  # what frontline sends: the first report, about one member
         return {
             "kind": "romance_scam_ring",
             "users": uids,
             "details": {
+                "style": spec.style,
                 "members": uids,
+                "reported_member": first[3],
+                "frontline_report": {
+                    "report_id": first[1],
+                    "reporter": first[2],
+                    "reported_user_id": first[3],
+                    "text": first[4],
+                    "created_at": self.iso(first[0]),
+                },
                 "victims": victims,
-                "reporters": reporters,
-                "report_ids": report_ids,
+                "reporters": [r[2] for r in reports],
+                "report_ids": [r[1] for r in reports],
                 "shared_devices": devices,
                 "shared_ips": ips,
                 "shared_instruments": fps,
                 "links": {
                     str(uids[k]): {
-                        "devices": [devices[d] for d in dev_of[k]],
-                        "ips": [ips[i] for i in ip_of[k]],
-                        "instruments": [fps[f] for f in fp_of[k]],
+                        "devices": [devices[d] for d in of["dev"][k]],
+                        "ips": [ips[i] for i in of["ip"][k]],
+                        "instruments": [fps[f] for f in of["fp"][k]],
                     }
-                    for k in range(RING)
+                    for k in range(len(uids))
                 },
                 "photo_groups": groups,
+                "template_language": spec.template,
                 "conversations": convs,
                 "message_ids": msg_ids,
-                "moderation_action_ids": [action_id],
-                "appeal_ids": [appeal_id],
+                "moderation_action_ids": action_ids,
+                "appeal_ids": appeal_ids,
                 "languages": sorted({c["language"] for c in convs}),
+                "created_from": self.iso(min(int(self.pop.created[m]) for m in members)),
+                "created_to": self.iso(max(int(self.pop.created[m]) for m in members)),
             },
         }
+
+    def _warning_and_appeal(self, uid: int) -> tuple[list[int], list[int]]:
+        """An earlier automated warning on one member, appealed and still pending."""
+        warned_at = -int(self.rng.integers(15 * DAY, 20 * DAY))
+        action_id = self.new_id("action")
+        self.rows.add(
+            "moderation_actions",
+            action_id=action_id,
+            user_id=uid,
+            ts=warned_at,
+            action="warning",
+            clause="scams_fraud",
+            reason="Automated: off-platform payment request detected.",
+            actor="automated",
+            message_id=None,
+            expires_at=None,
+        )
+        appeal_id = self.new_id("appeal")
+        self.rows.add(
+            "appeals",
+            appeal_id=appeal_id,
+            user_id=uid,
+            action_id=action_id,
+            created_at=warned_at + 3 * HOUR,
+            text=text.APPEAL_TEXT["en"][0],
+            status="pending",
+            decided_at=None,
+        )
+        return [action_id], [appeal_id]
 
     def account_takeover(self, clean: list[int]) -> dict:
         victim = self.choose(clean)[0]
@@ -696,10 +891,9 @@ class Planter:
         }
 
     def harassment_campaign(self, pool: list[int]) -> dict:
-        h_idx = self.actor(RING)
+        h_idx = self.actors.harasser
         harasser = self.uid(h_idx)
         ip, device = self.own_ip(h_idx), self.own_device(h_idx)
-        self.device(device, harasser, 2, int(self.pop.created[h_idx]) + HOUR, -DAY)
         self.actor_background(h_idx, ip, device, "GB", 2, n=10)
         self.photo(
             harasser,
@@ -752,10 +946,9 @@ class Planter:
         }
 
     def sextortion(self, pool: list[int]) -> dict:
-        s_idx = self.actor(RING + HARASSER)
+        s_idx = self.actors.sextortionist
         perp = self.uid(s_idx)
         ip, device = self.hostile_ip("GH"), self.own_device(s_idx)
-        self.device(device, perp, 3, int(self.pop.created[s_idx]) + HOUR, -DAY)
         self.actor_background(s_idx, ip, device, "GH", 3, n=8)
         self.photo(
             perp,
@@ -815,7 +1008,7 @@ class Planter:
         real = self.choose([u for u in pool if len(self.o.user_photos.get(u, ())) >= 2], lang="en")[
             0
         ]
-        i_idx = self.actor(RING + HARASSER + SEXTORTION)
+        i_idx = self.actors.impersonator
         imp = self.uid(i_idx)
         self.con.execute("UPDATE users SET verified = true WHERE user_id = ?", [real])
         name, handle, country, language = self.query(
@@ -841,7 +1034,6 @@ class Planter:
         )
         self.pop.lang[i_idx] = LANG_INDEX[language]
         ip, device = self.hostile_ip("RO"), self.own_device(i_idx)
-        self.device(device, imp, 6, int(self.pop.created[i_idx]) + HOUR, -DAY)
         self.actor_background(i_idx, ip, device, "RO", 6, n=5)
         pairs = []
         for j, (orig_pid, seed) in enumerate(self.o.user_photos[real]):
@@ -901,10 +1093,7 @@ class Planter:
 
     def false_reporting(self, clean: list[int]) -> dict:
         target = self.choose(clean)[0]
-        group = [
-            self.actor(RING + HARASSER + SEXTORTION + IMPERSONATOR + k)
-            for k in range(FALSE_REPORTERS)
-        ]
+        group = list(self.actors.false_reporters)
         uids = [self.uid(g) for g in group]
         devices = [self.shared_device(), self.shared_device()]
         ips = [self.own_ip(group[0]), self.own_ip(group[1])]
@@ -982,4 +1171,152 @@ class Planter:
                 "channel": "web_form",
                 "received_at": self.iso(received),
             },
+        }
+
+    # ------------------------------------------------------------------ decoys
+    def _members(self, k: int, *, country: str | None = None, taken: set[int]) -> list[int]:
+        """``k`` user ids of ordinary members (never actors), from ``country`` where possible."""
+        if not hasattr(self, "_actor_ids"):
+            self._actor_ids = {i + 1 for i in self.actors.all()}
+        skip = self._actor_ids | taken | self.used  # decoys are bystanders
+        out: list[int] = []
+        pools = [np.arange(self.pop.n)]
+        if country is not None:
+            home = np.flatnonzero(self.pop.country == COUNTRY_INDEX[country])
+            pools = [home, np.arange(self.pop.n)]
+        for pool in pools:
+            # random picks until enough: no pass over the whole population per group
+            for _ in range(4):
+                need = k - len(out)
+                if need <= 0 or not len(pool):
+                    break
+                for i in self.rng.choice(pool, min(len(pool), 4 * need + 8), replace=False):
+                    u = int(i) + 1
+                    if u not in skip and u not in out and len(out) < k:
+                        out.append(u)
+            if len(out) < k and len(pool) <= 4 * k + 64:  # a small pool: take it in order
+                out += [
+                    int(i) + 1 for i in pool if int(i) + 1 not in skip and int(i) + 1 not in out
+                ][: k - len(out)]
+        taken.update(out)
+        return out
+
+    def _crowd_logins(self, uid: int, ip: str, country: str, n: int) -> None:
+        idx = uid - 1
+        created = int(self.pop.created[idx])
+        lo = max(created + HOUR, -170 * DAY)
+        for _ in range(n):
+            t = int(lo + self.rng.random() * (-HOUR - lo))
+            self.login(uid, t, ip, self.own_device(idx), country, None, model=int(idx % 5))
+
+    def decoys(self, scenarios: list[dict]) -> list[dict]:
+        """Innocent sharing of identifiers, for precision to be scored against."""
+        n = self.pop.n
+        taken: set[int] = set()
+        out = []
+        harassed = next(s for s in scenarios if s["kind"] == "harassment_campaign")
+        rings = [s for s in scenarios if s["kind"] == "romance_scam_ring"]
+        # crowds behind one address: (kind, octet, country, size, planted members also using it)
+        crowds = (
+            (
+                "carrier_nat_ip",
+                23,
+                "US",
+                min(500, max(60, n // 10)),
+                harassed["details"]["reporters"][:2],
+            ),
+            ("mobile_carrier_ip", 177, "BR", min(300, max(50, n // 16)), rings[1]["users"][:2]),
+            ("campus_ip", 84, "DE", min(200, max(50, n // 20)), []),
+            ("vpn_exit_ip", 45, None, min(400, max(50, n // 16)), rings[0]["users"]),
+        )
+        for kind, octet, country, size, planted in crowds:
+            ip = self.vpn_ip if kind == "vpn_exit_ip" else self.crowd_ip(octet)
+            # a member may be behind several crowds (a phone on a carrier, a laptop on a VPN)
+            users = self._members(size, country=country, taken=set(planted))
+            for u in users:
+                self._crowd_logins(
+                    u,
+                    ip,
+                    country or COUNTRIES[int(self.pop.country[u - 1])].code,
+                    int(self.rng.integers(2, 6)),
+                )
+            for u in planted:  # planted accounts behind the same address: investigations meet it
+                self._crowd_logins(u, ip, country or "NL", 2)
+            out.append(
+                {
+                    "kind": kind,
+                    "users": users,
+                    "details": {"ip": ip, "country": country, "also_planted": list(planted)},
+                }
+            )
+        for _ in range(min(40, max(3, n // 200))):  # families sharing a tablet at home
+            first = self._members(1, taken=taken)[0]
+            home = COUNTRIES[int(self.pop.country[first - 1])].code
+            fam = [first] + self._members(int(self.rng.integers(2, 4)), country=home, taken=taken)
+            tablet, wifi = self.shared_device(), self.own_ip(first - 1)
+            for u in fam:
+                created = int(self.pop.created[u - 1])
+                self.device(tablet, u, 6, created + HOUR, -DAY)
+                self._crowd_logins(u, wifi, home, 1)
+                lo = max(created + HOUR, -170 * DAY)
+                for _ in range(int(self.rng.integers(2, 5))):
+                    t = int(lo + self.rng.random() * (-HOUR - lo))
+                    self.login(u, t, wifi, tablet, home, None, model=6)
+            out.append(
+                {
+                    "kind": "family_device",
+                    "users": fam,
+                    "details": {"device_id": tablet, "ip": wifi},
+                }
+            )
+        for _ in range(min(40, max(3, n // 200))):  # couples paying with one card
+            a = self._members(1, taken=taken)[0]
+            home = COUNTRIES[int(self.pop.country[a - 1])].code
+            pair = [a] + self._members(1, country=home, taken=taken)
+            card = self.instrument()
+            cur = COUNTRIES[int(self.pop.country[a - 1])].currency
+            for u in pair:
+                for _ in range(int(self.rng.integers(2, 4))):
+                    t = -int(self.rng.integers(2 * DAY, 150 * DAY))
+                    self.payment(u, t, 14.99, cur, card, "succeeded", "premium_1m")
+            out.append(
+                {"kind": "shared_card", "users": pair, "details": {"instrument_fingerprint": card}}
+            )
+        out.append(self.photographer(taken))
+        return out
+
+    def photographer(self, taken: set[int]) -> dict:
+        """A photographer whose portfolio holds, with consent, copies of clients' profile photos."""
+        pool = [
+            u
+            for u in self.ordinary_pool(min_sent=1)
+            if u not in self.used and u not in taken and self.o.user_photos.get(u)
+        ]
+        order = [pool[i] for i in self.rng.permutation(len(pool))]
+        photographer, clients = order[0], order[1 : 1 + min(12, max(5, self.pop.n // 100))]
+        taken.update([photographer, *clients])
+        self.con.execute(
+            "UPDATE profiles SET occupation = 'photographer' WHERE user_id = ?", [photographer]
+        )
+        pairs = []
+        for j, c in enumerate(clients):
+            orig_pid, seed = self.o.user_photos[c][0]
+            orig_hash = phash_hex(jpeg_bytes(PhotoJob("", seed)))
+            at = -int(self.rng.integers(10 * DAY, 150 * DAY))
+            tr = "resize" if j % 2 else "reencode"
+            cp, dist = self.near_duplicate(
+                seed, photographer, at, False, tr, orig_hash, limits=(6, 64)
+            )
+            pairs.append(
+                {
+                    "client": c,
+                    "client_photo_id": orig_pid,
+                    "portfolio_photo_id": cp,
+                    "distance": dist,
+                }
+            )
+        return {
+            "kind": "photographer",
+            "users": [photographer, *clients],
+            "details": {"photographer": photographer, "clients": clients, "photo_pairs": pairs},
         }

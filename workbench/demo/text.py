@@ -245,6 +245,26 @@ ROMANCE_OPENER: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Scam rings paste one long opener to many victims, changing the name (and now and then an
+# emoji): near-duplicate opening messages, the "message template" signal of the hunt.
+RING_TEMPLATES: dict[str, tuple[str, ...]] = {
+    "es": (
+        "Hola {name}, vi tu perfil y no pude dejar de escribirte. Soy ingeniero en una plataforma "
+        "petrolera, viudo desde hace años, y busco a una mujer sincera con quien compartir mi vida. "
+        "¿Me das la oportunidad de conocerte?",
+    ),
+    "fr": (
+        "Bonjour {name}, je suis tombé sur ton profil et ton sourire m'a vraiment touché. Je suis "
+        "médecin humanitaire en mission à l'étranger, divorcé, et je cherche une relation sérieuse "
+        "et honnête. Puis-je apprendre à te connaître un peu mieux ?",
+    ),
+    "ja": (
+        "{name}さん、はじめまして。プロフィールを拝見して、とても優しそうな方だと思いメッセージしました。"
+        "私はシンガポールで投資の仕事をしていて、真剣にお付き合いできる方を探しています。"
+        "よかったら仲良くしてください。",
+    ),
+}
+
 OFF_PLATFORM: dict[str, tuple[str, ...]] = {
     "en": (
         "This app is so slow, let's talk on {app} instead",

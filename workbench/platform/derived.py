@@ -4,7 +4,9 @@
   ``bit_count(xor(a, b))`` is the Hamming distance (no hex parsing per row);
 * ``account_identifiers``: every identifier an account holds (devices, IPs of successful logins,
   payment instruments), each distinct identifier numbered, so "who else holds these?" is an
-  integer lookup instead of a scan of every login.
+  integer lookup instead of a scan of every login; ``holders`` says how many accounts hold it,
+  so a link can be weighted by its rarity (a device shared by two accounts is strong evidence,
+  a carrier's address shared by 300 is none).
 
 The demo generator calls :func:`derive` on its DuckDB file before publishing it. A production
 platform computes the same in its pipeline: :data:`ACCOUNT_IDENTIFIERS_SELECT` runs on DuckDB and
@@ -16,9 +18,11 @@ from __future__ import annotations
 
 from typing import Any
 
-# One row per (account, identifier). Add a link kind here and linked_accounts follows it.
+# One row per (account, identifier), with how many accounts hold the identifier (its rarity:
+# see workbench.hunt.weights). Add a link kind here and linked_accounts follows it.
 ACCOUNT_IDENTIFIERS_SELECT = """
-SELECT user_id, DENSE_RANK() OVER (ORDER BY kind, value) AS identifier_id, kind, value
+SELECT user_id, DENSE_RANK() OVER (ORDER BY kind, value) AS identifier_id, kind, value,
+       COUNT(*) OVER (PARTITION BY kind, value) AS holders
 FROM (
     SELECT user_id, 'device' AS kind, device_id AS value FROM devices
     UNION
@@ -47,6 +51,6 @@ def derive(con: Any) -> None:
     con.execute(_PHASH_INT_DUCKDB)
     con.execute("DELETE FROM account_identifiers")
     con.execute(
-        f"INSERT INTO account_identifiers (user_id, identifier_id, kind, value) "
+        f"INSERT INTO account_identifiers (user_id, identifier_id, kind, value, holders) "
         f"{ACCOUNT_IDENTIFIERS_SELECT}"
     )

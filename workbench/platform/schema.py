@@ -231,6 +231,12 @@ account_identifiers = Table(
     ),
     Column("kind", String(32), nullable=False, comment="device, ip, payment_instrument"),
     Column("value", String(64), nullable=False, info=PII),
+    Column(
+        "holders",
+        Integer,
+        nullable=False,
+        comment="how many accounts hold this identifier (1: nobody else); weights a link by rarity",
+    ),
     comment="Derived at ingest (workbench.platform.derived): every identifier an account holds "
     "(its devices, the IPs of its successful logins, its payment instruments), one row "
     "per account and identifier, for finding accounts that share one.",

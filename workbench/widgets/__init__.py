@@ -14,6 +14,7 @@ from typing import Any
 _LAZY = {
     "CaseHeader": "workbench.widgets.case_header",
     "DecisionForm": "workbench.widgets.decision_form",
+    "EmergingClusters": "workbench.widgets.hunt",
     "EvidenceTray": "workbench.widgets.evidence_tray",
     "MediaPlayer": "workbench.widgets.media_player",
     "NotesPanel": "workbench.widgets.notes",
@@ -21,6 +22,7 @@ _LAZY = {
     "ProfileCardView": "workbench.widgets.profile_card",
     "QueryPanel": "workbench.widgets.query_panel",
     "ReplyComposer": "workbench.widgets.reply_composer",
+    "SimilarClusters": "workbench.widgets.hunt",
     "ResultsTable": "workbench.widgets.results_table",
     "SqlEditor": "workbench.widgets.sql_editor",
     "ThreadView": "workbench.widgets.thread_view",

@@ -12,6 +12,7 @@ import ipywidgets as w
 from workbench import cases
 from workbench.cases import sla
 from workbench.errors import WorkbenchError
+from workbench.hunt import coordinated
 from workbench.widgets.panel import Panel
 
 
@@ -35,6 +36,7 @@ class CaseHeader(Panel):
         self.title = w.HTML()
         self.clocks = w.HTML()
         self.people = w.HTML()
+        self.flags = w.HTML()  # coordinated reporting, when the hunt marked it
         self.message = self.status_line()
         self.claim_btn = w.Button(
             description="Claim", icon="hand-paper-o", tooltip="Take this case"
@@ -76,7 +78,7 @@ class CaseHeader(Panel):
                 self.refresh_btn,
             ]
         )
-        super().__init__([self.title, self.clocks, self.people, controls, self.message])
+        super().__init__([self.title, self.clocks, self.people, self.flags, controls, self.message])
         self._render()
 
     def reload(self) -> None:
@@ -129,6 +131,12 @@ class CaseHeader(Panel):
                 f"{html.escape(shown or 'none')}</span>"
             )
         self.people.value = people
+        flag = coordinated.describe(coordinated.mark_of(c))
+        self.flags.value = (
+            f"<div class='wb-flag' style='color:#e65100'><b>⚠</b> {html.escape(flag)}</div>"
+            if flag
+            else ""
+        )
         allowed = list(c.allowed_statuses())
         options = [s for s in allowed if s != "decided"]  # decided comes from the decision form
         self.status.options = options

@@ -14,6 +14,7 @@ from workbench.cases import decisions
 from workbench.cases.sla import show_time
 from workbench.cases.taxonomy import taxonomy
 from workbench.errors import WorkbenchError
+from workbench.hunt import coordinated
 from workbench.widgets.panel import Panel
 
 
@@ -48,6 +49,12 @@ class DecisionForm(Panel):
         self.record_btn = w.Button(description="Record decision", button_style="primary")
         self.message = self.status_line()
         self.precedents = w.HTML()  # not an Output widget: those can stall headless runs
+        flag = coordinated.describe(coordinated.mark_of(self.case))
+        self.flag = w.HTML(  # beside the precedents: the reports may not be what they seem
+            f"<div class='wb-flag' style='color:#e65100'><b>⚠</b> {html.escape(flag)}</div>"
+            if flag
+            else ""
+        )
         self.clauses.observe(lambda _: self.show_precedents(), names="value")
         self.record_btn.on_click(lambda _: self.record())
         super().__init__(
@@ -59,6 +66,7 @@ class DecisionForm(Panel):
                 self.rationale,
                 w.HBox([self.record_btn, self.message]),
                 w.HTML("<b>Precedents</b> (closed cases under the selected clauses)"),
+                self.flag,
                 self.precedents,
             ]
         )
