@@ -206,7 +206,7 @@ def _evidence_facts(case_id: str, subject: int) -> _Seen:
                 break
         if "body" in df.columns:
             for text in df["body"].dropna().astype(str):
-                lang = detect(text).language
+                lang = detect(text).lang
                 if lang != UNDETERMINED:
                     seen.languages[lang] += 1
     return seen
