@@ -5,12 +5,6 @@ specialist would decide them.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
-import pytest
-from conftest import demo_links, fresh_home
-
 N_HISTORY = 300
 
 #: How a specialist decides each planted scenario: (clauses, action, rationale).
@@ -52,28 +46,6 @@ RESTRICTING = {k for k, (_, action, _) in DECISIONS.items() if action != "no_vio
     "law_enforcement_request",
     "privacy_request",
 }
-
-
-@pytest.fixture(scope="session")
-def filed_store(demo_home, tmp_path_factory) -> Path:
-    """A case store holding the demo's planted and historical cases (built once)."""
-    from workbench.demo.cases import file_demo_cases
-
-    home = tmp_path_factory.mktemp("filed") / "home"
-    with pytest.MonkeyPatch.context() as mp:
-        with fresh_home(mp, home, links=demo_links(demo_home)) as settings:
-            file_demo_cases(settings, n_history=N_HISTORY, seed=7)
-    return home / "workbench.db"
-
-
-@pytest.fixture
-def demo_env(demo_home, filed_store, tmp_path, monkeypatch):
-    """A fresh home reading the demo platform, with a copy of the filed case store."""
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(filed_store, home / "workbench.db")
-    with fresh_home(monkeypatch, home, analyst="f.tester", links=demo_links(demo_home)) as s:
-        yield s
 
 
 def planted() -> dict[str, str]:

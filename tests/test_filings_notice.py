@@ -8,7 +8,7 @@ import shutil
 from datetime import date
 
 import pytest
-from filings_support import decide, demo_env, filed_store, planted  # noqa: F401
+from filings_support import decide, planted
 
 from workbench import cases, replies
 from workbench.evidence import items as ev
@@ -16,6 +16,8 @@ from workbench.filings import notice, records, sor
 from workbench.replies.disclosure import DisclosureError
 from workbench.store import audit
 from workbench.times import utcnow
+
+pytest_plugins = ["filings_fixtures"]  # filed_store, demo_env
 
 REDRESS = {  # language -> words each notice must carry about the three ways of redress
     "en": ("free of charge", "out-of-court dispute settlement body", "court"),
@@ -54,7 +56,7 @@ def test_the_notice_is_in_the_members_language_and_names_every_way_of_redress(de
     assert len(replies.replies(ids["account_takeover"])) == 1
 
 
-@pytest.mark.parametrize("language", ["en", "de", "fr", "pt"])
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "pt"])
 def test_each_language_states_the_same_notice(demo_env, language):
     ids = planted()
     decide(ids["harassment_campaign"], "harassment_campaign")  # a suspension with an end date
@@ -62,8 +64,8 @@ def test_each_language_states_the_same_notice(demo_env, language):
     body = sor.recorded(ids["harassment_campaign"])[0].body
     assert n.language == language and len(n.text) <= 2000  # the in-app limit
     assert body["end_date_account_restriction"] in n.text and body["application_date"] in n.text
-    for words in REDRESS[language][:1]:
-        assert words in n.text
+    for words in REDRESS[language]:
+        assert words in n.text, words
     assert n.puid in n.text
 
 
@@ -86,7 +88,9 @@ def test_the_disclosure_guard_stops_a_notice_that_names_a_reporter(demo_env, mon
     folder = tmp_path / "responses"
     shutil.copytree(config.settings().resource("responses_dir"), folder)
     en = folder / "statement_of_reasons" / "en.txt.j2"
-    en.write_text(en.read_text().replace("Please quote", f"Reported by member {reporter}. Please quote"))
+    en.write_text(
+        en.read_text().replace("Please quote", f"Reported by member {reporter}. Please quote")
+    )
     monkeypatch.setenv(config.ENV_RESPONSES_DIR, str(folder))
     config.settings(reload=True)
     with pytest.raises(DisclosureError, match="reporter's identity"):

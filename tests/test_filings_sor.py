@@ -12,16 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from filings_support import (  # noqa: F401  (fixtures)
-    DECISIONS,
-    RESTRICTING,
-    decide,
-    decide_planted,
-    demo_env,
-    filed_store,
-    planted,
-    work,
-)
+from filings_support import DECISIONS, RESTRICTING, decide, decide_planted, planted, work
 
 from workbench import cases
 from workbench.errors import InputError, WorkbenchError
@@ -30,12 +21,39 @@ from workbench.evidence.scanner import LeakFound
 from workbench.filings import records, sor, tdb
 from workbench.store import audit
 
+pytest_plugins = ["filings_fixtures"]  # filed_store, demo_env
+
 EXPECTED = {  # kind -> (category, the restriction field and value, an end date?)
-    "romance_scam_ring": ("STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "decision_account", "DECISION_ACCOUNT_TERMINATED", False),
-    "account_takeover": ("STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "decision_provision", "DECISION_PROVISION_PARTIAL_SUSPENSION", False),
-    "harassment_campaign": ("STATEMENT_CATEGORY_CYBER_VIOLENCE", "decision_account", "DECISION_ACCOUNT_SUSPENDED", True),
-    "sextortion": ("STATEMENT_CATEGORY_CYBER_VIOLENCE", "decision_account", "DECISION_ACCOUNT_TERMINATED", False),
-    "impersonation": ("STATEMENT_CATEGORY_SCAMS_AND_FRAUD", "decision_visibility", ["DECISION_VISIBILITY_CONTENT_REMOVED"], False),
+    "romance_scam_ring": (
+        "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
+        "decision_account",
+        "DECISION_ACCOUNT_TERMINATED",
+        False,
+    ),
+    "account_takeover": (
+        "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
+        "decision_provision",
+        "DECISION_PROVISION_PARTIAL_SUSPENSION",
+        False,
+    ),
+    "harassment_campaign": (
+        "STATEMENT_CATEGORY_CYBER_VIOLENCE",
+        "decision_account",
+        "DECISION_ACCOUNT_SUSPENDED",
+        True,
+    ),
+    "sextortion": (
+        "STATEMENT_CATEGORY_CYBER_VIOLENCE",
+        "decision_account",
+        "DECISION_ACCOUNT_TERMINATED",
+        False,
+    ),
+    "impersonation": (
+        "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
+        "decision_visibility",
+        ["DECISION_VISIBILITY_CONTENT_REMOVED"],
+        False,
+    ),
 }
 
 
@@ -61,7 +79,9 @@ def test_every_planted_restriction_yields_a_statement_that_keeps_the_rules(demo_
             category, field, value, ends = EXPECTED[kind]
             assert body["category"] == category and body[field] == value
             assert (tdb.END_DATES[field] in body) is ends
-            assert body["decision_ground"] == tdb.INCOMPATIBLE and body["incompatible_content_ground"]
+            assert (
+                body["decision_ground"] == tdb.INCOMPATIBLE and body["incompatible_content_ground"]
+            )
             assert body["territorial_scope"] == sorted(tdb.EEA)
             assert body["automated_decision"] == "AUTOMATED_DECISION_NOT_AUTOMATED"
             assert body["content_date"] <= body["application_date"]
@@ -99,9 +119,13 @@ def test_the_illegal_ground_names_its_law(demo_env):
     from workbench.cases import decisions
 
     minor = cases.list_cases(category="minor_safety")[0]
-    case = cases.create(category="minor_safety", summary="Under-age member", subjects=[minor.subjects[0]])
+    case = cases.create(
+        category="minor_safety", summary="Under-age member", subjects=[minor.subjects[0]]
+    )
     work(case.case_id)
-    decisions.decide(case.case_id, clauses=["CG-6.1"], action="permanent_ban", rationale="Under 18.")
+    decisions.decide(
+        case.case_id, clauses=["CG-6.1"], action="permanent_ban", rationale="Under 18."
+    )
     body = sor.prepare(case.case_id).body
     assert body["decision_ground"] == tdb.ILLEGAL
     assert "2011/93/EU" in body["illegal_content_legal_ground"]
@@ -126,7 +150,12 @@ def test_the_puid_is_stable_and_a_rerun_never_files_twice(demo_env):
     cases.set_status(ids["sextortion"], "investigating", reason="Appeal with new evidence")
     from workbench.cases import decisions
 
-    decisions.decide(ids["sextortion"], clauses=["CG-5.2"], action="temporary_suspension", rationale="Re-decided.")
+    decisions.decide(
+        ids["sextortion"],
+        clauses=["CG-5.2"],
+        action="temporary_suspension",
+        rationale="Re-decided.",
+    )
     second = sor.prepare(ids["sextortion"])
     assert second.puid != first.puid and not second.already
 
@@ -249,29 +278,99 @@ REFUSED = [
     ),
     ("the old account type", _set(account_type="PRIVATE"), "account_type", "in"),
     ("a lower-case language", _set(content_language="de"), "content_language", "in"),
-    ("a keyword the database dropped", _set(category_specification=["KEYWORD_DANGEROUS_TOYS"]), "category_specification", "in"),
+    (
+        "a keyword the database dropped",
+        _set(category_specification=["KEYWORD_DANGEROUS_TOYS"]),
+        "category_specification",
+        "in",
+    ),
     ("Greece as EL", _set(territorial_scope=["EL"]), "territorial_scope", "in"),
     ("a wrong content type", _set(content_type=["CONTENT_TYPE_PHOTO"]), "content_type", "in"),
     ("detection as a boolean", _set(automated_detection=True), "automated_detection", "in:Yes,No"),
     ("facts too long", _set(decision_facts="x" * 5001), "decision_facts", "max:5000"),
-    ("explanation too long", _set(incompatible_content_explanation="y" * 2001), "incompatible_content_explanation", "max:2000"),
+    (
+        "explanation too long",
+        _set(incompatible_content_explanation="y" * 2001),
+        "incompatible_content_explanation",
+        "max:2000",
+    ),
     ("puid too long", _set(puid="p" * 501), "puid", "max:500"),
     ("puid with a space", _set(puid="hearth sor 1"), "puid", "regex:/^[a-zA-Z0-9-_]+$/D"),
     ("puid with a newline", _set(puid="hearth-sor-1\n"), "puid", "regex:/^[a-zA-Z0-9-_]+$/D"),
     ("a date not zero-padded", _set(content_date="2026-3-4"), "content_date", "date_format:Y-m-d"),
-    ("an application before 2020", _set(application_date="2019-12-31", content_date="2019-12-01"), "application_date", "after_or_equal:2020-01-01"),
-    ("an end before the decision", _set(end_date_account_restriction="2026-10-31"), "end_date_account_restriction", "ours:end_date_on_or_after_application_date"),
-    ("an end after 2038", _set(end_date_account_restriction="2038-01-02"), "end_date_account_restriction", "before_or_equal:2038-01-01"),
-    ("an end for a restriction not made", _set(end_date_visibility_restriction="2026-12-01"), "end_date_visibility_restriction", "ours:end_date_needs_decision_visibility"),
-    ("content after the decision", _set(content_date="2026-11-02"), "content_date", "ours:content_date_not_after_application_date"),
-    ("a notifier of our own initiative", _set(source_type="SOURCE_VOLUNTARY", source_identity="Ms X"), "source_identity", "exclude_if:source_type,SOURCE_VOLUNTARY"),
-    ("an e-mail in the facts", _set(decision_facts="Reported by ana.lopez@example.com."), "decision_facts", "ours:no_personal_data"),
-    ("a phone in the facts", _set(decision_facts="They gave +34 612 345 678 to victims."), "decision_facts", "ours:no_personal_data"),
-    ("an IP in the facts", _set(decision_facts="Logins came from 41.39.105.156."), "decision_facts", "ours:no_personal_data"),
-    ("a handle in the explanation", _set(incompatible_content_explanation="Messages from @rosa_m."), "incompatible_content_explanation", "ours:no_personal_data"),
+    (
+        "an application before 2020",
+        _set(application_date="2019-12-31", content_date="2019-12-01"),
+        "application_date",
+        "after_or_equal:2020-01-01",
+    ),
+    (
+        "an end before the decision",
+        _set(end_date_account_restriction="2026-10-31"),
+        "end_date_account_restriction",
+        "ours:end_date_on_or_after_application_date",
+    ),
+    (
+        "an end after 2038",
+        _set(end_date_account_restriction="2038-01-02"),
+        "end_date_account_restriction",
+        "before_or_equal:2038-01-01",
+    ),
+    (
+        "an end for a restriction not made",
+        _set(end_date_visibility_restriction="2026-12-01"),
+        "end_date_visibility_restriction",
+        "ours:end_date_needs_decision_visibility",
+    ),
+    (
+        "content after the decision",
+        _set(content_date="2026-11-02"),
+        "content_date",
+        "ours:content_date_not_after_application_date",
+    ),
+    (
+        "a notifier of our own initiative",
+        _set(source_type="SOURCE_VOLUNTARY", source_identity="Ms X"),
+        "source_identity",
+        "exclude_if:source_type,SOURCE_VOLUNTARY",
+    ),
+    (
+        "an e-mail in the facts",
+        _set(decision_facts="Reported by ana.lopez@example.com."),
+        "decision_facts",
+        "ours:no_personal_data",
+    ),
+    (
+        "a phone in the facts",
+        _set(decision_facts="They gave +34 612 345 678 to victims."),
+        "decision_facts",
+        "ours:no_personal_data",
+    ),
+    (
+        "an IP in the facts",
+        _set(decision_facts="Logins came from 41.39.105.156."),
+        "decision_facts",
+        "ours:no_personal_data",
+    ),
+    (
+        "a handle in the explanation",
+        _set(incompatible_content_explanation="Messages from @rosa_m."),
+        "incompatible_content_explanation",
+        "ours:no_personal_data",
+    ),
     ("a null field", _set(category_addition=None), "category_addition", "ours:omit_null"),
-    ("a field the server makes", _set(uuid="0f8fad5b-d9cb-469f-a165-70867728950e"), "uuid", "ours:known_field"),
-    ("a string restriction list", _set(decision_visibility="DECISION_VISIBILITY_CONTENT_REMOVED"), "decision_visibility", "array"),
+    (
+        "a field the server makes",
+        _set(uuid="0f8fad5b-d9cb-469f-a165-70867728950e"),
+        "uuid",
+        "ours:known_field",
+    ),
+    (
+        "a string restriction list",
+        _set(decision_visibility="DECISION_VISIBILITY_CONTENT_REMOVED"),
+        "decision_visibility",
+        "array",
+    ),
 ]
 
 
@@ -324,16 +423,30 @@ def test_the_facts_template_and_the_mapping_are_editable(demo_env, monkeypatch, 
     )
     policies = tmp_path / "policies.yaml"
     text = Path(config.settings().resource("policies_file")).read_text()
-    policies.write_text(text.replace("temporary_suspension: {account: DECISION_ACCOUNT_SUSPENDED, days: 14}", "temporary_suspension: {account: DECISION_ACCOUNT_SUSPENDED, days: 30}").replace("territorial_scope: EEA", "territorial_scope: [DE, AT]"))
+    policies.write_text(
+        text.replace(
+            "temporary_suspension: {account: DECISION_ACCOUNT_SUSPENDED, days: 14}",
+            "temporary_suspension: {account: DECISION_ACCOUNT_SUSPENDED, days: 30}",
+        ).replace("territorial_scope: EEA", "territorial_scope: [DE, AT]")
+    )
     monkeypatch.setenv(config.ENV_FILINGS_DIR, str(folder))
     monkeypatch.setenv(config.ENV_POLICIES, str(policies))
     config.settings(reload=True)
     body = sor.derive(ids["sextortion"]).body
-    assert body["decision_facts"] == f"Closed on {body['application_date']} after SOURCE_ARTICLE_16."
+    assert (
+        body["decision_facts"] == f"Closed on {body['application_date']} after SOURCE_ARTICLE_16."
+    )
     assert body["territorial_scope"] == ["AT", "DE"]
     # a removed category in the mapping is refused when the file is read, naming its key
-    policies.write_text(text.replace("CG-5.2: {category: STATEMENT_CATEGORY_CYBER_VIOLENCE", "CG-5.2: {category: STATEMENT_CATEGORY_NON_CONSENSUAL_BEHAVIOUR"))
-    with pytest.raises(WorkbenchError, match=r"dsa\.clauses\.CG-5\.2\.category: .*removed on 1 July 2025"):
+    policies.write_text(
+        text.replace(
+            "CG-5.2: {category: STATEMENT_CATEGORY_CYBER_VIOLENCE",
+            "CG-5.2: {category: STATEMENT_CATEGORY_NON_CONSENSUAL_BEHAVIOUR",
+        )
+    )
+    with pytest.raises(
+        WorkbenchError, match=r"dsa\.clauses\.CG-5\.2\.category: .*removed on 1 July 2025"
+    ):
         sor.derive(ids["sextortion"])
 
 
@@ -358,7 +471,12 @@ def test_cli_writes_one_statement_and_batches(demo_env, tmp_path, capsys):
     assert len(batch) == len(cases.get(ids["romance_scam_ring"]).subjects)
     folder = tmp_path / "batches"
     folder.mkdir()
-    assert main(["filing", "sor", "--all-decided", "--since", "2026-01-01T00:00Z", "--out", str(folder)]) == 0
+    assert (
+        main(
+            ["filing", "sor", "--all-decided", "--since", "2026-01-01T00:00Z", "--out", str(folder)]
+        )
+        == 0
+    )
     files = sorted(folder.glob("*.json"))
     assert files and all(1 <= len(json.loads(f.read_text())["statements"]) <= 100 for f in files)
     for f in files:

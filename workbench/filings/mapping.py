@@ -88,7 +88,8 @@ class DsaMap:
 
 def _bad(path: Path, where: str, what: str) -> WorkbenchError:
     return WorkbenchError(
-        f"{path.name}: {where}: {what}", "fix the dsa:/cybertip: sections of templates/policies.yaml"
+        f"{path.name}: {where}: {what}",
+        "fix the dsa:/cybertip: sections of templates/policies.yaml",
     )
 
 
@@ -178,7 +179,9 @@ def _load(path: Path) -> DsaMap:
         actions[action] = r
     missing = sorted(set(tax.actions) - set(actions))
     if missing:
-        raise _bad(path, f"dsa.actions.{missing[0]}", "has no mapping (null if it restricts nothing)")
+        raise _bad(
+            path, f"dsa.actions.{missing[0]}", "has no mapping (null if it restricts nothing)"
+        )
     scope = dsa.get("territorial_scope", "EEA")
     if scope == "EEA":
         scope_codes = tdb.EEA

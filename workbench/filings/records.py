@@ -186,7 +186,8 @@ def record(
             filing = _filing(row)
     except IntegrityError:
         raise WorkbenchError(
-            f"another run recorded {key} at the same time", "look it up with `workbench filing list`"
+            f"another run recorded {key} at the same time",
+            "look it up with `workbench filing list`",
         ) from None
     audit.record(
         f"filing.{kind}",

@@ -220,28 +220,45 @@ def _account(subject: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------- deriving
 
 
-def _source(case: cases.Case, m: DsaMap) -> str:
-    said = str(case.custom.get("dsa_source") or "").strip().lower()
-    by_word = {
-        "notice": "SOURCE_ARTICLE_16",
-        "trusted_flagger": "SOURCE_TRUSTED_FLAGGER",
-        "authority": "SOURCE_TYPE_OTHER_NOTIFICATION",
-        "own_initiative": tdb.VOLUNTARY,
-    }
+SOURCE_WORDS = {
+    "notice": "SOURCE_ARTICLE_16",
+    "trusted_flagger": "SOURCE_TRUSTED_FLAGGER",
+    "authority": "SOURCE_TYPE_OTHER_NOTIFICATION",
+    "own_initiative": tdb.VOLUNTARY,
+}
+
+
+def source_type(
+    case_id: str,
+    custom: dict[str, Any],
+    tags: tuple[str, ...] | list[str],
+    source: str,
+    has_reporters: bool,
+    m: DsaMap,
+) -> str:
+    """The statement's ``source_type`` from the intake: the custom field ``dsa_source`` if
+    set, else a trusted flagger's tag, an authority's source, reporters (a notice) or, with
+    none of these, our own initiative. (The transparency counts use it too.)"""
+    said = str((custom or {}).get("dsa_source") or "").strip().lower()
     if said:
-        if said not in by_word:
+        if said not in SOURCE_WORDS:
             raise InputError(
-                f"{case.case_id}: custom field dsa_source {said!r} is unknown",
-                f"use one of {', '.join(by_word)}",
+                f"{case_id}: custom field dsa_source {said!r} is unknown",
+                f"use one of {', '.join(SOURCE_WORDS)}",
             )
-        return by_word[said]
-    if m.trusted_flagger_tag in case.tags:
+        return SOURCE_WORDS[said]
+    if m.trusted_flagger_tag in tags:
         return "SOURCE_TRUSTED_FLAGGER"
-    if case.source in m.authority_sources:
+    if source in m.authority_sources:
         return "SOURCE_TYPE_OTHER_NOTIFICATION"
-    if cases.confidential_reporters(case.case_id):
+    if has_reporters:
         return "SOURCE_ARTICLE_16"
     return tdb.VOLUNTARY
+
+
+def _source(case: cases.Case, m: DsaMap) -> str:
+    has = bool(cases.confidential_reporters(case.case_id))
+    return source_type(case.case_id, case.custom, case.tags, case.source, has, m)
 
 
 def _clause_facts(clauses: tuple[str, ...]) -> list[dict[str, str]]:
@@ -263,7 +280,9 @@ def derive(case_id: str, subject: int | None = None) -> Statement:
     dec = latest(case_id)
     m = dsa_map()
     restriction = m.restriction(dec.action)
-    action_title = taxonomy().actions[dec.action].title if dec.action in taxonomy().actions else dec.action
+    action_title = (
+        taxonomy().actions[dec.action].title if dec.action in taxonomy().actions else dec.action
+    )
     if restriction is None:
         raise NoStatementDue(
             f"{case_id}'s decision ({action_title.lower()}) restricts nothing: no statement of "
@@ -308,7 +327,9 @@ def derive(case_id: str, subject: int | None = None) -> Statement:
     also = next((c.also_illegal for c in maps if c.also_illegal), None)
     if illegal:
         body["decision_ground"] = tdb.ILLEGAL
-        body["illegal_content_legal_ground"] = "; ".join(dict.fromkeys(c.legal_ground for c in illegal))
+        body["illegal_content_legal_ground"] = "; ".join(
+            dict.fromkeys(c.legal_ground for c in illegal)
+        )
         body["illegal_content_explanation"] = render(
             "statement/explanation.txt.j2",
             ground="illegal",
@@ -363,7 +384,7 @@ def derive(case_id: str, subject: int | None = None) -> Statement:
         set(case.tags) & set(m.automated_detection_tags) or case.custom.get("automated_detection")
     )
     body["decision_facts"] = render(
-        f"statement/decision_facts.txt.j2",
+        "statement/decision_facts.txt.j2",
         restrictions=[v for f in tdb.RESTRICTIONS for v in _values(body.get(f))],
         end_dates={v: ends[f] for f in ends for v in _values(body.get(f))},
         decision_date=applied.isoformat(),
@@ -412,7 +433,9 @@ def prepare(case_id: str, subject: int | None = None) -> Statement:
     earlier = records.find(_key(stmt.puid))
     if earlier is not None:
         body = json.loads(records.payload(earlier))
-        return Statement(case_id, stmt.decision_id, stmt.subject, body, stmt.warnings, earlier, True)
+        return Statement(
+            case_id, stmt.decision_id, stmt.subject, body, stmt.warnings, earlier, True
+        )
     checked(stmt)
     filing = records.record(
         KIND,

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from workbench import phones
 from workbench.errors import InputError
@@ -142,7 +142,11 @@ KEYWORD_GROUPS: dict[str, tuple[str, ...]] = {
         "PHISHING",
         "PYRAMID_SCHEMES",
     ),
-    "STATEMENT_CATEGORY_SELF_HARM": ("CONTENT_PROMOTING_EATING_DISORDERS", "SELF_MUTILATION", "SUICIDE"),
+    "STATEMENT_CATEGORY_SELF_HARM": (
+        "CONTENT_PROMOTING_EATING_DISORDERS",
+        "SELF_MUTILATION",
+        "SUICIDE",
+    ),
     "STATEMENT_CATEGORY_UNSAFE_AND_PROHIBITED_PRODUCTS": ("PROHIBITED_PRODUCTS", "UNSAFE_PRODUCTS"),
     "STATEMENT_CATEGORY_VIOLENCE": (
         "COORDINATED_HARM",
@@ -175,7 +179,11 @@ VISIBILITIES = tuple(
         "OTHER",
     )
 )
-MONETARIES = ("DECISION_MONETARY_SUSPENSION", "DECISION_MONETARY_TERMINATION", "DECISION_MONETARY_OTHER")
+MONETARIES = (
+    "DECISION_MONETARY_SUSPENSION",
+    "DECISION_MONETARY_TERMINATION",
+    "DECISION_MONETARY_OTHER",
+)
 PROVISIONS = (
     "DECISION_PROVISION_PARTIAL_SUSPENSION",
     "DECISION_PROVISION_TOTAL_SUSPENSION",
@@ -188,7 +196,12 @@ ILLEGAL = "DECISION_GROUND_ILLEGAL_CONTENT"
 INCOMPATIBLE = "DECISION_GROUND_INCOMPATIBLE_CONTENT"
 GROUNDS = (ILLEGAL, INCOMPATIBLE)
 VOLUNTARY = "SOURCE_VOLUNTARY"
-SOURCE_TYPES = ("SOURCE_ARTICLE_16", "SOURCE_TRUSTED_FLAGGER", "SOURCE_TYPE_OTHER_NOTIFICATION", VOLUNTARY)
+SOURCE_TYPES = (
+    "SOURCE_ARTICLE_16",
+    "SOURCE_TRUSTED_FLAGGER",
+    "SOURCE_TYPE_OTHER_NOTIFICATION",
+    VOLUNTARY,
+)
 AUTOMATED_DECISIONS = (
     "AUTOMATED_DECISION_FULLY",
     "AUTOMATED_DECISION_PARTIALLY",
@@ -197,9 +210,7 @@ AUTOMATED_DECISIONS = (
 YES_NO = ("Yes", "No")
 
 #: The EU-27 member states (Greece is GR, not EL) and the EEA-30 (with IS, LI, NO).
-EU = (
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
-)
+EU = "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
 EEA = tuple(sorted((*EU, "IS", "LI", "NO")))
 
 #: ISO 639-1 codes the database takes for content_language, UPPERCASE (its 184: the 183
@@ -214,7 +225,12 @@ LANGUAGES = frozenset(
     ZU""".split()
 )
 
-RESTRICTIONS = ("decision_visibility", "decision_monetary", "decision_provision", "decision_account")
+RESTRICTIONS = (
+    "decision_visibility",
+    "decision_monetary",
+    "decision_provision",
+    "decision_account",
+)
 #: Each restriction's end-date field.
 END_DATES = {
     "decision_visibility": "end_date_visibility_restriction",
@@ -385,6 +401,7 @@ def violations(stmt: Mapping[str, Any]) -> list[Violation]:
         for v in vis:
             if v not in VISIBILITIES:
                 bad("decision_visibility", "in", f"{v!r} is not a visibility restriction")
+    allowed: Collection[str]
     for name, allowed in (
         ("decision_monetary", MONETARIES),
         ("decision_provision", PROVISIONS),
@@ -436,7 +453,10 @@ def violations(stmt: Mapping[str, Any]) -> list[Violation]:
                 f"exclude_unless:decision_ground,{rule_ground}",
                 f"belongs to the other ground ({rule_ground}): the server would drop it",
             )
-    if "incompatible_content_illegal" in stmt and stmt["incompatible_content_illegal"] not in YES_NO:
+    if (
+        "incompatible_content_illegal" in stmt
+        and stmt["incompatible_content_illegal"] not in YES_NO
+    ):
         bad("incompatible_content_illegal", "in:Yes,No", "must be Yes or No")
     url = stmt.get("decision_ground_reference_url")
     if url is not None:
@@ -634,7 +654,10 @@ def check_batch(statements: Sequence[Mapping[str, Any]]) -> Sequence[Mapping[str
     return statements
 
 
-def batches(statements: Iterable[Mapping[str, Any]], size: int = BATCH_MAX) -> list[list]:
+T = TypeVar("T")
+
+
+def batches(statements: Iterable[T], size: int = BATCH_MAX) -> list[list[T]]:
     """``statements`` in batches of at most ``size`` (100)."""
     if not 1 <= size <= BATCH_MAX:
         raise InputError(f"a batch size is 1 to {BATCH_MAX}")

@@ -55,7 +55,9 @@ def folder() -> Path:
 
 
 def _load(path: Path) -> Team:
-    raw = read_yaml_mapping(path, what="filing settings", hint="restore templates/filings/settings.yaml")
+    raw = read_yaml_mapping(
+        path, what="filing settings", hint="restore templates/filings/settings.yaml"
+    )
 
     def text(key: str, default: str = "") -> str:
         return str(raw.get(key) or default).strip()

@@ -390,9 +390,7 @@ class HoldRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[str] = mapped_column(CaseIdType, index=True)
     kind: Mapped[str] = mapped_column(String(24))
-    request_id: Mapped[int | None] = mapped_column(
-        ForeignKey("legal_requests.id"), nullable=True
-    )
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("legal_requests.id"), nullable=True)
     filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"), nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
