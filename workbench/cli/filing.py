@@ -32,7 +32,9 @@ def _write(out: Path, data: bytes) -> None:
     try:
         atomic_write(out, data, if_exists="fail")
     except FileExistsError:
-        raise InputError(f"{out} already exists", "choose another name; filings are never overwritten") from None
+        raise InputError(
+            f"{out} already exists", "choose another name; filings are never overwritten"
+        ) from None
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -47,9 +49,15 @@ def _emit(text: str, out: Path | None) -> None:
 def sor_(
     case_id: str | None = typer.Argument(None, metavar="CASE", help="Case id (or --all-decided)."),
     subject: int | None = typer.Option(None, "--subject", help="Only this member of the decision."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="File to write (a folder with --all-decided)."),
-    all_decided: bool = typer.Option(False, "--all-decided", help="Every case decided since --since."),
-    since: str | None = typer.Option(None, "--since", help="With --all-decided: decisions from (ISO-8601)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="File to write (a folder with --all-decided)."
+    ),
+    all_decided: bool = typer.Option(
+        False, "--all-decided", help="Every case decided since --since."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="With --all-decided: decisions from (ISO-8601)."
+    ),
     until: str | None = typer.Option(None, "--until", help="With --all-decided: decisions before."),
 ) -> None:
     """The DSA statement of reasons for the case's decision, as the Transparency Database's API
@@ -86,7 +94,9 @@ def sor_(
     _emit(sor.dumps(body), out)
     for s in got:
         state = "already prepared" if s.already else "prepared"
-        typer.echo(f"{s.puid}: {state} (filing {s.filing.id if s.filing else '?'})", err=out is None)
+        typer.echo(
+            f"{s.puid}: {state} (filing {s.filing.id if s.filing else '?'})", err=out is None
+        )
         for w in s.warnings:
             typer.echo(f"note: {w}", err=True)
 
@@ -94,9 +104,15 @@ def sor_(
 @app.command("notice")
 def notice_(
     case_id: str = CASE,
-    subject: int | None = typer.Option(None, "--subject", help="The member told (default: the decision's)."),
-    channel: str | None = typer.Option(None, "--channel", help="email or in_app (default: settings)."),
-    language: str | None = typer.Option(None, "--language", help="Override the member's language (en, de, fr, es, pt)."),
+    subject: int | None = typer.Option(
+        None, "--subject", help="The member told (default: the decision's)."
+    ),
+    channel: str | None = typer.Option(
+        None, "--channel", help="email or in_app (default: settings)."
+    ),
+    language: str | None = typer.Option(
+        None, "--language", help="Override the member's language (en, de, fr, es, pt)."
+    ),
     out: Path | None = typer.Option(None, "--out", "-o", help="File to write the notice to."),
 ) -> None:
     """The Art. 17 notice to the member: facts, ground, scope and duration, automation, and the
@@ -111,6 +127,29 @@ def notice_(
     typer.echo(f"notice for {n.puid} on {n.channel} in {lang}: {state}", err=out is None)
 
 
+@app.command("transparency")
+def transparency_(
+    start: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD, UTC)."),
+    end: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD, UTC)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="CSV file to write."),
+) -> None:
+    """The cells of the DSA transparency report's quantitative template (Implementing
+    Regulation (EU) 2024/2835) that the case store can fill, as CSV; the cells it cannot fill
+    are listed with an empty value and the reason."""
+    from workbench.filings import transparency
+    from workbench.store import audit
+
+    got = transparency.counts(start, end)
+    _emit(got.csv(), out)
+    filled = sum(1 for c in got.cells if c.value is not None)
+    audit.record(
+        "filing.transparency",
+        target=f"{start}/{end}",
+        details={"cells": len(got.cells), "filled": filled},
+    )
+    typer.echo(f"{filled} cell(s) filled, {len(got.cells) - filled} named and left empty", err=True)
+
+
 @app.command("list")
 def list_(case_id: str = CASE, format: str = format_option()) -> None:
     """The case's filings (what, key, status, evidence items, sha256)."""
@@ -122,7 +161,9 @@ def list_(case_id: str = CASE, format: str = format_option()) -> None:
 
 @app.command("submitted")
 def submitted(
-    filing_id: int = typer.Argument(..., metavar="FILING", help="Filing number (workbench filing list)."),
+    filing_id: int = typer.Argument(
+        ..., metavar="FILING", help="Filing number (workbench filing list)."
+    ),
     reference: str | None = typer.Option(None, "--reference", help="The registry's id for it."),
     at: str | None = typer.Option(None, "--at", help="When it was sent (default: now)."),
 ) -> None:
