@@ -490,3 +490,45 @@ def test_cli_writes_one_statement_and_batches(demo_env, tmp_path, capsys):
     assert "--since" in capsys.readouterr().err
     assert main(["filing", "sor", "ESC-BAD"]) != 0
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_every_filing_is_evidence_in_custody_audited_and_in_the_case_report(demo_env):
+    import hashlib
+
+    from workbench.filings import notice
+    from workbench.reports.sections import CaseReport
+
+    ids = planted()
+    cid = ids["harassment_campaign"]
+    decide(cid, "harassment_campaign")
+    stmt = sor.prepare_case(cid)[0]
+    told = notice.prepare(cid, channel="email")
+    filed = records.for_case(cid)
+    assert {f.kind for f in filed} == {"sor", "notice"}
+    in_custody = {e.item_id for e in ev.custody(cid)}
+    for f in filed:
+        item = ev.get_item(cid, f.items[0])
+        data = records.payload(f)
+        # hashed: the item's and the filing's sha256 are those of the bytes stored
+        assert item.kind == "filing" and item.sha256 == hashlib.sha256(data).hexdigest()
+        assert item.id in in_custody
+        # the filing's own sha256 binds each file's hash to its name (sha256sum's format)
+        lines = "".join(
+            f"{ev.get_item(cid, i).sha256}  {name}\n"
+            for i, name in zip(f.items, f.details["files"])
+        )
+        assert f.sha256 == hashlib.sha256(lines.encode()).hexdigest()
+        assert len(audit.records(cid, action=f"filing.{f.kind}")) == 1
+    assert ev.verify_custody(cid) == []
+    # in the case report: each filing with its key and hash; the member pseudonymised outside
+    internal = CaseReport.load(cid).filings()
+    assert internal.text == "2 filing(s)"
+    for f in filed:
+        assert f.key in internal.html and f.sha256[:12] in internal.html
+    assert stmt.puid in internal.html and told.puid in internal.html
+    outside = CaseReport.load(cid, audience="external").filings()
+    assert f">{stmt.subject}<" in internal.html and f">{stmt.subject}<" not in outside.html
+    assert stmt.puid in outside.html
+    # and a case with none says so
+    empty = CaseReport.load(ids["impersonation"]).filings()
+    assert empty.text == "no filings"
