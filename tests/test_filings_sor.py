@@ -167,6 +167,7 @@ def test_batches_since_a_date_hold_each_statement_once(demo_env):
     # the planted restrictions (one statement per member) and every historical restriction
     assert total >= sum(len(cases.get(ids[k]).subjects) for k in RESTRICTING)
     assert all(1 <= len(b) <= tdb.BATCH_MAX for b in run.batches)
+    assert len(run.batches) == -(-total // tdb.BATCH_MAX)  # as few batches as the cap allows
     for body in run.bodies():
         tdb.check_batch(body["statements"])
     puids = [s.puid for s in run.statements]
