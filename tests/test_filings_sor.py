@@ -533,3 +533,15 @@ def test_every_filing_is_evidence_in_custody_audited_and_in_the_case_report(demo
     # and a case with none says so
     empty = CaseReport.load(ids["impersonation"]).filings()
     assert empty.text == "no filings"
+
+
+def test_the_notebook_preview_checks_but_records_nothing(demo_env):
+    ids = planted()
+    assert sor.preview(ids["impersonation"]) == []  # not decided yet
+    decide(ids["false_reporting"], "false_reporting")
+    assert sor.preview(ids["false_reporting"]) == []  # decided, restricts nothing
+    decide(ids["impersonation"], "impersonation")
+    (body,) = sor.preview(ids["impersonation"])
+    assert body["decision_visibility"] == ["DECISION_VISIBILITY_CONTENT_REMOVED"]
+    assert records.for_case(ids["impersonation"]) == []  # nothing recorded
+    assert sor.prepare_case(ids["impersonation"])[0].body == body  # what filing will record

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -109,7 +110,7 @@ def puid(case_id: str, decision_id: int, subject: int) -> str:
 
 
 @dataclass(frozen=True)
-class _Decision:
+class Decided:
     id: int
     case_id: str
     at: datetime
@@ -118,31 +119,36 @@ class _Decision:
     subjects: tuple[int, ...]
 
 
-def _decision_rows(case_id: str) -> list[_Decision]:
+def in_policy_order(clauses: Iterable[str]) -> tuple[str, ...]:
+    """A decision's clauses in the policy's order: the first gives the statement's category."""
+    order = {c: i for i, c in enumerate(taxonomy().clauses)}
+    return tuple(sorted(clauses, key=lambda c: (order.get(c, 10**6), c)))
+
+
+def _decision_rows(case_id: str) -> list[Decided]:
     with store_session() as s:
         rows = s.scalars(
             select(DecisionRow).where(DecisionRow.case_id == case_id).order_by(DecisionRow.id)
         ).all()
-        order = {c: i for i, c in enumerate(taxonomy().clauses)}
         out = []
         for r in rows:
             cl = s.scalars(
                 select(DecisionClause.clause).where(DecisionClause.decision_id == r.id)
             ).all()
             out.append(
-                _Decision(
+                Decided(
                     r.id,
                     r.case_id,
                     r.at,
                     r.action,
-                    tuple(sorted(cl, key=lambda c: (order.get(c, 10**6), c))),
+                    in_policy_order(cl),
                     tuple(int(u) for u in r.subjects or ()),
                 )
             )
         return out
 
 
-def latest(case_id: str) -> _Decision:
+def latest(case_id: str) -> Decided:
     got = _decision_rows(validate_case_id(case_id))
     if not got:
         raise NoStatementDue(
@@ -456,6 +462,20 @@ def prepare(case_id: str, subject: int | None = None) -> Statement:
         },
     )
     return Statement(case_id, stmt.decision_id, stmt.subject, stmt.body, stmt.warnings, filing)
+
+
+def preview(case_id: str) -> list[dict[str, Any]]:
+    """The statements the case's latest decision calls for, checked but not recorded (a case
+    notebook shows them before ``workbench filing sor`` files them); none when no decision
+    restricts anything yet."""
+    try:
+        dec = latest(case_id)
+    except NoStatementDue:
+        return []
+    if dsa_map().restriction(dec.action) is None:
+        return []
+    members = dec.subjects or cases.get(case_id).subjects
+    return [checked(derive(case_id, u)).body for u in members]
 
 
 def prepare_case(case_id: str, subject: int | None = None) -> list[Statement]:

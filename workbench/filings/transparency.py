@@ -33,10 +33,11 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from workbench.cases.taxonomy import taxonomy
 from workbench.errors import InputError
 from workbench.filings import tdb
 from workbench.filings.mapping import DsaMap, Restriction, dsa_map
-from workbench.filings.sor import source_type
+from workbench.filings.sor import Decided, in_policy_order, source_type
 from workbench.filings.team import team
 from workbench.store import session as store_session
 from workbench.store.models import CaseChange, CaseReporter, CaseRow, DecisionClause, DecisionRow
@@ -196,16 +197,6 @@ class Counts:
 # --------------------------------------------------------------------------- reading the store
 
 
-@dataclass(frozen=True)
-class _Dec:
-    id: int
-    case_id: str
-    at: datetime
-    action: str
-    clauses: tuple[str, ...]
-    subjects: tuple[int, ...]
-
-
 def _period(start: date | str, end: date | str) -> tuple[datetime, datetime]:
     def day(v: date | str, name: str) -> date:
         if isinstance(v, date):
@@ -247,15 +238,15 @@ def _load(m: DsaMap):
         clauses: dict[int, list[str]] = defaultdict(list)
         for did, clause in s.execute(select(DecisionClause.decision_id, DecisionClause.clause)):
             clauses[did].append(clause)
-        decs: dict[str, list[_Dec]] = defaultdict(list)
+        decs: dict[str, list[Decided]] = defaultdict(list)
         for r in s.scalars(select(DecisionRow).order_by(DecisionRow.at, DecisionRow.id)):
             decs[r.case_id].append(
-                _Dec(
+                Decided(
                     r.id,
                     r.case_id,
                     r.at,
                     r.action,
-                    tuple(clauses.get(r.id, ())),
+                    in_policy_order(clauses.get(r.id, ())),
                     tuple(int(u) for u in r.subjects or ()),
                 )
             )
@@ -286,28 +277,26 @@ def counts(start: date | str, end: date | str) -> Counts:
     ``end`` (both included, UTC), and the named cells it cannot fill."""
     lo, hi = _period(start, end)
     m = dsa_map()
-    from workbench.cases.taxonomy import taxonomy
-
     tax = taxonomy()
     cases, decs, reopened = _load(m)
     out = Counts(lo, hi)
     within = lambda t: lo <= t < hi  # noqa: E731
 
-    def category_of(d: _Dec | None, case_category: str) -> str:
+    def category_of(d: Decided | None, case_category: str) -> str:
         """The decision's first clause's category; before a decision, the case category's."""
         if d is not None and d.clauses:
             return m.clause(d.clauses[0]).category
         filed = tax.categories.get(case_category)
         return m.clause(filed.clauses[0]).category if filed and filed.clauses else UNSPECIFIED
 
-    def ground_of(d: _Dec) -> str:
+    def ground_of(d: Decided) -> str:
         return (
             tdb.ILLEGAL
             if any(m.clause(c).ground == tdb.ILLEGAL for c in d.clauses)
             else (tdb.INCOMPATIBLE)
         )
 
-    def restrictions(d: _Dec) -> tuple[str, ...]:
+    def restrictions(d: Decided) -> tuple[str, ...]:
         r = m.restriction(d.action)
         return _restriction_values(r) if r else ()
 
