@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import demo_links, fresh_home
-from filings_support import N_HISTORY
+
+N_HISTORY = 300  # historical cases filed besides the planted ones
 
 
 @pytest.fixture(scope="session")

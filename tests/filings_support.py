@@ -1,11 +1,21 @@
-"""Shared set-up for the filings tests: the demo's cases filed once per session into a case store
-that each test gets a fresh copy of (with the demo platform), and the planted cases decided as a
-specialist would decide them.
-"""
+"""Shared helpers for the filings tests: the planted cases and how a specialist decides them.
+The fixtures (the demo's cases filed once per session, a fresh copy per test) are in
+``filings_fixtures``."""
 
 from __future__ import annotations
 
-N_HISTORY = 300
+from typing import Any
+
+
+def __getattr__(name: str) -> Any:
+    """``from filings_support import demo_env, filed_store`` still works (the fixtures live in
+    ``filings_fixtures``; prefer ``pytest_plugins = ["filings_fixtures"]``)."""
+    if name in ("demo_env", "filed_store", "N_HISTORY"):
+        import filings_fixtures
+
+        return getattr(filings_fixtures, name)
+    raise AttributeError(name)
+
 
 #: How a specialist decides each planted scenario: (clauses, action, rationale).
 DECISIONS = {
