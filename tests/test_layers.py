@@ -28,6 +28,8 @@ LAYERS: list[set[str]] = [
     {"timeline"},
     {"evidence"},
     {"replies"},
+    {"filings"},  # filings from a case: they use the evidence and the reply composer; the
+    # case report, the dashboards and the command line show and run them
     {"reports", "dashboards", "demo"},
     {"widgets"},
     {"serve"},

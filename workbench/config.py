@@ -18,6 +18,7 @@ WORKBENCH_CASE_TEMPLATES      folder of per-category notebook templates   shippe
 WORKBENCH_RESPONSES_DIR       reply templates                             shipped ``templates/responses``
 WORKBENCH_TERMS_DIR           risk-term lists                             shipped ``templates/terms``
 WORKBENCH_REDACTION_DIR       redaction profiles per audience             shipped ``templates/redaction``
+WORKBENCH_FILINGS_DIR         filing templates, contacts, letters         shipped ``templates/filings``
 WORKBENCH_BUNDLE_KEY          the team's Ed25519 bundle signing key       ``<home>/secrets/bundles.pem``
 WORKBENCH_EVIDENCE_MAX_BYTES  largest file ``evidence add`` takes         ``4294967296`` (4 GiB)
 ============================  ==========================================  =========================
@@ -60,6 +61,7 @@ ENV_CASE_TEMPLATES = "WORKBENCH_CASE_TEMPLATES"
 ENV_RESPONSES_DIR = "WORKBENCH_RESPONSES_DIR"
 ENV_TERMS_DIR = "WORKBENCH_TERMS_DIR"
 ENV_REDACTION_DIR = "WORKBENCH_REDACTION_DIR"
+ENV_FILINGS_DIR = "WORKBENCH_FILINGS_DIR"
 ENV_BUNDLE_KEY = "WORKBENCH_BUNDLE_KEY"
 ENV_EVIDENCE_MAX_BYTES = "WORKBENCH_EVIDENCE_MAX_BYTES"
 
@@ -91,6 +93,7 @@ class Settings:
     responses_dir: Path | None = None
     terms_dir: Path | None = None
     redaction_dir: Path | None = None
+    filings_dir: Path | None = None
     bundle_key: Path | None = None  # a team's signing key file; None: made under the home
     evidence_max_bytes: int = DEFAULT_EVIDENCE_MAX_BYTES
 
@@ -126,6 +129,7 @@ _SHIPPED = {
     "responses_dir": resources.RESPONSES,
     "terms_dir": resources.TERMS,
     "redaction_dir": resources.REDACTION,
+    "filings_dir": resources.FILINGS,
 }
 _RESOURCE_ENV = {
     "queries_dir": ENV_QUERIES,
@@ -135,6 +139,7 @@ _RESOURCE_ENV = {
     "responses_dir": ENV_RESPONSES_DIR,
     "terms_dir": ENV_TERMS_DIR,
     "redaction_dir": ENV_REDACTION_DIR,
+    "filings_dir": ENV_FILINGS_DIR,
 }
 
 

@@ -16,6 +16,12 @@ per-category overrides. Rules (also written in the YAML):
   the zone named, so a DST switch changes only how a time is shown, never how long a clock ran.
 * Legal preservation: 90 calendar days from receipt, renewable by 90 days, counted in the
   team's zone (WORKBENCH_TZ) so the deadline keeps its wall-clock time across DST.
+* Preservation holds (:mod:`workbench.filings.holds`): a law-enforcement request under 18 U.S.C.
+  2703(f) holds data 90 days, extended once by another 90 on a renewed request (180 in all; the
+  statute gives one extension, so a second is refused); a CyberTipline report holds what it
+  reported for one year (2258A(h)(1) as amended by the REPORT Act, Pub. L. 118-59). The case's
+  preservation deadline is its most urgent active hold. A deadline is **at risk** within
+  ``warn`` (14 days by default: the leads' "holds expiring within 14 days").
 """
 
 from __future__ import annotations
@@ -58,6 +64,9 @@ class SlaPolicy:
     at_risk_remaining: timedelta
     preservation_days: int
     preservation_renew_days: int
+    preservation_max_renewals: int = 1
+    preservation_warn: timedelta = timedelta(days=14)
+    cybertip_years: int = 1
 
     def targets(self, category: str, priority: str) -> Targets:
         base = self.priorities[priority]
@@ -87,6 +96,9 @@ def _load(path: Path) -> SlaPolicy:
             parse_interval(risk.get("remaining", "1h")),
             int(legal.get("days", 90)),
             int(legal.get("renew_days", 90)),
+            int(legal.get("max_renewals", 1)),
+            parse_interval(legal.get("warn", "14d")),
+            int(legal.get("cybertip_years", 1)),
         )
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError) as exc:
         raise WorkbenchError(
@@ -238,15 +250,7 @@ def clocks(case, now: datetime | None = None, pol: SlaPolicy | None = None) -> S
 
     keep = None
     if case.preservation_due is not None:
-        left = case.preservation_due - now
-        period = timedelta(days=pol.preservation_days)
-        if left <= timedelta(0):
-            kstate = "breached"
-        elif left <= period * (1 - pol.at_risk_fraction):
-            kstate = "at_risk"
-        else:
-            kstate = "ok"
-        keep = Deadline(case.preservation_due, left, kstate)
+        keep = preservation_status(case.preservation_due, now, pol)
 
     return SlaStatus(
         case.case_id,
@@ -263,14 +267,40 @@ def clocks(case, now: datetime | None = None, pol: SlaPolicy | None = None) -> S
     )
 
 
+def preservation_status(
+    due: datetime, now: datetime | None = None, pol: SlaPolicy | None = None
+) -> Deadline:
+    """A preservation deadline as of ``now``: ``breached`` once passed, ``at_risk`` within the
+    policy's ``warn`` window (14 days), else ``ok``."""
+    pol = pol or policy()
+    left = due - (now or utcnow()).astimezone(UTC)
+    if left <= timedelta(0):
+        state = "breached"
+    elif left <= pol.preservation_warn:
+        state = "at_risk"
+    else:
+        state = "ok"
+    return Deadline(due, left, state)
+
+
 def preservation_deadline(
-    start: datetime, *, days: int, tz: ZoneInfo | str | None = None
+    start: datetime, *, days: int = 0, years: int = 0, tz: ZoneInfo | str | None = None
 ) -> datetime:
-    """``days`` calendar days after ``start`` at the same wall-clock time in ``tz`` (default
-    WORKBENCH_TZ), returned in UTC. A time falling in a spring-forward gap moves forward."""
+    """``years`` calendar years and ``days`` calendar days after ``start`` at the same
+    wall-clock time in ``tz`` (default WORKBENCH_TZ), returned in UTC. A time falling in a
+    spring-forward gap moves forward, one in an autumn overlap is the later of its two
+    instants, and 29 February plus a year is 1 March: a deadline is never early."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else (tz or current_settings().tz)
-    local = start.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
-    return local.replace(tzinfo=zone).astimezone(UTC)
+    local = start.astimezone(zone).replace(tzinfo=None)
+    if years:
+        try:
+            local = local.replace(year=local.year + years)
+        except ValueError:  # 29 February in a year without one: keep the data a day longer
+            local = local.replace(year=local.year + years, month=3, day=1)
+    local = local + timedelta(days=days)
+    # A wall-clock time in a spring-forward gap or an autumn overlap has two readings: take
+    # the later instant, so a hold never ends early (the gap's time lands after the gap).
+    return max(local.replace(tzinfo=zone, fold=f).astimezone(UTC) for f in (0, 1))
 
 
 def show_time(ts: datetime | None, tz: ZoneInfo | str | None = None) -> str:

@@ -25,11 +25,23 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module defines ``app`` (a group) or ``register(app)`` (commands at the top level).
-    from workbench.cli import case, db, demo, evidence, hunt, query, report, serve, timeline
+    from workbench.cli import (
+        case,
+        db,
+        demo,
+        evidence,
+        filing,
+        hunt,
+        query,
+        report,
+        serve,
+        timeline,
+    )
 
     app.add_typer(demo.app, name="demo")
     app.add_typer(db.app, name="db")
     app.add_typer(case.app, name="case")
+    app.add_typer(filing.app, name="filing")
     for module in (serve, timeline, evidence, report, query, hunt):
         module.register(app)
 

@@ -109,6 +109,7 @@ _FOLDER = {
     "figure": "figures",
     "note": "notes",
     "file": "files",
+    "filing": "filings",
 }
 _EXT = {
     "text/markdown": ".md",
@@ -127,6 +128,7 @@ _EXT = {
     ev.PLOTLY_JSON: ".json",
     ev.PARQUET: ".parquet",
     "text/plain": ".txt",
+    "application/xml": ".xml",
     "image/jpeg": ".jpg",
 }
 

@@ -61,7 +61,7 @@ from workbench.timeline import annotations as timeline_annotations
 from workbench.timeline import query as timeline
 from workbench.timeline.sources import user_party_sources
 
-KINDS = ("query_result", "content", "timeline_excerpt", "figure", "note", "file")
+KINDS = ("query_result", "content", "timeline_excerpt", "figure", "note", "file", "filing")
 CONTENT_KINDS = ("message", "messages", "profile", "photo", "media", "other")
 CUSTODY_EVENTS = ("collected", "redacted", "bundled", "exported", "verified")
 PARQUET = "application/vnd.apache.parquet"
@@ -1041,6 +1041,33 @@ def add_note(
         media_type="text/markdown",
         note=None,
         supersedes=supersedes,
+    )
+
+
+def add_filing(
+    case_id: str,
+    data: bytes,
+    *,
+    title: str,
+    media_type: str,
+    source: str,
+    details: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> EvidenceItem:
+    """Collect a filing the workbench wrote (a statement of reasons, a notice, a report, a
+    letter) exactly as written: hashed, stored and in custody like any other item."""
+    if not isinstance(data, (bytes, bytearray)) or not data:
+        raise InputError("a filing needs its bytes")
+    return _record(
+        case_id,
+        kind="filing",
+        title=title,
+        source=source,
+        details=dict(details or {}),
+        write=_write_bytes(bytes(data)),
+        media_type=media_type,
+        note=note,
+        supersedes=None,
     )
 
 

@@ -29,6 +29,8 @@ SCENARIOS = {
     "privacy_request": "A privacy (data-subject) request answered",
     "app_review": "A public reply to an app-store review",
     "social_reply": "A public reply on social media",
+    # written by workbench.filings.notice (the DSA Art. 17 notice; one template per language)
+    "statement_of_reasons": "The statement of reasons for a restriction (DSA Art. 17)",
 }
 #: Channel -> character limit (None: no platform limit).
 CHANNELS: dict[str, int | None] = {

@@ -636,6 +636,28 @@ class CaseReport:
             )
         return Block("".join(parts), f"{len(df)} reply(ies)")
 
+    def filings(self) -> Block:
+        """The filings prepared from the case (statements of reasons, notices, reports):
+        what, its key, status and the sha256 of what was recorded as evidence."""
+        from workbench.filings import records
+
+        df = records.frame(self.case_id)
+        if df.empty:
+            return Block(
+                "<p class='muted'>No filing has been prepared from this case.</p>", "no filings"
+            )
+        df = df.copy()
+        df["subject"] = ["" if _isna(u) else self.person(int(u)) for u in df["subject"]]
+        for col in ("created_at", "submitted_at"):
+            df[col] = ["" if _isna(t) else self.when(t) for t in df[col]]
+        cols = ["what", "key", "status", "subject", "sha256", "created_by", "created_at"]
+        cols += ["submitted_at", "reference"]
+        return Block(
+            _table(df[cols], max_rows=10_000, hash_cols=("sha256",))
+            + "<p class='muted'>Prepared here; sent only through each registry's own channel.</p>",
+            f"{len(df)} filing(s)",
+        )
+
     def changes(self) -> Block:
 
         rows = []

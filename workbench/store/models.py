@@ -331,6 +331,97 @@ class ReplyRow(Base):
     text: Mapped[str] = mapped_column(Text)
 
 
+# --------------------------------------------------------------------------- filings
+
+
+class FilingRow(Base):
+    """A filing prepared from a case (statement of reasons, member notice, CyberTipline report,
+    letters) or from the store (transparency counts). ``key`` is unique: a statement's puid, so a
+    re-run never records one twice. The filed bytes are evidence items (``items``)."""
+
+    __tablename__ = "filings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), index=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    case_id: Mapped[str | None] = mapped_column(CaseIdType, index=True, nullable=True)
+    decision_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    subject: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    submitted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class LegalRequestRow(Base):
+    """A request from an authority: what it names (accounts, data types, period) and the
+    evidence collected for it (the data under hold)."""
+
+    __tablename__ = "legal_requests"
+    __table_args__ = (UniqueConstraint("case_id", "request_id", name="uq_legal_requests_case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(CaseIdType, index=True)
+    request_id: Mapped[str] = mapped_column(String(64))
+    agency: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    subjects: Mapped[list] = mapped_column(JSON, default=list)
+    data_types: Mapped[list] = mapped_column(JSON, default=list)
+    period_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    period_end: Mapped[datetime] = mapped_column(UTCDateTime())
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class HoldRow(Base):
+    """A preservation hold: a law-enforcement request (18 U.S.C. 2703(f)) or a CyberTipline
+    report (2258A(h)). Active until ``released_at``; ``due`` is when it runs out."""
+
+    __tablename__ = "preservation_holds"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(CaseIdType, index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("legal_requests.id"), nullable=True)
+    filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    renewals: Mapped[int] = mapped_column(Integer, default=0)
+    renewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    released_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    release_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class FileReviewRow(Base):
+    """A reviewer's step on one media item before it is reported (CyberTipline): the industry
+    classification and what the reviewer saw. The newest row per item stands."""
+
+    __tablename__ = "filing_file_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(CaseIdType, index=True)
+    item_id: Mapped[int] = mapped_column(Integer)
+    reviewer: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    industry: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    viewed: Mapped[bool] = mapped_column(Boolean)
+    exif_viewed: Mapped[bool] = mapped_column(Boolean)
+    public: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    relevance: Mapped[str] = mapped_column(String(24))
+    annotations: Mapped[list] = mapped_column(JSON, default=list)
+
+
 def _refuse_change(_mapper, _conn, target) -> None:
     # The database refuses too (triggers); this stops the ORM before it gets there.
     raise WorkbenchError(

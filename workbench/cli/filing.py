@@ -1,0 +1,174 @@
+"""``workbench filing``: filings from a case (statements of reasons, member notices, CyberTipline
+reports, preservation letters) and from the store (transparency counts). Nothing is sent: each
+command prepares, checks and records the filing, and writes it where ``--out`` says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from workbench.cli.output import check_format, emit, format_option
+from workbench.errors import InputError
+
+app = typer.Typer(
+    help="Filings from a case: DSA statements of reasons and notices, transparency counts, "
+    "CyberTipline reports, preservation and production.",
+    no_args_is_help=True,
+)
+
+CASE = typer.Argument(..., metavar="CASE", help="Case id, e.g. ESC-2026-000123.")
+
+
+def _write(out: Path, data: bytes) -> None:
+    """Write ``data`` to ``out`` all-or-nothing; an existing file is never overwritten."""
+    from workbench.files import atomic_write
+
+    out = out.expanduser()
+    if out.is_dir():
+        raise InputError(f"{out} is a folder", "give a file name")
+    if not out.parent.is_dir():
+        raise InputError(f"no folder {out.parent}", "create it first or choose another --out")
+    try:
+        atomic_write(out, data, if_exists="fail")
+    except FileExistsError:
+        raise InputError(
+            f"{out} already exists", "choose another name; filings are never overwritten"
+        ) from None
+
+
+def _emit(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+    else:
+        _write(out, text.encode("utf-8"))
+        typer.echo(f"wrote {out}")
+
+
+@app.command("sor")
+def sor_(
+    case_id: str | None = typer.Argument(None, metavar="CASE", help="Case id (or --all-decided)."),
+    subject: int | None = typer.Option(None, "--subject", help="Only this member of the decision."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="File to write (a folder with --all-decided)."
+    ),
+    all_decided: bool = typer.Option(
+        False, "--all-decided", help="Every case decided since --since."
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="With --all-decided: decisions from (ISO-8601)."
+    ),
+    until: str | None = typer.Option(None, "--until", help="With --all-decided: decisions before."),
+) -> None:
+    """The DSA statement of reasons for the case's decision, as the Transparency Database's API
+    takes it (one statement, or {"statements": [...]} for a decision on several members);
+    batches of up to 100 with --all-decided --since DATE. Checked against every field rule and
+    the exit scanner; recorded once (its puid is stable: a re-run never files twice)."""
+    from workbench.filings import sor
+
+    if all_decided:
+        if case_id is not None:
+            raise InputError("give a case or --all-decided, not both")
+        if not since:
+            raise InputError("--all-decided needs --since DATE", "e.g. --since 2026-11-01T00:00Z")
+        if out is not None and not out.expanduser().is_dir():
+            raise InputError(f"{out} is not a folder", "with --all-decided, --out names a folder")
+        run = sor.prepare_since(since, until)
+        for n, body in enumerate(run.bodies(), start=1):
+            text = sor.dumps(body)
+            if out is None:
+                typer.echo(text, nl=False)
+            else:
+                stamp = since.replace(":", "").replace("+", "p")[:20]
+                _write(out.expanduser() / f"statements-{stamp}-{n:03d}.json", text.encode("utf-8"))
+        typer.echo(
+            f"{len(run.statements)} statement(s) in {len(run.batches)} batch(es); "
+            f"{len(run.skipped)} prepared earlier and left out",
+            err=out is None,
+        )
+        return
+    if case_id is None:
+        raise InputError("name a case, or use --all-decided --since DATE")
+    got = sor.prepare_case(case_id, subject)
+    body = got[0].body if len(got) == 1 else {"statements": [s.body for s in got]}
+    _emit(sor.dumps(body), out)
+    for s in got:
+        state = "already prepared" if s.already else "prepared"
+        typer.echo(
+            f"{s.puid}: {state} (filing {s.filing.id if s.filing else '?'})", err=out is None
+        )
+        for w in s.warnings:
+            typer.echo(f"note: {w}", err=True)
+
+
+@app.command("notice")
+def notice_(
+    case_id: str = CASE,
+    subject: int | None = typer.Option(
+        None, "--subject", help="The member told (default: the decision's)."
+    ),
+    channel: str | None = typer.Option(
+        None, "--channel", help="email or in_app (default: settings)."
+    ),
+    language: str | None = typer.Option(
+        None, "--language", help="Override the member's language (en, de, fr, es, pt)."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="File to write the notice to."),
+) -> None:
+    """The Art. 17 notice to the member: facts, ground, scope and duration, automation, and the
+    ways to seek redress, in their language and on their channel; saved through the reply
+    composer's disclosure guard."""
+    from workbench.filings import notice
+
+    n = notice.prepare(case_id, subject, channel=channel, language=language)
+    _emit(n.text, out)
+    state = "already prepared" if n.already else "saved as a reply and recorded"
+    lang = f"{n.language}" + (f" (no {n.wanted_language} template)" if n.fallback else "")
+    typer.echo(f"notice for {n.puid} on {n.channel} in {lang}: {state}", err=out is None)
+
+
+@app.command("transparency")
+def transparency_(
+    start: str = typer.Option(..., "--from", help="First day of the period (YYYY-MM-DD, UTC)."),
+    end: str = typer.Option(..., "--to", help="Last day of the period (YYYY-MM-DD, UTC)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="CSV file to write."),
+) -> None:
+    """The cells of the DSA transparency report's quantitative template (Implementing
+    Regulation (EU) 2024/2835) that the case store can fill, as CSV; the cells it cannot fill
+    are listed with an empty value and the reason."""
+    from workbench.filings import transparency
+    from workbench.store import audit
+
+    got = transparency.counts(start, end)
+    _emit(got.csv(), out)
+    filled = sum(1 for c in got.cells if c.value is not None)
+    audit.record(
+        "filing.transparency",
+        target=f"{start}/{end}",
+        details={"cells": len(got.cells), "filled": filled},
+    )
+    typer.echo(f"{filled} cell(s) filled, {len(got.cells) - filled} named and left empty", err=True)
+
+
+@app.command("list")
+def list_(case_id: str = CASE, format: str = format_option()) -> None:
+    """The case's filings (what, key, status, evidence items, sha256)."""
+    from workbench.filings import records
+
+    check_format(format)
+    emit(records.frame(case_id), format, empty=f"{case_id} has no filings yet")
+
+
+@app.command("submitted")
+def submitted(
+    filing_id: int = typer.Argument(
+        ..., metavar="FILING", help="Filing number (workbench filing list)."
+    ),
+    reference: str | None = typer.Option(None, "--reference", help="The registry's id for it."),
+    at: str | None = typer.Option(None, "--at", help="When it was sent (default: now)."),
+) -> None:
+    """Record that a prepared filing was sent through the registry's own channel."""
+    from workbench.filings import records
+
+    f = records.mark_submitted(filing_id, reference=reference, at=at)
+    typer.echo(f"{f.key}: submitted {f.submitted_at:%Y-%m-%d %H:%M} UTC")

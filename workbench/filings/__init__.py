@@ -1,0 +1,1 @@
+"""Filings from a case (``wb.filings``)."""
