@@ -131,3 +131,92 @@ def submitted(
 
     f = records.mark_submitted(filing_id, reference=reference, at=at)
     typer.echo(f"{f.key}: submitted {f.submitted_at:%Y-%m-%d %H:%M} UTC")
+
+
+# --------------------------------------------------------------------------- CyberTipline, holds
+
+
+def _write_folder(out: Path, files: list[tuple[str, bytes]]) -> None:
+    out = out.expanduser()
+    if not out.is_dir():
+        raise InputError(f"{out} is not a folder", "create it first or choose another --out")
+    taken = [n for n, _ in files if (out / n).exists()]
+    if taken:
+        raise InputError(f"{out / taken[0]} already exists", "choose an empty folder")
+    for name, data in files:
+        _write(out / name, data)
+
+
+@app.command("cybertip")
+def cybertip_(
+    case_id: str = CASE,
+    incident: str | None = typer.Option(
+        None,
+        "--incident",
+        help="NCMEC's incident type: csam, trafficking, tourism, molestation, "
+        "domain, words_images, enticement, obscene_to_child (default: custom field cybertip_incident).",
+    ),
+    annotation: list[str] = typer.Option(
+        [], "--annotation", help="Report annotation (repeat), e.g. sextortion."
+    ),
+    escalate: str | None = typer.Option(
+        None, "--escalate", help="Why NCMEC should treat it as high priority."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Folder for report.xml and the file details."
+    ),
+) -> None:
+    """The CyberTipline report for a child-safety case: report.xml and one fileDetails document
+    per reviewed media file, in the schema's order and checked against its rules. Nothing is
+    sent; the report is recorded on the case (evidence, audit) with a one-year preservation
+    hold. A case about adults only is refused."""
+    from workbench.filings import cybertip
+
+    rep = cybertip.prepare(case_id, incident=incident, annotations=annotation, escalate=escalate)
+    files = [("report.xml", rep.report), *rep.files]
+    if out is None:
+        typer.echo(rep.report.decode("utf-8"), nl=False)
+    else:
+        _write_folder(out, files)
+        typer.echo(f"wrote {len(files)} file(s) to {out}")
+    state = "already prepared" if rep.already else "prepared and recorded (not sent)"
+    fid = rep.filing.id if rep.filing else "?"
+    typer.echo(f"{rep.key}: {state} (filing {fid}, {len(rep.files)} file(s))", err=out is None)
+    if rep.hold is not None:
+        typer.echo(f"preservation hold until {rep.hold.due:%Y-%m-%d %H:%M} UTC", err=out is None)
+    for w in rep.warnings:
+        typer.echo(f"note: {w}", err=True)
+
+
+@app.command("review-file")
+def review_file_(
+    case_id: str = CASE,
+    item: str = typer.Argument(..., metavar="ITEM", help="Evidence item, e.g. E0003."),
+    viewed: bool = typer.Option(False, "--viewed", help="You viewed the entire file."),
+    exif: bool = typer.Option(False, "--exif-viewed", help="You viewed its EXIF data."),
+    industry: str | None = typer.Option(
+        None, "--industry", help="A1, A2, B1 or B2 (your classification)."
+    ),
+    public: bool | None = typer.Option(
+        None, "--public/--not-public", help="Whether it was publicly available."
+    ),
+    supplemental: bool = typer.Option(
+        False, "--supplemental", help="Supplemental Reported (context only)."
+    ),
+    annotation: list[str] = typer.Option([], "--annotation", help="File annotation (repeat)."),
+) -> None:
+    """Record your step on one media item before it is reported: what you saw and your
+    industry classification (never guessed by the workbench)."""
+    from workbench.filings import cybertip
+
+    rv = cybertip.review_file(
+        case_id,
+        item,
+        viewed=viewed,
+        exif_viewed=exif,
+        industry=industry,
+        public=public,
+        relevance="Supplemental Reported" if supplemental else "Reported",
+        annotations=annotation,
+    )
+    typer.echo(f"{item}: {rv.relevance}, classification {rv.industry or 'none'} by {rv.reviewer}")
