@@ -220,3 +220,85 @@ def review_file_(
         annotations=annotation,
     )
     typer.echo(f"{item}: {rv.relevance}, classification {rv.industry or 'none'} by {rv.reviewer}")
+
+
+@app.command("preservation-request")
+def preservation_request(
+    case_id: str = CASE,
+    request_id: str = typer.Argument(
+        ..., metavar="REQUEST", help="Our id for the request, e.g. LE-1."
+    ),
+    agency: str = typer.Option(..., "--agency", help="The requesting agency."),
+    received: str = typer.Option("now", "--received", help="When it was received (ISO-8601)."),
+    data: list[str] = typer.Option(..., "--data", help="A data type it names (repeat)."),
+    start: str = typer.Option(..., "--from", help="Start of the period it names (ISO-8601)."),
+    end: str = typer.Option(..., "--to", help="End of the period it names (ISO-8601)."),
+    subject: list[int] = typer.Option(
+        [], "--subject", help="An account it names (default: the case's)."
+    ),
+    reference: str | None = typer.Option(None, "--reference", help="The agency's reference."),
+) -> None:
+    """Record a law-enforcement preservation request (18 U.S.C. 2703(f)): the data it names is
+    collected as evidence and held 90 days from receipt."""
+    from workbench.filings import holds
+
+    req, hold = holds.record_request(
+        case_id,
+        request_id,
+        agency=agency,
+        received_at=received,
+        data_types=data,
+        start=start,
+        end=end,
+        subjects=subject or None,
+        reference=reference,
+    )
+    typer.echo(
+        f"{case_id} request {req.request_id}: {len(req.items)} record set(s) held until "
+        f"{hold.due:%Y-%m-%d %H:%M} UTC"
+    )
+
+
+@app.command("preservation-renew")
+def preservation_renew(
+    case_id: str = CASE,
+    request_id: str = typer.Argument(..., metavar="REQUEST", help="The request renewed."),
+    at: str | None = typer.Option(
+        None, "--received", help="When the renewal arrived (default: now)."
+    ),
+) -> None:
+    """A renewed request: the hold runs another 90 days from its end (once; 180 days in all)."""
+    from workbench.filings import holds
+
+    hold = holds.renew(case_id, request_id, at=at)
+    typer.echo(f"{case_id} request {request_id}: held until {hold.due:%Y-%m-%d %H:%M} UTC")
+
+
+@app.command("preservation-letter")
+def preservation_letter(
+    case_id: str = CASE,
+    request_id: str | None = typer.Option(None, "--request", help="The request (default: latest)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="File to write the letter to."),
+) -> None:
+    """The confirmation to the agency: the accounts, data types and period under hold, the
+    records preserved with their hashes, and until when. Recorded on the case."""
+    from workbench.filings import preservation
+
+    got = preservation.letter(case_id, request_id)
+    _emit(got.text, out)
+    state = "already prepared" if got.already else "recorded"
+    typer.echo(f"{got.key}: {state} (filing {got.filing.id})", err=out is None)
+
+
+@app.command("holds")
+def holds_(
+    case_id: str | None = typer.Argument(None, metavar="[CASE]", help="One case (default: all)."),
+    within: str = typer.Option("14d", "--within", help="Without CASE: holds ending within this."),
+    format: str = format_option(),
+) -> None:
+    """Preservation holds: one case's, or every case's ending within --within (14 days)."""
+    from workbench.filings import holds
+
+    check_format(format)
+    df = holds.frame(case_id) if case_id else holds.expiring(within)
+    emit(df, format, empty="no holds")

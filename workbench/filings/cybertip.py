@@ -435,11 +435,11 @@ def build(
         ("victim", "victimPerson", "cybertip_victims"),
     ):
         for other in _ids(case, name):
-            a = _account_row(other)
+            them = _account_row(other)
             el = ET.SubElement(root, tag)
-            if tag == "victim" or a.get("email") or a.get("phone"):
-                _person(el, person_tag, a)
-            _account(el, a, t.service)
+            if tag == "victim" or them.get("email") or them.get("phone"):
+                _person(el, person_tag, them)
+            _account(el, them, t.service)
     report = _bytes(root)
     problems = ncmec.validate(report)
     file_docs = []

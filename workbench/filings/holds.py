@@ -419,7 +419,7 @@ def _rows(rows: Sequence[HoldRow], s: Session, now: datetime) -> list[dict]:
                 "case_id": r.case_id,
                 "hold": r.id,
                 "kind": r.kind,
-                "request": names.get(r.request_id),
+                "request": None if r.request_id is None else names.get(r.request_id),
                 "started_at": r.started_at,
                 "due": r.due,
                 "days_left": round(st.remaining.total_seconds() / 86400, 1),
