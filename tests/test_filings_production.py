@@ -69,13 +69,15 @@ def test_production_limited_to_request_with_letter_and_custody(tmp_path, capsys)
         names = zf.namelist()
         labels = {i["item"] if "item" in i else i.get("label") for i in manifest["items"]}
         wanted = {ev.get_item(case_id, i).label for i in req.items}
-        letter, custody = records.for_case(case_id, "production_letter")[0], records.for_case(
-            case_id, "custody_record"
-        )[0]
+        letter, custody = (
+            records.for_case(case_id, "production_letter")[0],
+            records.for_case(case_id, "custody_record")[0],
+        )
         assert labels == wanted
-        assert records.payload(letter, 0).decode() == zf.read(
-            "documents/production-letter-LE-7.txt"
-        ).decode()
+        assert (
+            records.payload(letter, 0).decode()
+            == zf.read("documents/production-letter-LE-7.txt").decode()
+        )
         assert records.payload(custody, 0) == zf.read("documents/custody-record-LE-7.txt")
         assert other.label not in labels
         # the rows produced lie inside the period the request names
