@@ -587,9 +587,11 @@ def create_bundle(
                 manifest["documents"] = [doc, doc2]
                 for name, data in documents:
                     scanner.text(f"documents/{name}", data.decode("utf-8"))
-                    manifest["documents"].append(
-                        w.entry(f"documents/{name}", "text/plain", lambda s, d=data: s.write(d))
-                    )
+
+                    def fill(s: BinaryIO, _d: bytes = data) -> None:
+                        s.write(_d)
+
+                    manifest["documents"].append(w.entry(f"documents/{name}", "text/plain", fill))
                 manifest["root_hash"] = _root_hash(files + manifest["documents"])
                 manifest_bytes = (
                     json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
