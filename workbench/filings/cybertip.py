@@ -331,6 +331,13 @@ def _bytes(root: ET.Element) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def _payloads(report: bytes, files: Sequence[tuple[str, bytes]]) -> list[records.Payload]:
+    xml = "application/xml"
+    return [records.Payload("report.xml", report, xml)] + [
+        records.Payload(n, b, xml) for n, b in files
+    ]
+
+
 def build(
     case_id: str,
     *,
@@ -453,10 +460,7 @@ def build(
             + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
             "fix the case's data or the rules in workbench/filings/ncmec.py",
         )
-    payloads = [records.Payload("report.xml", report, "application/xml")] + [
-        records.Payload(n, b, "application/xml") for n, b in file_docs
-    ]
-    key = f"cybertip-{case_id}-{records.digest(payloads)[:16]}"
+    key = f"cybertip-{case_id}-{records.digest(_payloads(report, file_docs))[:16]}"
     return Report(case_id, key, report, tuple(file_docs), warnings=tuple(warnings))
 
 
@@ -473,13 +477,10 @@ def prepare(
     known = records.find(rep.key)
     if known is not None:
         return Report(rep.case_id, rep.key, rep.report, rep.files, known, None, True, rep.warnings)
-    payloads = [records.Payload("report.xml", rep.report, "application/xml")] + [
-        records.Payload(n, b, "application/xml") for n, b in rep.files
-    ]
     filing = records.record(
         "cybertip",
         rep.key,
-        payloads,
+        _payloads(rep.report, rep.files),
         case_id=case_id,
         details={"files": len(rep.files), "warnings": list(rep.warnings)},
         note="CyberTipline report prepared (not sent)",
