@@ -175,3 +175,22 @@ def test_validator_refuses_order_missing_and_bad_values():
     assert any("Supplemental" in p for p in ncmec.validate(supplemental))
     nohash = b"<fileDetails><originalFileHash>ab</originalFileHash></fileDetails>"
     assert any("hashType" in p for p in ncmec.validate(nohash))
+
+
+@pytest.mark.usefixtures("demo_env")
+def test_hold_counts_a_year_from_submission():
+    from datetime import timedelta
+
+    from workbench import cases
+    from workbench.cases.sla import preservation_deadline
+    from workbench.filings import cybertip, holds, records
+
+    case, *_ = _minor_case()
+    rep = cybertip.prepare(case.case_id)
+    sent = rep.filing.created_at + timedelta(days=3)
+    records.mark_submitted(rep.filing.id, reference="CT-123", at=sent)
+    [hold] = holds.for_case(case.case_id)
+    assert hold.started_at == sent and hold.due > rep.hold.due
+    assert hold.due == preservation_deadline(sent, years=1)
+    assert timedelta(days=365) <= hold.due - sent <= timedelta(days=366, hours=1)
+    assert cases.get(case.case_id).preservation_due == hold.due

@@ -375,6 +375,26 @@ def start_cybertip(case_id: str, filing_id: int, *, at: datetime | None = None) 
         return _hold(row)
 
 
+def cybertip_submitted(filing_id: int, submitted_at: datetime) -> Hold | None:
+    """The report was sent: its hold runs one year from submission (2258A(h)(1)), never
+    shorter than the year counted from preparation."""
+    pol = policy()
+    who = settings().analyst
+    with store_session() as s:
+        row = s.scalar(
+            select(HoldRow)
+            .where(HoldRow.filing_id == filing_id, HoldRow.kind == "cybertip")
+            .with_for_update()
+        )
+        if row is None:
+            return None
+        due = preservation_deadline(submitted_at, years=pol.cybertip_years)
+        if due > row.due:
+            row.started_at, row.due = submitted_at, due
+            _sync_case(s, row.case_id, who, utcnow(), f"CyberTipline hold until {due:%Y-%m-%d}")
+        return _hold(row)
+
+
 # --------------------------------------------------------------------------- reading
 
 
