@@ -156,3 +156,21 @@ def test_request_refusals(le_case):
     _request(le_case, "LE-9", "2026-10-01T00:00Z")
     with pytest.raises(InputError, match="already has request"):
         _request(le_case, "LE-9", "2026-10-02T00:00Z")
+
+
+def test_cli_records_renews_and_lists_holds(le_case, capsys):
+    from workbench.cli import main
+
+    argv = ["filing", "preservation-request", le_case, "LE-5", "--agency", "County Sheriff"]
+    argv += ["--received", "2026-11-20T09:00Z", "--data", "logins", "--data", "payments"]
+    argv += ["--from", "2026-01-01T00:00Z", "--to", "2026-11-01T00:00Z"]
+    assert main(argv) == 0
+    assert "held until 2027-02-18 09:00 UTC" in capsys.readouterr().out  # 04:00 EST both ends
+    renew = ["filing", "preservation-renew", le_case, "LE-5", "--received", "2026-12-01T00:00Z"]
+    assert main(renew) == 0
+    assert "held until 2027-05-19 08:00 UTC" in capsys.readouterr().out  # 04:00 EDT
+    assert main(renew) == 2
+    assert "one extension" in capsys.readouterr().err
+    assert main(["filing", "holds", le_case, "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "LE-5" in out and "2703f" in out
