@@ -37,6 +37,7 @@ from workbench.errors import InputError, SettingsError
 from workbench.evidence.items import items_frame
 from workbench.evidence.pseudonyms import dashboard_key, pseudonym
 from workbench.evidence.redaction import Redactor, as_user_id, load_profile
+from workbench.filings import holds as filing_holds
 from workbench.ids import validate_case_id
 from workbench.platform.schema import metadata
 from workbench.queries import library
@@ -512,6 +513,9 @@ class OnCall:
     unclaimed: pd.DataFrame  # open P0/P1 cases that are new or have nobody on them
     due_soon: pd.DataFrame  # running clocks that breach within the window (not yet breached)
     window: timedelta
+    # preservation holds of any case, open or closed, ending within the policy's warning (14
+    # days) or run out unreleased (workbench.filings.holds.expiring)
+    holds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def oncall(
@@ -563,7 +567,7 @@ def oncall(
     due = pd.concat(parts, ignore_index=True).sort_values(
         ["minutes_left", "case_id"], ignore_index=True
     )
-    return OnCall(unclaimed, due, window)
+    return OnCall(unclaimed, due, window, filing_holds.expiring(now=snap.now))
 
 
 # --------------------------------------------------------------------------- the case app

@@ -73,9 +73,29 @@ def create(
     out: Path = typer.Option(..., "--out", "-o", help="Zip file to write, or a folder."),
     why: str | None = typer.Option(None, "--why", help="Reason for the handover (custody)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    request: str | None = typer.Option(
+        None,
+        "--request",
+        help="With --audience law_enforcement: produce only what this request names, with a "
+        "production letter and the custody record.",
+    ),
 ) -> None:
     """Write the case's evidence, redacted for the audience, into one verifiable zip."""
     from workbench.evidence.bundle import create_bundle
+
+    if request is not None:
+        from workbench.errors import InputError
+        from workbench.filings.production import AUDIENCE, produce
+
+        if audience != AUDIENCE:
+            raise InputError(f"--request is for --audience {AUDIENCE}", "a production goes to LE")
+        got = produce(case_id, request, out, why=why)
+        typer.echo(f"{got.bundle.path}")
+        typer.echo(
+            f"bundle {got.bundle.bundle_id} for request {request}: {got.bundle.items} items "
+            f"(with the production letter and custody record); root hash {got.bundle.root_hash}"
+        )
+        return
 
     bar = None
     if not quiet and sys.stderr.isatty():

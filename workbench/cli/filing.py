@@ -172,3 +172,174 @@ def submitted(
 
     f = records.mark_submitted(filing_id, reference=reference, at=at)
     typer.echo(f"{f.key}: submitted {f.submitted_at:%Y-%m-%d %H:%M} UTC")
+
+
+# --------------------------------------------------------------------------- CyberTipline, holds
+
+
+def _write_folder(out: Path, files: list[tuple[str, bytes]]) -> None:
+    out = out.expanduser()
+    if not out.is_dir():
+        raise InputError(f"{out} is not a folder", "create it first or choose another --out")
+    taken = [n for n, _ in files if (out / n).exists()]
+    if taken:
+        raise InputError(f"{out / taken[0]} already exists", "choose an empty folder")
+    for name, data in files:
+        _write(out / name, data)
+
+
+@app.command("cybertip")
+def cybertip_(
+    case_id: str = CASE,
+    incident: str | None = typer.Option(
+        None,
+        "--incident",
+        help="NCMEC's incident type: csam, trafficking, tourism, molestation, "
+        "domain, words_images, enticement, obscene_to_child (default: custom field cybertip_incident).",
+    ),
+    annotation: list[str] = typer.Option(
+        [], "--annotation", help="Report annotation (repeat), e.g. sextortion."
+    ),
+    escalate: str | None = typer.Option(
+        None, "--escalate", help="Why NCMEC should treat it as high priority."
+    ),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Folder for report.xml and the file details."
+    ),
+) -> None:
+    """The CyberTipline report for a child-safety case: report.xml and one fileDetails document
+    per reviewed media file, in the schema's order and checked against its rules. Nothing is
+    sent; the report is recorded on the case (evidence, audit) with a one-year preservation
+    hold. A case about adults only is refused."""
+    from workbench.filings import cybertip
+
+    rep = cybertip.prepare(case_id, incident=incident, annotations=annotation, escalate=escalate)
+    files = [("report.xml", rep.report), *rep.files]
+    if out is None:
+        typer.echo(rep.report.decode("utf-8"), nl=False)
+    else:
+        _write_folder(out, files)
+        typer.echo(f"wrote {len(files)} file(s) to {out}")
+    state = "already prepared" if rep.already else "prepared and recorded (not sent)"
+    fid = rep.filing.id if rep.filing else "?"
+    typer.echo(f"{rep.key}: {state} (filing {fid}, {len(rep.files)} file(s))", err=out is None)
+    if rep.hold is not None:
+        typer.echo(f"preservation hold until {rep.hold.due:%Y-%m-%d %H:%M} UTC", err=out is None)
+    for w in rep.warnings:
+        typer.echo(f"note: {w}", err=True)
+
+
+@app.command("review-file")
+def review_file_(
+    case_id: str = CASE,
+    item: str = typer.Argument(..., metavar="ITEM", help="Evidence item, e.g. E0003."),
+    viewed: bool = typer.Option(False, "--viewed", help="You viewed the entire file."),
+    exif: bool = typer.Option(False, "--exif-viewed", help="You viewed its EXIF data."),
+    industry: str | None = typer.Option(
+        None, "--industry", help="A1, A2, B1 or B2 (your classification)."
+    ),
+    public: bool | None = typer.Option(
+        None, "--public/--not-public", help="Whether it was publicly available."
+    ),
+    supplemental: bool = typer.Option(
+        False, "--supplemental", help="Supplemental Reported (context only)."
+    ),
+    annotation: list[str] = typer.Option([], "--annotation", help="File annotation (repeat)."),
+) -> None:
+    """Record your step on one media item before it is reported: what you saw and your
+    industry classification (never guessed by the workbench)."""
+    from workbench.filings import cybertip
+
+    rv = cybertip.review_file(
+        case_id,
+        item,
+        viewed=viewed,
+        exif_viewed=exif,
+        industry=industry,
+        public=public,
+        relevance="Supplemental Reported" if supplemental else "Reported",
+        annotations=annotation,
+    )
+    typer.echo(f"{item}: {rv.relevance}, classification {rv.industry or 'none'} by {rv.reviewer}")
+
+
+@app.command("preservation-request")
+def preservation_request(
+    case_id: str = CASE,
+    request_id: str = typer.Argument(
+        ..., metavar="REQUEST", help="Our id for the request, e.g. LE-1."
+    ),
+    agency: str = typer.Option(..., "--agency", help="The requesting agency."),
+    received: str = typer.Option("now", "--received", help="When it was received (ISO-8601)."),
+    data: list[str] = typer.Option(..., "--data", help="A data type it names (repeat)."),
+    start: str = typer.Option(..., "--from", help="Start of the period it names (ISO-8601)."),
+    end: str = typer.Option(..., "--to", help="End of the period it names (ISO-8601)."),
+    subject: list[int] = typer.Option(
+        [], "--subject", help="An account it names (default: the case's)."
+    ),
+    reference: str | None = typer.Option(None, "--reference", help="The agency's reference."),
+) -> None:
+    """Record a law-enforcement preservation request (18 U.S.C. 2703(f)): the data it names is
+    collected as evidence and held 90 days from receipt."""
+    from workbench.filings import holds
+
+    req, hold = holds.record_request(
+        case_id,
+        request_id,
+        agency=agency,
+        received_at=received,
+        data_types=data,
+        start=start,
+        end=end,
+        subjects=subject or None,
+        reference=reference,
+    )
+    typer.echo(
+        f"{case_id} request {req.request_id}: {len(req.items)} record set(s) held until "
+        f"{hold.due:%Y-%m-%d %H:%M} UTC"
+    )
+
+
+@app.command("preservation-renew")
+def preservation_renew(
+    case_id: str = CASE,
+    request_id: str = typer.Argument(..., metavar="REQUEST", help="The request renewed."),
+    at: str | None = typer.Option(
+        None, "--received", help="When the renewal arrived (default: now)."
+    ),
+) -> None:
+    """A renewed request: the hold runs another 90 days from its end (once; 180 days in all)."""
+    from workbench.filings import holds
+
+    hold = holds.renew(case_id, request_id, at=at)
+    typer.echo(f"{case_id} request {request_id}: held until {hold.due:%Y-%m-%d %H:%M} UTC")
+
+
+@app.command("preservation-letter")
+def preservation_letter(
+    case_id: str = CASE,
+    request_id: str | None = typer.Option(None, "--request", help="The request (default: latest)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="File to write the letter to."),
+) -> None:
+    """The confirmation to the agency: the accounts, data types and period under hold, the
+    records preserved with their hashes, and until when. Recorded on the case."""
+    from workbench.filings import preservation
+
+    got = preservation.letter(case_id, request_id)
+    _emit(got.text, out)
+    state = "already prepared" if got.already else "recorded"
+    typer.echo(f"{got.key}: {state} (filing {got.filing.id})", err=out is None)
+
+
+@app.command("holds")
+def holds_(
+    case_id: str | None = typer.Argument(None, metavar="[CASE]", help="One case (default: all)."),
+    within: str = typer.Option("14d", "--within", help="Without CASE: holds ending within this."),
+    format: str = format_option(),
+) -> None:
+    """Preservation holds: one case's, or every case's ending within --within (14 days)."""
+    from workbench.filings import holds
+
+    check_format(format)
+    df = holds.frame(case_id) if case_id else holds.expiring(within)
+    emit(df, format, empty="no holds")

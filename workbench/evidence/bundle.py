@@ -49,7 +49,7 @@ import json
 import mimetypes
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
@@ -487,11 +487,18 @@ def create_bundle(
     *,
     why: str | None = None,
     progress: Progress | None = None,
+    only: Collection[int] | None = None,
+    documents: Sequence[tuple[str, bytes]] = (),
 ) -> BundleResult:
-    """Write the case's evidence for ``audience`` into a zip at ``out`` (a .zip path or a folder)."""
+    """Write the case's evidence for ``audience`` into a zip at ``out`` (a .zip path or a folder);
+    ``only``: just these item ids (a production limited to what a request names); ``documents``:
+    text documents of our own (a production letter, a custody record) added beside index.html,
+    under ``documents/``, exit-scanned and hashed but not redacted."""
     profile = load_profile(audience)
     case = ev.case_info(case_id)
     items = ev.list_items(case_id, current_only=True)
+    if only is not None:
+        items = [i for i in items if i.id in set(only)]
     if not items:
         raise InputError(
             f"{case_id} has no evidence yet",
@@ -578,7 +585,14 @@ def create_bundle(
                 doc = w.entry(INDEX, "text/html", lambda s: s.write(index))
                 doc2 = w.entry(README, "text/plain", lambda s: s.write(readme))
                 manifest["documents"] = [doc, doc2]
-                manifest["root_hash"] = _root_hash(files + [doc, doc2])
+                for name, data in documents:
+                    scanner.text(f"documents/{name}", data.decode("utf-8"))
+
+                    def fill(s: BinaryIO, _d: bytes = data) -> None:
+                        s.write(_d)
+
+                    manifest["documents"].append(w.entry(f"documents/{name}", "text/plain", fill))
+                manifest["root_hash"] = _root_hash(files + manifest["documents"])
                 manifest_bytes = (
                     json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
                 ).encode("utf-8")

@@ -257,6 +257,10 @@ def mark_submitted(
                 first_action=False,
             )
         filing = _filing(row)
+    if filing.kind == "cybertip":  # the one-year hold counts from submission
+        from workbench.filings.holds import cybertip_submitted
+
+        cybertip_submitted(filing.id, when)
     audit.record(
         "filing.submitted",
         case=filing.case_id,
