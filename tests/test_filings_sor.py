@@ -451,9 +451,14 @@ def test_the_facts_template_and_the_mapping_are_editable(demo_env, monkeypatch, 
         sor.derive(ids["sextortion"])
 
 
-def test_cli_writes_one_statement_and_batches(demo_env, tmp_path, capsys):
+def test_cli_writes_one_statement_and_batches(demo_env, ground_truth, tmp_path, capsys):
     from workbench.cli import main
 
+    # the ring's case starts from its reported member; the investigation adds the others
+    ring_members = next(
+        s["users"] for s in ground_truth["scenarios"] if s["kind"] == "romance_scam_ring"
+    )
+    cases.add_subjects(planted()["romance_scam_ring"], ring_members)
     ids = decide_planted()
     out = tmp_path / "sor.json"
     assert main(["filing", "sor", ids["sextortion"], "--out", str(out)]) == 0
