@@ -162,6 +162,16 @@ def test_protected_values_exclude_what_a_visible_person_shares():
     assert prot.first("Ms Green wrote") is not None
 
 
+def test_an_agencys_name_is_found_whole_and_by_its_own_words_not_by_generic_ones():
+    agency = "Northshire Police (fictional) LE-656719"
+    prot = protected([Person(9001, "reporter", {"name": {agency}})], hidden={9001})
+    assert prot.first("request from Northshire constables") is not None
+    assert prot.first("our reference le-656719") is not None
+    # "Police" or "(fictional)" alone would stop every letter to a police force and every
+    # document naming the (fictional) provider
+    assert prot.first("Hearth Social Ltd (fictional), to the police") is None
+
+
 # --------------------------------------------------------------------------- every kind
 
 

@@ -140,6 +140,17 @@ def test_preservation_letter_lists_what_is_held(le_case, tmp_path):
     assert main(["filing", "preservation-letter", le_case, "--out", str(tmp_path / "c.txt")]) == 0
     assert "extended once" in (tmp_path / "c.txt").read_text()
     assert len(records.for_case(le_case, "preservation_letter")) == 2
+    # the letter passes the law-enforcement exit scan: the agency may read its own name, but
+    # not a member the case protects
+    from workbench import cases
+    from workbench.evidence.scanner import LeakFound
+    from workbench.filings import preservation
+
+    reporter = next(u for u in range(1, 500) if u not in req.subjects)
+    cases.add_reporters(le_case, [reporter])
+    with pytest.raises(LeakFound):
+        preservation.scan_for_agency(le_case, req, "x.txt", f"reported by member {reporter}")
+    preservation.scan_for_agency(le_case, req, "x.txt", text)
 
 
 def test_request_refusals(le_case):

@@ -15,25 +15,7 @@ from filings_support import demo_env, filed_store, planted  # noqa: F401  (fixtu
 START, END = "2026-01-01T00:00Z", "2026-10-01T00:00Z"
 
 
-@pytest.fixture
-def team_dir(request, tmp_path, set_setting):
-    """The shipped filing templates with the provider's names free of "(fictional)": the demo's
-    law-enforcement case records its agency as a reporter "... Police (fictional) ...", and the
-    exit scanner (rightly) stops any document holding a part of a reporter's name."""
-    import shutil
-
-    from workbench import resources
-
-    request.getfixturevalue("demo_env")
-    d = tmp_path / "filings"
-    shutil.copytree(resources.path(resources.FILINGS), d)
-    text = (d / "settings.yaml").read_text().replace(" (fictional)", "")
-    (d / "settings.yaml").write_text(text)
-    set_setting("WORKBENCH_FILINGS_DIR", str(d))
-    return d
-
-
-@pytest.mark.usefixtures("team_dir")
+@pytest.mark.usefixtures("demo_env")
 def test_production_limited_to_request_with_letter_and_custody(tmp_path, capsys):
     from workbench.cli import main
     from workbench.evidence import items as ev

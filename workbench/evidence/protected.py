@@ -42,6 +42,14 @@ KIND_NAMES = {
 MIN_LATIN = 3  # shorter Latin name parts are ordinary words ("Li", "Al")
 MIN_OTHER = 2  # two CJK or Thai characters are a name
 MIN_CODE = 6  # device ids, payment fingerprints
+# Words of organisations' names and labels that say nothing about who someone is: "Northshire
+# Police (fictional)" is found by its whole name and by "Northshire", but "Police" or "fictional"
+# alone would stop every letter to any police force, or any document naming the provider.
+GENERIC_PARTS = frozenset(
+    "agency and authority bureau city constabulary county court department dept division "
+    "enforcement federal fictional force gmbh inc law limited llc ltd ministry national of "
+    "office police response service services sheriff state team the unit".split()
+)
 ID_LEN_ALONE = 5  # ids this long are matched anywhere; shorter ones only after a cue word
 # A short id counts only right after a word that says it is one: "member #2881", "user_id: 7",
 # "Person L (2881)", "reporter 101" (not "2 rows", nor an HTML "&#34;").
@@ -222,7 +230,7 @@ def value_needles(kind: str, value: str) -> list[tuple[str, str]]:
             out.append((kind, nz.needle(v)))
         for part in _PART_SPLIT.split(v):
             pin = nz.needle(part.strip("()<>\"'.-"))
-            if _long_enough(pin):
+            if _long_enough(pin) and pin not in GENERIC_PARTS:
                 out.append(("name part", pin))
         for m in _EMAIL_RE.finditer(v):
             out += value_needles("email", m.group(0))

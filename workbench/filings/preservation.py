@@ -13,6 +13,7 @@ from typing import Any
 from workbench.config import settings
 from workbench.errors import InputError
 from workbench.evidence import items as ev
+from workbench.evidence.scanner import ExitScanner, case_people
 from workbench.filings import holds, records
 from workbench.filings.team import render, team
 from workbench.times import utcnow
@@ -85,6 +86,23 @@ def _pick(case_id: str, request_id: str | None) -> holds.LegalRequest:
     return got[-1]
 
 
+def scan_for_agency(case_id: str, req: holds.LegalRequest, part: str, text: str) -> None:
+    """The law-enforcement exit scan, less the requesting agency's own name and reference: a
+    letter to an authority names it, but no member the case protects."""
+    agency = req.agency.strip().casefold()
+    people = [
+        p
+        for p in case_people(case_id)
+        if not agency
+        or not any(
+            str(v).casefold().startswith(agency)
+            for kind in ("reference", "name")
+            for v in p.values.get(kind, ())
+        )
+    ]
+    ExitScanner(case_id, "law_enforcement", people=people).text(part, text)
+
+
 def letter(case_id: str, request_id: str | None = None) -> Letter:
     """The confirmation for the case's (latest, or named) preservation request, recorded once
     per state of its hold (a renewal gets its own letter)."""
@@ -105,6 +123,7 @@ def letter(case_id: str, request_id: str | None = None) -> Letter:
         zone=settings().tz.key,
         items=item_lines(case_id, req.items),
     )
+    scan_for_agency(case_id, req, f"preservation-{req.request_id}.txt", text)
     filing = records.record(
         "preservation_letter",
         key,
