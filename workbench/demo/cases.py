@@ -31,8 +31,8 @@ from workbench.cases.taxonomy import taxonomy
 from workbench.config import Settings
 from workbench.config import settings as current_settings
 from workbench.errors import NotFoundError
-from workbench.platform.engine import platform_engine
 from workbench.platform.schema import reports, users
+from workbench.queries import door
 from workbench.store import session as store_session
 from workbench.store.models import CaseRow
 from workbench.times import parse_timestamp
@@ -152,13 +152,11 @@ def _pick(rng: random.Random, weights: dict[str, int]) -> str:
 
 
 def _platform_users(settings: Settings) -> list[int]:
-
-    with platform_engine(settings).connect() as conn:
-        return sorted(int(u) for u in conn.execute(select(users.c.user_id)).scalars())
+    df = door.read(select(users.c.user_id), action="demo.cases", cfg=settings, whole=True)
+    return sorted(int(u) for u in df["user_id"])
 
 
 def _reporters_of(settings: Settings, user_id: int, limit: int = 8) -> list[int]:
-
     q = (
         select(reports.c.reporter_id)
         .where(reports.c.reported_user_id == user_id)
@@ -166,8 +164,8 @@ def _reporters_of(settings: Settings, user_id: int, limit: int = 8) -> list[int]
         .order_by(reports.c.reporter_id)
         .limit(limit)
     )
-    with platform_engine(settings).connect() as conn:
-        return [int(r) for r in conn.execute(q).scalars()]
+    df = door.read(q, action="demo.cases", subjects=[user_id], cfg=settings)
+    return [int(r) for r in df["reporter_id"]]
 
 
 def scenario_people(scenario: dict) -> tuple[list[int], list[object]]:

@@ -44,7 +44,6 @@ from workbench.config import settings as current_settings
 from workbench.errors import InputError
 from workbench.files import read_yaml_mapping
 from workbench.platform import schema
-from workbench.platform.engine import platform_engine
 from workbench.timeline.sources import user_party_rows
 
 AUDIENCES = ("internal", "legal", "law_enforcement", "external")
@@ -264,14 +263,15 @@ class Person:
 def gather_pii(
     user_ids: Iterable[int], cfg: Settings | None = None
 ) -> dict[int, dict[str, set[str]]]:
-    """Every identifying value the platform holds for these users, by kind (read-only)."""
+    """Every identifying value the platform holds for these users, by kind (read-only,
+    through the audited door: one ``redaction.gather_pii`` record naming the users)."""
+    from workbench.queries import door
 
     ids = sorted({int(u) for u in user_ids})
     out: dict[int, dict[str, set[str]]] = {u: {} for u in ids}
     if not ids:
         return out
-    engine = platform_engine(cfg)
-    with engine.connect() as conn:
+    with door.act("redaction.gather_pii", subjects=ids):
         for table in schema.TABLES:
             if "user_id" not in table.c:
                 continue
@@ -283,19 +283,21 @@ def gather_pii(
                 continue
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
-                rows = conn.execute(
-                    select(table.c.user_id, *cols).where(table.c.user_id.in_(chunk))
+                rows = door.read(
+                    select(table.c.user_id, *cols).where(table.c.user_id.in_(chunk)),
+                    action="redaction.gather_pii",
+                    whole=True,
                 )
-                for row in rows:
-                    m = row._mapping
+                for m in rows.to_dict("records"):
                     bucket = out[int(m["user_id"])]
                     for c in cols:
-                        if c.name in _KIND_BY_COLUMN and m[c.name]:
-                            bucket.setdefault(_KIND_BY_COLUMN[c.name], set()).add(str(m[c.name]))
+                        v = m[c.name]
+                        if c.name in _KIND_BY_COLUMN and isinstance(v, str) and v:
+                            bucket.setdefault(_KIND_BY_COLUMN[c.name], set()).add(v)
                     if change and m["field"] in _CHANGE_FIELDS:
                         for v in (m["old_value"], m["new_value"]):
-                            if v:
-                                bucket.setdefault(_CHANGE_FIELDS[m["field"]], set()).add(str(v))
+                            if isinstance(v, str) and v:
+                                bucket.setdefault(_CHANGE_FIELDS[m["field"]], set()).add(v)
     return out
 
 

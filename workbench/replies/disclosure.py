@@ -29,7 +29,7 @@ from workbench.evidence.redaction import gather_pii
 from workbench.ids import validate_case_id
 from workbench.phones import national_number
 from workbench.platform import schema as S
-from workbench.platform.engine import platform_engine
+from workbench.queries import door
 from workbench.replies.drafts import CHANNELS, PUBLIC_CHANNELS, check_channel, reply_settings
 
 TONE_ITEMS = {
@@ -89,9 +89,11 @@ def _special_of(user_ids: Iterable[int]) -> set[str]:
         return set()
     cols = [S.profiles.c[n] for n in S.special_category_columns("profiles")]
     out: set[str] = set()
-    with platform_engine().connect() as conn:
-        for row in conn.execute(sselect(*cols).where(S.profiles.c.user_id.in_(ids))):
-            out.update(str(v) for v in row if v)
+    rows = door.read(
+        sselect(*cols).where(S.profiles.c.user_id.in_(ids)), action="reply.context", whole=True
+    )
+    for row in rows.itertuples(index=False):
+        out.update(str(v) for v in row if isinstance(v, str) and v)
     return out
 
 
@@ -113,7 +115,9 @@ def build_context(
         | named
         | ({int(recipient)} if recipient is not None else set())
     )
-    pii = gather_pii(people)
+    with door.act("reply.context", case=case, subjects=people):  # one audit record
+        pii = gather_pii(people)
+        special = _special_of(people)
     ctx = DisclosureContext()
     for uid in rep_ids:
         if recipient is not None and uid == int(recipient) and channel not in PUBLIC_CHANNELS:
@@ -135,7 +139,7 @@ def build_context(
     ctx.notes = [n.body for n in notes_mod.notes(case)]
     ctx.case_ids = {c.case_id, *c.related}
     ctx.labels = set(c.tags)
-    ctx.special_values = _special_of(people)
+    ctx.special_values = special
     return ctx
 
 
