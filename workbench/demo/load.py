@@ -45,13 +45,15 @@ READER_SETTINGS = {
     "search_path": "public",
 }
 
-#: Taken from PUBLIC in the platform database (run as its owner or a superuser): large objects
-#: can be written even in a read-only transaction; the rest are cross-session side channels.
+#: Taken from PUBLIC in the platform database (run as a superuser): large objects can be written
+#: even in a read-only transaction; set_config turns read-only off for the session; the rest are
+#: cross-session side channels.
 HARDENING = (
     "REVOKE EXECUTE ON FUNCTION lo_create(oid), lo_creat(integer), lo_from_bytea(oid, bytea), "
     "lo_put(oid, bigint, bytea), lo_open(oid, integer), lowrite(integer, bytea), lo_unlink(oid), "
     "lo_truncate(integer, integer), lo_truncate64(integer, bigint), lo_import(text), "
     "lo_export(oid, text) FROM PUBLIC",
+    "REVOKE EXECUTE ON FUNCTION set_config(text, text, boolean) FROM PUBLIC",
     "REVOKE EXECUTE ON FUNCTION pg_notify(text, text) FROM PUBLIC",
     "REVOKE EXECUTE ON FUNCTION pg_terminate_backend(integer, bigint), "
     "pg_cancel_backend(integer) FROM PUBLIC",

@@ -154,13 +154,21 @@ def duckdb_statement_problem(raw: Any, statement: str) -> str:
         return _checked[statement]
     import duckdb
 
-    stmts = raw.extract_statements(statement)
+    def parsed(text: str) -> list:
+        try:
+            return list(raw.extract_statements(text))
+        except duckdb.Error:
+            return []
+
+    stmts = parsed(statement)
     body = statement
-    if len(stmts) != 1:
+    if not stmts:
+        problem = "the database cannot read it as one statement"
+    elif len(stmts) != 1:
         problem = f"the database sees {len(stmts)} statements; run exactly one"
     elif stmts[0].type == duckdb.StatementType.EXPLAIN:
         body = statement[len("EXPLAIN ") :] if statement.startswith("EXPLAIN ") else ""
-        inner = raw.extract_statements(body) if body else []
+        inner = parsed(body) if body else []
         problem = (
             ""
             if len(inner) == 1 and inner[0].type == duckdb.StatementType.SELECT
