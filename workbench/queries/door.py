@@ -25,7 +25,9 @@ run inside :func:`act`: they leave one record for the act, not one each.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import re
 import sys
 import threading
@@ -148,6 +150,27 @@ def act(
     _act.reset(token)
     state.started = started
     _record_act(state, "ok", why)
+
+
+def as_one_act(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a function whose reads make one act (a timeline view, an export in chunks):
+    one audit record ``action`` for the case its ``case=`` (or ``req.case``) names."""
+
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        sig = inspect.signature(fn)
+
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            given = sig.bind_partial(*args, **kwargs).arguments
+            case = given.get("case")
+            if case is None and given.get("req") is not None:
+                case = getattr(given["req"], "case", None)
+            with act(action, case=case):
+                return fn(*args, **kwargs)
+
+        return inner
+
+    return wrap
 
 
 def _record_act(state: _Act, outcome: str, reason: str | None) -> None:
@@ -569,6 +592,7 @@ def run(
             details.update(cut_values=fetched.cut_values, max_value=lim.max_value)
     rec: dict[str, Any] = {}
     if inside is not None:
+        inside.about(who)
         inside.engine = engine_url
         inside.rows += len(df)
         inside.digests.append(digest)
