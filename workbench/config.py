@@ -19,7 +19,7 @@ WORKBENCH_RESPONSES_DIR       reply templates                             shippe
 WORKBENCH_TERMS_DIR           risk-term lists                             shipped ``templates/terms``
 WORKBENCH_REDACTION_DIR       redaction profiles per audience             shipped ``templates/redaction``
 WORKBENCH_MAX_BYTES           bytes fetched per query before the cut      ``256000000`` (256 MB)
-WORKBENCH_MAX_VALUE           characters (or bytes) kept of one value     ``1000000``
+WORKBENCH_MAX_VALUE           characters (or bytes) kept of one value     ``10000``
 WORKBENCH_DUCKDB_MEMORY       DuckDB memory_limit for the platform        ``1GB``
 WORKBENCH_DUCKDB_THREADS      DuckDB threads for the platform             ``2``
 WORKBENCH_ANCHOR_DIR          where signed audit checkpoints are appended ``<home>/anchors``
@@ -83,7 +83,7 @@ DEFAULT_MAX_ROWS = 100_000
 DEFAULT_QUERY_TIMEOUT_S = 60.0
 DEFAULT_LAB_URL = "http://127.0.0.1:8888/lab/tree"
 DEFAULT_MAX_BYTES = 256_000_000
-DEFAULT_MAX_VALUE = 1_000_000
+DEFAULT_MAX_VALUE = 10_000
 DEFAULT_DUCKDB_MEMORY = "1GB"  # below the size of a 1 GB value: DuckDB refuses to load one
 DEFAULT_DUCKDB_THREADS = 2
 DEFAULT_ANCHOR_EVERY_S = 300.0

@@ -62,14 +62,29 @@ def _canon(v: Any) -> Any:
     return str(v)
 
 
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+
+
+class RowHasher:
+    """The result hash, fed rows batch by batch (the rows need not all be held at once)."""
+
+    def __init__(self, columns: list) -> None:
+        self._h = hashlib.sha256()
+        self._h.update(_dumps([str(c) for c in columns]).encode("utf-8"))
+
+    def update(self, rows: Any) -> None:
+        for row in rows:
+            self._h.update(b"\n")
+            self._h.update(_dumps([_canon(v) for v in row]).encode("utf-8"))
+
+    def hexdigest(self) -> str:
+        return self._h.hexdigest()
+
+
 def hash_rows(columns: list, rows: Any) -> str:
     """The result hash of ``rows`` (tuples) under ``columns``."""
-    h = hashlib.sha256()
-    dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
-    h.update(dumps([str(c) for c in columns]).encode("utf-8"))
-    for row in rows:
-        h.update(b"\n")
-        h.update(dumps([_canon(v) for v in row]).encode("utf-8"))
+    h = RowHasher(columns)
+    h.update(rows)
     return h.hexdigest()
 
 

@@ -50,7 +50,7 @@ from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.platform.engine import platform_engine
 from workbench.platform.walls import EngineRefused
 from workbench.queries import guard
-from workbench.queries.digest import HASH_METHOD, hash_rows
+from workbench.queries.digest import HASH_METHOD
 from workbench.queries.limits import (
     Fetched,
     Limits,
@@ -320,6 +320,10 @@ class _Shape:
     def deep(self) -> list[int]:
         return [i for i, k in enumerate(self.kinds) if k == "deep"]
 
+    @property
+    def text(self) -> set[int]:
+        return {i for i, k in enumerate(self.kinds) if k == "text"}
+
 
 _shapes: dict[tuple, _Shape] = {}
 _shapes_lock = threading.Lock()
@@ -374,7 +378,13 @@ def _fetch(conn, engine, checked, stmt_for, params, lim: Limits) -> Fetched:
     result = conn.execute(stmt_for(sql_text), params)
     try:
         columns = shape.names if shape else [str(c) for c in result.keys()]
-        return collect(result.fetchmany, columns, lim, shape.deep if shape else None)
+        return collect(
+            result.fetchmany,
+            columns,
+            lim,
+            shape.deep if shape else None,
+            shape.text if shape else None,
+        )
     finally:
         result.close()  # the rest is never fetched
 
@@ -448,12 +458,6 @@ def _run_other(engine: Engine, checked, stmt_for, params, lim: Limits) -> Fetche
                 result.close()
         finally:
             conn.rollback()
-
-
-def _frame(f: Fetched) -> pd.DataFrame:
-    if f.rows:
-        return pd.DataFrame.from_records(f.rows, columns=f.columns, coerce_float=True)
-    return pd.DataFrame({c: pd.Series([], dtype=object) for c in f.columns}, columns=f.columns)
 
 
 Prepare = Callable[[Engine], tuple[str, dict[str, Any], set[str]]]
@@ -577,8 +581,8 @@ def run(
             "failed",
         )
     db_ms = (time.perf_counter() - t0) * 1000
-    df = _frame(fetched)
-    digest = hash_rows(fetched.columns, fetched.rows)  # == result_sha256(df), without pandas
+    digest = fetched.rows.digest()  # == result_sha256(df), fed as the rows came
+    df = fetched.rows.frame()
     duration_ms = (time.perf_counter() - started) * 1000
     note = cut_message(fetched, lim)
     if note:

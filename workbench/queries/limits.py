@@ -26,6 +26,7 @@ import sqlglot.expressions as exp
 
 from workbench.config import Settings
 from workbench.errors import InputError
+from workbench.queries.frames import ResultBuilder
 
 #: DuckDB column types kept as they are (fixed size); text and BLOB are cut, the rest kept.
 _DUCK_KEEP_PREFIXES = ("DECIMAL", "ENUM", "TIMESTAMP", "TIME", "INTERVAL")
@@ -128,14 +129,21 @@ def wrapped_sql(
 
 @dataclass
 class Fetched:
-    """What a read brought back, and what was cut."""
+    """What a read brought back (in ``rows``, a :class:`ResultBuilder`), and what was cut."""
 
-    columns: list[str]
-    rows: list[tuple]
+    rows: ResultBuilder
     truncated: bool = False  # more rows than max_rows
     over_bytes: bool = False  # the next row would have passed max_bytes
     cut_values: int = 0  # values longer than max_value that were cut here
     size: int = 0  # bytes in memory of the rows kept
+
+    @property
+    def columns(self) -> list[str]:
+        return self.rows.columns
+
+    @property
+    def count(self) -> int:
+        return self.rows.count
 
     @property
     def cut(self) -> bool:
@@ -163,17 +171,20 @@ def collect(
     columns: list[str],
     lim: Limits,
     deep: list[int] | None = None,
+    text: set[int] | None = None,
     batch: int = 1000,
 ) -> Fetched:
     """Rows from ``fetchmany`` until the result ends, ``max_rows`` rows are kept, or the next
-    row would pass ``max_bytes``. ``deep``: positions of list/struct/map columns."""
-    out = Fetched(columns, [])
+    row would pass ``max_bytes``. ``deep``: positions of list/struct/map columns; ``text``:
+    positions of text columns (kept in Arrow once the result is large)."""
+    out = Fetched(ResultBuilder(columns, text))
     deep = deep or []
     cap = lim.max_value
     while True:
-        chunk = fetchmany(min(batch, lim.max_rows + 1 - len(out.rows)))
+        chunk = fetchmany(min(batch, lim.max_rows + 1 - out.count))
         if not chunk:
             return out
+        kept: list[tuple] = []
         for raw in chunk:
             row = tuple(raw)
             size = sum(map(sys.getsizeof, row))
@@ -185,14 +196,16 @@ def collect(
                     out.cut_values += sum(c for _, c in cut)
                     row = tuple(v for v, _ in cut)
                     size = sum(map(_deep_size, row))
-            if len(out.rows) >= lim.max_rows:
+            if out.count + len(kept) >= lim.max_rows:
                 out.truncated = True
-                return out
-            if out.size + size > lim.max_bytes:
+            elif out.size + size > lim.max_bytes:
                 out.over_bytes = True
+            if out.cut:
+                out.rows.add(kept, out.size)
                 return out
-            out.rows.append(row)
+            kept.append(row)
             out.size += size
+        out.rows.add(kept, out.size)
 
 
 def cut_message(f: Fetched, lim: Limits) -> str | None:
@@ -202,7 +215,7 @@ def cut_message(f: Fetched, lim: Limits) -> str | None:
         parts.append(f"result cut at {lim.max_rows:,} rows (more rows matched)")
     elif f.over_bytes:
         parts.append(
-            f"result cut at {len(f.rows):,} rows: the next row would pass "
+            f"result cut at {f.count:,} rows: the next row would pass "
             f"{lim.max_bytes / 1e6:,.0f} MB in memory (WORKBENCH_MAX_BYTES)"
         )
     if f.cut_values:
