@@ -33,7 +33,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -99,7 +99,7 @@ class _Act:
     failed: int = 0
     started: float = field(default_factory=time.perf_counter)
 
-    def about(self, subjects: Sequence[Any]) -> None:
+    def about(self, subjects: Iterable[Any]) -> None:
         """Add platform users the act turned out to be about (the people in a thread, ...)."""
         self.subjects = tuple(sorted(set(self.subjects) | set(_ids(subjects))))
 
@@ -116,7 +116,7 @@ def act(
     action: str,
     *,
     case: str | None = None,
-    subjects: Sequence[Any] = (),
+    subjects: Iterable[Any] = (),
     reason: str | None = None,
 ) -> Iterator[_Act]:
     """Run the reads inside the block as one act: one audit record (``action``, case, subjects,
@@ -208,7 +208,7 @@ def _write(action: str, **fields: Any) -> dict[str, Any]:
         ) from None
 
 
-def _ids(values: Sequence[Any] | None) -> tuple[int, ...]:
+def _ids(values: Iterable[Any] | None) -> tuple[int, ...]:
     out = set()
     for v in values or ():
         try:
@@ -471,7 +471,7 @@ def run(
     query_name: str | None = None,
     sql_text: str | None = None,
     case: Any = None,
-    subjects: Sequence[Any] | None = None,
+    subjects: Iterable[Any] | None = None,
     reason: str | None = None,
     max_rows: Any = None,
     timeout: Any = None,
@@ -648,7 +648,7 @@ def run(
 
 def _compiled(stmt: Any, engine: Engine) -> tuple[str, dict[str, Any]]:
     """A SQLAlchemy select as SQL with ``:name`` binds for the engine's dialect."""
-    named = type(engine.dialect)(paramstyle="named")
+    named = type(engine.dialect)(paramstyle="named")  # type: ignore[call-arg]
     compiled = stmt.compile(dialect=named, compile_kwargs={"render_postcompile": True})
     return str(compiled), dict(compiled.params)
 
@@ -658,7 +658,7 @@ def read(
     *,
     action: str,
     case: str | None = None,
-    subjects: Sequence[Any] | None = None,
+    subjects: Iterable[Any] | None = None,
     reason: str | None = None,
     max_rows: int | None = None,
     whole: bool = False,

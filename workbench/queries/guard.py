@@ -339,7 +339,8 @@ def _statement_label(node: exp.Expression) -> str:
 def _parse(sql_text: str, dialect: str | None) -> list[exp.Expression]:
     try:
         with _quiet_sqlglot():
-            return [s for s in sqlglot.parse(sql_text, read=dialect) if s is not None]
+            parsed = sqlglot.parse(sql_text, read=dialect)
+        return [s for s in parsed if isinstance(s, exp.Expression)]
     except (ParseError, TokenError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
         raise QueryRefused(f"cannot parse the statement: {_shown(first, 100)}") from None

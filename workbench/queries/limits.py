@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,7 +167,7 @@ def _cut(v: Any, max_value: int) -> tuple[Any, bool]:
 
 
 def collect(
-    fetchmany: Callable[[int], list],
+    fetchmany: Callable[[int], Sequence[Any]],
     columns: list[str],
     lim: Limits,
     deep: list[int] | None = None,
