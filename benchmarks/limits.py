@@ -10,7 +10,7 @@
 
 Each run prints the rows kept, what the user was told, and the process's peak RSS. Target:
 under 1 GB. The settings are the defaults (``WORKBENCH_MAX_BYTES`` 256 MB, ``WORKBENCH_MAX_VALUE``
-1,000,000, ``WORKBENCH_DUCKDB_MEMORY`` 1GB) unless overridden in the environment.
+4,000, ``WORKBENCH_DUCKDB_MEMORY`` 512MB) unless overridden in the environment.
 """
 
 from __future__ import annotations

@@ -295,3 +295,24 @@ def test_no_stray_files_next_to_the_platform(wb_env):
     execute.sql("SELECT count(*) AS n FROM messages")
     folder = Path(wb_env.platform_file).resolve().parent
     assert not [p for p in os.listdir(folder) if p.startswith("platform.duckdb.")]
+
+
+@pytest.mark.postgres
+def test_demo_load_makes_a_role_that_can_only_read(pg_platform_url, pg_platform_owner_url):
+    from workbench.demo.load import create_reader, reader_grants
+
+    assert "workbench_reader@" in pg_platform_url
+    reader = create_engine(pg_platform_url)
+    try:
+        with reader.connect() as conn:
+            assert walls.role_problems(conn) == []
+            assert conn.execute(text("SHOW default_transaction_read_only")).scalar() == "on"
+            assert conn.execute(text("SHOW statement_timeout")).scalar() == "1min"
+            assert conn.execute(text("SELECT count(*) FROM users")).scalar() > 0
+    finally:
+        reader.dispose()
+    again = create_reader(pg_platform_owner_url)  # making it again changes nothing
+    assert again == pg_platform_url
+    grants = reader_grants("platform")
+    assert any("GRANT SELECT ON" in g and '"users"' in g for g in grants)
+    assert not any("INSERT" in g or "UPDATE" in g for g in grants)

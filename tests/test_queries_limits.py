@@ -30,11 +30,11 @@ def _cut(call) -> tuple[pd.DataFrame, str]:
 
 def test_a_1_gb_value_is_cut_and_the_user_told(wb_env):
     df, note = _cut(lambda: wb.sql("SELECT repeat('x', 1000000000) AS v"))
-    assert len(df) == 1 and len(df["v"].iloc[0]) == wb_env.max_value == 10_000
-    assert "1 value(s) cut to 10,000 characters" in note
+    assert len(df) == 1 and len(df["v"].iloc[0]) == wb_env.max_value == 4_000
+    assert "1 value(s) cut to 4,000 characters" in note
     assert df.attrs["provenance"]["truncated"] is True
     details = json.loads(audit.records()["details"].iloc[-1])
-    assert details["cut_values"] == 1 and details["max_value"] == 10_000
+    assert details["cut_values"] == 1 and details["max_value"] == 4_000
 
 
 def test_a_20000_by_100_kb_result_is_cut_at_the_byte_limit(wb_env, set_setting):

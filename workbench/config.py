@@ -19,8 +19,8 @@ WORKBENCH_RESPONSES_DIR       reply templates                             shippe
 WORKBENCH_TERMS_DIR           risk-term lists                             shipped ``templates/terms``
 WORKBENCH_REDACTION_DIR       redaction profiles per audience             shipped ``templates/redaction``
 WORKBENCH_MAX_BYTES           bytes fetched per query before the cut      ``256000000`` (256 MB)
-WORKBENCH_MAX_VALUE           characters (or bytes) kept of one value     ``10000``
-WORKBENCH_DUCKDB_MEMORY       DuckDB memory_limit for the platform        ``1GB``
+WORKBENCH_MAX_VALUE           characters (or bytes) kept of one value     ``4000``
+WORKBENCH_DUCKDB_MEMORY       DuckDB memory_limit for the platform        ``512MB``
 WORKBENCH_DUCKDB_THREADS      DuckDB threads for the platform             ``2``
 WORKBENCH_ANCHOR_DIR          where signed audit checkpoints are appended ``<home>/anchors``
 WORKBENCH_ANCHOR_KEY          Ed25519 key file that signs checkpoints     ``<home>/secrets/audit-anchor.pem``
@@ -83,8 +83,8 @@ DEFAULT_MAX_ROWS = 100_000
 DEFAULT_QUERY_TIMEOUT_S = 60.0
 DEFAULT_LAB_URL = "http://127.0.0.1:8888/lab/tree"
 DEFAULT_MAX_BYTES = 256_000_000
-DEFAULT_MAX_VALUE = 10_000
-DEFAULT_DUCKDB_MEMORY = "1GB"  # below the size of a 1 GB value: DuckDB refuses to load one
+DEFAULT_MAX_VALUE = 4_000
+DEFAULT_DUCKDB_MEMORY = "512MB"  # below a 1 GB value (refused) and bounds a scan's buffer pool
 DEFAULT_DUCKDB_THREADS = 2
 DEFAULT_ANCHOR_EVERY_S = 300.0
 _MEMORY_RE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)

@@ -64,6 +64,11 @@ from workbench.queries.limits import (
 )
 from workbench.store import access, audit
 
+#: The workbench's own reads of known shapes (a thread, a profile, PII to redact) keep values up
+#: to this long, so a message is shown whole; ad-hoc and library queries keep
+#: ``$WORKBENCH_MAX_VALUE``.
+CONTENT_MAX_VALUE = 1_000_000
+
 
 class ResultTruncated(UserWarning):
     """A result was cut (rows, bytes or one long value); the message says what and where."""
@@ -267,6 +272,18 @@ def _is_read_only_refusal(exc: BaseException) -> bool:
             "must be owner",
         )
     )
+
+
+def _hint(exc: BaseException, library: bool) -> str | None:
+    """What to do about a query the database could not run: more memory, or (a library
+    query) platform data that lacks what the library needs."""
+    msg = _one_line(exc).lower()
+    if "out of memory" in msg:
+        return (
+            "the query needs more memory than DuckDB may use (WORKBENCH_DUCKDB_MEMORY): "
+            "narrow it, or raise the setting"
+        )
+    return _schema_hint(exc) if library else None
 
 
 def _schema_hint(exc: BaseException) -> str | None:
@@ -476,6 +493,7 @@ def run(
     max_rows: Any = None,
     timeout: Any = None,
     whole: bool = False,
+    max_value: int | None = None,
     cfg: Settings | None = None,
 ) -> pd.DataFrame:
     """One read of the platform, audited: the shared path of every door.
@@ -484,7 +502,8 @@ def run(
     engine; ``params`` are the caller's values as given (shown in a refusal's record);
     ``subjects`` the platform users the read is about (default: found in the parameters);
     ``whole``: no row or byte limit (the workbench's own reads that must see every row, such
-    as the PII redaction gathers; values are still capped); ``cfg`` the settings to read and
+    as the PII redaction gathers; values are still capped); ``max_value`` a longer cap on one
+    value than the settings' (the workbench's own reads); ``cfg`` the settings to read and
     record with (default: the process's)."""
     started = time.perf_counter()
     st = cfg or settings()
@@ -524,6 +543,8 @@ def run(
         lim = limits(st, max_rows, timeout)
         if whole:
             lim = replace(lim, max_rows=sys.maxsize, max_bytes=sys.maxsize)
+        if max_value is not None:
+            lim = replace(lim, max_value=max(lim.max_value, max_value))
     except WorkbenchError as exc:
         refuse(exc)
     try:
@@ -537,7 +558,7 @@ def run(
         shown_params = audit.jsonable(bound)
         if subjects is None:
             who = subjects_of(bound)
-        checked = guard.check(final_sql, dialect, max_value=st.max_value + 1)
+        checked = guard.check(final_sql, dialect, max_value=lim.max_value + 1)
         binds = set(text(checked.sql)._bindparams) if checked.sql else set()
         missing = sorted(binds - set(bound))
         if missing:
@@ -576,7 +597,7 @@ def run(
         refuse(
             QueryFailed(
                 f"the database could not run it: {_one_line(exc)}",
-                _schema_hint(exc) if query_name else None,
+                _hint(exc, bool(query_name)),
             ),
             "failed",
         )
@@ -680,5 +701,6 @@ def read(
         reason=reason,
         max_rows=max_rows,
         whole=whole,
+        max_value=CONTENT_MAX_VALUE,
         cfg=cfg,
     )

@@ -9,9 +9,11 @@
   100 MB value never crosses to Python whole), and the fetch cuts whatever is still longer.
 * ``timeout`` (``$WORKBENCH_QUERY_TIMEOUT``): finite, positive seconds.
 
-Memory inside DuckDB is bounded by ``memory_limit`` (``$WORKBENCH_DUCKDB_MEMORY``, 1 GB by
-default, so a stored 1 GB value is refused by DuckDB rather than loaded); values that functions
-compute are capped by the guard (``repeat``, ``lpad``, ``rpad``).
+Memory inside DuckDB is bounded by ``memory_limit`` (``$WORKBENCH_DUCKDB_MEMORY``, 512 MB by
+default, so a stored 1 GB value is refused by DuckDB rather than loaded, and a scan caches at
+most that much); values that functions compute are capped by the guard (``repeat``, ``lpad``,
+``rpad``). DuckDB buffers some 40,000 rows of a result ahead of the fetch whatever their size,
+which is why the value cap is what bounds it (``benchmarks/limits.py``).
 """
 
 from __future__ import annotations
