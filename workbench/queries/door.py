@@ -385,13 +385,29 @@ def _shape(conn, engine: Engine, checked: guard.Checked, stmt_for, params) -> _S
     return _remember(key, _Shape(names, kinds))
 
 
+_wraps: dict[tuple, str | None] = {}
+
+
+def _wrapped(checked: guard.Checked, shape: _Shape, engine_dialect: str, max_value: int):
+    """The query with its text and binary columns cut in the database (cached: writing SQL
+    back from a tree costs milliseconds). ``max_value + 1`` characters come back, so the fetch
+    sees (and says) that a value was cut."""
+    key = (checked.sql, tuple(shape.kinds), engine_dialect, max_value)
+    if key not in _wraps:
+        assert checked.query is not None
+        dialect = guard.sqlglot_dialect(engine_dialect)
+        with _shapes_lock:
+            if len(_wraps) > 2000:
+                _wraps.clear()
+            _wraps[key] = wrapped_sql(checked.query, shape.kinds, dialect, max_value + 1)
+    return _wraps[key]
+
+
 def _fetch(conn, engine, checked, stmt_for, params, lim: Limits) -> Fetched:
     shape = _shape(conn, engine, checked, stmt_for, params)
     sql_text = checked.sql
     if shape is not None and checked.query is not None:
-        dialect = guard.sqlglot_dialect(engine.dialect.name)
-        # max_value + 1 characters come back, so the fetch sees (and says) a value was cut
-        sql_text = wrapped_sql(checked.query, shape.kinds, dialect, lim.max_value + 1) or sql_text
+        sql_text = _wrapped(checked, shape, engine.dialect.name, lim.max_value) or sql_text
     result = conn.execute(stmt_for(sql_text), params)
     try:
         columns = shape.names if shape else [str(c) for c in result.keys()]
