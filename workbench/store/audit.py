@@ -55,9 +55,7 @@ GENESIS = "0" * 64
 OUTCOMES = ("ok", "refused", "failed", "timeout")
 #: Format 2 (this code): identity, subjects and the length-prefixed canonical form.
 HASH_FORMAT = 2
-_V1_HASHED = (
-    "seq",
-    "at",
+_ASKED = (  # what the record says was done, in both formats
     "analyst",
     "action",
     "case_id",
@@ -67,36 +65,12 @@ _V1_HASHED = (
     "engine",
     "row_count",
     "result_sha256",
-    "duration_ms",
-    "outcome",
-    "reason",
-    "target",
-    "details",
-    "prev_hash",
 )
+_CAME = ("outcome", "reason", "target", "details")  # and what came of it
+_V1_HASHED = ("seq", "at", *_ASKED, "duration_ms", *_CAME, "prev_hash")
 #: The fields of a format-2 record in the order they are hashed (``duration_us``: the
 #: duration in whole microseconds). The PostgreSQL trigger of migration 0009 follows it too.
-V2_HASHED = (
-    "seq",
-    "at",
-    "identity",
-    "analyst",
-    "action",
-    "case_id",
-    "query_name",
-    "sql_text",
-    "params",
-    "engine",
-    "row_count",
-    "result_sha256",
-    "duration_us",
-    "outcome",
-    "reason",
-    "target",
-    "details",
-    "subjects",
-    "prev_hash",
-)
+V2_HASHED = ("seq", "at", "identity", *_ASKED, "duration_us", *_CAME, "subjects", "prev_hash")
 
 _TABLE = AuditRow.__table__
 assert isinstance(_TABLE, Table)
