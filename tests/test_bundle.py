@@ -79,7 +79,10 @@ def test_bundle_holds_manifest_custody_index_data_and_media(case_id, tmp_path):
             "figures/E0003.json",
             "media/E0004.jpg",
             "index.html",
+            "README.txt",
             "manifest.json",
+            "manifest.sig",
+            "bundle-key.pem",
             "custody.jsonl",
         ]
         assert all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in zf.infolist())
@@ -124,7 +127,8 @@ def test_bundle_holds_manifest_custody_index_data_and_media(case_id, tmp_path):
     assert "Gift-card scam &lt;b&gt;ring&lt;/b&gt;" in index
     report = verify_bundle(res.path)
     assert report.ok, report.problems
-    assert report.files_checked == 6 and report.custody_events == 6
+    assert report.files_checked == 7 and report.custody_events == 6
+    assert report.signed_by and report.signed_by == m["signature"]["key_fingerprint"]
     # The store's custody chain records the real handling, and verification too.
     events = [e.event for e in evidence.custody(case_id)]
     assert events[-3:] == ["bundled", "exported", "verified"]

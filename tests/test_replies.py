@@ -202,3 +202,70 @@ def test_case_guard_knows_the_people_the_evidence_names(wb_env, ground_truth):
     assert any(draft[f.start : f.end] == name for f in result.findings)
     with pytest.raises(DisclosureError):
         replies.save_reply(cid, "email", draft)
+
+
+# --------------------------------------------------------------------------- reply variants
+# The ways the issue found past the old guard: every one is caught now, for the reporter.
+@pytest.fixture
+def reporter_ctx() -> DisclosureContext:
+    return DisclosureContext(
+        reporter_values={
+            "name": {"Amelia Green"},
+            "handle": {"amelia_g"},
+            "email": {"amelia.green2881@example.com"},
+            "phone": {"+447729316831"},
+        },
+        other_values={"name": {"David Wilson"}},
+        reporter_ids={2881},
+        report_ids={22},
+        report_texts=["This person asked me for gift cards and wanted to move to WhatsApp."],
+    )
+
+
+VARIANTS = {
+    "first name alone": "Thanks to Amelia we could act.",
+    "surname alone": "A member called Green told us.",
+    "zero-width space in the name": "We heard from Ame\u200blia Green.",
+    "soft hyphen in the name": "We heard from Ame\u00adlia.",
+    "Cyrillic look-alike letter": "We heard from \u0410melia.",
+    "full-width letters": "We heard from \uff21\uff4d\uff45\uff4c\uff49\uff41.",
+    "member number": "This was raised by member #2881.",
+    "user id": "Reported by user 2881.",
+    "e-mail local part": "Our records show amelia.green2881 contacted us.",
+    "phone with commas": "They called from 07729,316,831.",
+    "phone with underscores": "They called from 0772_931_6831.",
+    "phone split in two": "The number starts 07729 and ends 316831.",
+    "phone in Arabic-Indic digits": "Call \u0660\u0667\u0667\u0662\u0669\u0663\u0661\u0666\u0668\u0663\u0661.",
+    "report id": "This is about report #22.",
+    "quote of the report": "someone said you asked me for gift cards and wanted to move on",
+}
+
+
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_guard_catches_every_reporter_variant(reporter_ctx, name):
+    text = VARIANTS[name]
+    result = check(text, context=reporter_ctx)
+    assert not result.ok, (name, text)
+    assert "reporter_identity" in result.kinds, result.findings
+    assert "Amelia" not in result.summary() and "2881" not in result.summary()
+    for f in result.findings:
+        assert 0 <= f.start < f.end <= len(text)
+
+
+def test_reply_variants_are_not_saved(store_env, reporter_ctx):
+    from workbench import cases
+
+    case = cases.create(category="scam_fraud", summary="scam ring", subjects=[11])
+    for text in VARIANTS.values():
+        with pytest.raises(DisclosureError, match="reporter's identity"):
+            replies.save_reply(case.case_id, "email", text, context=reporter_ctx)
+    assert replies.replies(case.case_id).empty
+
+
+def test_normalised_guard_leaves_ordinary_replies_alone(reporter_ctx):
+    for text in (
+        CLEAN,
+        "We reviewed 2 reports and 14 messages from 2026-10-01 to 2026-10-20.",
+        "The account was closed on 12 October; you can appeal within 30 days.",
+    ):
+        assert check(text, context=reporter_ctx).ok, check(text, context=reporter_ctx).findings

@@ -242,7 +242,7 @@ def test_serve_from_the_wheel_renders_the_dashboards(venv, outside, tmp_path):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             page = browser.new_page()
-            page.goto(leads)
+            page.goto(leads, timeout=180_000, wait_until="commit")  # a first kernel can be slow
             page.wait_for_selector(".wb-ready", timeout=180_000)
             assert "cases" in page.inner_text("body").lower()
             browser.close()

@@ -27,6 +27,8 @@ WORKBENCH_ANCHOR_KEY          Ed25519 key file that signs checkpoints     ``<hom
 WORKBENCH_ANCHOR_PUBLIC_KEY   public key that checks them (PEM file)      from the signing key
 WORKBENCH_ANCHOR_SYSLOG       also send checkpoints to syslog             off (``/dev/log``, ``host:514``)
 WORKBENCH_ANCHOR_EVERY        seconds between checkpoints (serve, batch)  ``300``
+WORKBENCH_BUNDLE_KEY          the team's Ed25519 bundle signing key       ``<home>/secrets/bundles.pem``
+WORKBENCH_EVIDENCE_MAX_BYTES  largest file ``evidence add`` takes         ``4294967296`` (4 GiB)
 ============================  ==========================================  =========================
 
 A bad value gives a :class:`~workbench.errors.SettingsError` whose one-line message names the
@@ -78,6 +80,8 @@ ENV_ANCHOR_SYSLOG = "WORKBENCH_ANCHOR_SYSLOG"
 ENV_ANCHOR_EVERY = "WORKBENCH_ANCHOR_EVERY"
 #: Set by JupyterHub in each user's server: the hub account the server runs for.
 ENV_HUB_USER = "JUPYTERHUB_USER"
+ENV_BUNDLE_KEY = "WORKBENCH_BUNDLE_KEY"
+ENV_EVIDENCE_MAX_BYTES = "WORKBENCH_EVIDENCE_MAX_BYTES"
 
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_QUERY_TIMEOUT_S = 60.0
@@ -88,6 +92,7 @@ DEFAULT_DUCKDB_MEMORY = "512MB"  # below a 1 GB value (refused) and bounds a sca
 DEFAULT_DUCKDB_THREADS = 2
 DEFAULT_ANCHOR_EVERY_S = 300.0
 _MEMORY_RE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+DEFAULT_EVIDENCE_MAX_BYTES = 4 << 30
 
 ANALYST_NAME_RE = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
 ANALYST_NAME_HINT = "use letters, digits and . _ @ + - (at most 64)"
@@ -122,6 +127,8 @@ class Settings:
     anchor_syslog: str | None = None
     anchor_every: float = DEFAULT_ANCHOR_EVERY_S
     hub_user: str | None = None
+    bundle_key: Path | None = None  # a team's signing key file; None: made under the home
+    evidence_max_bytes: int = DEFAULT_EVIDENCE_MAX_BYTES
 
     @property
     def platform_file(self) -> Path:
@@ -304,6 +311,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         anchor_syslog=env.get(ENV_ANCHOR_SYSLOG, "").strip() or None,
         anchor_every=_positive_seconds(env, ENV_ANCHOR_EVERY, DEFAULT_ANCHOR_EVERY_S, "300"),
         hub_user=_hub_user(env),
+        bundle_key=_path(env, ENV_BUNDLE_KEY),
+        evidence_max_bytes=_positive_int(
+            env, ENV_EVIDENCE_MAX_BYTES, DEFAULT_EVIDENCE_MAX_BYTES, "1073741824"
+        ),
     )
 
 

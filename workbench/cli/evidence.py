@@ -103,11 +103,21 @@ def create(
 
 
 @bundle_app.command("verify")
-def verify(path: Path = typer.Argument(..., metavar="PATH", help="Bundle zip to check.")) -> None:
-    """Check every hash, the root hash, the manifest and the custody chain; non-zero exit on any problem."""
+def verify(
+    path: Path = typer.Argument(..., metavar="PATH", help="Bundle zip to check."),
+    trust: list[Path] | None = typer.Option(
+        None,
+        "--trust",
+        metavar="KEY",
+        help="Public key (PEM) of a signer to trust; repeat for several. "
+        "Default: this home's own bundle key.",
+    ),
+) -> None:
+    """Check the signature, every hash, the root hash, the manifest and the custody chain;
+    non-zero exit on any problem."""
     from workbench.evidence.bundle import verify_bundle
 
-    report = verify_bundle(path)
+    report = verify_bundle(path, trust=trust or None)
     typer.echo(str(report))
     if not report.ok:
         raise VerifyFailed(

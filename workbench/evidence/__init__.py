@@ -6,7 +6,6 @@
 """
 
 from workbench.evidence.bundle import create_bundle as bundle
-from workbench.evidence.bundle import verify_bundle as verify
 from workbench.evidence.items import (
     CaseInfo,
     CustodyEvent,
@@ -26,6 +25,7 @@ from workbench.evidence.items import (
     record_custody,
     verify_custody,
 )
+from workbench.evidence.verify import verify_bundle as verify
 
 __all__ = [
     "CaseInfo",

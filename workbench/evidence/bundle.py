@@ -10,7 +10,18 @@
 * ``custody.jsonl``: one hash-chained line per handling event (collected, redacted, bundled,
   exported); the ``bundled`` line holds the manifest's sha256, so an edited manifest is caught;
 * ``index.html``: case summary, item list and data shown as tables (escaped, ``dir="auto"``);
+* ``README.txt``: how a recipient checks the bundle without the workbench (OpenSSL 3);
+* ``manifest.sig`` and ``bundle-key.pem``: the Ed25519 signature of ``manifest.json`` by the
+  team's bundle key (:mod:`~workbench.evidence.signing`) and its public key; the key's
+  fingerprint is inside the signed manifest;
 * data as CSV and Parquet, notes, figures, files and media.
+
+**For an outside audience** tables are redacted by column lineage and value
+(:mod:`~workbench.evidence.redaction`), text line by line, images rebuilt from their pixels and
+audio/video remuxed without metadata (:mod:`~workbench.evidence.sanitise`; the type comes from
+the payload's bytes, and what cannot be cleaned is left out with its reason), and every entry
+passes the exit scan (:mod:`~workbench.evidence.scanner`) before it is written: a hit stops the
+bundle with one line and nothing appears under the target's name.
 
 **Deterministic.** The same case state (current items and their payloads, platform PII of the
 case's people, pseudonym key), audience and analyst give a byte-identical zip: entries in a fixed
@@ -24,8 +35,9 @@ renamed only when complete. Payloads are hashed (and checked against their colle
 they are copied, 1 MiB at a time; tables are converted in batches, so memory stays bounded.
 Already-compressed media are stored, text is deflated.
 
-``verify_bundle(path)`` checks every file hash, the root hash, the manifest against the custody
-chain, and the chain itself, and names each problem (changed, missing, extra, renamed file,
+``verify_bundle(path, trust=...)`` (:mod:`~workbench.evidence.verify`) checks the signature,
+every file hash, the root hash, the manifest against the custody chain, and the chain itself,
+and names each problem (unsigned, signed by another key, changed, missing, extra, renamed file,
 edited manifest, broken or reordered custody line).
 """
 
@@ -35,10 +47,10 @@ import hashlib
 import io
 import json
 import mimetypes
-import re
+import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -53,6 +65,8 @@ from jinja2 import Environment
 from workbench.config import settings
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.evidence import items as ev
+from workbench.evidence import sanitise
+from workbench.evidence.lineage import result_lineage
 from workbench.evidence.pseudonyms import case_key
 from workbench.evidence.redaction import (
     Person,
@@ -62,17 +76,23 @@ from workbench.evidence.redaction import (
     people_for,
     profile_path,
 )
+from workbench.evidence.sanitise import Unsanitisable
+from workbench.evidence.scanner import ExitScanner
+from workbench.evidence.signing import PUBLIC_KEY, RECIPE, SIGNATURE, bundle_key
+from workbench.evidence.verify import CUSTODY, MANIFEST, _audit, _audit_quietly, _root_hash
+from workbench.evidence.verify import BundleRefused as BundleRefused  # re-exported
+from workbench.evidence.verify import VerifyReport as VerifyReport
+from workbench.evidence.verify import verify_bundle as verify_bundle
 from workbench.files import AtomicFile
-from workbench.store import audit
+from workbench.keys import fingerprint, public_pem
 
 FORMAT = "workbench-evidence-bundle/1"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 BATCH_ROWS = 65_536
 PREVIEW_ROWS = 200
 DEFLATE_LEVEL = 1
-MANIFEST = "manifest.json"
-CUSTODY = "custody.jsonl"
 INDEX = "index.html"
+README = "README.txt"
 _COMPRESSED = ("image/", "audio/", "video/")
 _COMPRESSED_TYPES = {
     "application/zip",
@@ -92,6 +112,18 @@ _FOLDER = {
 }
 _EXT = {
     "text/markdown": ".md",
+    "text/csv": ".csv",
+    "text/html": ".html",
+    "application/json": ".json",
+    "video/mp4": ".mp4",
+    "video/webm": ".webm",
+    "video/x-matroska": ".mkv",
+    "audio/mpeg": ".mp3",
+    "audio/ogg": ".ogg",
+    "audio/wav": ".wav",
+    "image/png": ".png",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
     ev.PLOTLY_JSON: ".json",
     ev.PARQUET: ".parquet",
     "text/plain": ".txt",
@@ -118,42 +150,17 @@ class BundleResult:
     size: int
 
 
-@dataclass
-class VerifyReport:
-    """Outcome of :func:`verify_bundle`: ``ok`` is True only when ``problems`` is empty."""
-
-    path: Path
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    bundle_id: str | None = None
-    case_id: str | None = None
-    audience: str | None = None
-    files_checked: int = 0
-    custody_events: int = 0
-    known_to_store: bool = False  # this case store recorded the bundle when it was made
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def __str__(self) -> str:
-        head = (
-            f"{self.path.name}: {'OK' if self.ok else 'FAILED'} — bundle {self.bundle_id or '?'}, "
-            f"case {self.case_id or '?'}, audience {self.audience or '?'}, "
-            f"{self.files_checked} files, {self.custody_events} custody events"
-        )
-        return "\n".join(
-            [head] + [f"  {p}" for p in self.problems] + [f"  note: {n}" for n in self.notes]
-        )
-
-
 # --------------------------------------------------------------------------- zip writing
 
 
 def _zinfo(name: str, media_type: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-    compressed = media_type.startswith(_COMPRESSED) or media_type in _COMPRESSED_TYPES
-    info.compress_type = zipfile.ZIP_STORED if compressed else zipfile.ZIP_DEFLATED
+    # Only text is deflated: media and binary files of unknown kind (types now come from the
+    # bytes, so an unrecognised file is octet-stream) are stored, they hardly compress
+    textual = (
+        media_type.startswith("text/") or media_type in _TEXT_TYPES
+    ) and media_type not in _COMPRESSED_TYPES
+    info.compress_type = zipfile.ZIP_DEFLATED if textual else zipfile.ZIP_STORED
     # fixed (determinism); a fast level: bundles are big, CPUs few
     info._compresslevel = DEFLATE_LEVEL  # type: ignore[attr-defined]
     info.create_system = 3  # fixed, so the same bytes come out on any OS
@@ -215,8 +222,24 @@ def _check_payload(item: ev.EvidenceItem) -> None:
 # --------------------------------------------------------------------------- items
 
 
-def _route(item: ev.EvidenceItem) -> str:
-    mt = item.media_type
+def content_type(item: ev.EvidenceItem) -> str:
+    """What the stored payload is, from its bytes (a docx collected as ``photo.jpg`` is a
+    docx): the recorded type when the bytes agree or only refine text, else the sniffed one."""
+    if item.is_table:
+        return item.media_type
+    with ev.open_payload(item) as fh:
+        head = fh.read(sanitise.HEAD)
+        fh.seek(0)
+        found = sanitise.sniff(head, fh)
+    if found == "text/plain" and (
+        item.media_type.startswith("text/") or item.media_type in _TEXT_TYPES
+    ):
+        return item.media_type
+    return found
+
+
+def _route(item: ev.EvidenceItem, media_type: str | None = None) -> str:
+    mt = media_type or item.media_type
     if item.is_table:
         return "table"
     if mt.startswith(_COMPRESSED):
@@ -226,12 +249,9 @@ def _route(item: ev.EvidenceItem) -> str:
     return "other"
 
 
-def _ext(item: ev.EvidenceItem) -> str:
-    name = str(item.details.get("file_name", ""))
-    suffix = Path(name).suffix.lower()
-    if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix):
-        return suffix
-    return _EXT.get(item.media_type) or mimetypes.guess_extension(item.media_type) or ".bin"
+def _ext(media_type: str) -> str:
+    # from the content's type, never from the name it was collected under
+    return _EXT.get(media_type) or mimetypes.guess_extension(media_type) or ".bin"
 
 
 def _iter_frames(item: ev.EvidenceItem):
@@ -438,11 +458,6 @@ def _preview_table(df: pd.DataFrame, rows: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------- create
 
 
-def _root_hash(files: list[dict[str, Any]]) -> str:
-    text = "".join(f"{f['sha256']}  {f['path']}\n" for f in files)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _line(body: dict[str, Any]) -> tuple[str, str]:
     digest = ev.chain_hash(body)
     return ev.canonical_json({**body, "hash": digest}), digest
@@ -507,6 +522,8 @@ def create_bundle(
     red = Redactor(profile, key, people)
     redacting = profile.changes_anything
     text = red.text if profile.free_text == "mask" else (lambda s: s)
+    scanner = ExitScanner(case_id, audience, redactor=red)  # the last wall, same people
+    bkey = bundle_key()  # made on first use under the home (mode 0600), or the team's
 
     total = sum(i.size for i in items)
     try:
@@ -514,7 +531,7 @@ def create_bundle(
             with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
                 w = _Writer(zf, progress, total)
                 manifest_items, omitted, previews, redacted_events = _write_items(
-                    w, items, profile, red, text, redacting
+                    w, items, profile, red, text, redacting, scanner
                 )
                 files = [f for it in manifest_items for f in it["files"]]
                 manifest: dict[str, Any] = {
@@ -541,20 +558,38 @@ def create_bundle(
                     "root_hash_method": "sha256 over '<sha256>  <path>\\n' for items[].files then "
                     "documents, in manifest order",
                 }
-                # index.html shows the root over the item files; the manifest's root adds index.html.
+                public_key, key_fp = public_pem(bkey), fingerprint(bkey)
+                manifest["signature"] = {
+                    "algorithm": "Ed25519",
+                    "key_fingerprint": key_fp,
+                    "public_key": PUBLIC_KEY,
+                    "file": SIGNATURE,
+                    "signs": MANIFEST,
+                }
+                # index.html shows the root over the item files; the manifest's root adds the
+                # documents (index.html, README.txt).
                 manifest["root_hash"] = _root_hash(files)
                 index = _render_index(manifest, previews)
+                readme = RECIPE.format(fingerprint=key_fp).encode("utf-8")
+                for part, data in ((INDEX, index), (README, readme)):
+                    scanner.text(part, data.decode("utf-8"))
                 doc = w.entry(INDEX, "text/html", lambda s: s.write(index))
-                manifest["documents"] = [doc]
-                manifest["root_hash"] = _root_hash(files + [doc])
+                doc2 = w.entry(README, "text/plain", lambda s: s.write(readme))
+                manifest["documents"] = [doc, doc2]
+                manifest["root_hash"] = _root_hash(files + [doc, doc2])
                 manifest_bytes = (
                     json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
                 ).encode("utf-8")
+                scanner.text(MANIFEST, manifest_bytes.decode("utf-8"))
+                signature = bkey.sign(manifest_bytes)  # Ed25519: 64 raw bytes
                 w.entry(MANIFEST, "application/json", lambda s: s.write(manifest_bytes))
+                w.entry(SIGNATURE, "application/octet-stream", lambda s: s.write(signature))
+                w.entry(PUBLIC_KEY, "application/x-pem-file", lambda s: s.write(public_key))
                 manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
                 custody_bytes = _custody_lines(
                     case_id, items, manifest, manifest_sha, redacted_events, text, why
                 )
+                scanner.text(CUSTODY, custody_bytes.decode("utf-8"))
                 w.entry(CUSTODY, "application/x-ndjson", lambda s: s.write(custody_bytes))
             raw.flush()
             size = raw.tell()
@@ -615,7 +650,7 @@ def create_bundle(
         root_hash=manifest["root_hash"],
         manifest_sha256=manifest_sha,
         items=len(manifest_items),
-        files=len(files) + 3,
+        files=len(files) + 6,
         omitted=len(omitted),
         size=size,
     )
@@ -635,14 +670,27 @@ def _case_summary(
     # reporters are never listed in a bundle, whatever the audience: they are in the case store.
 
 
-def _query_block(item: ev.EvidenceItem, red: Redactor, text: Callable[[str], str]) -> dict | None:
+def _query_block(item: ev.EvidenceItem, red: Redactor, text: Callable[[str], str]) -> Any:
+    """What ran to collect the item: one block, or a list of blocks for a timeline excerpt
+    (one query per source and subject); bound parameters and SQL redacted for the audience."""
     prov = item.details.get("provenance") or {}
-    if item.kind != "query_result" and not prov:
+    if isinstance(prov, dict) and isinstance(prov.get("provenance"), (list, dict)):
+        prov = prov["provenance"] or {}  # add_timeline_events nests the queries' provenance
+    if isinstance(prov, list):
+        blocks = [_one_query(p, item, red, text) for p in prov if isinstance(p, dict)]
+        return blocks or None
+    if not isinstance(prov, dict) or (item.kind != "query_result" and not prov):
         return None
+    return _one_query(prov, item, red, text)
+
+
+def _one_query(
+    prov: dict[str, Any], item: ev.EvidenceItem, red: Redactor, text: Callable[[str], str]
+) -> dict[str, Any]:
     name = prov.get("query") or prov.get("query_name") or prov.get("name")
     return {
-        "name": name,
-        "sql": text(prov.get("sql") or prov.get("sql_text") or ""),
+        "name": text(str(name)) if name else None,
+        "sql": text(str(prov.get("sql") or prov.get("sql_text") or "")),
         "params": red.params(prov.get("params") or {}),
         "engine": prov.get("engine") or prov.get("engine_url"),
         "row_count": prov.get("row_count", item.details.get("rows")),
@@ -652,6 +700,17 @@ def _query_block(item: ev.EvidenceItem, red: Redactor, text: Callable[[str], str
     }
 
 
+def _lineage(item: ev.EvidenceItem, columns: list[str]) -> list[Any] | None:
+    """Column lineage of a query result from its SQL (None: decide by names; timeline excerpts
+    have the timeline's own fixed columns)."""
+    if item.kind != "query_result":
+        return None
+    prov = item.details.get("provenance") or {}
+    if not isinstance(prov, dict) or not prov.get("sql"):
+        return None
+    return result_lineage(str(prov["sql"]), columns, str(prov.get("dialect") or "duckdb"))
+
+
 def _write_items(
     w: _Writer,
     items: list[ev.EvidenceItem],
@@ -659,6 +718,7 @@ def _write_items(
     red: Redactor,
     text: Callable[[str], str],
     redacting: bool,
+    scanner: ExitScanner,
 ):
     manifest_items: list[dict[str, Any]] = []
     omitted: list[dict[str, Any]] = []
@@ -666,7 +726,8 @@ def _write_items(
     redacted_events: list[dict[str, Any]] = []
     by_id = {i.id: i for i in items}
     for item in items:
-        route = _route(item)
+        mt = content_type(item)
+        route = _route(item, mt)
         base = f"{_FOLDER[item.kind]}/{item.label}"
         if route == "media" and item.kind == "content":
             base = f"media/{item.label}"
@@ -685,20 +746,40 @@ def _write_items(
                     "type": item.kind,
                     "reason": "media are not shared with this audience"
                     if route == "media"
-                    else "this file type cannot be redacted",
+                    else f"this file type ({mt}) cannot be redacted",
                 }
             )
             w.tick(item.size, item.label)
             continue
-        if route == "table":
+        if route == "media" and profile.outside:
+            try:
+                files.append(_sanitised(w, f"{base}{_ext(mt)}", item, mt, scanner))
+            except Unsanitisable as exc:
+                omitted.append(
+                    {
+                        "item": item.label,
+                        "type": item.kind,
+                        "reason": f"cannot be cleaned of its metadata: {exc.reason}",
+                    }
+                )
+                w.tick(item.size, item.label)
+                continue
+            redactions = [{"field": "metadata", "action": "drop", "reason": "media metadata"}]
+            w.tick(item.size, item.label)
+            mt = files[-1]["media_type"]
+        elif route == "table":
             if redacting:
                 _check_payload(item)
                 applied: list[dict[str, str]] = []
+                lineage = _lineage(item, list(_empty_frame(item).columns))
 
-                def redact(df: pd.DataFrame, _applied=applied) -> pd.DataFrame:
-                    out, acts = red.frame(df)
+                def redact(
+                    df: pd.DataFrame, _applied=applied, _lineage=lineage, _item=item
+                ) -> pd.DataFrame:
+                    out, acts = red.frame(df, _lineage)
                     if not _applied:
                         _applied.extend(acts)
+                    scanner.frame("table", out, item=_item.label)  # before it is written
                     return out
 
                 schema, tables = _tables(item, redact)
@@ -718,12 +799,20 @@ def _write_items(
                 previews[item.label] = _preview_table(first, int(item.details.get("rows", 0)))
         elif route == "text" and profile.free_text == "mask":
             _check_payload(item)
-            files.append(w.entry(f"{base}{_ext(item)}", item.media_type, _text_fill(item, text)))
+            files.append(
+                w.entry(f"{base}{_ext(mt)}", mt, _text_fill(item, text, scanner, _ext(mt)))
+            )
             w.tick(item.size, item.label)
             if files[-1]["sha256"] != item.sha256:
                 redactions = [{"field": "text", "action": "mask", "reason": "PII in text"}]
         else:
-            files.append(w.copy_verified(f"{base}{_ext(item)}", item))
+            if (
+                scanner.active
+            ):  # an outside audience gets text redacted, media cleaned, no other files
+                raise WorkbenchError(
+                    f"{item.label} ({mt}) cannot be checked for {profile.audience}"
+                )
+            files.append(w.copy_verified(f"{base}{_ext(mt)}", item))
         if route == "text":
             with open(item.path, "rb") as fh:
                 sample = fh.read(20_000).decode("utf-8", "replace")
@@ -737,11 +826,11 @@ def _write_items(
             "item": item.label,
             "type": item.kind,
             "title": text(item.title),
-            "source": item.source,
+            "source": text(item.source),
             "collected_by": item.collected_by,
             "collected_at": ev.iso(item.collected_at),
             "note": text(item.note or "") or None,
-            "media_type": item.media_type,
+            "media_type": mt,
             "original": original,
             "query": _query_block(item, red, text),
             "content_kind": item.details.get("content_kind"),
@@ -781,14 +870,46 @@ def _write_items(
     return manifest_items, omitted, previews, redacted_events
 
 
-def _text_fill(item: ev.EvidenceItem, text: Callable[[str], str]) -> Callable[[BinaryIO], None]:
+def _text_fill(
+    item: ev.EvidenceItem, text: Callable[[str], str], scanner: ExitScanner, ext: str
+) -> Callable[[BinaryIO], None]:
     def fill(sink: BinaryIO) -> None:
         with ev.open_payload(item) as fh:
             reader = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
             for line in reader:  # line by line: bounded memory for large text files
-                sink.write(text(line).encode("utf-8"))
+                out = text(line)
+                scanner.text(f"text{ext}", out, item=item.label)  # before it is written
+                sink.write(out.encode("utf-8"))
 
     return fill
+
+
+def _sanitised(
+    w: _Writer, name: str, item: ev.EvidenceItem, media_type: str, scanner: ExitScanner
+) -> dict[str, Any]:
+    """A metadata-free copy of an image (rebuilt from its pixels) or of audio/video
+    (remuxed): :class:`~workbench.evidence.sanitise.Unsanitisable` if it cannot be made."""
+    _check_payload(item)
+    if media_type.startswith("image/"):
+        with ev.open_payload(item) as fh:
+            data, clean_type = sanitise.sanitise_image(fh.read())
+        scanner.data(name, data, item=item.label)
+        name = name.rsplit(".", 1)[0] + _ext(clean_type)
+        return w.entry(name, clean_type, lambda sink: sink.write(data))
+    if not media_type.startswith(("audio/", "video/")):
+        raise Unsanitisable(f"{media_type} cannot be cleaned")
+    with tempfile.TemporaryDirectory(prefix=".wb-clean-") as tmp:
+        dst = Path(tmp) / "clean"
+        clean_type = sanitise.sanitise_av(item.path, dst)
+        scanner.file(name, dst, item=item.label)
+        name = name.rsplit(".", 1)[0] + _ext(clean_type)
+
+        def fill(sink: BinaryIO) -> None:
+            with open(dst, "rb") as fh:
+                while chunk := fh.read(ev.CHUNK):
+                    sink.write(chunk)
+
+        return w.entry(name, clean_type, fill)
 
 
 def _custody_lines(
@@ -863,215 +984,3 @@ def _custody_lines(
         line, prev = _line({**body, "n": n, "prev": prev})
         lines.append(line)
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-# --------------------------------------------------------------------------- verify
-
-
-def _hash_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[str | None, int, str | None]:
-    hasher, size = hashlib.sha256(), 0
-    try:
-        with zf.open(info) as fh:
-            while chunk := fh.read(ev.CHUNK):
-                hasher.update(chunk)
-                size += len(chunk)
-    except Exception as exc:  # CRC or deflate errors: the bytes were altered
-        return None, size, str(exc).splitlines()[0][:120]
-    return hasher.hexdigest(), size, None
-
-
-def _check_custody(raw: bytes, report: VerifyReport) -> list[dict[str, Any]]:
-    lines = raw.decode("utf-8", "replace").splitlines()
-    events: list[dict[str, Any]] = []
-    prev: str | None = ev.GENESIS
-    for n, line in enumerate(lines, start=1):
-        if not line.strip():
-            report.problems.append(f"custody.jsonl line {n}: empty line (custody was edited)")
-            continue
-        try:
-            body = json.loads(line)
-            stored = body.pop("hash")
-        except (ValueError, KeyError, AttributeError):
-            report.problems.append(f"custody.jsonl line {n}: not a custody record (edited)")
-            prev = None
-            continue
-        if ev.chain_hash(body) != stored:
-            report.problems.append(
-                f"custody.jsonl line {n} ({body.get('event')}) was edited: "
-                "its hash does not match its content"
-            )
-        if body.get("prev") != prev or body.get("n") != n:
-            report.problems.append(
-                f"custody.jsonl line {n} ({body.get('event')}): chain broken — "
-                "a line was removed, inserted or reordered"
-            )
-        prev = stored
-        events.append(body)
-    report.custody_events = len(events)
-    return events
-
-
-def verify_bundle(path: Path | str) -> VerifyReport:
-    """Check a bundle: every file hash, the root hash, the manifest and the custody chain."""
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise NotFoundError(f"no bundle at {path}", "give the path of a bundle .zip")
-    if not zipfile.is_zipfile(path):
-        raise InputError(f"{path.name} is not a zip file", "give the path of a bundle .zip")
-    report = VerifyReport(path=path)
-    try:
-        _verify(path, report)
-    except zipfile.BadZipFile as exc:
-        report.problems.append(f"the zip structure is damaged: {exc}")
-    _after_verify(report)
-    return report
-
-
-def _verify(path: Path, report: VerifyReport) -> None:
-    with zipfile.ZipFile(path) as zf:
-        infos = zf.infolist()
-        seen: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
-            if info.filename in seen:
-                report.problems.append(f"duplicate entry {info.filename} (a file was added twice)")
-            seen[info.filename] = info
-        custody_events: list[dict[str, Any]] = []
-        if CUSTODY in seen:
-            custody_events = _check_custody(zf.read(CUSTODY), report)
-        else:
-            report.problems.append("missing file: custody.jsonl")
-        if MANIFEST not in seen:
-            report.problems.append("missing file: manifest.json")
-            return
-        manifest_bytes = zf.read(MANIFEST)
-        try:
-            manifest = json.loads(manifest_bytes)
-            files = [f for it in manifest["items"] for f in it["files"]] + list(
-                manifest["documents"]
-            )
-            for f in files:
-                f["path"], f["sha256"], f["size"]
-        except (ValueError, KeyError, TypeError):
-            report.problems.append("manifest.json was edited: it is not a valid bundle manifest")
-            return
-        report.bundle_id = manifest.get("bundle_id")
-        report.case_id = manifest.get("case_id")
-        report.audience = manifest.get("audience")
-        manifest_sha = hashlib.sha256(manifest_bytes).hexdigest()
-        bundled = [e for e in custody_events if e.get("event") == "bundled"]
-        if custody_events and not bundled:
-            report.problems.append("custody.jsonl has no 'bundled' event (custody was edited)")
-        for e in bundled:
-            if (e.get("details") or {}).get("manifest_sha256") != manifest_sha:
-                report.problems.append(
-                    "manifest.json was edited: its sha256 does not match the one "
-                    "recorded in custody.jsonl when the bundle was made"
-                )
-        if _root_hash(files) != manifest.get("root_hash"):
-            report.problems.append(
-                "manifest.json was edited: its root hash does not match the item hashes"
-            )
-        listed = {f["path"]: f for f in files}
-        missing: list[str] = []
-        changed: list[str] = []
-        for name, f in listed.items():
-            entry = seen.get(name)
-            if entry is None:
-                missing.append(name)
-                continue
-            sha, size, err = _hash_entry(zf, entry)
-            report.files_checked += 1
-            if err:
-                changed.append(f"changed file: {name} (its bytes were altered: {err})")
-            elif sha != f["sha256"] or size != f["size"]:
-                changed.append(
-                    f"changed file: {name} (sha256 {(sha or '')[:12]}…, manifest says {f['sha256'][:12]}…)"
-                )
-        extra = [n for n in seen if n not in listed and n not in (MANIFEST, CUSTODY)]
-        extra_hashes = {n: _hash_entry(zf, seen[n])[0] for n in extra}
-        for name in list(missing):
-            match = next((e for e in extra if extra_hashes.get(e) == listed[name]["sha256"]), None)
-            if match:
-                report.problems.append(f"renamed file: {name} -> {match}")
-                missing.remove(name)
-                extra.remove(match)
-        report.problems.extend(changed)
-        report.problems.extend(f"missing file: {n}" for n in missing)
-        report.problems.extend(f"extra file: {n} (not in the manifest)" for n in extra)
-        _cross_check_store(manifest, manifest_sha, report)
-
-
-def _cross_check_store(manifest: dict[str, Any], manifest_sha: str, report: VerifyReport) -> None:
-    """Compare with what the case store recorded when the bundle was made (if it knows it)."""
-    case_id, bundle_id = manifest.get("case_id"), manifest.get("bundle_id")
-    try:
-        events = [
-            e for e in ev.custody(str(case_id)) if e.bundle_id == bundle_id and e.event == "bundled"
-        ]
-    except WorkbenchError:
-        report.notes.append("the case store here does not know this case; checked the zip alone")
-        return
-    if not events:
-        report.notes.append(
-            "the case store here has no record of this bundle; checked the zip alone"
-        )
-        return
-    report.known_to_store = True
-    recorded = {e.details.get("manifest_sha256") for e in events}
-    if manifest_sha not in recorded:
-        report.problems.append(
-            "manifest.json differs from the one recorded in the case store "
-            "when the bundle was made (the bundle was rebuilt or edited)"
-        )
-
-
-def _after_verify(report: VerifyReport) -> None:
-    outcome = "ok" if report.ok else "failed"
-    details = {
-        "bundle_id": report.bundle_id,
-        "file": report.path.name,
-        "outcome": outcome,
-        "problems": report.problems[:20],
-    }
-    case_id = report.case_id
-    try:
-        if case_id and report.bundle_id and report.known_to_store:
-            ev.record_custody(
-                case_id,
-                "verified",
-                what=f"bundle {report.bundle_id} verified: {outcome}",
-                bundle_id=report.bundle_id,
-                details=details,
-            )
-    except WorkbenchError:
-        pass  # a bundle from another store, or a damaged case id: nothing to append to
-    _audit("bundle.verify", case_id if _valid_case(case_id) else None, details, outcome)
-
-
-def _valid_case(case_id: Any) -> bool:
-    try:
-        ev.validate_case_id(case_id)
-        return True
-    except WorkbenchError:
-        return False
-
-
-def _audit(
-    action: str,
-    case_id: str | None,
-    details: dict[str, Any],
-    outcome: str,
-    reason: str | None = None,
-) -> None:
-    """Record a bundle action in the audit log; raises if it cannot."""
-    audit.record(action, case=case_id, outcome=outcome, details=details, reason=reason)
-
-
-def _audit_quietly(
-    action: str, case_id: str | None, details: dict[str, Any], outcome: str, reason: str
-) -> None:
-    # A failure is reported to the user as it is; a failing audit write must not mask it.
-    try:
-        _audit(action, case_id, details, outcome, reason)
-    except Exception:
-        pass

@@ -30,7 +30,9 @@ import hashlib
 import io
 import json
 import mimetypes
+import os
 import shutil
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -258,9 +260,16 @@ def _write_parquet(df: pd.DataFrame) -> Callable[[BinaryIO], None]:
 
 
 def _copy_file(src: Path) -> Callable[[BinaryIO], None]:
+    limit = settings().evidence_max_bytes
+
     def write(sink: BinaryIO) -> None:
-        with open(src, "rb") as fh:
-            shutil.copyfileobj(fh, sink, CHUNK)
+        with _open_source(src) as fh:
+            copied = 0
+            while chunk := fh.read(CHUNK):
+                copied += len(chunk)
+                if copied > limit:  # it grew after the check
+                    raise InputError(f"{src.name} grew past the size cap while it was copied")
+                sink.write(chunk)
 
     return write
 
@@ -902,17 +911,78 @@ def _resolve_content_path(value: Any) -> Path:
     if not isinstance(value, (str, Path)):
         raise InputError("a photo or media item needs a file path")
     path = Path(value).expanduser()
-    if not path.is_absolute() and not path.exists():
+    if not path.is_absolute() and not os.path.lexists(path):
         path = settings().media_dir / path
-    if not path.is_file():
-        raise NotFoundError(f"no file at {value}", "give a path to an existing file")
+    return safe_source(path)
+
+
+_SYSTEM = (Path("/proc"), Path("/sys"), Path("/dev"), Path("/run"), Path("/etc"), Path("/boot"))
+
+
+def safe_source(path: Path) -> Path:
+    """``path`` if it may be collected: a regular file (not a symlink, device, FIFO, socket or
+    folder), within ``WORKBENCH_EVIDENCE_MAX_BYTES``, not under ``/proc``, ``/sys``, ``/dev``,
+    ``/etc`` or ``/run``, not the home's secrets or case store; else a one-line error."""
+    cfg = settings()
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise NotFoundError(f"no file at {path}", "give a path to an existing file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise InputError(f"{path.name} is a symbolic link", "collect the file it points to itself")
+    if not stat.S_ISREG(st.st_mode):
+        what = "a folder" if stat.S_ISDIR(st.st_mode) else "a device, FIFO or socket"
+        raise InputError(f"{path.name} is {what}, not a regular file", "collect a regular file")
+    real = Path(os.path.realpath(path))
+    home = Path(os.path.realpath(cfg.home))
+    private = [home / "secrets", home / "workbench.db", home / ".pseudonym_key"]
+    if cfg.cases_url.get_backend_name() == "sqlite" and cfg.cases_url.database:
+        private.append(Path(os.path.realpath(cfg.cases_url.database)))
+    for folder in (*_SYSTEM, *private):
+        if real == folder or folder in real.parents:
+            raise InputError(
+                f"{path} is a system or workbench-private file", "collect evidence files only"
+            )
+    if st.st_size > cfg.evidence_max_bytes:
+        raise InputError(
+            f"{path.name} is {st.st_size:,} bytes, over the {cfg.evidence_max_bytes:,}-byte cap",
+            "raise WORKBENCH_EVIDENCE_MAX_BYTES if it really belongs in the case",
+        )
     return path
 
 
+def _open_source(path: Path) -> BinaryIO:
+    # O_NOFOLLOW: a file swapped for a link after the check is refused, not followed
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InputError(f"cannot read {path.name}: {exc.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(f"{path.name} is not a regular file", "collect a regular file")
+    return os.fdopen(fd, "rb")
+
+
+def media_type_of(path: Path) -> str:
+    """The media type of a file from its bytes (:func:`workbench.evidence.sanitise.sniff`);
+    the name only refines text (``.md``, ``.csv``, ``.html``, ``.json``)."""
+    from workbench.evidence.sanitise import sniff
+
+    with _open_source(path) as fh:
+        head = fh.read(4096)
+        fh.seek(0)
+        found = sniff(head, fh)
+    if found == "text/plain":
+        guess = mimetypes.guess_type(path.name)[0] or ""
+        if guess.startswith("text/") or guess in ("application/json", "application/xml"):
+            return guess
+    return found
+
+
 def _guess_media_type(path: Path) -> str:
-    if path.suffix.lower() == ".parquet":
-        return PARQUET
-    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return media_type_of(path)
 
 
 def add_figure(
@@ -982,10 +1052,10 @@ def add_file(
     title: str | None = None,
     supersedes: int | str | None = None,
 ) -> EvidenceItem:
-    """Collect an uploaded file, copied byte for byte (any size; streamed)."""
-    src = Path(path).expanduser()
-    if not src.is_file():
-        raise NotFoundError(f"no file at {path}", "give a path to an existing file")
+    """Collect an uploaded file, copied byte for byte (streamed). Regular files only, within
+    ``WORKBENCH_EVIDENCE_MAX_BYTES`` (see :func:`safe_source`); the media type comes from the
+    bytes, never the name."""
+    src = safe_source(Path(path).expanduser())
     return _record(
         case_id,
         kind="file",

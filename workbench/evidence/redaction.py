@@ -42,6 +42,7 @@ from workbench import phones
 from workbench.config import Settings
 from workbench.config import settings as current_settings
 from workbench.errors import InputError
+from workbench.evidence.protected import Hit, protected
 from workbench.files import read_yaml_mapping
 from workbench.platform import schema
 from workbench.timeline.sources import user_party_rows
@@ -166,6 +167,30 @@ def _special_columns() -> frozenset[str]:
     return frozenset(schema.special_category_columns())
 
 
+_PERSON_PARAM = re.compile(
+    r"(^|_)(u?id|uids|user|users|subject|subjects|reporter|member|sender|recipient|counterpart|person|people)s?($|_|\d)|^user"
+)
+
+# ``frame``/``column_action`` without lineage: decided by column names alone.
+UNTRACED: Any = object()
+
+
+@lru_cache(maxsize=3)
+def _sources(kind: str) -> frozenset[str]:
+    """``table.column`` of every platform column of a kind: special, identifier, text."""
+    out = set()
+    for t in schema.TABLES:
+        for c in t.columns:
+            pii, text = c.info.get("pii"), isinstance(c.type, schema.Text)
+            if (
+                (kind == "special" and c.info.get("special_category"))
+                or (kind == "identifier" and pii and not text)
+                or (kind == "text" and pii and text)
+            ):
+                out.add(f"{t.name}.{c.name}")
+    return frozenset(out)
+
+
 @lru_cache(maxsize=1)
 def _identifier_columns() -> frozenset[str]:
     return frozenset(
@@ -287,6 +312,7 @@ def gather_pii(
                     select(table.c.user_id, *cols).where(table.c.user_id.in_(chunk)),
                     action="redaction.gather_pii",
                     whole=True,
+                    cfg=cfg,
                 )
                 for m in rows.to_dict("records"):
                     bucket = out[int(m["user_id"])]
@@ -299,6 +325,68 @@ def gather_pii(
                             if isinstance(v, str) and v:
                                 bucket.setdefault(_CHANGE_FIELDS[m["field"]], set()).add(v)
     return out
+
+
+def gather_special(user_ids: Iterable[int], cfg: Settings | None = None) -> dict[int, set[str]]:
+    """Every special-category value (orientation, gender identity, health) the platform holds
+    for these users (read-only, through the audited door: one ``redaction.gather_special``
+    record naming the users, or part of the act it runs in)."""
+    from workbench.queries import door
+
+    ids = sorted({int(u) for u in user_ids})
+    out: dict[int, set[str]] = {u: set() for u in ids}
+    cols = [c for t in schema.TABLES for c in t.columns if c.info.get("special_category")]
+    tables = {c.table for c in cols}
+    if not ids or not cols:
+        return out
+    with door.act("redaction.gather_special", subjects=ids):
+        for table in tables:
+            mine = [c for c in cols if c.table is table]
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                query = select(table.c.user_id, *mine).where(table.c.user_id.in_(chunk))
+                rows = door.read(query, action="redaction.gather_special", whole=True, cfg=cfg)
+                for row in rows.itertuples(index=False):
+                    out[int(row[0])].update(str(v) for v in row[1:] if _present(v))
+    return out
+
+
+def gather_reports(
+    reporter_ids: Iterable[int], cfg: Settings | None = None
+) -> dict[int, list[tuple[int, str]]]:
+    """(report id, the reporter's own words) of every report these users filed (read-only,
+    through the audited door: one ``redaction.gather_reports`` record naming the reporters, or
+    part of the act it runs in)."""
+    from workbench.queries import door
+
+    ids = sorted({int(u) for u in reporter_ids})
+    out: dict[int, list[tuple[int, str]]] = {u: [] for u in ids}
+    if not ids:
+        return out
+    r = schema.reports
+    with door.act("redaction.gather_reports", subjects=ids):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            query = select(r.c.reporter_id, r.c.report_id, r.c.free_text).where(
+                r.c.reporter_id.in_(chunk)
+            )
+            rows = door.read(
+                query.order_by(r.c.report_id),
+                action="redaction.gather_reports",
+                subjects=chunk,
+                whole=True,
+                cfg=cfg,
+            )
+            for rep, rid, text in rows.itertuples(index=False):
+                out[int(rep)].append((int(rid), str(text) if _present(text) else ""))
+    return out
+
+
+def _present(value: Any) -> bool:
+    """A value a read returned, not a missing one (None, NaN, NA) or empty text."""
+    if value is None or value is pd.NA or value == "":
+        return False
+    return not (isinstance(value, float) and value != value)
 
 
 # --------------------------------------------------------------------------- patterns
@@ -393,10 +481,8 @@ class Redactor:
 
     # -- entities
     def _build_entities(self) -> None:
-        replace: dict[str, str] = {}  # lower-cased value -> replacement
-        self._known_phones: dict[
-            str, str | None
-        ] = {}  # national number -> replacement (None: keep)
+        # Values of people shown in clear stay when a pattern finds them (legal's subjects).
+        self._known_phones: dict[str, str | None] = {}  # national number -> replacement
         self._known_ips: dict[str, str | None] = {}
         self._known_emails: dict[str, str | None] = {}
         for p in self.people.values():
@@ -404,41 +490,38 @@ class Redactor:
             for kind, values in p.values.items():
                 for v in values:
                     v = v.strip()
-                    if not v:
-                        continue
-                    text = p.label if kind in ("name", "handle") else f"[{p.label} {kind}]"
-                    if kind == "phone":
-                        nat = phones.match_key(v)
-                        if nat:
-                            self._known_phones[nat] = text if hide else None
-                    if kind == "IP":
-                        canon = _canonical_ip(v)
-                        if canon:
-                            self._known_ips[canon] = text if hide else None
+                    text = f"[{p.label} {kind}]"
+                    if kind == "phone" and (nat := phones.match_key(v)):
+                        self._known_phones.setdefault(nat, text if hide else None)
+                    if kind == "IP" and (canon := _canonical_ip(v)):
+                        self._known_ips.setdefault(canon, text if hide else None)
                     if kind == "email":
-                        self._known_emails[v.lower()] = text if hide else None
-                    if not hide:
-                        continue
-                    replace[v.lower()] = text
-                    if kind == "handle":
-                        replace["@" + v.lower().lstrip("@")] = text
-                    if kind == "name":
-                        for token in v.split():
-                            if len(token) >= 3 or (len(token) >= 2 and not token.isascii()):
-                                replace.setdefault(token.lower(), text)
-        self._replacements = replace
-        if replace:
-            parts = []
-            for v in sorted(replace, key=len, reverse=True):
-                pat = re.escape(v)
-                if v[0].isascii() and (v[0].isalnum() or v[0] == "_"):
-                    pat = r"(?<![A-Za-z0-9_@.])" + pat
-                if v[-1].isascii() and (v[-1].isalnum() or v[-1] == "_"):
-                    pat += r"(?![A-Za-z0-9_])"
-                parts.append(pat)
-            self._entity_re: re.Pattern | None = re.compile("|".join(parts), re.IGNORECASE)
-        else:
-            self._entity_re = None
+                        self._known_emails.setdefault(v.lower(), text if hide else None)
+        # Everything hidden people hold, found by value in any spelling (evidence.protected).
+        self.protected = protected(
+            self.people.values(),
+            self._hidden,
+            {u: p.label for u, p in self.people.items()},
+            special=self.profile.outside,
+        )
+
+    def _replacement(self, hit: Hit) -> str:
+        if hit.kind in ("name", "name part", "handle", "reference", "user id"):
+            return hit.label or "[person]"
+        kind = {"email local part": "email", "special": "special category"}.get(hit.kind, hit.kind)
+        return f"[{hit.label} {kind}]" if hit.label else f"[{kind}]"
+
+    def _entities(self, s: str, spans: list[tuple[int, int, Hit]]) -> str:
+        if not spans:
+            return s
+        out, pos = [], 0
+        for start, end, hit in spans:
+            out.append(s[pos:start])
+            out.append(self._replacement(hit))
+            self._count("person")
+            pos = end
+        out.append(s[pos:])
+        return "".join(out)
 
     # -- text
     def text(self, value: str) -> str:
@@ -467,13 +550,9 @@ class Redactor:
         pats = self.profile.patterns
         if "url" in pats:
             s = _URL_RE.sub(lambda m: self._unknown("URL", m.group(0)), s)
-        if self._entity_re is not None:
-
-            def ent(m: re.Match) -> str:
-                self._count("person")
-                return self._replacements[m.group(0).lower()]
-
-            s = self._entity_re.sub(ent, s)
+        if self.protected:
+            s = self._entities(s, self.protected.text_spans(s))
+            s = self._entities(s, self.protected.ip_spans(s))
         if "email" in pats:
             s = _EMAIL_RE.sub(self._email, s)
         if "card" in pats:
@@ -485,6 +564,8 @@ class Redactor:
             s = self._phones(s, "phone" in pats)
         if "handle" in pats:
             s = _HANDLE_RE.sub(lambda m: self._unknown("handle", m.group(0)), s)
+        if self.protected.ids:  # "member #2881", "Person L (2881)"
+            s = self._entities(s, self.protected.id_spans(s))
         return s
 
     def _unknown(self, kind: str, value: str) -> str:
@@ -520,7 +601,7 @@ class Redactor:
         return self._unknown("IP", canon)
 
     def _phones(self, s: str, patterns: bool) -> str:
-        if not _DIGITS_RE.search(s):
+        if not _DIGITS_RE.search(s) and not phones.has_run(s):
             return s
         spans: list[tuple[int, int, str | None]] = []  # (start, end, replacement or None = keep)
 
@@ -551,12 +632,10 @@ class Redactor:
             elif patterns:
                 spans.append((start, end, f"[phone {self.tag('phone', e164 or digits)}]"))
 
-        # Known numbers first, in whatever spacing they were typed.
-        if self._known_phones:
-            for m in _DIGITS_RE.finditer(s):
-                digits = phones.digits(m.group(0))
-                if any(len(n) >= 7 and digits.endswith(n) for n in self._known_phones):
-                    add(m.start(), m.end(), m.group(0), None)
+        # Known numbers first, in whatever grouping and separators they were typed.
+        for start, end, key in phones.find_known(s, self._known_phones):
+            if not any(a < end and start < b for a, b, _ in spans):
+                spans.append((start, end, self._known_phones[key]))
         if patterns:
             for m in _INTL_PHONE_RE.finditer(s):
                 add(m.start(), m.end(), m.group(0), None)
@@ -614,27 +693,79 @@ class Redactor:
         return False
 
     def params(self, params: Any) -> Any:
-        """Query parameters with person ids and PII replaced."""
+        """Query parameters with person ids and PII replaced: a parameter named for a person
+        (``user_id``, ``uid``, ``user_a``, ``reporter``...) or holding the id of anyone in the
+        case becomes their pseudonym, whatever its name; text is redacted."""
         if not isinstance(params, dict) or not self.profile.changes_anything:
             return params
         out: dict[str, Any] = {}
         for k, v in params.items():
-            if is_person_id_column(str(k)) or str(k).lower() in ("user_ids", "users", "subjects"):
-                out[k] = [self.label(x) for x in v] if isinstance(v, list) else self.label(v)
-            elif isinstance(v, str):
-                out[k] = self.text(v)
-            elif isinstance(v, list):
-                out[k] = [self.text(x) if isinstance(x, str) else x for x in v]
-            else:
-                out[k] = v
+            personal = is_person_id_column(str(k)) or _PERSON_PARAM.search(str(k).lower())
+            out[k] = (
+                [self._param(x, bool(personal)) for x in v]
+                if isinstance(v, (list, tuple))
+                else self._param(v, bool(personal))
+            )
         return out
 
-    def frame(self, df: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, str]]]:
-        """A redacted copy of ``df`` and the list of field actions applied."""
+    def _param(self, v: Any, personal: bool) -> Any:
+        if isinstance(v, str):
+            uid = as_user_id(v)
+            if uid is not None and (personal or uid in self.people):
+                return self.label(uid)
+            return self.text(v)
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return v
+        uid = as_user_id(v)
+        if uid is not None and (personal or uid in self.people):
+            return self.label(uid)
+        return v
+
+    def column_action(self, column: str, sources: Any = UNTRACED) -> tuple[str, str, str]:
+        """(action, reason, column to treat the values as) for a result column, by its name and,
+        when traced (:func:`workbench.evidence.lineage.result_lineage`), by the platform
+        columns it comes from: ``reporter_id AS r`` is a reporter column, ``display_name AS
+        contact`` a name, and a column whose sources are unknown (None) is masked."""
+        action, reason = self.profile.action(column)
+        if not self.profile.outside or sources is UNTRACED or action == "drop":
+            return action, reason, column
+        if sources is None:
+            return "mask", "unknown lineage", column
+        srcs = sorted(sources)
+        names = [src.split(".", 1)[-1] for src in srcs]
+        if any(src in _sources("special") for src in srcs):
+            return "drop", "special category (lineage)", column
+        if any(is_reporter_column(n) for n in names):
+            return "drop", "reporter identity (lineage)", column
+        for name in names:
+            if is_person_id_column(name):
+                return "mask", "person id (lineage)", name
+        for src, name in zip(srcs, names):
+            if src in _sources("identifier"):
+                return "mask", "identifier (lineage)", name
+        ranked = {"drop": 2, "mask": 1, "keep": 0}
+        if len(names) == 1 and names[0] != column:
+            by_source, why = self.profile.action(names[0])
+            if ranked[by_source] > ranked[action] or (
+                reason == "profile default" and why == "profile"
+            ):
+                return by_source, f"{why} ({names[0]})", names[0]
+        for src, name in zip(srcs, names):
+            if src in _sources("text") and action == "keep" and self.profile.free_text == "mask":
+                return "keep", "free text (lineage)", name
+        return action, reason, column
+
+    def frame(
+        self, df: pd.DataFrame, lineage: list[Any] | None = None
+    ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+        """A redacted copy of ``df`` and the list of field actions applied. ``lineage`` (one
+        entry per column, from :func:`workbench.evidence.lineage.result_lineage`) makes the
+        platform columns behind each result column decide, whatever its name."""
         applied: list[dict[str, str]] = []
         out = {}
-        for col in df.columns:
-            action, reason = self.profile.action(str(col))
+        for n, col in enumerate(df.columns):
+            sources = lineage[n] if lineage is not None and n < len(lineage) else UNTRACED
+            action, reason, as_col = self.column_action(str(col), sources)
             if action == "drop":
                 applied.append({"field": str(col), "action": "drop", "reason": reason})
                 continue
@@ -648,10 +779,12 @@ class Redactor:
                 applied.append({"field": str(col), "action": "mask", "reason": reason})
             elif action == "mask":
                 uniques = series.dropna().unique()
-                mapping = {u: _as_text(self.value(str(col), u)) for u in uniques}
+                mapping = {u: _as_text(self.value(as_col, u)) for u in uniques}
                 series = series.map(mapping).astype("object")
                 applied.append({"field": str(col), "action": "mask", "reason": reason})
-            elif reason == "profile default" and self._free_text_outside(series):
+            elif (
+                reason == "profile default" or reason.endswith("(lineage)")
+            ) and self._free_text_outside(series):
                 # text the profile does not name (a timeline's summary, say) may still quote
                 # someone: their known PII and anything a pattern finds is replaced in it
                 uniques = series.dropna().unique()
@@ -715,7 +848,10 @@ def people_for(
     others: Iterable[int],
     cfg: Settings | None = None,
 ) -> list[Person]:
-    """The people of a case with their roles and PII values gathered from the platform."""
+    """The people of a case with their roles and PII values gathered from the platform (one
+    ``redaction.gather_pii`` record, or part of the act it runs in)."""
+    from workbench.queries import door
+
     roles: dict[int, str] = {}
     for u in others:
         roles[int(u)] = "other"
@@ -723,5 +859,13 @@ def people_for(
         roles[int(u)] = "subject"
     for u in reporters:  # a reporter stays confidential even if also named elsewhere
         roles[int(u)] = "reporter"
-    pii = gather_pii(roles, cfg)
-    return [Person(user_id=u, role=r, values=pii.get(u, {})) for u, r in roles.items()]
+    with door.act("redaction.gather_pii", subjects=roles):  # one audit record for both
+        pii = gather_pii(roles, cfg)
+        special = gather_special(roles, cfg)
+    people = []
+    for u, r in roles.items():
+        values = dict(pii.get(u, {}))
+        if special.get(u):
+            values["special"] = set(special[u])
+        people.append(Person(user_id=u, role=r, values=values))
+    return people

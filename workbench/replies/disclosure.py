@@ -25,10 +25,10 @@ from workbench.cases.taxonomy import taxonomy
 from workbench.content.language import fold, folded, to_original
 from workbench.errors import InputError
 from workbench.evidence import items as evidence
-from workbench.evidence.redaction import gather_pii
+from workbench.evidence.protected import Protected, protected
+from workbench.evidence.redaction import Person, gather_pii, gather_reports, gather_special
 from workbench.ids import validate_case_id
-from workbench.phones import national_number
-from workbench.platform import schema as S
+from workbench.phones import digit_form, national_number
 from workbench.queries import door
 from workbench.replies.drafts import CHANNELS, PUBLIC_CHANNELS, check_channel, reply_settings
 
@@ -70,6 +70,10 @@ class DisclosureContext:
     labels: set[str] = field(default_factory=set)
     special_values: set[str] = field(default_factory=set)
     allowed: set[str] = field(default_factory=set)
+    reporter_ids: set[int] = field(default_factory=set)  # user ids of confidential reporters
+    other_ids: set[int] = field(default_factory=set)  # user ids of the other people
+    report_ids: set[int] = field(default_factory=set)  # reports those reporters filed
+    report_texts: list[str] = field(default_factory=list)  # their own words in those reports
 
 
 _PII_KINDS = ("name", "handle", "email", "phone")
@@ -82,19 +86,7 @@ def _merge(into: dict[str, set[str]], values: dict[str, set[str]]) -> None:
 
 
 def _special_of(user_ids: Iterable[int]) -> set[str]:
-    from sqlalchemy import select as sselect
-
-    ids = sorted({int(u) for u in user_ids})
-    if not ids:
-        return set()
-    cols = [S.profiles.c[n] for n in S.special_category_columns("profiles")]
-    out: set[str] = set()
-    rows = door.read(
-        sselect(*cols).where(S.profiles.c.user_id.in_(ids)), action="reply.context", whole=True
-    )
-    for row in rows.itertuples(index=False):
-        out.update(str(v) for v in row if isinstance(v, str) and v)
-    return out
+    return {v for vals in gather_special(user_ids).values() for v in vals}
 
 
 def build_context(
@@ -115,9 +107,13 @@ def build_context(
         | named
         | ({int(recipient)} if recipient is not None else set())
     )
+    private = recipient is not None and channel not in PUBLIC_CHANNELS
+    own = {int(recipient)} if private and recipient is not None else set()
+    reporter_ids = {int(u) for u in rep_ids} - own
     with door.act("reply.context", case=case, subjects=people):  # one audit record
         pii = gather_pii(people)
         special = _special_of(people)
+        filed_reports = gather_reports(reporter_ids)
     ctx = DisclosureContext()
     for uid in rep_ids:
         if recipient is not None and uid == int(recipient) and channel not in PUBLIC_CHANNELS:
@@ -136,6 +132,13 @@ def build_context(
         for kind, vals in pii.get(int(recipient), {}).items():
             if kind in _PII_KINDS:
                 ctx.allowed.update(vals)
+    ctx.reporter_ids = reporter_ids
+    ctx.other_ids = (set(c.subjects) | named) - set(rep_ids) - own
+    for filed in filed_reports.values():
+        for report_id, words in filed:
+            ctx.report_ids.add(report_id)
+            if words:
+                ctx.report_texts.append(words)
     ctx.notes = [n.body for n in notes_mod.notes(case)]
     ctx.case_ids = {c.case_id, *c.related}
     ctx.labels = set(c.tags)
@@ -258,21 +261,80 @@ NOTE_SHINGLE = 5
 
 def _note_findings(text: str, notes: Iterable[str]) -> list[Finding]:
     """Runs of ``NOTE_SHINGLE`` or more words copied from a note (or a whole short note)."""
+    return _quote_findings(
+        text, notes, NOTE_SHINGLE, "internal_note", "copied from an internal note", 3
+    )
+
+
+QUOTE_SHINGLE = 6
+_REPORT_ID_RE = re.compile(r"(?i)\breport\w*\W{0,3}(?:id|no\.?|number)?\W{0,3}#?\s*(\d{1,12})\b")
+
+
+def _quote_findings(
+    text: str, sources: Iterable[str], n: int, kind: str, reason: str, shortest: int = 4
+) -> list[Finding]:
+    """Runs of ``n`` or more words shared with one of ``sources`` (in any case or accents)."""
     hay, owner = folded(text)
     toks = [(m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(hay)]
     words = [t[0] for t in toks]
     found: list[Finding] = []
-    for note in notes:
-        ntoks = _TOKEN_RE.findall(fold(note))
-        if len(ntoks) < 3:
+    for src in sources:
+        stoks = _TOKEN_RE.findall(fold(src))
+        if len(stoks) < shortest:
             continue
-        n = min(NOTE_SHINGLE, len(ntoks))
-        grams = _shingles(ntoks, n)
-        for i in range(len(words) - n + 1):
-            if tuple(words[i : i + n]) in grams:
-                s, e = to_original(owner, toks[i][1], toks[i + n - 1][2])
-                found.append(Finding("internal_note", s, e, "copied from an internal note"))
+        k = min(n, len(stoks))
+        grams = _shingles(stoks, k)
+        for i in range(len(words) - k + 1):
+            if tuple(words[i : i + k]) in grams:
+                s, e = to_original(owner, toks[i][1], toks[i + k - 1][2])
+                found.append(Finding(kind, s, e, reason))
     return found
+
+
+def context_protected(ctx: DisclosureContext, allowed: set[str]) -> Protected:
+    """The context's values as needles (names and their parts, handles, e-mails and local
+    parts, phones, ids) in the normalised form the exit scanner uses; the recipient's own
+    (allowed) values are not protected."""
+    people = [
+        Person(-1, "reporter", dict(ctx.reporter_values)),
+        Person(-2, "other", dict(ctx.other_values)),
+    ]
+    people += [Person(u, "reporter", {}) for u in ctx.reporter_ids]
+    people += [Person(u, "other", {}) for u in ctx.other_ids - ctx.reporter_ids]
+    if allowed:
+        kept = {
+            "name": set(allowed),
+            "handle": set(allowed),
+            "email": {a for a in allowed if "@" in a},
+            "phone": {a for a in allowed if sum(c.isdigit() for c in a) >= 7},
+        }
+        people.append(Person(-3, "other", kept))
+    hidden = {p.user_id for p in people if p.user_id != -3}
+    return protected(people, hidden, special=False)
+
+
+def _protected_findings(text: str, ctx: DisclosureContext, allowed: set[str]) -> list[Finding]:
+    prot = context_protected(ctx, allowed)
+    found = []
+    for s, e, hit in prot.spans(text):
+        kind = "reporter_identity" if hit.role == "reporter" else "personal_data"
+        found.append(Finding(kind, s, e, hit.what))
+    # a phone number split up, or written with odd separators: its digits anywhere in the reply
+    per_char = digit_form_positions(text)
+    digits_at = [i for i, ds in enumerate(per_char) for _ in ds]
+    joined = "".join(per_char)
+    for key, hit in prot.phones.items():
+        at = joined.find(key)
+        if at != -1:
+            kind = "reporter_identity" if hit.role == "reporter" else "personal_data"
+            s, e = digits_at[at], digits_at[at + len(key) - 1] + 1
+            found.append(Finding(kind, s, e, hit.what))
+    return found
+
+
+def digit_form_positions(text: str) -> list[str]:
+    """Per character of ``text``: its digit ("" for anything else), in the phones' digit form."""
+    return ["".join(c for c in digit_form(ch) if c.isdigit()) for ch in text]
 
 
 def _clause_patterns(ids: Iterable[str]) -> list[re.Pattern]:
@@ -395,6 +457,13 @@ def check(
     for m in _HANDLE_RE.finditer(text):
         if fold(m.group(0).lstrip("@")) not in {a.lstrip("@") for a in allowed_f}:
             findings.append(Finding("personal_data", m.start(), m.end(), "an @handle"))
+    findings += _protected_findings(text, ctx, allowed)
+    findings += _quote_findings(
+        text, ctx.report_texts, QUOTE_SHINGLE, "reporter_identity", "a quote of the report"
+    )
+    for m in _REPORT_ID_RE.finditer(text):
+        if int(m.group(1)) in ctx.report_ids:
+            findings.append(Finding("reporter_identity", m.start(1), m.end(1), "a report id"))
     findings += _note_findings(text, ctx.notes)
     for m in _CASE_ID_RE.finditer(text):
         findings.append(Finding("case_id", m.start(), m.end(), "a case id"))

@@ -14,9 +14,16 @@ from sqlalchemy import select
 from workbench import cases
 from workbench.config import settings as current_settings
 from workbench.errors import InputError
+from workbench.evidence.scanner import ExitScanner
 from workbench.ids import validate_case_id
-from workbench.replies.disclosure import DisclosureContext, DisclosureError, check
-from workbench.replies.drafts import check_channel, check_scenario
+from workbench.replies.disclosure import (
+    DisclosureContext,
+    DisclosureError,
+    build_context,
+    check,
+    context_protected,
+)
+from workbench.replies.drafts import check_channel, check_scenario, reply_settings
 from workbench.store import audit
 from workbench.store.models import ReplyRow
 from workbench.times import utcnow
@@ -53,12 +60,18 @@ def save_reply(
         check_scenario(scenario)
     if not isinstance(text, str) or not text.strip():
         raise InputError("the reply is empty", "write or draft a reply first")
-    result = check(text, case=case, channel=channel, recipient=recipient, context=context)
+    ctx = context or build_context(case, recipient=recipient, channel=channel)
+    result = check(text, case=case, channel=channel, recipient=recipient, context=ctx)
     if not result.ok:
         raise DisclosureError(
             f"reply not saved: it {result.summary()}", "edit the highlighted parts and check again"
         )
     text = result.text
+    # The last wall: the exit scan of what leaves for the member, with the guard's own values.
+    allowed = set(ctx.allowed) | {str(a) for a in reply_settings().get("allowed_contacts") or []}
+    ExitScanner(case, "external", protected=context_protected(ctx, allowed)).text(
+        f"{channel} reply", text
+    )
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     who = who or current_settings().analyst
     at = utcnow()

@@ -43,7 +43,7 @@ from workbench.evidence import items as evidence
 from workbench.files import atomic_write
 from workbench.ids import case_folder, validate_case_id
 from workbench.platform.engine import dispose_all as dispose_platform
-from workbench.reports.html import export_html, mark_stopped
+from workbench.reports.html import export_html, mark_stopped, scan_notebook
 from workbench.reports.html import exporter as html_exporter
 from workbench.reports.kernels import ENGINE_NAME, WarmKernel, register_engine
 from workbench.reports.sections import check_audience, check_zone
@@ -206,6 +206,12 @@ def _execute(
     try:
         if timed_out or (error and "kernel died" in error):
             mark_stopped(partial, error or "stopped")
+        if partial.exists() and error is None and task.audience != "internal":
+            try:  # the exit scan, before the report appears under its name
+                scan_notebook(partial, task.case_id, task.audience)
+            except WorkbenchError as exc:
+                partial.unlink(missing_ok=True)
+                error = str(exc)
         if partial.exists():
             os.replace(partial, final)
             notebook = final
@@ -214,7 +220,7 @@ def _execute(
     if error is not None:
         return _finish(task, t0, ok=False, error=error, notebook=notebook, timed_out=timed_out)
     try:
-        html = export_html(final)
+        html = export_html(final, case_id=task.case_id, audience=task.audience)
         labels = _record_evidence(task, final, html, stamp)
     except Exception as exc:
         return _finish(task, t0, ok=False, error=f"export failed: {_one_line(exc)}", notebook=final)

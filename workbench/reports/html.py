@@ -4,6 +4,7 @@ so it opens offline), and the banner of a report that was stopped.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +82,23 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def export_html(notebook: Path) -> Path:
-    """``<notebook>.html`` with no code and plotly.js embedded once (works offline)."""
+def scan_notebook(notebook: Path, case_id: str, audience: str) -> None:
+    """The exit scan of a report notebook for an outside audience (every cell and output);
+    :class:`~workbench.evidence.scanner.LeakFound` names the part, never the value."""
+    from workbench.evidence.scanner import ExitScanner
+
+    scanner = ExitScanner(case_id, audience)
+    if scanner.active:
+        scanner.text(f"report notebook {notebook.name}", notebook.read_text(encoding="utf-8"))
+
+
+_STYLE_RE = re.compile(r"<style[^>]*>.*?</style>", re.S | re.I)
+
+
+def export_html(notebook: Path, *, case_id: str | None = None, audience: str = "internal") -> Path:
+    """``<notebook>.html`` with no code and plotly.js embedded once (works offline). For an
+    outside audience the page passes the exit scan before it is written (the template's style
+    sheets and plotly.js, our own code, are not platform data and are left out of the scan)."""
     import nbformat
 
     html = exporter()
@@ -91,6 +107,12 @@ def export_html(notebook: Path) -> Path:
     body, _ = html.from_notebook_node(
         nb, resources={"metadata": {"name": f"Investigation report {case or notebook.stem}"}}
     )
+    if audience != "internal":
+        from workbench.evidence.scanner import ExitScanner
+
+        ExitScanner(case_id or str(case), audience).text(
+            f"report page {notebook.with_suffix('.html').name}", _STYLE_RE.sub("", body)
+        )
     if "plotly-graph-div" in body:
         from plotly.offline import get_plotlyjs
 

@@ -41,6 +41,7 @@ from workbench.cases.taxonomy import taxonomy
 from workbench.config import settings
 from workbench.errors import InputError, NotFoundError
 from workbench.evidence import items as ev
+from workbench.evidence.lineage import result_lineage
 from workbench.evidence.pseudonyms import case_key
 from workbench.evidence.redaction import Person, Redactor, load_profile, people_for
 from workbench.ids import validate_case_id
@@ -314,7 +315,17 @@ class CaseReport:
     def frame(self, df: pd.DataFrame) -> pd.DataFrame:
         """A table as this audience may read it (times shown in the display zone)."""
         if self.outside and len(df.columns):
-            df, _ = self.redactor().frame(df)
+            prov = df.attrs.get("provenance")
+            lineage = (
+                result_lineage(
+                    str(prov["sql"]),
+                    [str(c) for c in df.columns],
+                    str(prov.get("dialect") or "duckdb"),
+                )
+                if isinstance(prov, dict) and prov.get("sql")
+                else None
+            )
+            df, _ = self.redactor().frame(df, lineage)
         return self._zoned(df)
 
     def _zoned(self, df: pd.DataFrame) -> pd.DataFrame:

@@ -18,6 +18,7 @@ data and the source registry, so a new source needs no change here.
 from __future__ import annotations
 
 import hashlib
+import html
 import math
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -188,8 +189,8 @@ def _lanes(v: View, frames: list[pd.DataFrame]) -> list[str]:
 
 def _lane_label(lane: str, lane_by: str) -> str:
     if lane in CASE_LANES or lane_by == "source":
-        return registry.label(lane)
-    return f"user {lane}"
+        return esc(registry.label(lane))
+    return f"user {esc(lane)}"
 
 
 def _with_lane(df: pd.DataFrame, lane_by: str) -> pd.DataFrame:
@@ -208,14 +209,26 @@ def _notes_text(df: pd.DataFrame) -> list[str]:
         return [""] * len(df)
     out = []
     for starred, tags, comments in zip(df["starred"], df["tags"], df["comments"]):
-        bits = (["★ starred"] if starred else []) + ([f"tags: {', '.join(tags)}"] if tags else [])
-        bits += [f"“{c}”" for c in list(comments)[-3:]]
+        bits = (["★ starred"] if starred else []) + (
+            [f"tags: {esc(', '.join(map(str, tags)))}"] if len(tags) else []
+        )
+        bits += [f"“{esc(c)}”" for c in list(comments)[-3:]]
         out.append("<br>".join(bits))
     return out
 
 
+def esc(value: Any) -> str:
+    """Platform text as plotly shows it: plotly renders a subset of HTML in hover text, labels
+    and legends (``<a href>`` works there), so ``&``, ``<`` and ``>`` are escaped."""
+    return html.escape(str(value), quote=False)
+
+
 def _text(s: pd.Series, empty: str = "") -> list[str]:
-    return [empty if x is None or x is pd.NA else str(x) for x in s.astype(object).tolist()]
+    return [empty if x is None or x is pd.NA else esc(x) for x in s.astype(object).tolist()]
+
+
+def _raw(s: pd.Series) -> list[str]:
+    return ["" if x is None or x is pd.NA else str(x) for x in s.astype(object).tolist()]
 
 
 def _customdata(df: pd.DataFrame, v: View) -> np.ndarray:
@@ -229,7 +242,7 @@ def _customdata(df: pd.DataFrame, v: View) -> np.ndarray:
         _text(df["kind"]),
         _text(df["actor"], "—"),
         _text(df["target"], "—"),
-        [x[:160] for x in _text(df["summary"])],
+        [esc(x[:160]) for x in _raw(df["summary"])],
         _text(df["severity"]),
         _text(df["ref"]),
         _text(df["subject"]),
@@ -274,7 +287,7 @@ def _detail_traces(
                 x=x[rows],
                 y=y[rows],
                 mode="markers",
-                name=value,
+                name=value,  # escaped by _text
                 legendgroup=value,
                 marker=dict(
                     color=colour_for(value, key),
@@ -340,6 +353,7 @@ def _density_trace(
     for ri, ci, colour, n in zip(
         top["r"].tolist(), top["c"].tolist(), top["colour"].tolist(), top["n"].tolist()
     ):
+        colour = esc(colour)
         text[ri, ci] = f"{text[ri, ci]}, {colour} {n:,}" if text[ri, ci] else f"{colour} {n:,}"
     zmax = float(np.nanmax(z)) if np.isfinite(z).any() else 1.0
     ticks = [10**k for k in range(0, int(math.log10(max(zmax, 1))) + 1)]
@@ -430,7 +444,7 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
     marks = [
         (
             x,
-            str(kind),
+            esc(kind),
             "#6a3d9a",
             "dash",
             {"font": dict(size=10, color="#6a3d9a"), "textangle": -30},
@@ -554,7 +568,7 @@ def naive_figure(events: pd.DataFrame, tz: ZoneInfo) -> go.Figure:
             x=to_axis(events["ts"], tz),
             y=events["source"].astype(str),
             mode="markers",
-            text=events["summary"],
+            text=[esc(t) for t in events["summary"].astype(str)],
         )
     )
 

@@ -157,6 +157,10 @@ class EvidenceTray(Panel):
         except WorkbenchError as err:
             self.progress.bar_style = "danger" if self.progress.value else self.progress.bar_style
             self.say(str(err), "error")
+        except Exception as err:  # never silent: a bug still says what failed, in one line
+            self.progress.bar_style = "danger"
+            first = (str(err).splitlines() or [""])[0][:200]
+            self.say(f"failed: {type(err).__name__}: {first}", "error")
 
     def reload(self, select: str | None = None) -> None:
         df = evidence.items_frame(self.case_id)
