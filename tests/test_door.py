@@ -121,7 +121,7 @@ def test_every_read_path_leaves_exactly_one_record(people):
     import workbench as wb
     from workbench import content, replies, timeline
     from workbench.content import media
-    from workbench.evidence.redaction import gather_pii
+    from workbench.evidence.redaction import gather_pii, gather_reports, gather_special, people_for
     from workbench.replies.drafts import draft
 
     case, subject = people["case"], people["subject"]
@@ -147,6 +147,14 @@ def test_every_read_path_leaves_exactly_one_record(people):
             assert str(subject) in (rec["subjects"] or ""), action
     rec = _one_record(lambda: gather_pii([subject]), "redaction.gather_pii")
     assert rec["subjects"] == f"[{subject}]" and rec["row_count"] > 0
+    rec = _one_record(lambda: gather_special([subject]), "redaction.gather_special")
+    assert rec["subjects"] == f"[{subject}]" and rec["row_count"] == 1
+    reporter = people["reporter"]
+    rec = _one_record(lambda: gather_reports([reporter]), "redaction.gather_reports")
+    assert rec["subjects"] == f"[{reporter}]" and rec["row_count"] > 0
+    rec = _one_record(lambda: people_for([subject], [reporter], []), "redaction.gather_pii")
+    assert rec["subjects"] == str(sorted([subject, reporter])).replace(" ", "")
+    assert rec["details"] and '"reads"' in rec["details"]
     photo = wb.sql("SELECT photo_id FROM photos ORDER BY photo_id LIMIT 1")["photo_id"].iloc[0]
     rec = _one_record(lambda: media.item(f"photo:{photo}", case=case), "media.item", case)
     assert isinstance(rec["subjects"], str)
