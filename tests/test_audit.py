@@ -398,6 +398,36 @@ def test_serve_and_the_batch_anchor_periodically_and_when_they_stop(wb_env):
     assert cps[-1].seq == 7 == audit.head()[0]  # and when it stopped
 
 
+def test_workbench_serve_anchors_when_it_starts_and_when_it_stops(wb_env, set_setting):
+    import sys
+
+    from workbench.serve import servers
+
+    _five_records()
+    set_setting("WORKBENCH_ANCHOR_EVERY", "3600")  # only the checkpoints at start and stop
+    reads = "import time; from workbench.store import audit; audit.record('query.run')"
+    waits = [sys.executable, "-c", "import time; time.sleep(60)"]
+    plan = servers.ServePlan(
+        [sys.executable, "-c", reads], waits, "http://lab", "http://voila", "t", dict(os.environ)
+    )
+    assert servers.run(plan) == 0  # the first server to exit ends serve (the other is stopped)
+    assert [cp.seq for cp in anchors.checkpoints()] == [5, 6] and audit.head()[0] == 6
+
+
+def test_the_report_batch_anchors_when_it_starts_and_when_it_stops(wb_env, monkeypatch):
+    from workbench.reports import batch
+
+    _five_records()
+
+    def pool(tasks, workers, progress):
+        audit.record("report.run", case=CASE)
+        return {t.case_id: t.case_id for t in tasks}
+
+    monkeypatch.setattr(batch, "_run_pool", pool)
+    assert batch.run_many([CASE], workers=1) == [CASE]
+    assert [cp.seq for cp in anchors.checkpoints()] == [5, 6]
+
+
 def test_concurrent_appends_keep_one_chain(wb_env):
     def worker(i: int) -> None:
         for j in range(10):
