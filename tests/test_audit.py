@@ -200,23 +200,29 @@ def test_verify_catches_a_delete(wb_env, capsys):
     assert code == 1 and "audit record 4" in out
 
 
+def _forged(seq: int, at, prev_hash: str, analyst: str) -> dict:
+    """A format-2 record with a well-formed hash, as someone with the file would write it."""
+    forged = {
+        "seq": seq,
+        "at": at,
+        "identity": ME,
+        "analyst": analyst,
+        "action": "query.run",
+        "outcome": "ok",
+        "prev_hash": prev_hash,
+        "hash_format": 2,
+    }
+    forged["hash"] = audit.record_hash(forged)
+    return forged
+
+
 def test_verify_catches_an_insert(wb_env):
     _five_records()
     # Make room after record 2 and slip in a forged record with a well-formed hash.
     _exec("UPDATE audit_log SET seq = seq + 100 WHERE seq >= 3")
     _exec("UPDATE audit_log SET seq = seq - 99 WHERE seq >= 103")
     prev = _rows()[1]
-    forged = {
-        "seq": 3,
-        "at": prev["at"],
-        "identity": ME,
-        "analyst": "x",
-        "action": "query.run",
-        "outcome": "ok",
-        "prev_hash": prev["hash"],
-        "hash_format": 2,
-    }
-    forged["hash"] = audit.record_hash(forged)
+    forged = _forged(3, prev["at"], prev["hash"], "x")
     with cases_engine().begin() as conn:
         conn.execute(audit.AuditRow.__table__.insert().values(**forged))
     assert list(audit.records()["seq"]) == [1, 2, 3, 4, 5, 6]
@@ -229,17 +235,7 @@ def test_verify_catches_a_backdated_insert(wb_env):
     backwards names it."""
     _five_records()
     last = _rows()[-1]
-    forged = {
-        "seq": 6,
-        "at": datetime(2020, 1, 1, tzinfo=UTC),
-        "identity": ME,
-        "analyst": "s.novak",
-        "action": "query.run",
-        "outcome": "ok",
-        "prev_hash": last["hash"],
-        "hash_format": 2,
-    }
-    forged["hash"] = audit.record_hash(forged)
+    forged = _forged(6, datetime(2020, 1, 1, tzinfo=UTC), last["hash"], "s.novak")
     with cases_engine().begin() as conn:
         _drop_triggers(conn)
         conn.execute(audit.AuditRow.__table__.insert().values(**forged))
