@@ -221,7 +221,15 @@ def cut_message(f: Fetched, lim: Limits) -> str | None:
             f"{lim.max_bytes / 1e6:,.0f} MB in memory (WORKBENCH_MAX_BYTES)"
         )
     if f.cut_values:
-        parts.append(f"{f.cut_values:,} value(s) cut to {lim.max_value:,} characters")
+        parts.append(
+            f"{f.cut_values:,} value(s) cut to {lim.max_value:,} characters (WORKBENCH_MAX_VALUE)"
+        )
     if not parts:
         return None
-    return "; ".join(parts) + "; narrow the query or pass a larger max_rows="
+    if f.truncated:
+        todo = "narrow the query or pass a larger max_rows="
+    elif f.over_bytes:
+        todo = "narrow the query (fewer or shorter columns)"
+    else:
+        todo = "select part of the value (substr) if you need more of it"
+    return "; ".join(parts) + "; " + todo
