@@ -410,6 +410,35 @@ def test_workbench_serve_anchors_when_it_starts_and_when_it_stops(wb_env, set_se
     assert [cp.seq for cp in anchors.checkpoints()] == [5, 6] and audit.head()[0] == 6
 
 
+def test_a_stopped_service_writes_its_last_checkpoint(wb_env):
+    """``systemctl stop`` sends SIGTERM: the block ends as on Ctrl-C and anchors the head."""
+    import signal
+    import subprocess
+    import sys
+
+    _five_records()
+    service = (
+        "import time\n"
+        "from workbench.store import anchors, audit\n"
+        "with anchors.anchoring(every=3600):\n"
+        "    audit.record('query.run')\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(120)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", service], stdout=subprocess.PIPE, text=True, env=dict(os.environ)
+    )
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 128 + signal.SIGTERM
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert [cp.seq for cp in anchors.checkpoints()] == [5, 6] and audit.head()[0] == 6
+
+
 def test_the_report_batch_anchors_when_it_starts_and_when_it_stops(wb_env, monkeypatch):
     from workbench.reports import batch
 

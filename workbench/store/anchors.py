@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -250,12 +251,28 @@ class Anchorer:
         self._once()
 
 
+def _exit_on_sigterm(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)
+
+
 @contextmanager
 def anchoring(every: float | None = None, cfg: Settings | None = None) -> Iterator[Anchorer]:
     """Anchor now, every ``every`` seconds (``$WORKBENCH_ANCHOR_EVERY``) while the block runs,
-    and when it ends (``workbench serve``, the report batch)."""
-    worker = Anchorer(every if every is not None else _cfg(cfg).anchor_every, cfg).start()
+    and when it ends (``workbench serve``, the report batch). A SIGTERM (``systemctl stop``,
+    ``kill``) ends the block as Ctrl-C does, so the last checkpoint is written then too; a
+    handler someone else installed is left alone."""
+    previous = None
+    if (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    ):
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        yield worker
+        worker = Anchorer(every if every is not None else _cfg(cfg).anchor_every, cfg).start()
+        try:
+            yield worker
+        finally:
+            worker.stop()
     finally:
-        worker.stop()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
