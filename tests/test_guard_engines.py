@@ -316,3 +316,38 @@ def test_demo_load_makes_a_role_that_can_only_read(pg_platform_url, pg_platform_
     grants = reader_grants("platform")
     assert any("GRANT SELECT ON" in g and '"users"' in g for g in grants)
     assert not any("INSERT" in g or "UPDATE" in g for g in grants)
+
+
+@pytest.mark.postgres
+def test_the_reader_role_alone_writes_nothing(pg_platform_url, pg_platform_owner_url):
+    """The role is a wall of its own: no guard, no cursor, no extended protocol, read-only
+    switched off for the session, and still every write is refused by the server."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_platform_url).set(drivername="postgresql")
+    writes = [
+        "DELETE FROM users",
+        "UPDATE users SET status = 'banned'",
+        "INSERT INTO users SELECT * FROM users LIMIT 1",
+        "CREATE TABLE x (a int)",
+        "CREATE TEMP TABLE users AS SELECT 1 AS user_id",
+        "TRUNCATE users",
+        "SELECT lo_from_bytea(0, 'x')",
+        "SELECT lo_create(0)",
+        "SELECT set_config('default_transaction_read_only', 'off', false)",
+        "COPY users TO '/tmp/users.csv'",
+    ]
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as conn:
+        assert conn.execute("SHOW default_transaction_read_only").fetchone() == ("on",)
+        conn.execute("SET default_transaction_read_only = off")  # the role may do this ...
+        for statement in writes:
+            with pytest.raises(psycopg.Error, match="permission denied|must be superuser"):
+                conn.execute(statement)  # ... and still writes nothing
+    owner = create_engine(pg_platform_owner_url)
+    try:
+        with owner.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM pg_largeobject_metadata")).scalar() == 0
+            assert not conn.execute(text("SELECT to_regclass('public.x')")).scalar()
+    finally:
+        owner.dispose()
