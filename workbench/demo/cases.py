@@ -193,9 +193,30 @@ def scenario_people(scenario: dict) -> tuple[list[int], list[object]]:
     return subjects, reporters[:20]
 
 
+def _needs_reporters(kind: str, subjects: list[int], reporters: list[object]) -> bool:
+    """A scenario with no reporters of its own is filed with the platform's reporters of its
+    first subject (requests from outside have none)."""
+    return (
+        not reporters
+        and bool(subjects)
+        and kind not in ("privacy_request", "law_enforcement_request")
+    )
+
+
+def _scenario_reporters(settings: Settings, truth: dict) -> dict[int, list[int]]:
+    """The platform's reporters of each scenario subject that needs them. Read before the
+    case store's write transaction: each read's audit record is written to that store."""
+    found: dict[int, list[int]] = {}
+    for sc in truth.get("scenarios", []):
+        subjects, reporters = scenario_people(sc)
+        if _needs_reporters(sc["kind"], subjects, reporters) and subjects[0] not in found:
+            found[subjects[0]] = _reporters_of(settings, subjects[0])
+    return found
+
+
 def _file_scenarios(
     s,
-    settings: Settings,
+    found: dict[int, list[int]],
     truth: dict,
     anchor: datetime,
     have: set[str],
@@ -213,12 +234,8 @@ def _file_scenarios(
         if category is None:
             continue
         subjects, reporters = scenario_people(sc)
-        if (
-            not reporters
-            and subjects
-            and kind not in ("privacy_request", "law_enforcement_request")
-        ):
-            reporters = [r for r in _reporters_of(settings, subjects[0]) if r not in subjects]
+        if _needs_reporters(kind, subjects, reporters):
+            reporters = [r for r in found[subjects[0]] if r not in subjects]
         details = sc.get("details") or {}
         custom = {"scenario": kind}
         custom.update(
@@ -454,8 +471,9 @@ def file_demo_cases(
             bar.update(len(plans[i : i + batch]))
     if bar:
         bar.close()
+    found = _scenario_reporters(settings, truth)
     with store_session(settings) as s:  # the current queue comes last: the newest ids
-        _file_scenarios(s, settings, truth, anchor, have, result, random.Random(seed + 1))
+        _file_scenarios(s, found, truth, anchor, have, result, random.Random(seed + 1))
     with store_session(settings) as s:  # include those filed by an earlier run
         for ext, cid in s.execute(
             select(CaseRow.external_id, CaseRow.case_id).where(
