@@ -93,16 +93,21 @@ def test_duckdb_refuses_the_corpus_with_the_guard_off(wb_env, monkeypatch):
     assert not list(Path(wb_env.platform_file).resolve().parent.glob("platform.duckdb.wal*"))
 
 
-@pytest.mark.postgres
-def test_postgres_refuses_the_corpus_with_the_guard_off(pg_env, pg_platform_owner_url, monkeypatch):
-    _corpus_on_engine(pg_env, monkeypatch)
-    owner = create_engine(pg_platform_owner_url)
+def _nothing_written_in_postgres(owner_url: str) -> None:
+    """No large object and no table ``x`` made (looked at as the platform's owner)."""
+    owner = create_engine(owner_url)
     try:
         with owner.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM pg_largeobject_metadata")).scalar() == 0
             assert not conn.execute(text("SELECT to_regclass('public.x')")).scalar()
     finally:
         owner.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_refuses_the_corpus_with_the_guard_off(pg_env, pg_platform_owner_url, monkeypatch):
+    _corpus_on_engine(pg_env, monkeypatch)
+    _nothing_written_in_postgres(pg_platform_owner_url)
 
 
 def test_duckdb_lockdown_alone_refuses_files_settings_and_writes(wb_env, monkeypatch):
@@ -344,10 +349,4 @@ def test_the_reader_role_alone_writes_nothing(pg_platform_url, pg_platform_owner
         for statement in writes:
             with pytest.raises(psycopg.Error, match="permission denied|must be superuser"):
                 conn.execute(statement)  # ... and still writes nothing
-    owner = create_engine(pg_platform_owner_url)
-    try:
-        with owner.connect() as conn:
-            assert conn.execute(text("SELECT count(*) FROM pg_largeobject_metadata")).scalar() == 0
-            assert not conn.execute(text("SELECT to_regclass('public.x')")).scalar()
-    finally:
-        owner.dispose()
+    _nothing_written_in_postgres(pg_platform_owner_url)
