@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import workbench as wb
     from workbench.platform.engine import platform_engine
-    from workbench.queries import guard
+    from workbench.queries import door, guard
     from workbench.queries import library as queries
     from workbench.queries import run as execute
     from workbench.store import audit
@@ -164,10 +164,10 @@ def main(argv: list[str] | None = None) -> int:
             cpu_ms.append((time.process_time() - c0) * 1000)
             n_rows.append(len(df))
             sql_text, bound = execute.render(q.name, **p)
-            stmt = execute._statement(sql_text, bound, {x.name for x in q.params if x.array})
+            stmt = door.statement(sql_text, bound, {x.name for x in q.params if x.array})
             t0 = time.perf_counter()
             with engine.connect() as conn:
-                pd.read_sql(stmt, conn, params=execute._driver_params(bound))
+                pd.read_sql(stmt, conn, params=door.driver_params(bound))
             raw_ms.append((time.perf_counter() - t0) * 1000)
         diffs = [a - b for a, b in zip(wb_ms, raw_ms)]
         rows.append(

@@ -10,7 +10,9 @@
   that need a home of their own (import it from ``conftest``).
 * ``set_setting(name, value)``: change one ``WORKBENCH_*`` setting for a test.
 * ``pg_server``: a throwaway PostgreSQL server for the session; ``pg_url`` an empty database
-  per test; ``pg_platform_url`` the demo platform loaded into PostgreSQL once per session.
+  per test; ``pg_platform_url`` the demo platform loaded into PostgreSQL once per session, read
+  as the restricted reader role (``pg_platform_owner_url`` as its owner); ``pg_reader(url)``
+  the reader URL of a database a test filled itself.
 """
 
 from __future__ import annotations
@@ -134,13 +136,30 @@ def pg_url(pg_server) -> str:
 
 
 @pytest.fixture(scope="session")
-def pg_platform_url(pg_server, demo_home) -> str:
-    """The demo platform loaded into PostgreSQL (once per session; read it, don't write)."""
+def pg_platform_owner_url(pg_server, demo_home) -> str:
+    """The demo platform loaded into PostgreSQL (once per session), as its owner: for tests
+    that look behind the reader role. Read it, don't write."""
     from workbench.demo.load import load_into_postgres
 
     url = pg_server.create_database("platform")
     load_into_postgres(demo_home / "platform.duckdb", url)
     return url
+
+
+@pytest.fixture(scope="session")
+def pg_platform_url(pg_platform_owner_url) -> str:
+    """The demo platform in PostgreSQL, read as the role ``workbench demo load`` makes (the
+    workbench refuses any role that could write)."""
+    from workbench.demo.load import create_reader
+
+    return create_reader(pg_platform_owner_url)
+
+
+def pg_reader(url: str) -> str:
+    """The reader-role URL for a PostgreSQL database a test filled with platform tables."""
+    from workbench.demo.load import create_reader
+
+    return create_reader(url)
 
 
 @pytest.fixture

@@ -257,9 +257,16 @@ def test_reporters_are_confidential(store_env, capsys):
     ]
     assert main(["case", "show", c.case_id]) == 0
     assert "987654321" not in capsys.readouterr().out
-    assert main(["case", "show", c.case_id, "--internal"]) == 0
+    assert main(["case", "show", c.case_id, "--internal"]) == 2  # a reason is needed
+    assert "needs a reason" in capsys.readouterr().err
+    why = "checking the reporter is not the subject's ex"
+    assert main(["case", "show", c.case_id, "--internal", "--reason", why]) == 0
     out = capsys.readouterr().out
     assert "987654321" in out and "CONFIDENTIAL" in out
+    from workbench.store import audit
+
+    rec = audit.records(c.case_id, action="case.reporters").iloc[-1]
+    assert rec["reason"] == why and rec["row_count"] == 2 and rec["subjects"] == "[987654321]"
 
 
 def test_decisions_and_precedents(store_env):

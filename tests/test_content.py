@@ -6,8 +6,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pandas as pd
+import pytest
 
 from workbench.content.profiles import search_thread, tag_messages
+from workbench.errors import InputError
 from workbench.widgets.thread_view import thread_html
 
 BODIES = [
@@ -115,15 +117,27 @@ def test_profile_card_separates_special_category_data(wb_env):
     from workbench.widgets.profile_card import ProfileCardView
 
     uid = _a_user_with(wb_env, "account_changes")
+    from workbench.store import audit
+
     card = content.profile(uid)
     assert card.user_id == uid
-    assert set(card.special) == {"gender_identity", "sexual_orientation", "health_notes"}
-    assert not set(card.special) & set(card.profile)
+    assert card.special == {}  # not even read with the profile
+    special = {"gender_identity", "sexual_orientation", "health_notes"}
+    assert not special & set(card.profile)
     assert not card.changes.empty and card.changes["ts"].is_monotonic_decreasing
+    with pytest.raises(InputError, match="needs a reason"):
+        content.special_fields(uid, reason=" ")
     view = ProfileCardView(uid)
     assert view.special.value == ""  # hidden until asked for
+    view.special_toggle.value = True  # no reason typed: nothing is read
+    assert "Give a reason" in view.special.value and view.special_toggle.value is False
+    assert audit.records(action="content.special").empty
+    view.special_reason.value = "checking a health-related threat in the reports"
     view.special_toggle.value = True
     assert "sexual_orientation" in view.special.value
+    rec = audit.records(action="content.special").iloc[-1]
+    assert rec["reason"] == "checking a health-related threat in the reports"
+    assert rec["subjects"] == f"[{uid}]" and rec["row_count"] == 1
     assert "History of changes" in "".join(
         c.value for c in view.children if isinstance(getattr(c, "value", None), str)
     )

@@ -1,17 +1,20 @@
-"""The read-only guard and the walls behind it, on DuckDB and PostgreSQL.
+"""The read-only guard, on DuckDB and PostgreSQL.
 
-* a refusal corpus is refused by the guard (both dialects) and, run through ``wb.sql`` on each
-  engine, leaves one ``refused`` audit record per statement and the data untouched;
+* a refusal corpus and the adversarial corpus (``tests/adversarial.py``, by bypass family) are
+  refused by the guard (both dialects) and, run through ``wb.sql`` on each engine, leave one
+  ``refused`` audit record per statement and the data untouched;
 * legitimate complex SELECTs pass and run on both engines;
-* with the guard bypassed on purpose, the database's own read-only mode still refuses writes;
-* the time limit cancels a deliberately slow query in the database.
+* what is sent is SQL written back from the checked tree (comments gone, binds as ``:name``,
+  value-growing functions capped); EXPLAIN is only ever a plain EXPLAIN of one query.
+
+The walls behind the guard are ``tests/test_guard_engines.py``; the property-based tests are
+``tests/test_guard_properties.py``.
 """
 
 from __future__ import annotations
 
-import time
-
 import pytest
+from adversarial import CORPUS, filled
 
 from workbench.queries import guard
 from workbench.queries import run as execute
@@ -161,6 +164,71 @@ def test_guard_names_specific_reasons():
         assert reason in str(err.value), (statement, str(err.value))
 
 
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
+def test_guard_refuses_the_adversarial_corpus(dialect):
+    for family, item in CORPUS:
+        statement = filled(item, db="/var/wb/platform.duckdb", home="/var/wb", mark="/tmp/m")
+        with pytest.raises(QueryRefused) as err:
+            guard.check(statement, dialect)
+        assert "\n" not in str(err.value), (family, statement)
+
+
+def test_the_issue_attack_is_read_as_the_database_reads_it():
+    attack = (
+        "/* /* */ EXPLAIN SELECT '*/ SELECT filename, content FROM read_text($$/etc/passwd$$) --'"
+    )
+    with pytest.raises(QueryRefused, match="read_text\\(\\) is not allowed"):
+        guard.check(attack, "duckdb")
+    harmless = "/* /* */ EXPLAIN SELECT '*/ SELECT 1 AS seen --'"
+    checked = guard.check(harmless, "duckdb")
+    assert checked.kind == "select" and checked.sql == "SELECT 1 AS seen"
+
+
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres"])
+def test_what_is_sent_is_written_back_from_the_checked_tree(dialect):
+    c = guard.check(
+        "/* note */ SELECT handle -- trailing ; DROP TABLE users\n FROM users "
+        "WHERE user_id IN :ids AND handle = :h /* ; */",
+        dialect,
+    )
+    assert c.sql == "SELECT handle FROM users WHERE user_id IN :ids AND handle = :h"
+    assert c.tables == {"users"} and c.query is not None
+    e = guard.check("/* c */ EXPLAIN /* x */ SELECT * FROM users WHERE user_id = :u", dialect)
+    assert (e.kind, e.sql) == ("explain", "EXPLAIN SELECT * FROM users WHERE user_id = :u")
+    for positional in ("SELECT * FROM users WHERE user_id = ?", "SELECT $1"):
+        with pytest.raises(QueryRefused, match="positional parameters"):
+            guard.check(positional, dialect)
+
+
+def test_explain_is_plain_or_refused():
+    for statement, reason in {
+        "EXPLAIN ANALYZE SELECT 1": "only a plain EXPLAIN",
+        "EXPLAIN (ANALYZE) SELECT 1": "only a plain EXPLAIN",
+        "EXPLAIN VERBOSE SELECT 1": "only a plain EXPLAIN",
+        "EXPLAIN (SELECT 1)": "only a plain EXPLAIN",
+        "EXPLAIN DESCRIBE users": "only explain one query",
+        "EXPLAIN SELECT 1; SELECT 2": "2 statements",
+        "EXPLAIN": "EXPLAIN needs a query",
+    }.items():
+        with pytest.raises(QueryRefused, match=reason):
+            guard.check(statement, "postgres")
+
+
+def test_value_growing_functions_are_capped_in_what_is_sent():
+    import duckdb
+
+    con = duckdb.connect()
+    sent = guard.check(
+        "SELECT length(repeat('xy', 1000000000)) AS a, length(lpad('a', 500000000, 'z')) AS b, "
+        "repeat('ab', 2) AS c, repeat('ab', NULL) IS NULL AS d",
+        "duckdb",
+        max_value=1000,
+    ).sql
+    assert con.execute(sent).fetchone() == (1000, 1000, "abab", True)
+    with pytest.raises(QueryRefused, match="repeat/lpad/rpad of a value made by"):
+        guard.check("SELECT repeat(repeat('x', 9), 9)", "duckdb", max_value=1000)
+
+
 def _count_users() -> int:
     return int(execute.sql("SELECT count(*) AS n FROM users")["n"].iloc[0])
 
@@ -168,11 +236,12 @@ def _count_users() -> int:
 def _refusal_corpus_on_engine():
     before = _count_users()
     first = len(audit.records())
-    for statement in REFUSED:
+    statements = REFUSED + [filled(i, db="/x", home="/x", mark="/x") for _, i in CORPUS]
+    for statement in statements:
         with pytest.raises(QueryRefused):
             execute.sql(statement)
     recs = audit.records().iloc[first:]
-    assert len(recs) == len(REFUSED)
+    assert len(recs) == len(statements)
     assert set(recs["outcome"]) == {"refused"}
     assert recs["reason"].str.startswith("refused: ").all()
     assert _count_users() == before
@@ -194,84 +263,3 @@ def test_refusal_corpus_and_legit_selects_on_duckdb(wb_env):
 def test_refusal_corpus_and_legit_selects_on_postgres(pg_env):
     _refusal_corpus_on_engine()
     _legit_on_engine(LEGIT_PG)
-
-
-def _bypass_guard(monkeypatch):
-    monkeypatch.setattr(
-        guard, "check", lambda *a, **k: guard.Checked("select", frozenset(), frozenset())
-    )
-
-
-def test_duckdb_walls_behind_the_guard(wb_env, monkeypatch):
-    before = _count_users()
-    _bypass_guard(monkeypatch)
-    # second check: DuckDB's own parser counts statements and their kind
-    with pytest.raises(QueryRefused, match="the database sees"):
-        execute.sql("DELETE FROM users")
-    with pytest.raises(QueryRefused, match="the database sees 2 statements"):
-        execute.sql("SELECT 1; DELETE FROM users")
-    # last wall: the file is open read-only
-    monkeypatch.setattr(execute, "_duckdb_check_statements", lambda *a, **k: None)
-    for statement in (
-        "DELETE FROM users",
-        "CREATE TABLE x (a INT)",
-        "INSERT INTO users SELECT * FROM users LIMIT 1",
-        "UPDATE users SET status = 'banned'",
-    ):
-        with pytest.raises(QueryRefused, match="the database refused it"):
-            execute.sql(statement)
-    monkeypatch.undo()
-    assert _count_users() == before
-    recs = audit.records()
-    assert list(recs["outcome"].iloc[-7:-1]) == ["refused"] * 6  # the last is the count above
-
-
-@pytest.mark.postgres
-def test_postgres_walls_behind_the_guard(pg_env, monkeypatch):
-    before = _count_users()
-    writes = (
-        "DELETE FROM users",
-        "CREATE TABLE x (a INT)",
-        "UPDATE users SET status = 'banned'",
-        "SELECT 1; DELETE FROM users",
-    )
-    _bypass_guard(monkeypatch)
-    # second wall: results stream through a server-side cursor, which only a query can feed
-    for statement in writes:
-        with pytest.raises((QueryRefused, execute.QueryFailed)):
-            execute.sql(statement)
-    # last wall: the READ ONLY transaction (EXPLAIN runs on a plain cursor, so claim that kind)
-    monkeypatch.setattr(
-        guard, "check", lambda *a, **k: guard.Checked("explain", frozenset(), frozenset())
-    )
-    for statement in writes[:3] + ("SELECT set_config('transaction_read_only', 'off', true)",):
-        with pytest.raises(QueryRefused, match="the database refused it"):
-            execute.sql(statement)
-    monkeypatch.undo()
-    assert _count_users() == before
-
-
-SLOW = {
-    "duckdb": "SELECT sum(a.x * b.y) AS s FROM range(100000000) AS a(x), range(100000) AS b(y)",
-    "postgres": "SELECT sum(a * b) AS s FROM generate_series(1, 100000000) AS a, "
-    "generate_series(1, 100000) AS b",
-}
-
-
-def _time_limit(kind: str):
-    t0 = time.monotonic()
-    with pytest.raises(execute.QueryTimeout, match="time limit of 1 s"):
-        execute.sql(SLOW[kind], timeout=1)
-    assert time.monotonic() - t0 < 15
-    assert audit.records()["outcome"].iloc[-1] == "timeout"
-    # the engine is usable straight after the cancel
-    assert _count_users() > 0
-
-
-def test_time_limit_cancels_in_duckdb(wb_env):
-    _time_limit("duckdb")
-
-
-@pytest.mark.postgres
-def test_time_limit_cancels_in_postgres(pg_env):
-    _time_limit("postgres")

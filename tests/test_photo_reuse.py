@@ -337,7 +337,9 @@ def test_library_query_gives_the_same_answer_on_postgresql(
 
     monkeypatch.setenv(config.ENV_HOME, str(tmp_path))
     results = {}
-    for name, url in (("duckdb", f"duckdb:///{path}"), ("postgresql", pg_url)):
+    from conftest import pg_reader
+
+    for name, url in (("duckdb", f"duckdb:///{path}"), ("postgresql", pg_reader(pg_url))):
         monkeypatch.setenv(config.ENV_DATA_URL, url)
         dispose_all()
         config.settings(reload=True)

@@ -34,7 +34,6 @@ REQUIRED = [
     "appeals_by_user",
 ]
 EVER = "2000-01-01T00:00:00Z"
-CASE = "ESC-2026-000007"
 
 
 def scenario(ground_truth: dict, kind: str) -> dict:
@@ -130,8 +129,15 @@ def test_malformed_library_files_are_reported(tmp_path, set_setting):
 # --- running --------------------------------------------------------------------------------
 
 
+def _case(*subjects: int) -> str:
+    from workbench import cases
+
+    return cases.create(category="account_takeover", subjects=list(subjects) or [1]).case_id
+
+
 def test_query_result_carries_provenance_and_is_audited(wb_env, ground_truth):
     user = scenario(ground_truth, "account_takeover")["users"][0]
+    CASE = _case(user)
     df = wb.query("logins_by_user", case=CASE, user_id=user, start=EVER)
     prov = df.attrs["provenance"]
     assert prov["query"] == "logins_by_user" and ":user_id" in prov["sql"]
@@ -292,6 +298,7 @@ def test_cli_lists_shows_and_runs(wb_env, capsys, ground_truth):
     out = capsys.readouterr().out
     assert "user_id (int, required)" in out and "FROM logins" in out
     user = scenario(ground_truth, "account_takeover")["users"][0]
+    CASE = _case(user)
     assert (
         main(
             [
@@ -370,6 +377,7 @@ def test_query_panel_pages_sorts_and_hands_results_to_evidence(wb_env, ground_tr
 
     got = []
     user = scenario(ground_truth, "account_takeover")["users"][0]
+    CASE = _case(user)
     panel = QueryPanel(
         case=CASE,
         query="logins_by_user",
@@ -432,15 +440,12 @@ def test_sql_editor_adds_its_result_to_the_case_evidence_by_default(wb_env):
 def test_a_query_the_database_rejects_is_one_line_and_audited_as_failed(wb_env):
     from workbench.queries.run import QueryFailed
 
+    case = _case()
     with pytest.raises(QueryFailed, match="^the database could not run it: ") as err:
-        wb.sql("SELECT no_such_column FROM users", case="ESC-2026-000001")
+        wb.sql("SELECT no_such_column FROM users", case=case)
     assert "\n" not in str(err.value) and "Traceback" not in str(err.value)
     rec = audit.records().iloc[-1]
-    assert (rec["action"], rec["outcome"], rec["case_id"]) == (
-        "sql.run",
-        "failed",
-        "ESC-2026-000001",
-    )
+    assert (rec["action"], rec["outcome"], rec["case_id"]) == ("sql.run", "failed", case)
     assert "no_such_column" in rec["sql_text"] and "could not run" in rec["reason"]
     assert audit.verify() is None
 

@@ -695,7 +695,9 @@ def test_same_timeline_on_postgresql(tl_env, tl_platform, pg_url, monkeypatch, t
             frame.to_sql(table.name, engine, if_exists="append", index=False)
     con.close()
     engine.dispose()
-    monkeypatch.setenv(config.ENV_DATA_URL, pg_url)
+    from conftest import pg_reader
+
+    monkeypatch.setenv(config.ENV_DATA_URL, pg_reader(pg_url))
     dispose_engines()
     config.settings(reload=True)
 

@@ -6,7 +6,7 @@ setting                       meaning                                     defaul
 WORKBENCH_HOME                state folder (data, case store, cases)      ``./var``
 WORKBENCH_DATA_URL            platform data, read-only                    ``<home>/platform.duckdb``
 WORKBENCH_CASES_URL           case store, read-write                      ``<home>/workbench.db``
-WORKBENCH_ANALYST             who is acting (audit log)                   the OS user
+WORKBENCH_ANALYST             display name of who is acting               ``JUPYTERHUB_USER`` or the OS user
 WORKBENCH_TZ                  display time zone (IANA name)               ``UTC``
 WORKBENCH_MAX_ROWS            rows fetched per query before the cut       ``100000``
 WORKBENCH_QUERY_TIMEOUT       seconds before a query is cancelled         ``60``
@@ -19,6 +19,15 @@ WORKBENCH_RESPONSES_DIR       reply templates                             shippe
 WORKBENCH_TERMS_DIR           risk-term lists                             shipped ``templates/terms``
 WORKBENCH_REDACTION_DIR       redaction profiles per audience             shipped ``templates/redaction``
 WORKBENCH_FILINGS_DIR         filing templates, contacts, letters         shipped ``templates/filings``
+WORKBENCH_MAX_BYTES           bytes fetched per query before the cut      ``256000000`` (256 MB)
+WORKBENCH_MAX_VALUE           characters (or bytes) kept of one value     ``4000``
+WORKBENCH_DUCKDB_MEMORY       DuckDB memory_limit for the platform        ``512MB``
+WORKBENCH_DUCKDB_THREADS      DuckDB threads for the platform             ``2``
+WORKBENCH_ANCHOR_DIR          where signed audit checkpoints are appended ``<home>/anchors``
+WORKBENCH_ANCHOR_KEY          Ed25519 key file that signs checkpoints     ``<home>/secrets/audit-anchor.pem``
+WORKBENCH_ANCHOR_PUBLIC_KEY   public key that checks them (PEM file)      from the signing key
+WORKBENCH_ANCHOR_SYSLOG       also send checkpoints to syslog             off (``/dev/log``, ``host:514``)
+WORKBENCH_ANCHOR_EVERY        seconds between checkpoints (serve, batch)  ``300``
 WORKBENCH_BUNDLE_KEY          the team's Ed25519 bundle signing key       ``<home>/secrets/bundles.pem``
 WORKBENCH_EVIDENCE_MAX_BYTES  largest file ``evidence add`` takes         ``4294967296`` (4 GiB)
 ============================  ==========================================  =========================
@@ -62,12 +71,29 @@ ENV_RESPONSES_DIR = "WORKBENCH_RESPONSES_DIR"
 ENV_TERMS_DIR = "WORKBENCH_TERMS_DIR"
 ENV_REDACTION_DIR = "WORKBENCH_REDACTION_DIR"
 ENV_FILINGS_DIR = "WORKBENCH_FILINGS_DIR"
+ENV_MAX_BYTES = "WORKBENCH_MAX_BYTES"
+ENV_MAX_VALUE = "WORKBENCH_MAX_VALUE"
+ENV_DUCKDB_MEMORY = "WORKBENCH_DUCKDB_MEMORY"
+ENV_DUCKDB_THREADS = "WORKBENCH_DUCKDB_THREADS"
+ENV_ANCHOR_DIR = "WORKBENCH_ANCHOR_DIR"
+ENV_ANCHOR_KEY = "WORKBENCH_ANCHOR_KEY"
+ENV_ANCHOR_PUBLIC_KEY = "WORKBENCH_ANCHOR_PUBLIC_KEY"
+ENV_ANCHOR_SYSLOG = "WORKBENCH_ANCHOR_SYSLOG"
+ENV_ANCHOR_EVERY = "WORKBENCH_ANCHOR_EVERY"
+#: Set by JupyterHub in each user's server: the hub account the server runs for.
+ENV_HUB_USER = "JUPYTERHUB_USER"
 ENV_BUNDLE_KEY = "WORKBENCH_BUNDLE_KEY"
 ENV_EVIDENCE_MAX_BYTES = "WORKBENCH_EVIDENCE_MAX_BYTES"
 
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_QUERY_TIMEOUT_S = 60.0
 DEFAULT_LAB_URL = "http://127.0.0.1:8888/lab/tree"
+DEFAULT_MAX_BYTES = 256_000_000
+DEFAULT_MAX_VALUE = 4_000
+DEFAULT_DUCKDB_MEMORY = "512MB"  # below a 1 GB value (refused) and bounds a scan's buffer pool
+DEFAULT_DUCKDB_THREADS = 2
+DEFAULT_ANCHOR_EVERY_S = 300.0
+_MEMORY_RE = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 DEFAULT_EVIDENCE_MAX_BYTES = 4 << 30
 
 ANALYST_NAME_RE = re.compile(r"^[A-Za-z0-9._@+-]{1,64}$")
@@ -94,6 +120,16 @@ class Settings:
     terms_dir: Path | None = None
     redaction_dir: Path | None = None
     filings_dir: Path | None = None
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_value: int = DEFAULT_MAX_VALUE
+    duckdb_memory: str = DEFAULT_DUCKDB_MEMORY
+    duckdb_threads: int = DEFAULT_DUCKDB_THREADS
+    anchor_dir: Path | None = None
+    anchor_key: Path | None = None
+    anchor_public_key: Path | None = None
+    anchor_syslog: str | None = None
+    anchor_every: float = DEFAULT_ANCHOR_EVERY_S
+    hub_user: str | None = None
     bundle_key: Path | None = None  # a team's signing key file; None: made under the home
     evidence_max_bytes: int = DEFAULT_EVIDENCE_MAX_BYTES
 
@@ -109,6 +145,11 @@ class Settings:
     @property
     def cases_dir(self) -> Path:
         return self.home / "cases"
+
+    @property
+    def anchors_dir(self) -> Path:
+        """Where signed audit checkpoints are appended (``$WORKBENCH_ANCHOR_DIR``)."""
+        return self.anchor_dir if self.anchor_dir is not None else self.home / "anchors"
 
     @property
     def tz_name(self) -> str:
@@ -179,7 +220,7 @@ def check_analyst_name(value: str) -> str:
 
 
 def _analyst(env: Mapping[str, str]) -> str:
-    raw = env.get(ENV_ANALYST, "").strip()
+    raw = env.get(ENV_ANALYST, "").strip() or env.get(ENV_HUB_USER, "").strip()
     if not raw:
         try:
             raw = getpass.getuser()
@@ -224,6 +265,20 @@ def _positive_seconds(env: Mapping[str, str], name: str, default: float, example
     return value
 
 
+def _memory(env: Mapping[str, str]) -> str:
+    raw = env.get(ENV_DUCKDB_MEMORY, "").strip() or DEFAULT_DUCKDB_MEMORY
+    if not _MEMORY_RE.match(raw):
+        raise SettingsError(ENV_DUCKDB_MEMORY, f"{raw!r} is not an amount of memory", "e.g. 1GB")
+    return raw
+
+
+def _hub_user(env: Mapping[str, str]) -> str | None:
+    raw = env.get(ENV_HUB_USER, "").strip()
+    if raw and not ANALYST_NAME_RE.match(raw):
+        raise SettingsError(ENV_HUB_USER, f"{raw!r} is not a valid user name", ANALYST_NAME_HINT)
+    return raw or None
+
+
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     raw = env.get(name, "").strip()
     return Path(raw).expanduser().resolve() if raw else None
@@ -251,6 +306,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         query_timeout=_positive_seconds(env, ENV_QUERY_TIMEOUT, DEFAULT_QUERY_TIMEOUT_S, "60"),
         lab_url=env.get(ENV_LAB_URL, "").strip() or DEFAULT_LAB_URL,
         **{field: _path(env, var) for field, var in _RESOURCE_ENV.items()},
+        max_bytes=_positive_int(env, ENV_MAX_BYTES, DEFAULT_MAX_BYTES, "256000000"),
+        max_value=_positive_int(env, ENV_MAX_VALUE, DEFAULT_MAX_VALUE, "1000000"),
+        duckdb_memory=_memory(env),
+        duckdb_threads=_positive_int(env, ENV_DUCKDB_THREADS, DEFAULT_DUCKDB_THREADS, "2"),
+        anchor_dir=_path(env, ENV_ANCHOR_DIR),
+        anchor_key=_path(env, ENV_ANCHOR_KEY),
+        anchor_public_key=_path(env, ENV_ANCHOR_PUBLIC_KEY),
+        anchor_syslog=env.get(ENV_ANCHOR_SYSLOG, "").strip() or None,
+        anchor_every=_positive_seconds(env, ENV_ANCHOR_EVERY, DEFAULT_ANCHOR_EVERY_S, "300"),
+        hub_user=_hub_user(env),
         bundle_key=_path(env, ENV_BUNDLE_KEY),
         evidence_max_bytes=_positive_int(
             env, ENV_EVIDENCE_MAX_BYTES, DEFAULT_EVIDENCE_MAX_BYTES, "1073741824"

@@ -159,6 +159,9 @@ def show(
     internal: bool = typer.Option(
         False, "--internal", help="Also show the confidential reporters (team-internal view only)."
     ),
+    reason: str | None = typer.Option(
+        None, "--reason", help="Why you need the reporters (with --internal; recorded)."
+    ),
 ) -> None:
     """Show a case: fields, SLA clocks, decisions, notes and its change log."""
     from workbench import cases
@@ -197,7 +200,9 @@ def show(
             f"{_fmt(st.preservation.due)}"
         )
     if internal:
-        reps = cases.confidential_reporters(c.case_id)
+        from workbench.cases.reporters import show_reporters
+
+        reps = show_reporters(c.case_id, reason=reason)
         out.append(
             "  reporters   CONFIDENTIAL: "
             + (

@@ -110,19 +110,28 @@ def load(
         None, help="Folder holding platform.duckdb (default: WORKBENCH_HOME)."
     ),
     replace: bool = typer.Option(True, help="Drop and recreate the platform tables first."),
+    reader: str = typer.Option(
+        "workbench_reader", help="Login role made to read the platform (SELECT only)."
+    ),
+    reader_password: str | None = typer.Option(
+        None, "--reader-password", help="Password for that role (default: none set)."
+    ),
 ) -> None:
-    """Load the generated demo platform into PostgreSQL (schema, data and indexes)."""
+    """Load the generated demo platform into PostgreSQL (schema, data and indexes) and make the
+    role the workbench reads it as (it refuses to read as one that could write)."""
     from sqlalchemy.engine import make_url
 
     from workbench.config import safe_url
-    from workbench.demo.load import load_into_postgres
+    from workbench.demo.load import create_reader, load_into_postgres
 
     source = _home(home) / "platform.duckdb"
     if not source.is_file():
         raise NotFoundError(f"no demo platform at {source}", "run `workbench demo generate` first")
     counts = load_into_postgres(source, url, replace=replace)
+    read_url = create_reader(url, reader, password=reader_password)
     try:
         shown = safe_url(make_url(url))
     except Exception:
         shown = "the database"
     typer.echo(f"loaded {sum(counts.values()):,} rows in {len(counts)} tables into {shown}")
+    typer.echo(f"read it as the role {reader}: WORKBENCH_DATA_URL={safe_url(make_url(read_url))}")

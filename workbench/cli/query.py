@@ -1,4 +1,4 @@
-"""``workbench query list|show|run``, ``workbench sql`` and ``workbench audit verify|show``.
+"""``workbench query list|show|run``, ``workbench sql`` and ``workbench audit verify|anchor|show``.
 
 Results go to stdout (``--format table|csv|json``); notes (a cut result, a zone-less time read as
 UTC) go to stderr. A refusal exits non-zero with its one-line reason.
@@ -158,28 +158,49 @@ def verify(
         None, "--head", help="SEQ:HASH noted earlier (catches a cut-off tail)"
     ),
 ) -> None:
-    """Check the hash chain; names the first edited, deleted, inserted or reordered record."""
-    from workbench.store import audit
+    """Check the hash chain against every signed checkpoint; names the first record that was
+    edited, deleted, inserted, reordered or backdated, or that a checkpoint disagrees with."""
+    from workbench.store import anchors, audit
 
-    expected = None
+    expected = []
     if head:
         seq, sep, digest = head.partition(":")
         if not sep or not seq.isdigit() or len(digest) != 64:
             raise InputError(
                 f"--head {head!r} is not SEQ:HASH", "copy it from `workbench audit show --head`"
             )
-        expected = (int(seq), digest)
-    bad = audit.verify(expected)
+        expected.append(audit.Expected(int(seq), digest))
+    cps = anchors.checkpoints()
+    expected += [
+        audit.Expected(cp.seq, cp.hash, f"the record the checkpoint signed at {cp.at} holds")
+        for cp in cps
+    ]
+    bad = audit.verify(expected=expected)
     if bad is not None:
         raise AuditTampered(
             str(bad),
             "the log was changed outside the workbench; keep a copy and tell the team lead",
         )
     last = audit.head()
+    checked = f"; checked against {len(cps)} signed checkpoint(s)" if cps else "; no checkpoints"
     if last is None:
-        print("ok: the audit log is empty")
+        print(f"ok: the audit log is empty{checked}")
     else:
-        print(f"ok: {last[0]} records, chain intact; head {last[0]}:{last[1]}")
+        print(f"ok: {last[0]} records, chain intact{checked}; head {last[0]}:{last[1]}")
+
+
+@audit_app.command("anchor")
+def anchor_command(
+    force: bool = typer.Option(False, "--force", help="Sign one even if the head is unchanged."),
+) -> None:
+    """Sign a checkpoint of the chain's head and append it outside the case store."""
+    from workbench.store import anchors
+
+    cp = anchors.anchor(force=force)
+    if cp is None:
+        print("nothing to anchor: the audit log is empty")
+        return
+    print(f"checkpoint: record {cp.seq} {cp.hash[:16]}… signed {cp.at} -> {anchors.anchor_file()}")
 
 
 @audit_app.command("show")
@@ -200,6 +221,7 @@ def show_audit(
     cols = [
         "seq",
         "at",
+        "identity",
         "analyst",
         "action",
         "case_id",

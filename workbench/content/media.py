@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import pandas as pd
 from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ from workbench.config import settings as current_settings
 from workbench.errors import InputError, NotFoundError
 from workbench.ids import validate_case_id
 from workbench.platform import schema as S
-from workbench.platform.engine import platform_engine
+from workbench.queries import door
 from workbench.store import audit
 from workbench.store import session as store_session
 from workbench.store.models import RevealRow, ViewerPrefRow
@@ -53,8 +54,9 @@ class MediaItem:
         return f"{self.kind} {self.ref}"
 
 
-def item(ref: str | MediaItem) -> MediaItem:
-    """The media item named by ``photo:<id>`` or ``attachment:<id>``."""
+def item(ref: str | MediaItem, *, case: str | None = None) -> MediaItem:
+    """The media item named by ``photo:<id>`` or ``attachment:<id>`` (a read of the platform:
+    one ``media.item`` audit record naming its owner)."""
     if isinstance(ref, MediaItem):
         return ref
     kind, _, raw = str(ref).partition(":")
@@ -63,28 +65,35 @@ def item(ref: str | MediaItem) -> MediaItem:
             f"{str(ref)[:40]!r} is not a media reference", "use photo:<id> or attachment:<id>"
         )
     key = int(raw)
-    with platform_engine().connect() as conn:
+    with door.act("media.item", case=case) as act:
         if kind == "photo":
-            r = conn.execute(
-                select(S.photos.c.path, S.photos.c.user_id).where(S.photos.c.photo_id == key)
-            ).first()
-            if r is None:
+            df = door.read(
+                select(S.photos.c.path, S.photos.c.user_id).where(S.photos.c.photo_id == key),
+                action="media.item",
+            )
+            if df.empty:
                 raise NotFoundError(f"no photo {key}")
+            r = df.iloc[0]
+            act.about([int(r.user_id)])
             return MediaItem(f"photo:{key}", "image", r.path, "image/jpeg", int(r.user_id))
         a, m = S.attachments, S.messages
-        ar = conn.execute(
+        df = door.read(
             select(a.c.kind, a.c.path, a.c.media_type, m.c.sender_id)
             .join(m, m.c.message_id == a.c.message_id, isouter=True)
-            .where(a.c.attachment_id == key)
-        ).first()
-        if ar is None:
+            .where(a.c.attachment_id == key),
+            action="media.item",
+        )
+        if df.empty:
             raise NotFoundError(f"no attachment {key}")
+        ar = df.iloc[0]
+        sender = None if pd.isna(ar.sender_id) else int(ar.sender_id)
+        act.about([sender] if sender is not None else [])
         return MediaItem(
             f"attachment:{key}",
             ar.kind if ar.kind in KINDS else "image",
-            ar.path,
+            None if pd.isna(ar.path) else ar.path,
             ar.media_type,
-            None if ar.sender_id is None else int(ar.sender_id),
+            sender,
         )
 
 
@@ -201,13 +210,16 @@ def reveal(
     """Reveal one item for ``case_id``: records the exposure, returns the clear bytes and type."""
     validate_case_id(case_id)
     cases.get(case_id)  # NotFoundError for an unknown case
-    it = item(ref)
+    it = item(ref, case=case_id)
     data = clear_bytes(it, size=size)
     who = who or current_settings().analyst
     with store_session() as s:
         s.add(RevealRow(case_id=case_id, item_ref=it.ref, kind=it.kind, who=who, at=utcnow()))
     audit.record(
-        "media.reveal", case=case_id, analyst=who, details={"item": it.ref, "kind": it.kind}
+        "media.reveal",
+        case=case_id,
+        details={"item": it.ref, "kind": it.kind},
+        subjects=[it.owner] if it.owner is not None else None,
     )
     return data
 

@@ -25,10 +25,11 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
+from workbench.config import settings
 from workbench.content import profiles
 from workbench.errors import InputError
 from workbench.platform import schema as S
-from workbench.platform.engine import platform_engine
+from workbench.queries import door
 
 BANDS = 4
 BAND_BITS = 64 // BANDS
@@ -208,24 +209,29 @@ _index_cache: dict[str, tuple[tuple, PhotoIndex, pd.DataFrame]] = {}
 
 
 def photo_index(refresh: bool = False) -> tuple[PhotoIndex, pd.DataFrame]:
-    """The hash index over every photo with a hash, and the photo rows in index order."""
-    engine = platform_engine()
-    key = engine.url.render_as_string(hide_password=False)
+    """The hash index over every photo with a hash, and the photo rows in index order (read
+    through the door: ``content.photo_index``, or part of the act that asks)."""
+    key = settings().data_url.render_as_string(hide_password=False)
     t = S.photos
-    with engine.connect() as conn:
-        stamp = tuple(
-            conn.execute(
-                select(func.count(), func.max(t.c.photo_id)).where(t.c.phash.is_not(None))
-            ).one()
-        )
+    hashed = t.c.phash.is_not(None)
+    stamp = tuple(
+        profiles.read(
+            select(func.count().label("n"), func.max(t.c.photo_id).label("last")).where(hashed),
+            "content.photo_index",
+            subjects=[],
+        ).iloc[0]
+    )
     with _index_lock:
         cached = _index_cache.get(key)
         if cached and cached[0] == stamp and not refresh:
             return cached[1], cached[2]
         rows = profiles.read(
             select(t.c.photo_id, t.c.user_id, t.c.phash, t.c.status, t.c.path)
-            .where(t.c.phash.is_not(None))
-            .order_by(t.c.photo_id)
+            .where(hashed)
+            .order_by(t.c.photo_id),
+            "content.photo_index",
+            subjects=[],
+            whole=True,
         )
         index = PhotoIndex.from_hex(
             rows["phash"], rows["photo_id"].to_numpy(), rows["user_id"].to_numpy()
@@ -252,9 +258,11 @@ def similar_photos(
     max_distance: int = DEFAULT_MAX_DISTANCE,
     include_same_user: bool = False,
     phash: str | None = None,
+    case: str | None = None,
 ) -> pd.DataFrame:
     """Photos on other accounts within ``max_distance`` bits of a user's photos, of one photo,
-    or of a raw ``phash``: re-uploads, crops and re-encodes. Closest first."""
+    or of a raw ``phash``: re-uploads, crops and re-encodes. Closest first. One audit record
+    (``content.similar_photos``) names the users whose photos matched."""
     given = [v is not None for v in (user_id, photo_id, phash)]
     if sum(given) != 1:
         raise InputError(
@@ -270,6 +278,18 @@ def similar_photos(
             f"max_distance {max_distance!r} is not a number of bits from 0 to 32",
             f"near-duplicates are usually within {DEFAULT_MAX_DISTANCE} bits",
         )
+    with door.act("content.similar_photos", case=case, subjects=_given_user(user_id)) as act:
+        return _similar(act, user_id, photo_id, phash, max_distance, include_same_user)
+
+
+def _given_user(user_id: object | None) -> list[int]:
+    try:
+        return [] if user_id is None else [int(user_id)]  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return []
+
+
+def _similar(act, user_id, photo_id, phash, max_distance, include_same_user) -> pd.DataFrame:
     queries: list[tuple[int | None, int | None, str]]
     if phash is not None:
         queries = [(None, None, phash)]
@@ -296,6 +316,7 @@ def similar_photos(
                 continue
             out.append((qpid, quid, pid, owner, int(d), rows["status"].iat[p], rows["path"].iat[p]))
     df = pd.DataFrame(out, columns=SIMILAR_COLUMNS)
+    act.about([q for _, q, _ in queries if q is not None] + list(df["user_id"]))
     if not df.empty:
         df = (
             df.sort_values(["distance", "photo_id"])
@@ -305,9 +326,11 @@ def similar_photos(
     return df
 
 
-def reused_by(user_id: object, *, max_distance: int = DEFAULT_MAX_DISTANCE) -> pd.DataFrame:
+def reused_by(
+    user_id: object, *, max_distance: int = DEFAULT_MAX_DISTANCE, case: str | None = None
+) -> pd.DataFrame:
     """Accounts whose photos match ``user_id``'s: one row per account, closest match first."""
-    df = similar_photos(user_id=user_id, max_distance=max_distance)
+    df = similar_photos(user_id=user_id, max_distance=max_distance, case=case)
     if df.empty:
         return pd.DataFrame(columns=["user_id", "photos", "min_distance"])
     return (

@@ -36,8 +36,8 @@ from workbench.cases.taxonomy import taxonomy
 from workbench.config import Settings
 from workbench.config import settings as current_settings
 from workbench.errors import NotFoundError
-from workbench.platform.engine import platform_engine
 from workbench.platform.schema import reports, users
+from workbench.queries import door
 from workbench.store import session as store_session
 from workbench.store.models import CaseRow
 from workbench.times import parse_timestamp
@@ -158,13 +158,11 @@ def _pick(rng: random.Random, weights: dict[str, int]) -> str:
 
 
 def _platform_users(settings: Settings) -> list[int]:
-
-    with platform_engine(settings).connect() as conn:
-        return sorted(int(u) for u in conn.execute(select(users.c.user_id)).scalars())
+    df = door.read(select(users.c.user_id), action="demo.cases", cfg=settings, whole=True)
+    return sorted(int(u) for u in df["user_id"])
 
 
 def _reporters_of(settings: Settings, user_id: int, limit: int = 8) -> list[int]:
-
     q = (
         select(reports.c.reporter_id)
         .where(reports.c.reported_user_id == user_id)
@@ -172,8 +170,8 @@ def _reporters_of(settings: Settings, user_id: int, limit: int = 8) -> list[int]
         .order_by(reports.c.reporter_id)
         .limit(limit)
     )
-    with platform_engine(settings).connect() as conn:
-        return [int(r) for r in conn.execute(q).scalars()]
+    df = door.read(q, action="demo.cases", subjects=[user_id], cfg=settings)
+    return [int(r) for r in df["reporter_id"]]
 
 
 def scenario_people(scenario: dict) -> tuple[list[int], list[object]]:
@@ -205,9 +203,30 @@ def scenario_people(scenario: dict) -> tuple[list[int], list[object]]:
     return subjects, reporters[:20]
 
 
+def _needs_reporters(kind: str, subjects: list[int], reporters: list[object]) -> bool:
+    """A scenario with no reporters of its own is filed with the platform's reporters of its
+    first subject (requests from outside have none)."""
+    return (
+        not reporters
+        and bool(subjects)
+        and kind not in ("privacy_request", "law_enforcement_request")
+    )
+
+
+def _scenario_reporters(settings: Settings, truth: dict) -> dict[int, list[int]]:
+    """The platform's reporters of each scenario subject that needs them. Read before the
+    case store's write transaction: each read's audit record is written to that store."""
+    found: dict[int, list[int]] = {}
+    for sc in truth.get("scenarios", []):
+        subjects, reporters = scenario_people(sc)
+        if _needs_reporters(sc["kind"], subjects, reporters) and subjects[0] not in found:
+            found[subjects[0]] = _reporters_of(settings, subjects[0])
+    return found
+
+
 def _file_scenarios(
     s,
-    settings: Settings,
+    found: dict[int, list[int]],
     truth: dict,
     anchor: datetime,
     have: set[str],
@@ -225,12 +244,8 @@ def _file_scenarios(
         if category is None:
             continue
         subjects, reporters = scenario_people(sc)
-        if (
-            not reporters
-            and subjects
-            and kind not in ("privacy_request", "law_enforcement_request")
-        ):
-            reporters = [r for r in _reporters_of(settings, subjects[0]) if r not in subjects]
+        if _needs_reporters(kind, subjects, reporters):
+            reporters = [r for r in found[subjects[0]] if r not in subjects]
         details = sc.get("details") or {}
         custom = {"scenario": kind}
         custom.update(
@@ -470,8 +485,9 @@ def file_demo_cases(
             bar.update(len(plans[i : i + batch]))
     if bar:
         bar.close()
+    found = _scenario_reporters(settings, truth)
     with store_session(settings) as s:  # the current queue comes last: the newest ids
-        _file_scenarios(s, settings, truth, anchor, have, result, random.Random(seed + 1))
+        _file_scenarios(s, found, truth, anchor, have, result, random.Random(seed + 1))
     with store_session(settings) as s:  # include those filed by an earlier run
         for ext, cid in s.execute(
             select(CaseRow.external_id, CaseRow.case_id).where(

@@ -45,7 +45,6 @@ from workbench.errors import InputError
 from workbench.evidence.protected import Hit, protected
 from workbench.files import read_yaml_mapping
 from workbench.platform import schema
-from workbench.platform.engine import platform_engine
 from workbench.timeline.sources import user_party_rows
 
 AUDIENCES = ("internal", "legal", "law_enforcement", "external")
@@ -289,14 +288,15 @@ class Person:
 def gather_pii(
     user_ids: Iterable[int], cfg: Settings | None = None
 ) -> dict[int, dict[str, set[str]]]:
-    """Every identifying value the platform holds for these users, by kind (read-only)."""
+    """Every identifying value the platform holds for these users, by kind (read-only,
+    through the audited door: one ``redaction.gather_pii`` record naming the users)."""
+    from workbench.queries import door
 
     ids = sorted({int(u) for u in user_ids})
     out: dict[int, dict[str, set[str]]] = {u: {} for u in ids}
     if not ids:
         return out
-    engine = platform_engine(cfg)
-    with engine.connect() as conn:
+    with door.act("redaction.gather_pii", subjects=ids):
         for table in schema.TABLES:
             if "user_id" not in table.c:
                 continue
@@ -308,60 +308,85 @@ def gather_pii(
                 continue
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
-                rows = conn.execute(
-                    select(table.c.user_id, *cols).where(table.c.user_id.in_(chunk))
+                rows = door.read(
+                    select(table.c.user_id, *cols).where(table.c.user_id.in_(chunk)),
+                    action="redaction.gather_pii",
+                    whole=True,
+                    cfg=cfg,
                 )
-                for row in rows:
-                    m = row._mapping
+                for m in rows.to_dict("records"):
                     bucket = out[int(m["user_id"])]
                     for c in cols:
-                        if c.name in _KIND_BY_COLUMN and m[c.name]:
-                            bucket.setdefault(_KIND_BY_COLUMN[c.name], set()).add(str(m[c.name]))
+                        v = m[c.name]
+                        if c.name in _KIND_BY_COLUMN and isinstance(v, str) and v:
+                            bucket.setdefault(_KIND_BY_COLUMN[c.name], set()).add(v)
                     if change and m["field"] in _CHANGE_FIELDS:
                         for v in (m["old_value"], m["new_value"]):
-                            if v:
-                                bucket.setdefault(_CHANGE_FIELDS[m["field"]], set()).add(str(v))
+                            if isinstance(v, str) and v:
+                                bucket.setdefault(_CHANGE_FIELDS[m["field"]], set()).add(v)
     return out
 
 
 def gather_special(user_ids: Iterable[int], cfg: Settings | None = None) -> dict[int, set[str]]:
     """Every special-category value (orientation, gender identity, health) the platform holds
-    for these users (read-only)."""
+    for these users (read-only, through the audited door: one ``redaction.gather_special``
+    record naming the users, or part of the act it runs in)."""
+    from workbench.queries import door
+
     ids = sorted({int(u) for u in user_ids})
     out: dict[int, set[str]] = {u: set() for u in ids}
     cols = [c for t in schema.TABLES for c in t.columns if c.info.get("special_category")]
     tables = {c.table for c in cols}
     if not ids or not cols:
         return out
-    with platform_engine(cfg).connect() as conn:
+    with door.act("redaction.gather_special", subjects=ids):
         for table in tables:
             mine = [c for c in cols if c.table is table]
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 query = select(table.c.user_id, *mine).where(table.c.user_id.in_(chunk))
-                for row in conn.execute(query):
-                    out[int(row[0])].update(str(v) for v in row[1:] if v)
+                rows = door.read(query, action="redaction.gather_special", whole=True, cfg=cfg)
+                for row in rows.itertuples(index=False):
+                    out[int(row[0])].update(str(v) for v in row[1:] if _present(v))
     return out
 
 
 def gather_reports(
     reporter_ids: Iterable[int], cfg: Settings | None = None
 ) -> dict[int, list[tuple[int, str]]]:
-    """(report id, the reporter's own words) of every report these users filed (read-only)."""
+    """(report id, the reporter's own words) of every report these users filed (read-only,
+    through the audited door: one ``redaction.gather_reports`` record naming the reporters, or
+    part of the act it runs in)."""
+    from workbench.queries import door
+
     ids = sorted({int(u) for u in reporter_ids})
     out: dict[int, list[tuple[int, str]]] = {u: [] for u in ids}
     if not ids:
         return out
     r = schema.reports
-    with platform_engine(cfg).connect() as conn:
+    with door.act("redaction.gather_reports", subjects=ids):
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             query = select(r.c.reporter_id, r.c.report_id, r.c.free_text).where(
                 r.c.reporter_id.in_(chunk)
             )
-            for rep, rid, text in conn.execute(query.order_by(r.c.report_id)):
-                out[int(rep)].append((int(rid), str(text or "")))
+            rows = door.read(
+                query.order_by(r.c.report_id),
+                action="redaction.gather_reports",
+                subjects=chunk,
+                whole=True,
+                cfg=cfg,
+            )
+            for rep, rid, text in rows.itertuples(index=False):
+                out[int(rep)].append((int(rid), str(text) if _present(text) else ""))
     return out
+
+
+def _present(value: Any) -> bool:
+    """A value a read returned, not a missing one (None, NaN, NA) or empty text."""
+    if value is None or value is pd.NA or value == "":
+        return False
+    return not (isinstance(value, float) and value != value)
 
 
 # --------------------------------------------------------------------------- patterns
@@ -823,7 +848,10 @@ def people_for(
     others: Iterable[int],
     cfg: Settings | None = None,
 ) -> list[Person]:
-    """The people of a case with their roles and PII values gathered from the platform."""
+    """The people of a case with their roles and PII values gathered from the platform (one
+    ``redaction.gather_pii`` record, or part of the act it runs in)."""
+    from workbench.queries import door
+
     roles: dict[int, str] = {}
     for u in others:
         roles[int(u)] = "other"
@@ -831,8 +859,9 @@ def people_for(
         roles[int(u)] = "subject"
     for u in reporters:  # a reporter stays confidential even if also named elsewhere
         roles[int(u)] = "reporter"
-    pii = gather_pii(roles, cfg)
-    special = gather_special(roles, cfg)
+    with door.act("redaction.gather_pii", subjects=roles):  # one audit record for both
+        pii = gather_pii(roles, cfg)
+        special = gather_special(roles, cfg)
     people = []
     for u, r in roles.items():
         values = dict(pii.get(u, {}))

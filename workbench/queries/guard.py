@@ -1,33 +1,41 @@
 """The read-only guard: every statement, library or ad hoc, is checked before it reaches a database.
 
-A statement passes only if it is exactly one read-only query: ``SELECT`` (with ``WITH``, set
-operations, subqueries, window and JSON functions), ``VALUES`` or ``EXPLAIN [ANALYZE]`` of one.
-It is parsed with sqlglot in the platform's dialect and refused, with a one-line reason, when:
+One parser decides. The whole text is parsed with sqlglot in the platform's dialect, the way the
+database reads it (block comments nest, ``--`` comments end at ``\\n`` or ``\\r``, dollar quotes
+with their tags, ``E'...'`` strings); nothing is stripped by a regular expression first. A
+statement passes only if it is exactly one read-only query: ``SELECT`` (with ``WITH``, set
+operations, subqueries, window and JSON functions), ``VALUES``, or a plain ``EXPLAIN`` of one.
+It is refused, with a one-line reason, when:
 
 * it is not one statement (stacked statements, a second one hidden behind comments or strings);
 * it is or contains DDL, DML, ``PRAGMA``, ``ATTACH``, ``COPY``, ``INSTALL``/``LOAD``, ``CALL``,
   ``SET``, ``EXPORT``, transactions, ``SELECT ... INTO`` or row locks;
+* it is ``EXPLAIN ANALYZE`` (which runs the statement it explains) or ``EXPLAIN`` with options;
 * it calls a function that reads files, URLs or server state, or runs SQL given as text
-  (``read_csv``, ``read_parquet``, ``pg_read_file``, ``lo_import``, ``dblink``, ``query``, ...), or a
-  function the parser does not know and that is not on the allow-list;
+  (:mod:`workbench.platform.policy`), or a function the parser does not know and that is not on
+  the allow-list;
 * it reads a table that is not a platform table (or a name defined by its own ``WITH``): system
   catalogues, other databases and DuckDB's file-name "tables" (``FROM 'x.csv'``) are refused;
-* it has characters outside ASCII anywhere but in string literals, quoted names and comments
-  (full-width or look-alike keywords, zero-width spaces), or control characters.
+* it has control characters other than tab and line ends anywhere, or characters outside ASCII
+  anywhere but in string literals, quoted names and comments (full-width or look-alike keywords,
+  zero-width or no-break spaces), or positional parameters (``?``, ``$1``: use ``:name``).
 
-This is the first wall. The database's own read-only mode is the second (DuckDB ``read_only``,
-a PostgreSQL ``READ ONLY`` transaction), and :mod:`workbench.queries.run` also asks the database's own
-parser to count statements before running one.
+What is sent to the database is not the text as typed but SQL written back from the checked tree
+(:attr:`Checked.sql`): comments dropped, binds as ``:name``, and the functions that make values
+grow (``repeat``, ``lpad``, ``rpad``) capped at ``max_value`` characters. So the database runs
+what the guard read. The engine is the second wall (:mod:`workbench.platform.walls`): DuckDB's
+own parser reads the exact text sent and must find one read-only query calling no refused
+function, on a connection with file access and configuration locked; PostgreSQL gets each
+statement alone through the extended protocol, as a role that can only SELECT.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from collections.abc import Collection
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sqlglot
@@ -36,11 +44,11 @@ from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
 from workbench.errors import WorkbenchError
+from workbench.platform import policy
 from workbench.platform.schema import metadata
 
 MAX_SQL_CHARS = 200_000
 
-# Statement kinds refused wherever they appear (a data-modifying CTE hides a DELETE in a SELECT).
 _FORBIDDEN_NODES: dict[str, str] = {
     "Insert": "INSERT",
     "Update": "UPDATE",
@@ -81,46 +89,6 @@ _FORBIDDEN_TYPES = tuple(
     getattr(exp, n) for n, label in _FORBIDDEN_NODES.items() if label and hasattr(exp, n)
 )
 
-# Functions that read files, URLs or server state, change settings, or run SQL from text.
-_DENY_PREFIXES = (
-    "pg_",
-    "lo_",
-    "read_",
-    "duckdb_",
-    "sqlite_",
-    "postgres_",
-    "mysql_",
-    "dblink",
-    "parquet_",
-    "iceberg_",
-    "delta_",
-    "sniff_",
-    "http",
-    "txid_",
-    "file_",
-    "to_file",
-    "inet_server",
-    "inet_client",
-    "query",
-    "glob",
-    "getenv",
-    "current_setting",
-    "set_config",
-    "nextval",
-    "setval",
-    "currval",
-    "lastval",
-    "sleep",
-    "json_execute",
-    "xml_",
-    "ts_debug",
-    "has_",
-    "make_secret",
-    "which_secret",
-    "load_",
-    "install_",
-)
-_ALLOW_DESPITE_PREFIX = {"pg_typeof"}
 
 # Functions sqlglot does not model (parsed as anonymous) that are known to be pure.
 SAFE_ANONYMOUS = frozenset(
@@ -260,11 +228,15 @@ class QueryRefused(WorkbenchError):
 
 @dataclass(frozen=True)
 class Checked:
-    """What the guard learned about an accepted statement."""
+    """What the guard learned about an accepted statement, and the SQL to send for it."""
 
     kind: str  # "select" or "explain"
     tables: frozenset[str]
     functions: frozenset[str]
+    sql: str = ""  # written back from the checked tree: what the database must run
+    #: the checked query as sent (the one explained, for EXPLAIN; binds as ``:name``); shared
+    #: between callers: copy it before changing it. None when a test hook stands in for the guard.
+    query: exp.Expression | None = field(default=None, compare=False, repr=False)
 
 
 def sqlglot_dialect(engine_dialect: str | None) -> str | None:
@@ -282,13 +254,12 @@ def sqlglot_dialect(engine_dialect: str | None) -> str | None:
 
 
 def platform_tables() -> frozenset[str]:
-
     return frozenset(metadata.tables)
 
 
 @contextmanager
 def _quiet_sqlglot():
-    # sqlglot logs a warning when it falls back to a generic "Command"; we refuse those anyway.
+    # sqlglot logs a warning when it falls back to a generic "Command" (EXPLAIN is one).
     log = logging.getLogger("sqlglot")
     old = log.disabled
     log.disabled = True
@@ -321,18 +292,23 @@ _STRINGY = {
 }
 
 
-def _check_characters(sql_text: str, dialect: str | None) -> list:
-    for ch in sql_text:
-        if (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 0x7F:
-            raise QueryRefused(f"control character U+{ord(ch):04X} in the statement")
+def _tokens(sql_text: str, dialect: str | None) -> list:
     try:
-        toks = sqlglot.Dialect.get_or_raise(dialect).tokenize(sql_text)
+        return sqlglot.Dialect.get_or_raise(dialect).tokenize(sql_text)
     except (TokenError, ValueError) as exc:
         raise QueryRefused(f"cannot read the statement: {_shown(str(exc), 80)}") from None
+
+
+def _check_characters(sql_text: str, dialect: str | None) -> None:
+    for ch in sql_text:  # \f and \v included: engines disagree on where they end a comment
+        if (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 0x7F:
+            raise QueryRefused(f"control character U+{ord(ch):04X} in the statement")
+    if sql_text.isascii():
+        return
     # Non-ASCII is fine inside strings, quoted names and comments, nowhere else (full-width
     # keywords, zero-width or no-break spaces: the database may read them differently).
     quoted: Counter[str] = Counter()
-    for tok in toks:
+    for tok in _tokens(sql_text, dialect):
         if tok.token_type in _STRINGY:
             quoted.update(ch for ch in tok.text if not ch.isascii())
         for comment in tok.comments or ():
@@ -344,7 +320,6 @@ def _check_characters(sql_text: str, dialect: str | None) -> list:
                 f"non-ASCII character U+{ord(ch):04X} outside quotes; "
                 "type SQL keywords and spaces in plain ASCII"
             )
-    return toks
 
 
 def _function_name(node: exp.Func) -> str:
@@ -361,16 +336,63 @@ def _statement_label(node: exp.Expression) -> str:
     return label or type(node).__name__.upper()
 
 
-def _check_tree(
-    root: exp.Expression, allowed: frozenset[str], first_word: str
-) -> tuple[set[str], set[str]]:
+def _parse(sql_text: str, dialect: str | None) -> list[exp.Expression]:
+    try:
+        with _quiet_sqlglot():
+            parsed = sqlglot.parse(sql_text, read=dialect)
+        return [s for s in parsed if isinstance(s, exp.Expression)]
+    except (ParseError, TokenError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+        raise QueryRefused(f"cannot parse the statement: {_shown(first, 100)}") from None
+
+
+def _one(statements: list[exp.Expression]) -> exp.Expression:
+    if not statements:
+        raise QueryRefused("the statement is empty")
+    if len(statements) > 1:
+        raise QueryRefused(f"{len(statements)} statements given; run exactly one statement")
+    return statements[0]
+
+
+_EXPLAIN_OPTIONS = ("ANALYZE", "ANALYSE", "VERBOSE", "(")
+
+
+def _explained(root: exp.Command, dialect: str | None) -> exp.Expression:
+    """The one query a plain ``EXPLAIN <query>`` explains (sqlglot keeps the rest as text)."""
+    rest = root.expression.name if isinstance(root.expression, exp.Literal) else ""
+    toks = _tokens(rest, dialect)
+    if not toks:
+        raise QueryRefused("EXPLAIN needs a query to explain")
+    if toks[0].text.upper() in _EXPLAIN_OPTIONS:
+        raise QueryRefused(
+            "only a plain EXPLAIN <query> is allowed: EXPLAIN ANALYZE runs the statement, "
+            "and options are refused"
+        )
+    inner = _one(_parse(rest, dialect))
+    if not isinstance(inner, exp.Query) or isinstance(inner, exp.Subquery):
+        raise QueryRefused("EXPLAIN may only explain one query (SELECT, WITH, VALUES)")
+    return inner
+
+
+def _root(sql_text: str, dialect: str | None) -> tuple[str, exp.Expression]:
+    root = _one(_parse(sql_text, dialect))
+    if isinstance(root, exp.Command) and str(root.this).upper() == "EXPLAIN":
+        return "explain", _explained(root, dialect)
     if not isinstance(root, (exp.Select, exp.SetOperation, exp.Values, exp.Subquery)):
         known = isinstance(root, exp.Command) or type(root).__name__ in _FORBIDDEN_NODES
-        label = _statement_label(root) if known else first_word.upper()
+        label = _statement_label(root) if known else type(root).__name__.upper()
         raise QueryRefused(
             f"{label} is not allowed: only read-only queries "
             "(SELECT, WITH, VALUES, EXPLAIN) may run"
         )
+    return "select", root
+
+
+#: Functions whose result can be far longer than their arguments: capped in what is sent.
+_GROWING = (exp.Repeat, exp.Pad)
+
+
+def _check_tree(root: exp.Expression, allowed: frozenset[str]) -> tuple[set[str], set[str]]:
     ctes = {str(c.alias).lower() for c in root.find_all(exp.CTE)}
     tables: set[str] = set()
     functions: set[str] = set()
@@ -381,13 +403,23 @@ def _check_tree(
             raise QueryRefused("SELECT ... INTO is not allowed (it creates a table)")
         if isinstance(node, exp.Select) and node.args.get("locks"):
             raise QueryRefused("FOR UPDATE/SHARE is not allowed (row locks)")
+        if isinstance(node, exp.Parameter) or (
+            isinstance(node, exp.Placeholder) and not _bind_name(node)
+        ):
+            raise QueryRefused("positional parameters are not allowed; bind values as :name")
+        if isinstance(node, _GROWING) and any(
+            isinstance(inner, _GROWING)
+            for arg in node.args.values()
+            if isinstance(arg, exp.Expression)
+            for inner in arg.walk()
+        ):
+            raise QueryRefused(
+                "repeat/lpad/rpad of a value made by repeat/lpad/rpad is not allowed"
+            )
         if isinstance(node, exp.Func):
             name = _function_name(node)
-            if name not in _ALLOW_DESPITE_PREFIX and name.startswith(_DENY_PREFIXES):
-                raise QueryRefused(
-                    f"function {name}() is not allowed: it reads files, URLs or "
-                    "server state, or runs SQL from text"
-                )
+            if policy.denied(name):
+                raise QueryRefused(policy.refusal(name))
             if isinstance(node, exp.Anonymous) and name not in SAFE_ANONYMOUS:
                 raise QueryRefused(f"function {name}() is not on the allow-list of functions")
             functions.add(name)
@@ -410,48 +442,75 @@ def _check_tree(
     return tables, functions
 
 
+def _bind_name(node: exp.Placeholder) -> str | None:
+    name = node.name
+    return name if name and (name[0].isalpha() or name[0] == "_") else None
+
+
+def _at_most(n: exp.Expression, limit: exp.Expression) -> exp.Expression:
+    """``n`` but never above ``limit``; NULL stays NULL (LEAST would skip it)."""
+    capped = exp.If(this=exp.GT(this=n.copy(), expression=limit.copy()), true=limit.copy(), false=n)
+    return exp.cast(capped, "INT")
+
+
+def _written_back(
+    query: exp.Expression, dialect: str | None, max_value: int | None
+) -> tuple[exp.Expression, str]:
+    """``query`` as the database must run it, and its SQL: binds as ``:name``, comments dropped
+    and the value-growing functions capped (a copy: the cached tree is left alone)."""
+
+    def rewrite(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Placeholder) and _bind_name(node):
+            return exp.var(f":{node.name}")
+        if max_value is None:
+            return node
+        cap = exp.Literal.number(max_value)
+        if isinstance(node, exp.Repeat):  # at most max_value characters however long `this` is
+            length = exp.Length(this=node.this.copy())
+            per = exp.If(
+                this=exp.GT(this=length, expression=exp.Literal.number(1)),
+                true=exp.Div(this=cap, expression=length.copy()),
+                false=cap.copy(),
+            )
+            node.set("times", _at_most(node.args["times"], exp.cast(per, "BIGINT")))
+        elif isinstance(node, exp.Pad):
+            node.set("expression", _at_most(node.args["expression"], cap))
+        return node
+
+    tree = query.copy().transform(rewrite)
+    return tree, tree.sql(dialect=dialect, comments=False)
+
+
 def check(
-    sql_text: str, dialect: str | None = "duckdb", tables: Collection[str] | None = None
+    sql_text: str,
+    dialect: str | None = "duckdb",
+    tables: Collection[str] | None = None,
+    *,
+    max_value: int | None = None,
 ) -> Checked:
     """Accept ``sql_text`` (one read-only query) or raise :class:`QueryRefused` with the reason.
 
     ``dialect`` is sqlglot's name (``duckdb``, ``postgres``; see :func:`sqlglot_dialect`);
-    ``tables`` the names that may be read (default: the platform tables).
+    ``tables`` the names that may be read (default: the platform tables); ``max_value`` caps
+    the values ``repeat``/``lpad``/``rpad`` can make, in characters (None: no cap).
     """
     allowed = frozenset(t.lower() for t in tables) if tables is not None else platform_tables()
-    return _check_cached(sql_text, dialect, allowed)
-
-
-_EXPLAIN_RE = re.compile(
-    r"\A(?:\s+|--[^\n]*(?:\n|\Z)|/\*.*?\*/)*EXPLAIN(?:\s+ANALY[SZ]E)?\b", re.IGNORECASE | re.DOTALL
-)
+    return _check_cached(sql_text, dialect, allowed, max_value)
 
 
 @lru_cache(maxsize=512)
-def _check_cached(sql_text: str, dialect: str | None, allowed: frozenset[str]) -> Checked:
+def _check_cached(
+    sql_text: str, dialect: str | None, allowed: frozenset[str], max_value: int | None
+) -> Checked:
     if not isinstance(sql_text, str) or not sql_text.strip():
         raise QueryRefused("the statement is empty")
     if len(sql_text) > MAX_SQL_CHARS:
         raise QueryRefused(f"the statement is longer than {MAX_SQL_CHARS:,} characters")
     _check_characters(sql_text, dialect)
-    kind, body = "select", sql_text
-    m = _EXPLAIN_RE.match(sql_text)
-    if m:  # sqlglot reads EXPLAIN as an opaque command: check the query it explains instead
-        kind, body = "explain", sql_text[m.end() :]
-        if not body.strip():
-            raise QueryRefused("EXPLAIN needs a query to explain")
-    try:
-        with _quiet_sqlglot():
-            statements = [s for s in sqlglot.parse(body, read=dialect) if s is not None]
-    except (ParseError, TokenError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
-        raise QueryRefused(f"cannot parse the statement: {_shown(first, 100)}") from None
-    if not statements:
-        raise QueryRefused("the statement is empty")
-    if len(statements) > 1:
-        raise QueryRefused(f"{len(statements)} statements given; run exactly one statement")
-    words = re.findall(r"[A-Za-z_]+", re.sub(r"--[^\n]*|/\*.*?\*/", " ", body, flags=re.DOTALL))
-    root = statements[0]
-    assert isinstance(root, exp.Expression)
-    found_tables, functions = _check_tree(root, allowed, words[0] if words else "?")
-    return Checked(kind, frozenset(found_tables), frozenset(functions))
+    kind, query = _root(sql_text, dialect)
+    found_tables, functions = _check_tree(query, allowed)
+    tree, body = _written_back(query, dialect, max_value)
+    if kind == "explain" and body.lstrip().startswith("("):
+        raise QueryRefused("EXPLAIN may only explain a query that does not start with '('")
+    sent = f"EXPLAIN {body}" if kind == "explain" else body
+    return Checked(kind, frozenset(found_tables), frozenset(functions), sent, tree)

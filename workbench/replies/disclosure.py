@@ -29,6 +29,7 @@ from workbench.evidence.protected import Protected, protected
 from workbench.evidence.redaction import Person, gather_pii, gather_reports, gather_special
 from workbench.ids import validate_case_id
 from workbench.phones import digit_form, national_number
+from workbench.queries import door
 from workbench.replies.drafts import CHANNELS, PUBLIC_CHANNELS, check_channel, reply_settings
 
 TONE_ITEMS = {
@@ -106,7 +107,13 @@ def build_context(
         | named
         | ({int(recipient)} if recipient is not None else set())
     )
-    pii = gather_pii(people)
+    private = recipient is not None and channel not in PUBLIC_CHANNELS
+    own = {int(recipient)} if private and recipient is not None else set()
+    reporter_ids = {int(u) for u in rep_ids} - own
+    with door.act("reply.context", case=case, subjects=people):  # one audit record
+        pii = gather_pii(people)
+        special = _special_of(people)
+        filed_reports = gather_reports(reporter_ids)
     ctx = DisclosureContext()
     for uid in rep_ids:
         if recipient is not None and uid == int(recipient) and channel not in PUBLIC_CHANNELS:
@@ -125,11 +132,9 @@ def build_context(
         for kind, vals in pii.get(int(recipient), {}).items():
             if kind in _PII_KINDS:
                 ctx.allowed.update(vals)
-    private = recipient is not None and channel not in PUBLIC_CHANNELS
-    own = {int(recipient)} if private and recipient is not None else set()
-    ctx.reporter_ids = {int(u) for u in rep_ids} - own
+    ctx.reporter_ids = reporter_ids
     ctx.other_ids = (set(c.subjects) | named) - set(rep_ids) - own
-    for filed in gather_reports(ctx.reporter_ids).values():
+    for filed in filed_reports.values():
         for report_id, words in filed:
             ctx.report_ids.add(report_id)
             if words:
@@ -137,7 +142,7 @@ def build_context(
     ctx.notes = [n.body for n in notes_mod.notes(case)]
     ctx.case_ids = {c.case_id, *c.related}
     ctx.labels = set(c.tags)
-    ctx.special_values = _special_of(people)
+    ctx.special_values = special
     return ctx
 
 

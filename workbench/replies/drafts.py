@@ -172,7 +172,8 @@ def draft(
     ctx.update(_plain(case))
     ctx["greeting_name"] = ""
     if recipient is not None and channel not in PUBLIC_CHANNELS:
-        ctx["greeting_name"] = str(user(recipient).get("display_name") or "").split(" ")[0]
+        shown = user(recipient, case=case).get("display_name") or ""
+        ctx["greeting_name"] = str(shown).split(" ")[0]
     ctx.setdefault("outcome", "upheld")
     ctx.update(extra)
     name = f"{scenario}/{channel}.txt.j2"

@@ -101,7 +101,6 @@ def save_reply(
     audit.record(
         "reply.save",
         case=case,
-        analyst=who,
         details={"channel": channel, "scenario": scenario, "sha256": digest},
     )
     return saved

@@ -49,6 +49,7 @@ from workbench.reports.kernels import ENGINE_NAME, WarmKernel, register_engine
 from workbench.reports.sections import check_audience, check_zone
 from workbench.store import audit
 from workbench.store import dispose_all as dispose_store
+from workbench.store.anchors import anchoring
 from workbench.times import parse_timestamp
 
 DEFAULT_TIMEOUT = 600.0
@@ -339,12 +340,13 @@ def run_many(
     tasks = [_task(c, audience, as_of, display_tz, timeout) for c in ids]
     if not tasks:
         return []
-    if scheduler:
-        done = _run_dask(tasks, scheduler, progress)
-    else:
-        if not isinstance(workers, int) or workers < 1:
-            raise InputError(f"workers must be 1 or more, not {workers!r}")
-        done = _run_pool(tasks, min(workers, len(tasks)), progress)
+    if not scheduler and (not isinstance(workers, int) or workers < 1):
+        raise InputError(f"workers must be 1 or more, not {workers!r}")
+    with anchoring():  # signed audit checkpoints every few minutes and at the end
+        if scheduler:
+            done = _run_dask(tasks, scheduler, progress)
+        else:
+            done = _run_pool(tasks, min(workers, len(tasks)), progress)
     return [done[t.case_id] for t in tasks]
 
 

@@ -420,7 +420,7 @@ class CaseReport:
         c = self.case
         if not c.subjects:
             return _missing("No subjects are recorded on this case.")
-        accounts = content.users(list(c.subjects))
+        accounts = content.users(list(c.subjects), case=self.case_id)
         keep = [
             k
             for k in (
@@ -539,10 +539,10 @@ class CaseReport:
         rows = []
         for uid in self.case.subjects:
             try:
-                card = content.profile(uid)
+                card = content.profile(uid, case=self.case_id)
             except NotFoundError:
                 continue
-            convs = content.conversations(uid)
+            convs = content.conversations(uid, case=self.case_id)
             rows.append(
                 {
                     "subject": self.person(uid),

@@ -32,6 +32,7 @@ from pathlib import Path
 from workbench import resources
 from workbench.config import Settings
 from workbench.errors import WorkbenchError
+from workbench.store.anchors import anchoring
 
 APPS = ("leads", "oncall", "case")
 
@@ -278,9 +279,10 @@ def run(p: ServePlan) -> int:
     """Run both servers until Ctrl-C or until one of them exits; returns an exit code."""
     procs = [start(p.lab_command, p.env), start(p.voila_command, p.env)]
     try:
-        while all(pr.poll() is None for pr in procs):
-            time.sleep(0.5)
-        return next(pr.returncode for pr in procs if pr.returncode is not None) or 0
+        with anchoring():  # signed audit checkpoints every few minutes and at the end
+            while all(pr.poll() is None for pr in procs):
+                time.sleep(0.5)
+            return next(pr.returncode for pr in procs if pr.returncode is not None) or 0
     except KeyboardInterrupt:
         return 0
     finally:

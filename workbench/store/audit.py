@@ -1,19 +1,27 @@
 """The audit log: who looked at what, for which case, and what came of it.
 
-Every query run (library or ad hoc; ok, refused, failed or timed out) and other sensitive acts
-(evidence bundles, reports, content reveals, ...) append one record with :func:`record`. The log
-lives in the case store (table ``audit_log``) and is append-only and hash-chained:
+Every read of the platform (:mod:`workbench.queries.door`: library and ad-hoc queries, content,
+timelines, redaction, reply context; ok, refused, failed or timed out) and other sensitive acts
+(evidence bundles, reports, media reveals, ...) append one record with :func:`record`. The log
+lives in the case store (table ``audit_log``), append-only and hash-chained:
 
-* records are numbered ``seq`` 1, 2, 3, ... with no gaps;
+* records are numbered ``seq`` 1, 2, 3, ... with no gaps, and their times never go backwards;
 * each record holds ``prev_hash``, the ``hash`` of the record before it (64 zeros for the first);
-* ``hash`` is the SHA-256 of the record's canonical JSON (every column but ``hash``; see
-  :func:`record_hash`).
+* ``hash`` is the SHA-256 of the record's canonical form (:func:`record_hash`).
+
+Who and when are the store's, never the caller's. ``identity`` is the account the store saw:
+on PostgreSQL the database role the analyst connected as (``session_user``), stamped by a
+trigger with the server's clock, through the SECURITY DEFINER function
+``workbench_audit_append`` (analysts may call it and read the log, nothing else); on SQLite the
+OS account of the process (``os:<name>``), or under JupyterHub the hub's user of the server
+(``hub:<name>``, from ``JUPYTERHUB_USER``). ``analyst`` is only the display name
+(``WORKBENCH_ANALYST``), kept beside it. There is no way to pass either, or the time.
 
 :func:`verify` walks the chain and names the first record that was edited, deleted, inserted or
-reordered. A removed *tail* leaves a valid shorter chain, so :func:`head` gives the last
-``(seq, hash)`` to note elsewhere and ``verify(expected_head=...)`` checks against it.
+reordered, or whose time goes backwards; checked against noted heads or signed checkpoints
+(:mod:`workbench.store.anchors`), a rewritten log and a cut-off tail are found as well.
 
-Results are never stored: a query's record holds its row count and the result's SHA-256 only;
+Results are never stored: a read's record holds its row count and the result's SHA-256 only;
 parameters are stored (they are ids and search terms).
 """
 
@@ -22,16 +30,21 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import pwd
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Table, select, text
 from sqlalchemy.exc import IntegrityError
 
-from workbench.config import settings
+from workbench.config import Settings, settings
 from workbench.errors import InputError
 from workbench.ids import validate_case_id
 from workbench.store.engine import cases_engine
@@ -40,10 +53,9 @@ from workbench.times import utcnow
 
 GENESIS = "0" * 64
 OUTCOMES = ("ok", "refused", "failed", "timeout")
-_PG_LOCK_KEY = 7_310_043  # arbitrary, fixed: "workbench audit append"
-_HASHED = (
-    "seq",
-    "at",
+#: Format 2 (this code): identity, subjects and the length-prefixed canonical form.
+HASH_FORMAT = 2
+_ASKED = (  # what the record says was done, in both formats
     "analyst",
     "action",
     "case_id",
@@ -53,19 +65,23 @@ _HASHED = (
     "engine",
     "row_count",
     "result_sha256",
-    "duration_ms",
-    "outcome",
-    "reason",
-    "target",
-    "details",
-    "prev_hash",
 )
-
+_CAME = ("outcome", "reason", "target", "details")  # and what came of it
+_V1_HASHED = ("seq", "at", *_ASKED, "duration_ms", *_CAME, "prev_hash")
+#: The fields of a format-2 record in the order they are hashed (``duration_us``: the
+#: duration in whole microseconds). The PostgreSQL trigger of migration 0009 follows it too.
+V2_HASHED = ("seq", "at", "identity", *_ASKED, "duration_us", *_CAME, "subjects", "prev_hash")
 
 _TABLE = AuditRow.__table__
 assert isinstance(_TABLE, Table)
-_LAST = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+_LAST = select(_TABLE.c.seq, _TABLE.c.hash, _TABLE.c.at).order_by(_TABLE.c.seq.desc()).limit(1)
 _INSERT = _TABLE.insert()
+_STORE_ID = text("SELECT value FROM store_info WHERE key = 'store_id'")
+_PG_APPEND = text(
+    "SELECT seq, at, identity, prev_hash, hash FROM workbench_audit_append("
+    ":analyst, :action, :case_id, :query_name, :sql_text, :params, :engine, :row_count, "
+    ":result_sha256, :duration_ms, :outcome, :reason, :target, :details, :subjects)"
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,16 @@ class BadRecord:
 
     def __str__(self) -> str:
         return f"audit record {self.seq}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A ``(seq, hash)`` the log must still hold: a head noted earlier or a signed checkpoint
+    (``what`` says which, for the message)."""
+
+    seq: int
+    hash: str
+    what: str = "the record noted as the head earlier"
 
 
 # --- canonical forms ------------------------------------------------------------------------
@@ -121,10 +147,8 @@ def _ts_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def record_hash(fields: dict[str, Any]) -> str:
-    """SHA-256 (hex) of a record: canonical JSON (sorted keys, no spaces, UTF-8) of every column
-    in ``_HASHED``, the time written as ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
-    payload = {k: fields.get(k) for k in _HASHED}
+def _v1_hash(fields: dict[str, Any]) -> str:
+    payload = {k: fields.get(k) for k in _V1_HASHED}
     payload["at"] = _ts_text(fields["at"])
     if payload["duration_ms"] is not None:
         payload["duration_ms"] = repr(float(payload["duration_ms"]))
@@ -132,7 +156,101 @@ def record_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def _field(name: str, value: str | None) -> str:
+    if value is None:
+        return f"{name}=~\n"
+    return f"{name}={len(value.encode('utf-8'))}:{value}\n"
+
+
+def _v2_hash(fields: dict[str, Any]) -> str:
+    values = dict(fields)
+    values["at"] = _ts_text(fields["at"])
+    ms = fields.get("duration_ms")
+    values["duration_us"] = None if ms is None else str(round(float(ms) * 1000))
+    for k in ("seq", "row_count"):
+        values[k] = None if fields.get(k) is None else str(int(fields[k]))
+    blob = "".join(_field(k, values.get(k)) for k in V2_HASHED)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def record_hash(fields: dict[str, Any]) -> str:
+    """SHA-256 (hex) of a record.
+
+    Format 2 (``hash_format`` 2): the fields of :data:`V2_HASHED` in that order, each written
+    ``name=~`` when missing or ``name=<length of the UTF-8 text in bytes>:<text>``, one per line
+    (``\\n``), UTF-8; the time as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` in UTC, the duration as whole
+    microseconds. Format 1 (rows older than migration 0009): canonical JSON (sorted keys, no
+    spaces, UTF-8) of the other columns but ``hash``, ``duration_ms`` as ``repr(float)``."""
+    if fields.get("hash_format", HASH_FORMAT) == 1:
+        return _v1_hash(fields)
+    return _v2_hash(fields)
+
+
+# --- who ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _os_account(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name  # the account itself, not $USER or $LOGNAME
+    except KeyError:
+        return f"uid{uid}"
+
+
+def identity(cfg: Settings | None = None) -> str:
+    """Who this process acts as for the embedded store: ``hub:<user>`` under JupyterHub (the
+    hub sets ``JUPYTERHUB_USER`` in each user's server), else ``os:<account>``. A PostgreSQL
+    store records its ``session_user`` instead (``pg:<role>``)."""
+    hub = (cfg or settings()).hub_user
+    account = _os_account(os.geteuid())
+    return f"hub:{hub} (os:{account})" if hub else f"os:{account}"
+
+
 # --- writing --------------------------------------------------------------------------------
+
+
+def _check(action: str, outcome: str, case: str | None) -> None:
+    if not isinstance(action, str) or not action.strip() or len(action) > 64:
+        raise InputError(f"audit action {action!r} is not a short name", "use e.g. 'query.run'")
+    if outcome not in OUTCOMES:
+        raise InputError(
+            f"audit outcome {outcome!r} is unknown", f"use one of {', '.join(OUTCOMES)}"
+        )
+    if case is not None:
+        validate_case_id(case)
+
+
+def check_reason(reason: str | None) -> str | None:
+    """A reason given for a read (why special-category data or reporters are shown): one line
+    of at most 500 characters, spaces tidied; None stays None."""
+    if reason is None:
+        return None
+    if not isinstance(reason, str) or not reason.strip():
+        raise InputError("the reason is empty", "say in a few words why you need to see it")
+    if len(reason) > 500 or "\n" in reason.strip():
+        raise InputError("the reason must be one line of at most 500 characters")
+    return " ".join(reason.split())
+
+
+def _subjects(subjects: Iterable[Any] | None) -> str | None:
+    if subjects is None:
+        return None
+    ids = sorted({int(s) for s in subjects})
+    return json.dumps(ids, separators=(",", ":")) if ids else None
+
+
+def _sqlite_append(conn, fields: dict[str, Any], cfg: Settings) -> None:
+    last = conn.execute(_LAST).first()
+    fields["seq"] = (last.seq + 1) if last else 1
+    fields["prev_hash"] = last.hash if last else GENESIS
+    now = utcnow()
+    if last is not None:  # times only go forward, whatever the clock did
+        last_at = last.at if last.at.tzinfo else last.at.replace(tzinfo=UTC)
+        now = max(now, last_at)
+    fields["at"] = now
+    fields["identity"] = identity(cfg)
+    fields["hash"] = record_hash(fields)
+    conn.execute(_INSERT, fields)
 
 
 def record(
@@ -150,28 +268,25 @@ def record(
     row_count: int | None = None,
     result_sha256: str | None = None,
     duration_ms: float | None = None,
-    analyst: str | None = None,
-    at: datetime | None = None,
+    subjects: Sequence[Any] | None = None,
+    cfg: Settings | None = None,
 ) -> dict[str, Any]:
-    """Append one record and return it (as a dict, including ``seq`` and ``hash``).
+    """Append one record and return it (as a dict, including ``seq``, ``at``, ``identity`` and
+    ``hash``, all set by the store).
 
-    ``action`` names the act (``query.run``, ``sql.run``, ``bundle.create``, ...); ``case`` a case
-    id (validated) or None; ``outcome`` one of ok, refused, failed, timeout; ``target`` and
-    ``details`` JSON-able descriptions (ids, counts: no content). The query fields are filled by
-    :mod:`workbench.queries.run`. Raises if the record cannot be written: an act that
-    cannot be audited must not go unrecorded silently.
+    ``action`` names the act (``query.run``, ``content.profile``, ``bundle.create``, ...);
+    ``case`` a case id (validated) or None; ``outcome`` one of ok, refused, failed, timeout;
+    ``target`` and ``details`` JSON-able descriptions (ids, counts: no content); ``subjects``
+    the platform users the act was about; ``reason`` why (a refusal's reason, or the purpose
+    given for showing special-category data or reporters); ``cfg`` the settings whose store
+    to write to (default: the process's). The query fields are filled by
+    :mod:`workbench.queries.door`. Raises if the record cannot be written: an act that cannot
+    be audited must not go unrecorded silently.
     """
-    if not isinstance(action, str) or not action.strip() or len(action) > 64:
-        raise InputError(f"audit action {action!r} is not a short name", "use e.g. 'query.run'")
-    if outcome not in OUTCOMES:
-        raise InputError(
-            f"audit outcome {outcome!r} is unknown", f"use one of {', '.join(OUTCOMES)}"
-        )
-    if case is not None:
-        validate_case_id(case)
+    _check(action, outcome, case)
+    cfg = cfg or settings()
     fields: dict[str, Any] = {
-        "at": (at or utcnow()).astimezone(UTC),
-        "analyst": analyst or settings().analyst,
+        "analyst": cfg.analyst,
         "action": action.strip(),
         "case_id": case,
         "query_name": query_name,
@@ -185,20 +300,21 @@ def record(
         "reason": reason,
         "target": _dump(target),
         "details": _dump(details),
+        "subjects": _subjects(subjects),
+        "hash_format": HASH_FORMAT,
     }
-    eng = cases_engine()
+    eng = cases_engine(cfg)
+    if eng.dialect.name == "postgresql":
+        with eng.begin() as conn:  # the database numbers, times, stamps and hashes it
+            row = conn.execute(_PG_APPEND, fields).one()
+        fields.update(row._mapping)
+        return fields
     for attempt in range(5):
         try:
             with eng.begin() as conn:  # SQLite: BEGIN IMMEDIATE serialises appenders
-                if conn.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-                last = conn.execute(_LAST).first()
-                fields["seq"] = (last.seq + 1) if last else 1
-                fields["prev_hash"] = last.hash if last else GENESIS
-                fields["hash"] = record_hash(fields)
-                conn.execute(_INSERT, fields)
+                _sqlite_append(conn, fields, cfg)
             return dict(fields)
-        except IntegrityError:  # another writer took this seq (should not happen with the locks)
+        except IntegrityError:  # another writer took this seq (should not happen with the lock)
             if attempt == 4:
                 raise
     raise AssertionError("unreachable")
@@ -216,14 +332,9 @@ def _row_fields(row: Any) -> dict[str, Any]:
     return fields
 
 
-def verify(expected_head: tuple[int, str] | None = None) -> BadRecord | None:
-    """Walk the chain; return the first bad record (or None when the log is intact).
-
-    ``expected_head`` is a ``(seq, hash)`` noted earlier with :func:`head`: the log must still
-    hold that record unchanged (this catches a truncated tail).
-    """
-    prev, expected_seq = GENESIS, 1
-    seen_head = expected_head is None
+def _walk(expected: dict[int, Expected]) -> tuple[BadRecord | None, int]:
+    """Check every record in order; (the first problem or None, the last seq seen)."""
+    prev, expected_seq, last_at = GENESIS, 1, None
     with cases_engine().connect() as conn:
         rows = conn.execution_options(yield_per=2000).execute(select(_TABLE).order_by(_TABLE.c.seq))
         for row in rows:
@@ -233,25 +344,53 @@ def verify(expected_head: tuple[int, str] | None = None) -> BadRecord | None:
                 if seq > expected_seq:
                     return BadRecord(
                         seq, f"record(s) {expected_seq}..{seq - 1} are missing (deleted)"
-                    )
-                return BadRecord(seq, f"is out of order (expected record {expected_seq})")
+                    ), seq
+                return BadRecord(seq, f"is out of order (expected record {expected_seq})"), seq
             if fields["prev_hash"] != prev:
                 return BadRecord(
                     seq,
                     "does not follow the record before it "
                     "(a record was deleted, inserted or reordered)",
-                )
+                ), seq
             if record_hash(fields) != fields["hash"]:
-                return BadRecord(seq, "was edited: its contents do not match its hash")
-            if expected_head is not None and seq == expected_head[0]:
-                if fields["hash"] != expected_head[1]:
-                    return BadRecord(seq, "is not the record noted as the head earlier")
-                seen_head = True
+                return BadRecord(seq, "was edited: its contents do not match its hash"), seq
+            if fields.get("hash_format") == HASH_FORMAT:
+                if last_at is not None and fields["at"] < last_at:
+                    return BadRecord(
+                        seq, "is dated before the record ahead of it (a backdated insert)"
+                    ), seq
+                last_at = fields["at"]
+            want = expected.get(seq)
+            if want is not None and fields["hash"] != want.hash:
+                return BadRecord(
+                    seq, f"is not {want.what}: the log was rewritten at or before it"
+                ), seq
             prev, expected_seq = fields["hash"], seq + 1
-    if expected_head is not None and not seen_head:
+    return None, expected_seq - 1
+
+
+def verify(
+    expected_head: tuple[int, str] | None = None, *, expected: Iterable[Expected] = ()
+) -> BadRecord | None:
+    """Walk the chain; return the first bad record (or None when the log is intact).
+
+    ``expected_head`` is a ``(seq, hash)`` noted earlier with :func:`head`; ``expected`` more
+    such points (signed checkpoints). The log must still hold each of them unchanged: this
+    catches a rewritten log and a truncated tail.
+    """
+    points = {e.seq: e for e in expected}
+    if expected_head is not None:
+        points[int(expected_head[0])] = Expected(int(expected_head[0]), expected_head[1])
+    bad, last = _walk(points)
+    if bad is not None:
+        return bad
+    beyond = sorted(s for s in points if s > last)
+    if beyond:
+        want = points[beyond[0]]
         return BadRecord(
-            int(expected_head[0]),
-            f"is missing: the log was cut short after record {expected_seq - 1}",
+            want.seq,
+            f"is missing: the log was cut short after record {last} "
+            f"({want.what} holds record {want.seq})",
         )
     return None
 
@@ -259,10 +398,37 @@ def verify(expected_head: tuple[int, str] | None = None) -> BadRecord | None:
 def head() -> tuple[int, str] | None:
     """The last record's ``(seq, hash)``, to note outside the store; None for an empty log."""
     with cases_engine().connect() as conn:
-        last = conn.execute(
-            select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
-        ).first()
+        last = conn.execute(_LAST).first()
     return (int(last.seq), last.hash) if last else None
+
+
+def head_time() -> datetime | None:
+    """The time of the last record (the store's clock), None for an empty log."""
+    with cases_engine().connect() as conn:
+        last = conn.execute(_LAST).first()
+    if last is None:
+        return None
+    return _row_fields(last)["at"]
+
+
+def store_id() -> str:
+    """The case store's identity (``store_info.store_id``, made on first use): names the
+    store in its signed checkpoints."""
+    eng = cases_engine()
+    with eng.connect() as conn:
+        value = conn.execute(_STORE_ID).scalar()
+    if value is None:
+        try:
+            with eng.begin() as conn:
+                conn.execute(
+                    text("INSERT INTO store_info (key, value) VALUES ('store_id', :v)"),
+                    {"v": str(uuid.uuid4())},
+                )
+        except IntegrityError:
+            pass  # another process made it first
+        with eng.connect() as conn:
+            value = conn.execute(_STORE_ID).scalar()
+    return str(value)
 
 
 def records(

@@ -127,6 +127,43 @@ def _join_old_branches(engine: Engine) -> list[str]:
     return missing
 
 
+#: What the group roles of a PostgreSQL store may do: analysts (and so leads and admins) use
+#: every table as the workbench does, but only read the audit log and the schema version, and
+#: append to the log through ``workbench_audit_append`` (which stamps who and when).
+_GRANTS = """DO $$
+DECLARE t text;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'workbench_analyst')
+       OR NOT pg_has_role(current_user,
+                          (SELECT relowner FROM pg_class WHERE oid = 'audit_log'::regclass),
+                          'USAGE') THEN
+        RETURN;  -- no roles to grant to, or not the owner: an operator grants (README)
+    END IF;
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO workbench_analyst', current_schema());
+    FOR t IN SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = current_schema()
+    LOOP
+        IF t IN ('audit_log', 'alembic_version') THEN
+            EXECUTE 'REVOKE ALL ON ' || t || ' FROM workbench_analyst';
+            EXECUTE 'GRANT SELECT ON ' || t || ' TO workbench_analyst';
+        ELSE
+            EXECUTE 'GRANT SELECT, INSERT, UPDATE, DELETE ON ' || t || ' TO workbench_analyst';
+        END IF;
+    END LOOP;
+    EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO workbench_analyst',
+                   current_schema());
+    GRANT EXECUTE ON FUNCTION workbench_audit_append TO workbench_analyst;
+END $$"""
+
+
+def grant_roles(engine: Engine) -> None:
+    """PostgreSQL: give the group roles what they may do on every table there is now (run
+    after each upgrade, as the tables' owner; a no-op elsewhere)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        conn.execute(text(_GRANTS))
+
+
 def upgrade(engine: Engine, target: str = "head") -> list[str]:
     """Upgrade the store to ``target``; returns the revisions applied, oldest first."""
     with _migration_lock(engine):
@@ -134,6 +171,8 @@ def upgrade(engine: Engine, target: str = "head") -> list[str]:
         before = current(engine)
         command.upgrade(alembic_config(engine), target)
         after = current(engine)
+        if head() in after:
+            grant_roles(engine)
     line = history()
     start = line.index(max(before, key=line.index)) + 1 if before else 0
     end = line.index(max(after, key=line.index)) + 1 if after else 0

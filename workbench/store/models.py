@@ -21,6 +21,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -111,6 +112,9 @@ class AuditRow(Base):
     details: Mapped[str | None] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    identity: Mapped[str | None] = mapped_column(String(128))  # who the store saw (0009)
+    subjects: Mapped[str | None] = mapped_column(Text)  # JSON list of platform user ids
+    hash_format: Mapped[int] = mapped_column(SmallInteger, server_default="1")
 
 
 # --------------------------------------------------------------------------- cases

@@ -128,7 +128,6 @@ def _audit(case: str, action: str, refs: list[str], who: str) -> None:
         case=case,
         target={"refs": refs[:100]},
         details={"action": action, "count": len(refs)},
-        analyst=who,
     )
 
 

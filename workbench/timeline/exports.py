@@ -16,6 +16,7 @@ import pandas as pd
 
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.files import AtomicFile
+from workbench.queries import door
 from workbench.timeline import query as timeline
 from workbench.timeline.query import COLUMNS
 
@@ -163,6 +164,7 @@ def _arrow_schema(tz: ZoneInfo):
     )
 
 
+@door.as_one_act("timeline.export")
 def export(
     path: str | Path,
     subjects: Any = None,

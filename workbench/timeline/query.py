@@ -37,6 +37,7 @@ from workbench import cases
 from workbench.config import settings
 from workbench.errors import InputError, NotFoundError
 from workbench.ids import validate_case_id
+from workbench.queries import door
 from workbench.queries import library as queries
 from workbench.queries.run import render, sql
 from workbench.timeline import sources as registry
@@ -619,6 +620,7 @@ class View:
     data_end: datetime | None = None
 
 
+@door.as_one_act("timeline.view")
 def view(
     subjects: Any = None,
     case: str | None = None,

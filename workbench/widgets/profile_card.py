@@ -1,7 +1,8 @@
 """Profile card: the account, profile fields, photos (blurred) and the history of changes.
 
 Special-category fields (orientation, gender identity, health) stay hidden until the specialist
-ticks *Show special-category fields*; they never appear by accident on a shared screen.
+gives a reason and ticks *Show special-category fields*; they never appear by accident on a
+shared screen, and the reason is recorded with the read (``content.special_fields``).
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ class ProfileCardView(w.VBox):
     """``ProfileCardView(user_id, case_id=...)``; photos need a case (reveals are recorded on it)."""
 
     def __init__(self, user_id: int, *, case_id: str | None = None) -> None:
-        self.card = content.profile(user_id)
+        self.case_id = case_id
+        self.card = content.profile(user_id, case=case_id)
         u, p = self.card.user, self.card.profile
         self.header = w.HTML(
             f"<h3 style='margin:4px 0' dir='auto'>{html.escape(str(u.get('display_name') or ''))} "
@@ -71,13 +73,16 @@ class ProfileCardView(w.VBox):
         self.special_toggle = w.Checkbox(
             value=False, indent=False, description="Show special-category fields"
         )
+        self.special_reason = w.Text(
+            placeholder="why you need to see them (recorded)", description="Reason"
+        )
         self.special = w.HTML()
         self.special_toggle.observe(lambda _: self._special(), names="value")
         self.history = w.HTML(changes_html(self.card.changes))
         parts = [
             self.header,
             w.HBox([self.account, self.fields]),
-            self.special_toggle,
+            w.HBox([self.special_toggle, self.special_reason]),
             self.special,
         ]
         if case_id is not None:
@@ -93,6 +98,13 @@ class ProfileCardView(w.VBox):
         self._special()
 
     def _special(self) -> None:
-        self.special.value = (
-            _rows(self.card.special, list(self.card.special)) if self.special_toggle.value else ""
-        )
+        if not self.special_toggle.value:
+            self.special.value = ""
+            return
+        reason = self.special_reason.value.strip()
+        if not reason:
+            self.special_toggle.value = False  # (this clears the field, so the note comes after)
+            self.special.value = "<i>Give a reason first: it is recorded with the read.</i>"
+            return
+        fields = content.special_fields(self.card.user_id, reason=reason, case=self.case_id)
+        self.special.value = _rows(fields, list(fields))

@@ -2,15 +2,15 @@
 CyberTipline reports, letters, transparency counts), the authorities' requests, preservation
 holds, and reviewers' steps on media before it is reported.
 
-Revision ID: 0009_filings
-Revises: 0008_case_id_width
+Revision ID: 0010_filings
+Revises: 0009_audit_identity
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_filings"
-down_revision = "0008_case_id_width"
+revision = "0010_filings"
+down_revision = "0009_audit_identity"
 branch_labels = None
 depends_on = None
 
