@@ -176,7 +176,6 @@ def review_file(
         case=case_id,
         target={"item": item.label},
         details={"industry": industry, "viewed": viewed, "exif_viewed": exif_viewed},
-        analyst=who,
     )
     return got
 

@@ -292,7 +292,6 @@ def record_request(
             "items": [i.label for i in collected],
             "due": due,
         },
-        analyst=who,
     )
     return req, h
 
@@ -346,7 +345,6 @@ def renew(case_id: str, request_id: str, *, at: datetime | str | None = None) ->
         case=case_id,
         target={"request": request_id},
         details={"from": old, "to": h.due, "renewals": h.renewals},
-        analyst=who,
     )
     return h
 

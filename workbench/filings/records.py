@@ -194,7 +194,6 @@ def record(
         case=case_id,
         target={"filing": key},
         details={"sha256": sha, "items": labels, "files": [p.name for p in payloads]},
-        analyst=who,
     )
     return filing
 
@@ -266,7 +265,6 @@ def mark_submitted(
         case=filing.case_id,
         target={"filing": filing.key},
         details={"reference": ref, "submitted_at": when},
-        analyst=who,
     )
     return filing
 
