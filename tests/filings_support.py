@@ -4,19 +4,6 @@ The fixtures (the demo's cases filed once per session, a fresh copy per test) ar
 
 from __future__ import annotations
 
-from typing import Any
-
-
-def __getattr__(name: str) -> Any:
-    """``from filings_support import demo_env, filed_store`` still works (the fixtures live in
-    ``filings_fixtures``; prefer ``pytest_plugins = ["filings_fixtures"]``)."""
-    if name in ("demo_env", "filed_store", "N_HISTORY"):
-        import filings_fixtures
-
-        return getattr(filings_fixtures, name)
-    raise AttributeError(name)
-
-
 #: How a specialist decides each planted scenario: (clauses, action, rationale).
 DECISIONS = {
     "romance_scam_ring": (

@@ -6,7 +6,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from filings_support import decide, demo_env, filed_store, planted  # noqa: F401  (fixtures)
+from filings_support import decide, planted
+
+pytest_plugins = ["filings_fixtures"]  # filed_store, demo_env
 
 
 def _minor_case():

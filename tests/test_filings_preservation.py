@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from filings_support import demo_env, filed_store, planted  # noqa: F401  (fixtures)
+from filings_support import planted
+
+pytest_plugins = ["filings_fixtures"]  # filed_store, demo_env
 
 NY = ZoneInfo("America/New_York")
 

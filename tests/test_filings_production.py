@@ -10,7 +10,9 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
-from filings_support import demo_env, filed_store, planted  # noqa: F401  (fixtures)
+from filings_support import planted
+
+pytest_plugins = ["filings_fixtures"]  # filed_store, demo_env
 
 START, END = "2026-01-01T00:00Z", "2026-10-01T00:00Z"
 
