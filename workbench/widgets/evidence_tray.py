@@ -89,6 +89,8 @@ class EvidenceTray(Panel):
             ]
         )
         self.reload()
+        # evidence collected anywhere in this kernel (the timeline, a grid, a cell) shows here
+        self.listen(case_id, ("evidence",), self.reload)
 
     # -- data in
     def offer(self, name: str, df: pd.DataFrame, kind: str = "query_result") -> None:
@@ -152,16 +154,15 @@ class EvidenceTray(Panel):
 
     # -- view
     def _act(self, fn) -> None:
-        try:
-            self.say(fn(), "ok")
-        except WorkbenchError as err:
-            self.progress.bar_style = "danger" if self.progress.value else self.progress.bar_style
-            self.say(str(err), "error")
+        # any failure, not only a refusal, is one line here (a bundle used to fill its bar and
+        # then show nothing); a bundle that failed part-way turns its bar red
+        if self.attempt(fn) is None and self.progress.value and fn == self._bundle:
+            self.progress.bar_style = "danger"
 
     def reload(self, select: str | None = None) -> None:
         df = evidence.items_frame(self.case_id)
         if df.empty:
-            self.table.value = "<i>No evidence yet.</i>"
+            self.table.value = "<i class='wb-no-evidence'>No evidence yet.</i>"
         else:
             shown = df.assign(
                 sha256=df["sha256"].str[:12] + "…",
