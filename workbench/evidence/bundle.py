@@ -637,6 +637,8 @@ def _case_summary(
 
 def _query_block(item: ev.EvidenceItem, red: Redactor, text: Callable[[str], str]) -> dict | None:
     prov = item.details.get("provenance") or {}
+    if not isinstance(prov, dict):  # a timeline excerpt holds one provenance per source
+        prov = {}
     if item.kind != "query_result" and not prov:
         return None
     name = prov.get("query") or prov.get("query_name") or prov.get("name")

@@ -154,10 +154,11 @@ class EvidenceTray(Panel):
 
     # -- view
     def _act(self, fn) -> None:
-        # any failure, not only a refusal, is one line here (a bundle used to fill its bar and
-        # then show nothing); a bundle that failed part-way turns its bar red
-        if self.attempt(fn) is None and self.progress.value and fn == self._bundle:
-            self.progress.bar_style = "danger"
+        try:
+            self.say(fn(), "ok")
+        except WorkbenchError as err:
+            self.progress.bar_style = "danger" if self.progress.value else self.progress.bar_style
+            self.say(str(err), "error")
 
     def reload(self, select: str | None = None) -> None:
         df = evidence.items_frame(self.case_id)

@@ -30,7 +30,7 @@ class LinkedAccounts(Panel):
         self.grid = ResultsGrid(
             case_id=case_id,
             title="Accounts linked to the subjects (not subjects yet)",
-            on_select=lambda _rows: self._chosen_changed(),
+            on_select=self._chosen_changed,
         )
         self.add_btn = W.Button(
             description="Add selected as subjects",
@@ -54,8 +54,8 @@ class LinkedAccounts(Panel):
         self.found = investigation.linked_candidates(self.case_id, max_hops=self.max_hops)
         self.grid.show(self.found)
 
-    def _chosen_changed(self) -> None:
-        k = len(self.grid.selected)
+    def _chosen_changed(self, rows: pd.DataFrame) -> None:
+        k = len(rows)
         self.add_btn.disabled = k == 0
         self.add_btn.description = f"Add {k} as subjects" if k else "Add selected as subjects"
 

@@ -198,6 +198,7 @@ class ResultsGrid(Panel):
         """Show a new result (the selection is cleared)."""
         if title is not None:
             self.title = title
+        had_selection = len(self.selected) > 0
         self.df = df
         self.selected = df.iloc[0:0]
         tz = settings().tz
@@ -226,10 +227,10 @@ class ResultsGrid(Panel):
             self.grid.layout.display = ""
         self.grid.update(shown, selected_rows=[])
         self.add_all_btn.disabled = n == 0
-        self._selection_changed()
+        self._selection_changed(notify=had_selection)  # a new result clears the selection
 
     # -- selection and evidence
-    def _selection_changed(self) -> None:
+    def _selection_changed(self, notify: bool = True) -> None:
         rows = [r for r in self.grid.selected_rows if 0 <= r < len(self.df)]
         self.selected = self.df.iloc[rows]
         k = len(rows)
@@ -237,7 +238,7 @@ class ResultsGrid(Panel):
             f"Add {k} selected to evidence" if k else "Add selected to evidence"
         )
         self.add_selected_btn.disabled = k == 0
-        if self.on_select is not None:
+        if notify and self.on_select is not None:
             self._guarded(lambda: self.on_select(self.selected))  # type: ignore[misc]
 
     def select(self, positions: Sequence[int]) -> pd.DataFrame:

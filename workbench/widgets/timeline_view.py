@@ -201,10 +201,21 @@ class TimelineView(Panel):
     def _show_events(self) -> None:
         ev = self.view.events
         shown = ev[[c for c in EVENT_COLUMNS + ("ref",) if c in ev.columns]].reset_index(drop=True)
-        self.events_grid.show(shown)
+        self._filling_grid = True  # a new view clears the grid's selection, not ours
+        try:
+            self.events_grid.show(shown)
+        finally:
+            self._filling_grid = False
+        keep = [i for i, ref in enumerate(shown.get("ref", [])) if ref in set(self.selected["ref"])]
+        if keep:
+            self._filling_grid = True
+            try:
+                self.events_grid.select(keep)
+            finally:
+                self._filling_grid = False
 
     def _on_grid_select(self, rows: pd.DataFrame) -> None:
-        if "ref" in rows:
+        if "ref" in rows and not getattr(self, "_filling_grid", False):
             self.select(list(rows["ref"]))
 
     def _request(self, start: Any = None, end: Any = None) -> timeline.Request:
@@ -354,8 +365,9 @@ class TimelineView(Panel):
         return evidence.add_timeline_events(self.case, self._need_selection(), tz=self.view.tz.key)
 
     def _collect(self) -> str:
+        n = len(self._need_selection())
         item = self.add_to_evidence()
-        return f"added {len(self.selected)} events to evidence as {item.label}"
+        return f"added {n} event{'s' if n != 1 else ''} to evidence as {item.label}"
 
 
 def _esc(text: str) -> str:
