@@ -5,7 +5,6 @@ preheated kernels) on a free port, over a case store whose numbers are known.
 
 from __future__ import annotations
 
-import secrets
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime
@@ -66,11 +65,8 @@ def server(app_env, server_log):
     from workbench.serve import servers as serve
 
     settings, _ = app_env
-    token = secrets.token_urlsafe(16)
     port = serve.free_port(18866)
-    plan = serve.plan(
-        settings, voila_port=port, port=serve.free_port(18966, skip=(port,)), token=token
-    )
+    plan = serve.plan(settings, voila_port=port, port=serve.free_port(18966, skip=(port,)))
     proc = serve.start(plan.voila_command, plan.env, log=server_log)
     try:
         serve.wait_until_up(plan.voila_base + "/", proc, timeout=120, token=plan.token)

@@ -1,4 +1,5 @@
-"""What each Voilà page loads in the browser.
+"""What each Voilà page loads in the browser, and how ``workbench serve`` configures Voilà
+(:func:`configure`, called from ``templates/voila/voila.py``).
 
 Voilà sends every installed JupyterLab extension to every page, and the browser loads them all
 before the first widget appears. jupyterlab-plotly alone is a 4.8 MB bundle that took ~0.5 s
@@ -13,8 +14,10 @@ drops the others from that page. A notebook without the key gets every extension
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +62,39 @@ def page_config(
         if ext.get("name", "").startswith(ALWAYS) or ext.get("name") in wanted
     ]
     return out
+
+
+def configure(c: Any) -> None:
+    """Voilà's configuration under ``workbench serve``: the page hook above, the login token
+    from the file named by ``JUPYTER_TOKEN_FILE`` (never on the command line), a cookie secret
+    kept in the home (a restart keeps the login), and closed pages releasing their kernels."""
+    c.VoilaConfiguration.page_config_hook = page_config
+    token_file = os.environ.get("JUPYTER_TOKEN_FILE")
+    if token_file:
+        c.Voila.token = Path(token_file).read_text(encoding="ascii").strip()
+        from workbench import keys
+        from workbench.serve.servers import VOILA_COOKIE_KEY
+
+        c.Voila.cookie_secret = keys.secret(VOILA_COOKIE_KEY)
+    set_xsrf_cookie_on_pages()
+
+
+def set_xsrf_cookie_on_pages() -> None:
+    """A closing Voilà page sends a beacon that shuts its kernel down, carrying the ``_xsrf``
+    cookie. Preheated pages are rendered before their request, so nothing ever set that cookie:
+    every beacon was refused (403, voila-dashboards/voila#1458) and each closed page kept a
+    kernel (a quarter of a gigabyte) until culled. Touching ``xsrf_token`` when the page is
+    requested sets the cookie (tornado does, on first access)."""
+    from voila.tornado.handler import TornadoVoilaHandler
+
+    original = TornadoVoilaHandler.get
+    if getattr(original, "_workbench_xsrf", False):
+        return
+
+    @functools.wraps(original)
+    async def get(self, path=None):
+        self.xsrf_token  # noqa: B018 - the property sets the cookie
+        return await original(self, path)
+
+    get._workbench_xsrf = True  # type: ignore[attr-defined]
+    TornadoVoilaHandler.get = get  # type: ignore[method-assign]

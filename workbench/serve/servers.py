@@ -9,16 +9,24 @@ Two servers, started together by ``workbench serve`` and stopped together:
   server keeps *preheated kernels*: each dashboard has a kernel that has already imported the
   workbench and loaded the numbers, so a lead's page appears without waiting for a kernel.
 
-Both bind to localhost by default and require the same random token (``?token=...`` once; the
-browser then holds a cookie). Voilà strips the code, hides tracebacks from the browser and
-culls idle kernels; JupyterLab culls idle kernels too. Kernels inherit this process's
-environment, so the dashboards see the same WORKBENCH_HOME and store URLs.
+Both bind to localhost by default and require one login token, kept in the home
+(``<home>/secrets/serve-token.key``, mode 0600) so that bookmarks and logins survive restarts
+(``--new-token`` rotates it, and the cookie secrets with it, so every old login ends). The token
+never appears on a command line (other local users can read those): the servers read it from
+``JUPYTER_TOKEN_FILE``. Voilà strips the code, hides tracebacks from the browser and culls idle
+kernels; JupyterLab culls idle kernels too, runs no terminals, fetches no news and checks for no
+updates, and its file browser shows the cases folder only (no platform data, ground truth, case
+store or secrets). Kernels inherit this process's environment, so the dashboards see the same
+WORKBENCH_HOME and store URLs.
+
+:func:`run` prints nothing until both servers answer; their own logs go to
+``<home>/logs/jupyterlab.log`` and ``voila.log``. SIGINT and SIGTERM stop both servers and every
+kernel they started (descendants still alive after the servers are gone are ended too).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -26,14 +34,19 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workbench import resources
+from workbench import keys, resources
 from workbench.config import Settings
 from workbench.errors import WorkbenchError
 
 APPS = ("leads", "oncall", "case")
+TOKEN_KEY = "serve-token"
+LAB_COOKIE_KEY = "serve-lab-cookie"
+VOILA_COOKIE_KEY = "serve-voila-cookie"
+ENV_TOKEN_FILE = "JUPYTER_TOKEN_FILE"  # both servers read the token from this file
 
 
 def dashboards_dir() -> Path:
@@ -54,16 +67,17 @@ def voila_config_dir() -> Path:
 
 CULL_IDLE_S = 3600  # an idle kernel (nobody executing) is shut down after an hour
 CULL_INTERVAL_S = 300
-# Voilà cannot shut down a closed page's kernel when the token is on (its beacon lacks the
-# _xsrf field: voila-dashboards/voila#1458), so its kernels are culled sooner once no page is
-# connected; an open page keeps its kernel (culling skips connected kernels).
+# Voilà's kernels are shut down when their page closes (workbench.serve.pages sets the cookie
+# the page's shutdown beacon needs); culling catches the rest, sooner than JupyterLab's. An open
+# page keeps its kernel (culling skips connected kernels).
 VOILA_CULL_IDLE_S = 600
 VOILA_CULL_INTERVAL_S = 60
+STOP_S = 15  # a server that has not exited this long after SIGTERM is killed
 
 
 @dataclass(frozen=True)
 class ServePlan:
-    """The command lines of both servers and the URLs to print."""
+    """The command lines of both servers, the URLs to print and where their logs go."""
 
     lab_command: list[str]
     voila_command: list[str]
@@ -71,6 +85,11 @@ class ServePlan:
     voila_base: str
     token: str
     env: dict[str, str] = field(repr=False, default_factory=dict)
+    logs: Path | None = None
+
+    @property
+    def lab_base(self) -> str:
+        return self.lab_url.split("/lab?")[0]
 
     def app_url(self, app: str, query: str = "", token: bool = True) -> str:
         """The URL of one dashboard (``leads``, ``oncall``, ``case``), with the token if asked."""
@@ -78,6 +97,16 @@ class ServePlan:
         return f"{self.voila_base}/voila/render/{app}.ipynb" + (
             "?" + "&".join(parts) if parts else ""
         )
+
+
+def login_token(settings: Settings, *, new: bool = False) -> str:
+    """The login token both servers require: 64 hex characters kept in
+    ``<home>/secrets/serve-token.key`` (mode 0600), the same at every start. ``new=True``
+    rotates it together with the servers' cookie secrets, so every existing login ends."""
+    if new:
+        for name in (TOKEN_KEY, LAB_COOKIE_KEY, VOILA_COOKIE_KEY):
+            keys.key_path(name, settings).unlink(missing_ok=True)
+    return keys.secret(TOKEN_KEY, settings).hex()
 
 
 def free_port(start: int = 8888, host: str = "127.0.0.1", *, skip: tuple[int, ...] = ()) -> int:
@@ -103,13 +132,13 @@ def voila_command(
     *,
     host: str,
     port: int,
-    token: str,
     root: Path | None = None,
     preheat: bool = True,
     pool_size: int = 1,
 ) -> list[str]:
-    """The Voilà command line: token auth, no sources, no tracebacks, our template (nothing
-    fetched from a CDN), preheated, culled. Needs :func:`kernel_env`'s JUPYTER_PATH."""
+    """The Voilà command line: no sources, no tracebacks, our template (nothing fetched from a
+    CDN), preheated, culled. Needs :func:`kernel_env`: the token and the page hook come from
+    there (``templates/voila/voila.py``), never from the command line."""
     cmd = [
         sys.executable,
         "-m",
@@ -119,7 +148,6 @@ def voila_command(
         f"--Voila.ip={host}",
         f"--port={port}",
         "--Voila.port_retries=0",
-        f"--token={token}",
         "--VoilaConfiguration.template=workbench",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.show_tracebacks=False",
@@ -137,8 +165,9 @@ def voila_command(
     return cmd
 
 
-def lab_command(settings: Settings, *, host: str, port: int, token: str) -> list[str]:
-    """The JupyterLab command line on the workbench home: token auth, idle kernels culled."""
+def lab_command(settings: Settings, *, host: str, port: int) -> list[str]:
+    """The JupyterLab command line, rooted at the cases folder: idle kernels culled, no
+    terminals, no news or update checks, the login cookie kept across restarts."""
     return [
         sys.executable,
         "-m",
@@ -147,25 +176,22 @@ def lab_command(settings: Settings, *, host: str, port: int, token: str) -> list
         f"--ServerApp.ip={host}",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={settings.home}",
-        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={settings.cases_dir}",
+        "--ServerApp.terminals_enabled=False",
+        f"--ServerApp.cookie_secret_file={keys.key_path(LAB_COOKIE_KEY, settings)}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
         *_root_flag(),
     ]
 
 
-def _link_notebooks(settings: Settings) -> None:
-    notebooks = resources.path(resources.DASHBOARDS).parent
-    link = settings.home / "notebooks"
-    if notebooks.is_dir() and not link.exists() and not link.is_symlink():
-        link.symlink_to(notebooks, target_is_directory=True)
-
-
 def kernel_env(settings: Settings) -> dict[str, str]:
     """The environment both servers (and so every kernel) run with. JUPYTER_PATH lets Voilà
-    find the ``workbench`` template; JUPYTER_CONFIG_PATH its ``voila.py`` (each page loads only
-    the extensions it needs), ahead of, not instead of, the user's and the site's config."""
+    find the ``workbench`` template; JUPYTER_CONFIG_PATH its ``voila.py`` (the login token and
+    cookie secret, the page hook), ahead of, not instead of, the user's and the site's config.
+    ``ITABLES_CONFIG=""``: the results grid reads no itables.toml from wherever it runs."""
 
     def first(path: Path, var: str) -> str:
         return os.pathsep.join(p for p in (str(path), os.environ.get(var)) if p)
@@ -176,6 +202,8 @@ def kernel_env(settings: Settings) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
         "JUPYTER_PATH": first(voila_templates_dir(), "JUPYTER_PATH"),
         "JUPYTER_CONFIG_PATH": first(voila_config_dir(), "JUPYTER_CONFIG_PATH"),
+        ENV_TOKEN_FILE: str(keys.key_path(TOKEN_KEY, settings)),
+        "ITABLES_CONFIG": "",
     }
 
 
@@ -185,29 +213,29 @@ def plan(
     host: str = "127.0.0.1",
     port: int | None = None,
     voila_port: int | None = None,
-    token: str | None = None,
     preheat: bool = True,
     pool_size: int = 1,
+    new_token: bool = False,
 ) -> ServePlan:
-    """Both command lines for these settings (one token for both servers)."""
-    token = token or secrets.token_urlsafe(24)
+    """Both command lines for these settings (one login token for both servers)."""
+    token = login_token(settings, new=new_token)
+    keys.secret(LAB_COOKIE_KEY, settings)  # made now: JupyterLab reads it as a file
     port = port or free_port(8888, host)
     voila_port = voila_port or free_port(8866, host, skip=(port,))
     if voila_port == port:
         raise WorkbenchError(
             f"JupyterLab and Voilà cannot share port {port}", "give --voila-port a different port"
         )
-    _link_notebooks(settings)
+    settings.cases_dir.mkdir(parents=True, exist_ok=True)
     shown = f"[{host}]" if ":" in host else host
     return ServePlan(
-        lab_command(settings, host=host, port=port, token=token),
-        voila_command(
-            host=host, port=voila_port, token=token, preheat=preheat, pool_size=pool_size
-        ),
+        lab_command(settings, host=host, port=port),
+        voila_command(host=host, port=voila_port, preheat=preheat, pool_size=pool_size),
         f"http://{shown}:{port}/lab?token={token}",
         f"http://{shown}:{voila_port}",
         token,
         kernel_env(settings),
+        settings.home / "logs",
     )
 
 
@@ -230,7 +258,7 @@ def wait_until_up(
         if proc is not None and proc.poll() is not None:
             raise WorkbenchError(
                 f"the server exited with code {proc.returncode} before it was up",
-                "see its log above",
+                "see its log",
             )
         try:
             urllib.request.urlopen(url, timeout=5)
@@ -250,39 +278,136 @@ def wait_until_up(
 
 
 def start(command: list[str], env: dict[str, str], *, log: Path | None = None) -> subprocess.Popen:
-    """Start one server in its own process group (so stopping it stops its kernels too)."""
+    """Start one server in its own process group, its output to ``log`` (appended)."""
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
     out = open(log, "ab") if log else None  # noqa: SIM115 - the child keeps it open
-    return subprocess.Popen(
-        command,
-        env=env,
-        stdout=out,
-        stderr=subprocess.STDOUT if out else None,
-        start_new_session=True,
-        cwd=env.get("WORKBENCH_HOME"),
-    )
-
-
-def stop(proc: subprocess.Popen, timeout: float = 20) -> None:
-    """Stop a server started by :func:`start`: SIGTERM, then SIGKILL to its group if it lingers."""
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
     try:
-        proc.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(5)
+        return subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            start_new_session=True,
+            cwd=env.get("WORKBENCH_HOME"),
+        )
+    finally:
+        if out is not None:
+            out.close()  # the child has its own copy
 
 
-def run(p: ServePlan) -> int:
-    """Run both servers until Ctrl-C or until one of them exits; returns an exit code."""
-    procs = [start(p.lab_command, p.env), start(p.voila_command, p.env)]
+def _descendants(proc: subprocess.Popen) -> list:
+    import psutil
+
     try:
+        return psutil.Process(proc.pid).children(recursive=True)
+    except psutil.Error:
+        return []
+
+
+def stop(proc: subprocess.Popen, timeout: float = STOP_S) -> None:
+    """Stop a server started by :func:`start` and everything it started: SIGTERM (it shuts its
+    kernels down), then SIGKILL to its group if it lingers; kernels run in sessions of their
+    own, so any still alive once the server is gone are ended too."""
+    stop_all([proc], timeout)
+
+
+def stop_all(procs: list[subprocess.Popen], timeout: float = STOP_S) -> None:
+    """:func:`stop` for several servers at once (they shut down side by side)."""
+    import psutil
+
+    running = [p for p in procs if p.poll() is None]
+    kids = [k for p in running for k in _descendants(p)]
+    for p in running:
+        try:
+            p.send_signal(signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    for p in running:
+        try:
+            p.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(5)
+    _, alive = psutil.wait_procs(kids, timeout=3)
+    for k in alive:
+        try:
+            k.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=3)
+
+
+class _Stop(Exception):
+    """SIGINT or SIGTERM arrived: stop both servers."""
+
+
+def run(p: ServePlan, on_ready: Callable[[ServePlan], None] | None = None) -> int:
+    """Run both servers until SIGINT/SIGTERM or until one of them exits; returns an exit code.
+
+    ``on_ready(plan)`` is called once both answer (the CLI prints the URLs then). The servers'
+    output goes to ``<home>/logs/``; nothing of theirs reaches this terminal.
+    """
+
+    def stop_signal(signum, _frame):
+        raise _Stop(signum)
+
+    previous = {s: signal.signal(s, stop_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    procs: list[subprocess.Popen] = []
+    names = ("JupyterLab", "Voilà")
+    logs = [
+        p.logs / "jupyterlab.log" if p.logs else None,
+        p.logs / "voila.log" if p.logs else None,
+    ]
+    try:
+        procs.append(start(p.lab_command, p.env, log=logs[0]))
+        procs.append(start(p.voila_command, p.env, log=logs[1]))
+        for proc, url, name, log in zip(procs, (p.lab_base + "/api/status", p.voila_base + "/"), names, logs):
+            try:
+                wait_until_up(url, proc, timeout=180, token=p.token)
+            except WorkbenchError as err:
+                raise WorkbenchError(f"{name}: {err.message}", f"see {log}") from None
+        if on_ready is not None:
+            on_ready(p)
         while all(pr.poll() is None for pr in procs):
             time.sleep(0.5)
-        return next(pr.returncode for pr in procs if pr.returncode is not None) or 0
-    except KeyboardInterrupt:
+        gone = next(i for i, pr in enumerate(procs) if pr.returncode is not None)
+        raise WorkbenchError(
+            f"{names[gone]} stopped (exit code {procs[gone].returncode})",
+            f"see {logs[gone]}; the other server was stopped too",
+        )
+    except _Stop:
         return 0
     finally:
-        for pr in procs:
-            stop(pr)
+        # a second Ctrl-C while stopping must not leave orphans behind: ignore it meanwhile
+        for s in previous:
+            signal.signal(s, signal.SIG_IGN)
+        try:
+            stop_all(procs)
+        finally:
+            for s, handler in previous.items():
+                signal.signal(s, handler)
+
+
+def most_urgent_case(settings: Settings | None = None) -> tuple[str, str] | None:
+    """The open case a lead should look at first (an SLA breached or at risk, most overdue
+    first; else the highest priority, oldest), with a few words on why; None without open
+    cases."""
+    from workbench import dashboards
+
+    snap = dashboards.load(settings)
+    watch = dashboards.sla_watch(snap)
+    if len(watch):
+        row = watch.iloc[0]
+        state = str(row["state"]).replace("_", " ")
+        return str(row["case_id"]), f"{row['priority']}, {row['clock']} {state}"
+    open_ = snap.open
+    if open_.empty:
+        return None
+    row = open_.sort_values(["priority", "created_at"]).iloc[0]
+    return str(row["case_id"]), f"{row['priority']}, open"
