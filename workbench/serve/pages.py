@@ -77,6 +77,7 @@ def configure(c: Any) -> None:
 
         c.Voila.cookie_secret = keys.secret(VOILA_COOKIE_KEY)
     set_xsrf_cookie_on_pages()
+    keep_request_info()
 
 
 def set_xsrf_cookie_on_pages() -> None:
@@ -98,3 +99,47 @@ def set_xsrf_cookie_on_pages() -> None:
 
     get._workbench_xsrf = True  # type: ignore[attr-defined]
     TornadoVoilaHandler.get = get  # type: ignore[method-assign]
+
+
+def keep_request_info() -> None:
+    """The case-app race with pooled kernels, fixed on the server's side.
+
+    A page request reaches its preheated kernel as a message on the kernel's ``/voila/query``
+    websocket. Voilà kept the message for later only when no socket of that kernel was open at
+    that moment, and its ``on_close`` removed *some* registered socket when the closing one was
+    no longer registered (the last one it looked at, possibly another kernel's). On a busy
+    machine a kernel still warming up gives up a first handshake the server completes a moment
+    later; its request then went to a socket nobody read, or its live socket was dropped from
+    the registry, and the page never rendered. Now every request is kept until its kernel has
+    it (a kernel connecting again gets it on connect; the kernel side retries:
+    ``workbench.widgets.dashboards.parts.when_requested``), and a closing socket removes only
+    itself.
+    """
+    from voila.request_info_handler import RequestInfoSocketHandler as Handler
+
+    if getattr(Handler, "_workbench_kept", False):
+        return
+
+    def send_updates(cls, msg) -> None:
+        kernel_id, payload = msg["kernel_id"], msg["payload"]
+        cls._cache[kernel_id] = payload  # a later connection of this kernel gets it on open
+        while len(cls._cache) > KEPT_REQUESTS:
+            cls._cache.pop(next(iter(cls._cache)))
+        waiter = cls._waiters.get(kernel_id)
+        if waiter is not None:
+            try:
+                waiter.write_message(payload)
+            except Exception:  # closing under us: the kernel's next connection gets it
+                logging.getLogger("workbench.serve").info("request for %s kept", kernel_id)
+
+    def on_close(self) -> None:
+        for kernel_id, waiter in list(type(self)._waiters.items()):
+            if waiter is self:
+                del type(self)._waiters[kernel_id]
+
+    Handler.send_updates = classmethod(send_updates)  # type: ignore[method-assign,assignment]
+    Handler.on_close = on_close  # type: ignore[method-assign]
+    Handler._workbench_kept = True  # type: ignore[attr-defined]
+
+
+KEPT_REQUESTS = 1000  # page requests remembered for kernels (a few hundred bytes each)

@@ -26,6 +26,7 @@ kernel they started (descendants still alive after the servers are gone are ende
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -73,6 +74,13 @@ CULL_INTERVAL_S = 300
 VOILA_CULL_IDLE_S = 600
 VOILA_CULL_INTERVAL_S = 60
 STOP_S = 15  # a server that has not exited this long after SIGTERM is killed
+# Preheated kernels per dashboard. A lead drilling into case after case takes one case-app
+# kernel per page, and warming one up (a kernel start and the imports) takes longer than reading
+# a case at a glance: two keep the next one ready. The leads and on-call pages need one.
+CASE_POOL = 2
+# The pool refills this long after a page took its kernel: after that page's first render (its
+# ~1.5 s must not compete with a kernel start on a small machine), well before the next page.
+FILL_DELAY_S = 2
 
 
 @dataclass(frozen=True)
@@ -155,12 +163,12 @@ def voila_command(
         f"--MappingKernelManager.cull_interval={VOILA_CULL_INTERVAL_S}",
     ]
     if preheat and pool_size > 0:
+        pools = {"case.ipynb": {"pool_size": max(pool_size, CASE_POOL)}}
         cmd += [
             "--VoilaConfiguration.preheat_kernel=True",
             f"--VoilaConfiguration.default_pool_size={pool_size}",
-            # refill the pool a little after a page took its kernel, so the new kernel's
-            # start-up does not compete with that page's first render on a small machine
-            "--VoilaKernelManager.fill_delay=5",
+            f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
+            f"--VoilaKernelManager.fill_delay={FILL_DELAY_S}",
         ]
     return cmd
 
@@ -228,13 +236,18 @@ def plan(
         )
     settings.cases_dir.mkdir(parents=True, exist_ok=True)
     shown = f"[{host}]" if ":" in host else host
+    env = kernel_env(settings)
+    if host not in ("0.0.0.0", "::", ""):
+        # a preheated kernel asks Voilà for its page request here (Voilà assumes 127.0.0.1,
+        # where nothing listens when --host names another interface)
+        env["VOILA_APP_IP"] = f"[{host}]" if ":" in host else host
     return ServePlan(
         lab_command(settings, host=host, port=port),
         voila_command(host=host, port=voila_port, preheat=preheat, pool_size=pool_size),
         f"http://{shown}:{port}/lab?token={token}",
         f"http://{shown}:{voila_port}",
         token,
-        kernel_env(settings),
+        env,
         settings.home / "logs",
     )
 
