@@ -94,6 +94,7 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     assert code == 1, out
     n = len(report_cases) + len(extra) + 1
     assert f"{n - 1} of {n} report(s) written, 1 failed" in out
+    assert re.search(r"^total \d+\.\d s", out, re.MULTILINE), out[-300:]  # the whole run's time
     failed = [line for line in out.splitlines() if "FAILED" in line]
     assert len(failed) == 1 and broken in failed[0] and "KeyError" in failed[0], out
 
