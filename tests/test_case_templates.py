@@ -6,13 +6,12 @@ for a decision where the reply reports one)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import html
 import json
+import os
 import re
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -238,7 +237,7 @@ def test_every_template_runs_for_its_planted_case(wb_env, ground_truth, output_d
         _check_timeline(done, template)
         _check_evidence(done, template, case_id)
         _check_queries(done, template, case)
-        failed = [v for v in _html(_all_models(done)) .split("\n") if "wb-error" in v]
+        failed = [v for v in _html(_all_models(done)).split("\n") if "wb-error" in v]
         assert not failed, (template, failed[:3])
         if template in THREAD_TEMPLATES:
             thread = _html(_widget_models(done, "wb.widgets.Conversations(case_id"))
@@ -253,9 +252,13 @@ def test_every_template_runs_for_its_planted_case(wb_env, ground_truth, output_d
             assert n_photos and len(images) == n_photos, (n_photos, len(images))
         if template != "legal_request":
             models = _widget_models(done, "ReplyComposer(case_id")
-            drafts = [m["state"].get("value", "") for m in models if m["model_name"] == "TextareaModel"]
+            drafts = [
+                m["state"].get("value", "") for m in models if m["model_name"] == "TextareaModel"
+            ]
             if template in DRAFTED_AT_ONCE:
-                assert any(d.strip() for d in drafts), f"{template}: the reply composer has no draft"
+                assert any(d.strip() for d in drafts), (
+                    f"{template}: the reply composer has no draft"
+                )
             else:  # the reply reports the decision: it asks for one first
                 assert "Record the decision first" in _html(models), template
         if template == "account_takeover":

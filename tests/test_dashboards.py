@@ -486,7 +486,9 @@ def test_specialists_show_open_workload_beside_resolved_cases(known):
     assert people.loc["m.tanaka", "open"] == 1 and people.loc["m.tanaka", "at_risk"] == 1
     assert people.loc["m.tanaka", "resolved"] == 1 and people.loc["m.tanaka", "median_h"] == 48.0
     assert people.loc[dash.UNASSIGNED, "open"] == 2
-    assert people.loc[dash.UNASSIGNED, "breached"] == 1 and people.loc[dash.UNASSIGNED, "at_risk"] == 1
+    assert (
+        people.loc[dash.UNASSIGNED, "breached"] == 1 and people.loc[dash.UNASSIGNED, "at_risk"] == 1
+    )
 
 
 def test_a_bad_date_range_clears_the_numbers(known):
@@ -535,7 +537,9 @@ def test_case_app_lists_linked_accounts_once_each_as_pseudonyms_and_changes_as_l
     from workbench.demo.cases import file_demo_cases
 
     res = file_demo_cases(wb_env, n_history=0, seed=7)
-    ring = next(i for i, s in enumerate(ground_truth["scenarios"]) if s["kind"] == "romance_scam_ring")
+    ring = next(
+        i for i, s in enumerate(ground_truth["scenarios"]) if s["kind"] == "romance_scam_ring"
+    )
     cid = res.scenario_cases[ring]
     case = cases.get(cid)
     first = case.subjects[0]

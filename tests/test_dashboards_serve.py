@@ -25,7 +25,10 @@ def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypat
     # the token is in a private file of the home, never on a command line (others can read those)
     token_file = Path(p.env["JUPYTER_TOKEN_FILE"])
     assert token_file.read_text() == p.token and len(p.token) == 64
-    assert token_file.is_relative_to(st.home / "secrets") and token_file.stat().st_mode & 0o777 == 0o600
+    assert (
+        token_file.is_relative_to(st.home / "secrets")
+        and token_file.stat().st_mode & 0o777 == 0o600
+    )
     assert not [a for a in p.lab_command + p.voila_command if p.token in a or "token=" in a]
     assert serve.plan(st, port=18001, voila_port=18002).token == p.token  # kept across starts
     rotated = serve.plan(st, port=18001, voila_port=18002, new_token=True).token

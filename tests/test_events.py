@@ -85,13 +85,13 @@ def test_listeners_are_held_weakly_and_topics_are_checked(store_env):
 def test_widgets_hear_each_other_through_the_hub(wb_env):
     """What the specialist saw: after the timeline added events to evidence, the tray still
     said "No evidence yet". Now the tray, notes and decision form refresh themselves."""
+    from sqlalchemy import text
+
+    from workbench.platform.engine import platform_engine
     from workbench.widgets.decision_form import DecisionForm
     from workbench.widgets.evidence_tray import EvidenceTray
     from workbench.widgets.notes import NotesPanel
     from workbench.widgets.timeline_view import TimelineView
-
-    from workbench.platform.engine import platform_engine
-    from sqlalchemy import text
 
     with platform_engine().connect() as conn:
         subject = conn.execute(text("SELECT min(sender_id) FROM messages")).scalar()

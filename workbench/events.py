@@ -77,7 +77,7 @@ class Subscription:
         self.store = _store_key(settings().cases_url)
         self._ref: Callable[[], Listener | None]
         if hasattr(listener, "__self__") and hasattr(listener, "__func__"):
-            self._ref = weakref.WeakMethod(listener)  # type: ignore[arg-type]
+            self._ref = weakref.WeakMethod(listener)
         else:
             self._ref = lambda: listener
         self.closed = False

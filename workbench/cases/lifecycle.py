@@ -407,7 +407,7 @@ def _matching(
     open_only: bool,
 ) -> list:
     """The WHERE conditions of :func:`list_cases` and :func:`count_cases`."""
-    where = []
+    where: list[Any] = []
     if status:
         wanted = [status] if isinstance(status, str) else list(status)
         bad = [w for w in wanted if w not in STATUSES]
@@ -459,9 +459,7 @@ def list_cases(
     session: Session | None = None,
 ) -> list[Case]:
     """Cases matching every filter given, newest first."""
-    q = select(CaseRow).where(
-        *_matching(status, category, priority, assignee, subject, open_only)
-    )
+    q = select(CaseRow).where(*_matching(status, category, priority, assignee, subject, open_only))
     q = q.order_by(CaseRow.created_at.desc(), CaseRow.case_id.desc())
     if limit:
         q = q.limit(limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -112,7 +113,7 @@ def list_(
     from workbench.config import settings
 
     check_format(format)
-    filters = dict(
+    filters: dict[str, Any] = dict(
         status=status or None,
         category=category,
         priority=priority,

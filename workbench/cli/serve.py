@@ -53,7 +53,9 @@ def url_block(p, settings) -> str:
         case_id, why = urgent
         case_line = f"  case app ({case_id}: {why}):\n    {p.app_url('case', f'case={case_id}')}"
     else:
-        case_line = f"  case app (no open case yet; ?case=ESC-YYYY-NNNNNN):\n    {p.app_url('case')}"
+        case_line = (
+            f"  case app (no open case yet; ?case=ESC-YYYY-NNNNNN):\n    {p.app_url('case')}"
+        )
     return "\n".join(
         [
             "",

@@ -46,10 +46,14 @@ CHANNELS: dict[str, int | None] = {
 }
 PUBLIC_CHANNELS = frozenset({"social", "app_review_google", "app_review_apple"})
 #: Scenarios whose reply says what was decided: drafted only after the decision is recorded.
-NEEDS_DECISION = frozenset({"scam_victim", "reported_user_action", "reporter_update", "appeal_outcome"})
+NEEDS_DECISION = frozenset(
+    {"scam_victim", "reported_user_action", "reporter_update", "appeal_outcome"}
+)
 # Who a scenario's reply goes to by default: the case's (first) subject, or the member who
 # reported it (confidential: the reply goes to them, it never names them to anyone else).
-_TO_SUBJECT = frozenset({"reported_user_action", "takeover_victim", "privacy_request", "appeal_outcome"})
+_TO_SUBJECT = frozenset(
+    {"reported_user_action", "takeover_victim", "privacy_request", "appeal_outcome"}
+)
 _TO_REPORTER = frozenset({"scam_victim", "reporter_update"})
 
 # --------------------------------------------------------------------------- settings

@@ -98,7 +98,7 @@ def set_xsrf_cookie_on_pages() -> None:
         return await original(self, path)
 
     get._workbench_xsrf = True  # type: ignore[attr-defined]
-    TornadoVoilaHandler.get = get  # type: ignore[method-assign]
+    TornadoVoilaHandler.get = get
 
 
 def keep_request_info() -> None:
@@ -137,9 +137,9 @@ def keep_request_info() -> None:
             if waiter is self:
                 del type(self)._waiters[kernel_id]
 
-    Handler.send_updates = classmethod(send_updates)  # type: ignore[method-assign,assignment]
-    Handler.on_close = on_close  # type: ignore[method-assign]
-    Handler._workbench_kept = True  # type: ignore[attr-defined]
+    Handler.send_updates = classmethod(send_updates)
+    Handler.on_close = on_close
+    Handler._workbench_kept = True
 
 
 KEPT_REQUESTS = 1000  # page requests remembered for kernels (a few hundred bytes each)

@@ -380,7 +380,9 @@ def run(p: ServePlan, on_ready: Callable[[ServePlan], None] | None = None) -> in
     try:
         procs.append(start(p.lab_command, p.env, log=logs[0]))
         procs.append(start(p.voila_command, p.env, log=logs[1]))
-        for proc, url, name, log in zip(procs, (p.lab_base + "/api/status", p.voila_base + "/"), names, logs):
+        for proc, url, name, log in zip(
+            procs, (p.lab_base + "/api/status", p.voila_base + "/"), names, logs
+        ):
             try:
                 wait_until_up(url, proc, timeout=180, token=p.token)
             except WorkbenchError as err:

@@ -34,7 +34,13 @@ class CaseQuery(Panel):
     """``CaseQuery(case_id, name, per_subject=True, **params)``."""
 
     def __init__(
-        self, case_id: str, name: str, *, per_subject: bool = True, title: str | None = None, **params: Any
+        self,
+        case_id: str,
+        name: str,
+        *,
+        per_subject: bool = True,
+        title: str | None = None,
+        **params: Any,
     ) -> None:
         self.case_id = case_id
         self.name = name

@@ -84,7 +84,9 @@ class Conversations(Panel):
             for r in self.table.itertuples()
         ]
         first = self.table[self.table["other_user_id"].isin(self.prefer)]
-        chosen = int((first if len(first) else self.table)["conversation_id"].iloc[0]) if n else None
+        chosen = (
+            int((first if len(first) else self.table)["conversation_id"].iloc[0]) if n else None
+        )
         self._updating = True
         try:
             self.w_conversation.options = options

@@ -24,7 +24,9 @@ class ReportPanel(Panel):
         self.case_id = case_id
         self.result: reports.ReportResult | None = None
         self.audience = W.Dropdown(options=list(AUDIENCES), value=audience, description="Audience")
-        self.run_btn = W.Button(description="Generate report", icon="file-text", button_style="primary")
+        self.run_btn = W.Button(
+            description="Generate report", icon="file-text", button_style="primary"
+        )
         self.files = W.HTML()
         self.message = self.status_line()
         self.run_btn.on_click(lambda _b: self.attempt(self.generate))
@@ -49,4 +51,3 @@ class ReportPanel(Panel):
             f"<li>evidence {html.escape(', '.join(res.evidence))}</li></ul>"
         )
         return f"report written in {res.seconds:.1f} s"
-

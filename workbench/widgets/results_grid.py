@@ -100,9 +100,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def display_frame(
-    df: pd.DataFrame, tz: ZoneInfo, key: Sequence[str] = KEY_COLUMNS
-) -> pd.DataFrame:
+def display_frame(df: pd.DataFrame, tz: ZoneInfo, key: Sequence[str] = KEY_COLUMNS) -> pd.DataFrame:
     """What the grid shows: key columns first; times converted to ``tz`` and written to the
     second (``2026-10-23 14:49:06``; the zone is named beside the grid); numbers kept as numbers
     so they sort as numbers; missing values, lists and other objects as readable text."""
@@ -121,9 +119,11 @@ def display_frame(
             out[col] = s
         elif s.dtype == object and s.map(lambda v: isinstance(v, pd.Timestamp)).any():
             out[col] = s.map(
-                lambda v: pd.Timestamp(v).tz_convert(tz.key).strftime("%Y-%m-%d %H:%M:%S")
-                if isinstance(v, pd.Timestamp) and v.tzinfo
-                else _cell(v)
+                lambda v: (
+                    pd.Timestamp(v).tz_convert(tz.key).strftime("%Y-%m-%d %H:%M:%S")
+                    if isinstance(v, pd.Timestamp) and v.tzinfo
+                    else _cell(v)
+                )
             ).astype(object)
         else:
             out[col] = s.map(_cell).astype(object)

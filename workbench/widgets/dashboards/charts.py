@@ -127,7 +127,12 @@ def queue(parts: Sequence[tuple[str, pd.DataFrame]]) -> str:
     rows = max((len(q) for _, q in parts), default=1)
     height = max(2.4, 0.24 * rows + 0.9)
     fig, axes = _figure(
-        height, len(parts), left=0.09, right=0.99, bottom=0.3 / height, top=1 - 0.35 / height,
+        height,
+        len(parts),
+        left=0.09,
+        right=0.99,
+        bottom=0.3 / height,
+        top=1 - 0.35 / height,
         wspace=0.55,
     )
     for ax, (title, q) in zip(axes, parts):

@@ -262,6 +262,7 @@ def in_background(
     except RuntimeError:
         attempt(guarded)
         return
+
     def on_loop(fn: Callable, arg) -> None:
         try:
             loop.call_soon_threadsafe(guarded, fn, arg)
