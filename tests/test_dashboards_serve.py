@@ -63,7 +63,13 @@ def test_plan_is_local_tokened_stripped_preheated_and_culled(tmp_path, monkeypat
     assert "--VoilaConfiguration.preheat_kernel=True" not in cold.voila_command
     # the Voilà config file that sets the page hook comes first, the user's config after it
     config_path = p.env["JUPYTER_CONFIG_PATH"].split(os.pathsep)
-    assert config_path == [str(serve.voila_config_dir()), "/site/jupyter-config"]
+    assert config_path == [
+        str(serve.voila_config_dir()),
+        str(serve.lab_config_dir()),
+        "/site/jupyter-config",
+    ]
+    page_config = serve.lab_config_dir() / "labconfig" / "page_config.json"
+    assert "apputils-extension:announcements" in page_config.read_text()  # no news prompt
     assert (serve.voila_config_dir() / "voila.py").is_file()
     assert "configure(c)" in (serve.voila_config_dir() / "voila.py").read_text()
 

@@ -25,6 +25,7 @@ RESPONSES = ("templates", "responses")
 TERMS = ("templates", "terms")
 REDACTION = ("templates", "redaction")
 VOILA = ("templates", "voila")
+LAB = ("templates", "lab")
 DASHBOARDS = ("notebooks", "dashboards")
 REPORT_NOTEBOOK = ("notebooks", "reports", "case_report.ipynb")
 

@@ -66,6 +66,12 @@ def voila_config_dir() -> Path:
     return resources.path(resources.VOILA)
 
 
+def lab_config_dir() -> Path:
+    """What ``JUPYTER_CONFIG_PATH`` needs for JupyterLab's ``labconfig/page_config.json`` (no
+    news prompt, no update check)."""
+    return resources.path(resources.LAB)
+
+
 CULL_IDLE_S = 3600  # an idle kernel (nobody executing) is shut down after an hour
 CULL_INTERVAL_S = 300
 # Voilà's kernels are shut down when their page closes (workbench.serve.pages sets the cookie
@@ -188,6 +194,8 @@ def lab_command(settings: Settings, *, host: str, port: int) -> list[str]:
         "--ServerApp.terminals_enabled=False",
         f"--ServerApp.cookie_secret_file={keys.key_path(LAB_COOKIE_KEY, settings)}",
         "--LabApp.news_url=None",
+        # the open tabs and layout belong to this home's cases, not to every home of the user
+        f"--LabApp.workspaces_dir={settings.home / 'lab' / 'workspaces'}",
         "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_S}",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
@@ -201,15 +209,16 @@ def kernel_env(settings: Settings) -> dict[str, str]:
     cookie secret, the page hook), ahead of, not instead of, the user's and the site's config.
     ``ITABLES_CONFIG=""``: the results grid reads no itables.toml from wherever it runs."""
 
-    def first(path: Path, var: str) -> str:
-        return os.pathsep.join(p for p in (str(path), os.environ.get(var)) if p)
+    def first(path: Path | list[Path], var: str) -> str:
+        ours = [str(p) for p in (path if isinstance(path, list) else [path])]
+        return os.pathsep.join(p for p in (*ours, os.environ.get(var)) if p)
 
     return {
         **os.environ,
         "WORKBENCH_HOME": str(settings.home),
         "PYTHONUNBUFFERED": "1",
         "JUPYTER_PATH": first(voila_templates_dir(), "JUPYTER_PATH"),
-        "JUPYTER_CONFIG_PATH": first(voila_config_dir(), "JUPYTER_CONFIG_PATH"),
+        "JUPYTER_CONFIG_PATH": first([voila_config_dir(), lab_config_dir()], "JUPYTER_CONFIG_PATH"),
         ENV_TOKEN_FILE: str(keys.key_path(TOKEN_KEY, settings)),
         "ITABLES_CONFIG": "",
     }

@@ -76,6 +76,7 @@ class CaseHeader(Panel):
             ]
         )
         super().__init__([self.title, self.clocks, self.people, controls, self.message])
+        self.add_class("wb-case-header")
         self._render()
         # changes made by the other widgets of this notebook (a decision, subjects added, a
         # note): show them and act on the version they made

@@ -61,6 +61,7 @@ class DecisionForm(Panel):
                 self.precedents,
             ]
         )
+        self.add_class("wb-decision-form")
         self.show_precedents()
         self._show_existing()
         # another widget or cell changed the case (status, subjects, a note, a decision): show

@@ -88,6 +88,7 @@ class EvidenceTray(Panel):
                 self.message,
             ]
         )
+        self.add_class("wb-evidence-tray")
         self.reload()
         # evidence collected anywhere in this kernel (the timeline, a grid, a cell) shows here
         self.listen(case_id, ("evidence",), self.reload)

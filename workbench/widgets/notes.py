@@ -53,6 +53,7 @@ class NotesPanel(Panel):
                 w.HBox([self.add_btn, self.message]),
             ]
         )
+        self.add_class("wb-notes")
         self.refresh()
         self.listen(case_id, ("notes",), self.refresh)  # a note added anywhere shows here
 
