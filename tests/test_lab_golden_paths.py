@@ -151,8 +151,10 @@ def _widget_cells(case_id: str, settings) -> int:
 
 def run_all(page, lab, case_id: str, output_dir: Path) -> dict:
     """Open the case notebook, Run All Cells, wait until every cell ran; what the page shows."""
+    # a workspace of its own (reset): only this notebook open, nothing restored from before
     page.goto(
-        f"{lab.lab_base}/lab/tree/{case_id}/investigation.ipynb?token={lab.token}",
+        f"{lab.lab_base}/lab/workspaces/{case_id.lower()}/tree/{case_id}/investigation.ipynb"
+        f"?reset&token={lab.token}",
         timeout=STEP_MS,
     )
     page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=STEP_MS)

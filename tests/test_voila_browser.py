@@ -347,3 +347,48 @@ def test_a_page_asked_for_while_its_kernel_is_still_warming_up_completes(
     finally:
         for ctx in pages:
             ctx.close()
+
+
+def test_the_case_app_opened_twenty_times_renders_every_time(server, server_log, app_env, browser):
+    """The pooled-kernel race: one case-app load in six never rendered (its pooled kernel never
+    got its page request). Twenty openings in a row, each page closed as a lead closes a tab:
+    every one renders its case within 5 s, and each closed page gives its kernel back."""
+    import time
+
+    from playwright.sync_api import TimeoutError as PageTimeout
+
+    _, ids = app_env
+    cid = ids["harass_done"]
+    url = server.app_url("case", f"case={cid}")
+
+    def log() -> str:
+        return server_log.read_text(errors="replace")
+
+    deadline = time.monotonic() + 300  # the case app's pool, preheated
+    while "Kernel pool of case.ipynb is filled" not in log() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    time.sleep(WARMING_S)
+    shut_before = log().count("Kernel shutdown:")
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    times, failed = [], []
+    try:
+        for i in range(20):
+            pg = ctx.new_page()
+            t0 = time.monotonic()
+            try:
+                pg.goto(url, timeout=60_000)
+                pg.wait_for_selector(f"[data-case-id='{cid}']", timeout=60_000)
+                pg.wait_for_selector(".js-plotly-plot", timeout=60_000)
+                times.append(round(time.monotonic() - t0, 2))
+            except PageTimeout:
+                failed.append(i)
+            finally:
+                pg.close(run_before_unload=True)  # the page's beacon shuts its kernel down
+    finally:
+        ctx.close()
+    assert not failed, f"openings {failed} never rendered; times {times}\n{log()[-4000:]}"
+    assert max(times) < 5, times
+    deadline = time.monotonic() + 30
+    while log().count("Kernel shutdown:") - shut_before < 18 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert log().count("Kernel shutdown:") - shut_before >= 18, "closed pages kept their kernels"
