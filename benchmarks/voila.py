@@ -4,15 +4,18 @@ in the store, and the same for the case app. Targets: leads under 2 s preheated,
 under 2.5 s preheated.
 
     .venv/bin/python benchmarks/voila.py [--cases 10000] [--runs 3] [--idle-runs 2]
-                                         [--case-runs 3] [--home DIR]
+                                         [--case-runs 3] [--home DIR] [--demo-users 2000]
 
 The case app counts as complete when its header, its timeline (plotly, drawn) and its last
-table (recent changes) are on the page; it is opened on the most urgent open case.
+table (recent changes, or the line saying there are none) are on the page; it is opened on the
+most urgent open case. Its timeline reads platform data: a home without a platform gets a demo
+platform (``--demo-users`` members) generated beside it and linked in, and the synthetic cases'
+subjects are its members.
 
 "Complete" means: the status line (written last, after every view) is on the page and all five
 figures are drawn. The store is filed once into ``--home`` (default: a temporary
-folder) with the demo case generator when the demo platform is there, else with synthetic
-cases through the cases API; it is reused when it already holds enough cases.
+folder) with the demo case generator when a demo home (platform and ground truth) is there,
+else with synthetic cases written in bulk; it is reused when it already holds enough cases.
 
 ``--idle-runs`` adds preheated runs where the lead arrives 65 s after the kernel was preheated,
 past the dashboard's 60 s freshness threshold: the page renders the preheated numbers while
@@ -70,6 +73,7 @@ def file_cases(n: int) -> str:
     )
 
     rng = random.Random(7)
+    users = platform_users(st.platform_file) or list(range(1, 5001))
     now = datetime.now(UTC)
     outcomes = {
         "scam_fraud": ("CG-1.1", "permanent_ban"),
@@ -107,7 +111,7 @@ def file_cases(n: int) -> str:
                 updated_at=at,
                 updated_by="bot",
             )
-            subjects.append(CaseSubject(case_id=cid, user_id=rng.randint(1, 5000), position=0))
+            subjects.append(CaseSubject(case_id=cid, user_id=rng.choice(users), position=0))
             t = at + timedelta(minutes=rng.uniform(5, 300))
             if rng.random() >= 0.2 and t < now:
                 row.update(
@@ -137,6 +141,32 @@ def file_cases(n: int) -> str:
             s.flush()
             s.add(DecisionClause(decision_id=dr.id, clause=clause))
     return "synthetic cases, bulk rows"
+
+
+def demo_platform(home: Path, users: int) -> str:
+    """A demo platform for the case app's timeline, generated beside ``home`` and linked into
+    it (its ground truth is not: the cases are filed in bulk, not by the demo generator)."""
+    from workbench.demo.generate import generate_demo
+
+    demo = home.parent / f"{home.name}-platform"
+    if not (demo / "platform.duckdb").is_file():
+        generate_demo(demo, seed=7, users=users)
+    for name in ("platform.duckdb", "media"):
+        (home / name).symlink_to(demo / name)
+    return f"demo platform of {users:,} members linked from {demo}"
+
+
+def platform_users(path: Path) -> list[int]:
+    """The member ids of the platform file in the home, if there is one (the case app's
+    timeline reads their data), else none."""
+    if not path.is_file():
+        return []
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        return [
+            int(r[0]) for r in con.execute("SELECT user_id FROM users ORDER BY user_id").fetchall()
+        ]
 
 
 def render_seconds(browser, url: str) -> float:
@@ -189,7 +219,7 @@ def case_render_seconds(browser, url: str, case_id: str) -> float:
     t0 = time.perf_counter()
     page.goto(url, timeout=300_000)
     page.wait_for_selector(f"[data-case-id='{case_id}']", timeout=300_000)
-    page.wait_for_selector("table[data-table='changes']", timeout=300_000)
+    page.wait_for_selector("[data-table='changes']", timeout=300_000)  # a table, or "none"
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=300_000)
     took = time.perf_counter() - t0
     ctx.close()
@@ -248,6 +278,12 @@ def main() -> int:
     ap.add_argument("--home", type=Path, default=None)
     ap.add_argument("--case-runs", type=int, default=3, help="case app runs (0: skip)")
     ap.add_argument(
+        "--demo-users",
+        type=int,
+        default=2000,
+        help="members of the demo platform generated when the home has none",
+    )
+    ap.add_argument(
         "--idle-runs",
         type=int,
         default=2,
@@ -264,6 +300,8 @@ def main() -> int:
 
     st = load(reload=True)
     t0 = time.perf_counter()
+    if not st.platform_file.is_file():
+        print(f"platform: {demo_platform(home, args.demo_users)}")
     how = file_cases(args.cases)
     print(f"store: {home} ({how}, {time.perf_counter() - t0:.0f} s)")
     t0 = time.perf_counter()
