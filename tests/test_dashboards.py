@@ -555,3 +555,24 @@ def test_case_app_lists_linked_accounts_once_each_as_pseudonyms_and_changes_as_l
     assert not [v for v in linked["via"] if not str(v).startswith("S-")]
     lines = list(page.changes["change"])
     assert "filed the case" in lines and not [x for x in lines if "{" in x or "[" in x]
+
+
+def test_case_app_figures_are_sent_as_plotly_mimetype_without_plotlys_renderers():
+    """The renderer machinery (nbformat, jsonschema's URI grammars) cost a preheated case-app
+    kernel 3.6 s after its page request; the bundle is the one that renderer sends."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, json, plotly.graph_objects as go\n"
+        "from workbench.widgets.dashboards.parts import plotly_bundle\n"
+        "fig = go.Figure(go.Scatter(x=['2026-10-23T14:49:06'], y=['Logins']))\n"
+        "b = plotly_bundle(fig)['application/vnd.plotly.v1+json']\n"
+        "assert b['data'][0]['type'] == 'scatter' and b['config'] == {'displaylogo': False}\n"
+        "json.dumps(b)\n"
+        "print(sorted(m for m in ('nbformat', 'jsonschema', 'plotly.io._renderers')"
+        " if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]", out.stdout
