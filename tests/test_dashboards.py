@@ -576,3 +576,13 @@ def test_case_app_figures_are_sent_as_plotly_mimetype_without_plotlys_renderers(
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_case_app_warm_up_reads_nothing_and_needs_no_case(wb_env):
+    """A preheated case-app kernel warms up before any case is asked for: no platform row is
+    read: the audit log does not grow."""
+    from workbench.store import audit
+
+    before = audit.head()
+    dash.warm_case_app()
+    assert audit.head() == before

@@ -832,6 +832,48 @@ def case_page(
     )
 
 
+def warm_case_app(settings: Settings | None = None) -> None:
+    """Load what the case app's first page would otherwise load after its request: the
+    platform engine, the query guard over the key queries, the redaction profile, plotly's
+    validators. For a preheated kernel waiting for the page request. Reads no platform rows
+    (nothing to audit); a failure is left for the page itself to report."""
+    import plotly.graph_objects as go
+
+    from workbench.platform.engine import platform_engine
+    from workbench.queries import guard
+
+    try:
+        engine = platform_engine(settings)
+        dialect = guard.sqlglot_dialect(engine.dialect.name)
+        for name in KEY_QUERIES:
+            guard.check(library.get(name).sql, dialect)
+        platform_sensitive_columns()
+        Redactor(load_profile("external"), dashboard_key(settings), []).text("warm-up 0123")
+    except Exception:  # noqa: BLE001 - the page says what is wrong, with the case in view
+        pass
+    fig = go.Figure(
+        go.Scatter(
+            x=["2026-01-01T00:00:00"],
+            y=["Logins"],
+            mode="markers",
+            customdata=[["", ""]],
+            hovertemplate="%{customdata[0]}<extra></extra>",
+            marker={"size": 8, "color": "#636363", "line": {"color": "white", "width": 0.5}},
+            legendgroup="login",
+            name="login",
+        )
+    )
+    fig.update_layout(
+        title={"text": "", "font": {"size": 14}},
+        xaxis={"type": "date", "rangeslider": {"visible": True, "thickness": 0.08}},
+        yaxis={"type": "category", "categoryorder": "array", "fixedrange": True},
+        legend={"title": {"text": "kind"}, "orientation": "v"},
+        hovermode="closest",
+        uirevision="timeline",
+    )
+    fig.to_plotly_json()
+
+
 def case_timeline_figure(case_id: str, tz: ZoneInfo | str | None = None):
     """A static timeline figure of the case, or ``(None, reason)`` when it cannot be drawn."""
     v = view(case=case_id, tz=tz)
