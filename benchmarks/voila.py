@@ -186,27 +186,9 @@ def render_seconds(browser, url: str) -> float:
 def wait_quiet(proc, limit: float = 300) -> None:
     """Wait until the server and its kernels are idle (a pooled kernel has finished running
     the notebook up to the request), so a run measures the page, not the pool filling."""
-    import psutil
+    from workbench.serve.servers import wait_until_idle
 
-    server = psutil.Process(proc.pid)
-    deadline = time.monotonic() + limit
-    quiet = 0
-    while time.monotonic() < deadline and quiet < 3:
-        procs = [server] + server.children(recursive=True)
-        busy = 0.0
-        for p in procs:
-            try:
-                busy += p.cpu_percent(None)
-            except psutil.Error:
-                pass
-        time.sleep(1)
-        busy = 0.0
-        for p in procs:
-            try:
-                busy += p.cpu_percent(None)
-            except psutil.Error:
-                pass
-        quiet = quiet + 1 if busy < 10 else 0
+    wait_until_idle(proc, limit)
 
 
 def pool_filled(log: Path, notebook: str = "leads.ipynb") -> int:

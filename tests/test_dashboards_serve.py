@@ -179,3 +179,29 @@ def test_waiting_for_a_port_another_server_holds_is_an_error():
             serve.wait_until_up(url, timeout=10, token="ours")
     finally:
         httpd.shutdown()
+
+
+def test_waiting_until_a_server_and_its_children_are_idle():
+    import subprocess
+    import sys
+    import time
+
+    from workbench.serve.servers import wait_until_idle
+
+    busy_then_idle = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', "
+        "'import time\\nt = time.time()\\nwhile time.time() - t < 3: pass\\ntime.sleep(60)'])\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", busy_then_idle])
+    try:
+        time.sleep(0.5)
+        assert wait_until_idle(proc, limit=1.5) is False  # its child is still busy
+        t0 = time.monotonic()
+        assert wait_until_idle(proc, limit=30) is True
+        assert time.monotonic() - t0 >= 3  # three quiet seconds in a row
+    finally:
+        from workbench.serve.servers import stop
+
+        stop(proc)

@@ -82,30 +82,11 @@ def server(voila_process):
 
 
 def wait_until_preheated(proc, limit: float = 120) -> None:
-    """Wait until Voilà and its kernels are idle: every pooled kernel has run its notebook up
-    to the wait for a page request (as ``benchmarks/voila.py`` does before a preheated run)."""
-    import time
+    """Every pooled kernel has run its notebook up to the wait for a page request (as
+    ``benchmarks/voila.py`` waits before a preheated run)."""
+    from workbench.serve.servers import wait_until_idle
 
-    import psutil
-
-    server = psutil.Process(proc.pid)
-    deadline = time.monotonic() + limit
-    quiet = 0
-    while time.monotonic() < deadline and quiet < 3:
-        procs = [server, *server.children(recursive=True)]
-        for p in procs:
-            try:
-                p.cpu_percent(None)
-            except psutil.Error:
-                pass
-        time.sleep(1)
-        busy = 0.0
-        for p in procs:
-            try:
-                busy += p.cpu_percent(None)
-            except psutil.Error:
-                pass
-        quiet = quiet + 1 if busy < 10 else 0
+    wait_until_idle(proc, limit)
 
 
 @pytest.fixture(scope="module")

@@ -328,6 +328,38 @@ def _descendants(proc: subprocess.Popen) -> list:
         return []
 
 
+def wait_until_idle(proc: subprocess.Popen, limit: float = 300, busy_percent: float = 10) -> bool:
+    """Wait until a server and its kernels use under ``busy_percent`` of a core for three
+    seconds running (a Voilà pool then holds kernels that have run their notebook up to the
+    page request); False if ``limit`` seconds passed first. For benchmarks and tests."""
+    import psutil
+
+    try:
+        server = psutil.Process(proc.pid)
+    except psutil.Error:
+        return False
+    deadline = time.monotonic() + limit
+    quiet = 0
+    while quiet < 3:
+        if time.monotonic() > deadline:
+            return False
+        procs = [server, *_descendants(proc)]
+        for p in procs:
+            try:
+                p.cpu_percent(None)
+            except psutil.Error:
+                pass
+        time.sleep(1)
+        busy = 0.0
+        for p in procs:
+            try:
+                busy += p.cpu_percent(None)
+            except psutil.Error:
+                pass
+        quiet = quiet + 1 if busy < busy_percent else 0
+    return True
+
+
 def stop(proc: subprocess.Popen, timeout: float = STOP_S) -> None:
     """Stop a server started by :func:`start` and everything it started: SIGTERM (it shuts its
     kernels down), then SIGKILL to its group if it lingers; kernels run in sessions of their
