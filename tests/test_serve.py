@@ -185,7 +185,9 @@ def test_serve_prints_once_both_answer_stops_cleanly_and_keeps_the_login(
                 second.block()
                 assert second.url("leads.ipynb").split("token=")[1] == token
                 page = ctx.new_page()
-                page.goto(f"http://127.0.0.1:{voila_port}/voila/render/leads.ipynb", timeout=180_000)
+                page.goto(
+                    f"http://127.0.0.1:{voila_port}/voila/render/leads.ipynb", timeout=180_000
+                )
                 page.wait_for_selector(".wb-ready", timeout=180_000)
                 assert "/login" not in page.url
                 page.goto(f"http://127.0.0.1:{port}/lab", timeout=180_000)
