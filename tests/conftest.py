@@ -186,6 +186,8 @@ def output_dir(request) -> Path:
 # (`--dist loadgroup`): on a 2-core machine two of them at once starve each other.
 KERNEL_HEAVY_MODULES = {
     "test_voila_browser",
+    "test_lab_golden_paths",
+    "test_serve",
     "test_case_templates",
     "test_dashboards_notebooks",
     "test_reports",

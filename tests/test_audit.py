@@ -395,18 +395,41 @@ def test_serve_and_the_batch_anchor_periodically_and_when_they_stop(wb_env):
 
 
 def test_workbench_serve_anchors_when_it_starts_and_when_it_stops(wb_env, set_setting):
+    import socket
     import sys
 
+    from workbench.errors import WorkbenchError
     from workbench.serve import servers
+
+    def free_port() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
 
     _five_records()
     set_setting("WORKBENCH_ANCHOR_EVERY", "3600")  # only the checkpoints at start and stop
-    reads = "import time; from workbench.store import audit; audit.record('query.run')"
-    waits = [sys.executable, "-c", "import time; time.sleep(60)"]
-    plan = servers.ServePlan(
-        [sys.executable, "-c", reads], waits, "http://lab", "http://voila", "t", dict(os.environ)
+    lab, voila = free_port(), free_port()
+    # stand-ins for the two servers: both answer HTTP; "JupyterLab" reads once, then exits
+    reads = (
+        "import http.server, threading\n"
+        "from workbench.store import audit\n"
+        "audit.record('query.run')\n"
+        f"s = http.server.HTTPServer(('127.0.0.1', {lab}), http.server.BaseHTTPRequestHandler)\n"
+        "threading.Timer(3, s.shutdown).start()\n"
+        "s.serve_forever()\n"
     )
-    assert servers.run(plan) == 0  # the first server to exit ends serve (the other is stopped)
+    waits = [sys.executable, "-m", "http.server", str(voila), "--bind", "127.0.0.1"]
+    plan = servers.ServePlan(
+        [sys.executable, "-c", reads],
+        waits,
+        f"http://127.0.0.1:{lab}/lab?x=1",
+        f"http://127.0.0.1:{voila}",
+        "t",
+        dict(os.environ),
+    )
+    # the first server to exit ends serve (the other is stopped), and says which one stopped
+    with pytest.raises(WorkbenchError, match="JupyterLab stopped"):
+        servers.run(plan)
     assert [cp.seq for cp in anchors.checkpoints()] == [5, 6] and audit.head()[0] == 6
 
 

@@ -1,11 +1,15 @@
 """Each case template, opened for the planted case of its type on the demo, runs top to bottom
 without errors (Papermill, in its own process and kernel, and nbval) and shows the case's facts, its
 timeline (the plotly widget with the subjects' platform events), its evidence tray, the content
-viewers of its type and the reply composer."""
+viewers of its type, results grids that cover every subject, and the reply composer (which waits
+for a decision where the reply reports one)."""
 
 from __future__ import annotations
 
+import html
+import json
 import os
+import re
 import subprocess
 import sys
 
@@ -20,6 +24,17 @@ from workbench.timeline.figures import REF_INDEX
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 THREAD_TEMPLATES = {"scam_fraud", "harassment_hate", "threats_sextortion"}
+# queries each type must have (the issue: takeovers lacked messages, scams photo reuse)
+NEEDS = {
+    "account_takeover": {"messages_by_user", "logins_by_user", "account_changes"},
+    "scam_fraud": {"messages_by_user", "payments_by_user", "photo_reuse", "reports_against_user"},
+    "harassment_hate": {"messages_by_user", "reports_against_user", "reporter_network"},
+    "impersonation": {"photo_reuse", "account_changes", "messages_by_user"},
+    "legal_request": {"logins_by_user", "messages_by_user", "payments_by_user"},
+    "privacy_request": {"logins_by_user", "messages_by_user", "account_changes"},
+    "threats_sextortion": {"messages_by_user", "payments_by_user", "reports_against_user"},
+}
+DRAFTED_AT_ONCE = {"account_takeover", "privacy_request"}  # replies that need no decision
 
 
 def _texts(nb) -> str:
@@ -66,6 +81,15 @@ def _widget_models(nb, call: str) -> list[dict]:
     return models
 
 
+def _all_models(nb) -> list[dict]:
+    return list(
+        nb.metadata.get("widgets", {})
+        .get("application/vnd.jupyter.widget-state+json", {})
+        .get("state", {})
+        .values()
+    )
+
+
 def _html(models: list[dict]) -> str:
     return "\n".join(m["state"].get("value", "") for m in models if m["model_name"] == "HTMLModel")
 
@@ -80,6 +104,36 @@ def _check_timeline(nb, template: str) -> None:
     # the subjects' platform events, not only the case's own milestones
     assert any(not r.startswith("case:") for r in refs), (template, refs[:10])
     assert "events in view" in _html(models), template
+
+
+def _grids(nb, call: str) -> list[dict]:
+    """The data rows of the results grids (itables) a cell displayed, as dicts."""
+    out = []
+    for m in _widget_models(nb, call):
+        args = m["state"].get("_dt_args")
+        if m["model_name"] != "AnyModel" or not isinstance(args, dict) or "data_json" not in args:
+            continue
+        cols = [html.unescape(c) for c in re.findall(r"<th>(.*?)</th>", args["table_html"])]
+        out.append([dict(zip(cols, row)) for row in json.loads(args["data_json"])])
+    return out
+
+
+def _check_queries(nb, template: str, case) -> None:
+    cells = [c for c in nb.cells if c.cell_type == "code" and "CaseQuery(case_id" in c.source]
+    names = {c.source.split('"')[1] for c in cells}
+    assert NEEDS[template] <= names, (template, NEEDS[template] - names)
+    # every subject is covered: the messages grid holds rows of each subject that wrote any
+    rows = _grids(nb, 'CaseQuery(case_id, "messages_by_user"')[0]
+    assert rows, template
+    seen = {str(r["subject_id"]) for r in rows}
+    assert seen == {str(s) for s in case.subjects} or len(case.subjects) == 1, (template, seen)
+    times = [r.get("sent_at") for r in rows if r.get("sent_at")]
+    assert times and all(len(t) == 19 for t in times), times[:3]  # to the second, no µs
+    if template == "account_takeover":
+        logins = _grids(nb, 'CaseQuery(case_id, "logins_by_user"')[0]
+        assert {"new_country", "new_device"} <= set(logins[0]), logins[0]
+        first = list(logins[0])[:8]
+        assert "new_country" in first and "new_device" in first, first
 
 
 def _check_evidence(nb, template: str, case_id: str) -> None:
@@ -163,6 +217,11 @@ def test_every_template_runs_for_its_planted_case(wb_env, ground_truth, output_d
     assert "failed" not in proc.stdout.splitlines()[-1]
 
     for template, case_id, out, _ in jobs:
+        prepared_nb = nbformat.read(open_case_notebook(case_id).path, as_version=4)
+        case_cells = [
+            c for c in prepared_nb.cells if c.cell_type == "code" and "case_id = " in c.source
+        ]
+        assert len(case_cells) == 1 and case_id in case_cells[0].source, template
         done = nbformat.read(out, as_version=4)
         errors = [
             o for c in done.cells for o in c.get("outputs", []) if o.get("output_type") == "error"
@@ -177,21 +236,31 @@ def test_every_template_runs_for_its_planted_case(wb_env, ground_truth, output_d
             assert "Keep the data until" in text
         _check_timeline(done, template)
         _check_evidence(done, template, case_id)
+        _check_queries(done, template, case)
+        failed = [v for v in _html(_all_models(done)).split("\n") if "wb-error" in v]
+        assert not failed, (template, failed[:3])
         if template in THREAD_TEMPLATES:
-            thread = _html(_widget_models(done, "ThreadView(int("))
+            thread = _html(_widget_models(done, "wb.widgets.Conversations(case_id"))
             assert "wb-thread" in thread and "data-message-id=" in thread, template
-        if template == "impersonation":
+        if template in ("impersonation", "scam_fraud"):
             images = [
                 m
-                for m in _widget_models(done, "PhotoGrid.for_user(")
+                for m in _widget_models(done, "wb.widgets.CasePhotos(case_id)")
                 if m["model_name"] == "ImageModel"
             ]
             n_photos = len(content.photos(case.subjects[0]))
             assert n_photos and len(images) == n_photos, (n_photos, len(images))
         if template != "legal_request":
+            models = _widget_models(done, "ReplyComposer(case_id")
             drafts = [
-                m["state"].get("value", "")
-                for m in _widget_models(done, "ReplyComposer(case_id")
-                if m["model_name"] == "TextareaModel"
+                m["state"].get("value", "") for m in models if m["model_name"] == "TextareaModel"
             ]
-            assert any(d.strip() for d in drafts), f"{template}: the reply composer has no draft"
+            if template in DRAFTED_AT_ONCE:
+                assert any(d.strip() for d in drafts), (
+                    f"{template}: the reply composer has no draft"
+                )
+            else:  # the reply reports the decision: it asks for one first
+                assert "Record the decision first" in _html(models), template
+        if template == "account_takeover":
+            text_of_draft = "".join(drafts)
+            assert "secure again" in text_of_draft and "broke our rules" not in text_of_draft

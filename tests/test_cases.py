@@ -380,13 +380,15 @@ def test_open_case_notebook(store_env, set_setting):
     c = _new(category="sexual_exploitation", subjects=[42])
     nb = open_case_notebook(c.case_id)
     assert nb.created and nb.path == store_env.cases_dir / c.case_id / "investigation.ipynb"
-    assert nb.url == f"{DEFAULT_LAB_URL}/cases/{c.case_id}/investigation.ipynb"
+    assert nb.url == f"{DEFAULT_LAB_URL}/{c.case_id}/investigation.ipynb"  # lab's root: cases/
     doc = nbformat.read(nb.path, as_version=4)
     assert doc.metadata.kernelspec.name == "python3"
     tags = [cell.metadata.get("tags", []) for cell in doc.cells]
     i = tags.index(["parameters"])
-    assert tags[i + 1] == ["injected-parameters"]
-    assert f'case_id = "{c.case_id}"' in doc.cells[i + 1].source
+    assert f'case_id = "{c.case_id}"' in doc.cells[i].source
+    # one case_id cell: the template's placeholder is replaced, nothing is injected after it
+    assert [t for t in tags if "injected-parameters" in t] == []
+    assert sum("case_id = " in cell.source for cell in doc.cells if cell.cell_type == "code") == 1
     assert all(
         not cell.get("outputs") for cell in doc.cells if cell.cell_type == "code"
     )  # not executed
@@ -399,7 +401,7 @@ def test_open_case_notebook(store_env, set_setting):
     set_setting("WORKBENCH_LAB_URL", "https://lab.example/user/ana/lab/tree/")
     assert (
         open_case_notebook(c.case_id).url
-        == f"https://lab.example/user/ana/lab/tree/cases/{c.case_id}/investigation.ipynb"
+        == f"https://lab.example/user/ana/lab/tree/{c.case_id}/investigation.ipynb"
     )
 
 

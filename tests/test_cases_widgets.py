@@ -14,6 +14,21 @@ def store_analyst() -> str:
     return "widget.user"
 
 
+def _changed_by_another_process(case_id: str, **fields) -> None:
+    """What another kernel's write looks like from here: the row changes in the store, and
+    nothing in this process hears of it (no ORM session of ours is involved)."""
+    from sqlalchemy import text
+
+    from workbench.store import cases_engine
+
+    sets = ", ".join(f"{k} = :{k}" for k in fields)
+    with cases_engine().begin() as conn:
+        conn.execute(
+            text(f"UPDATE cases SET {sets}, version = version + 1 WHERE case_id = :cid"),
+            {**fields, "cid": case_id},
+        )
+
+
 def test_case_header_buttons_and_stale_refusal(store_env):
     from workbench.widgets.case_header import CaseHeader
 
@@ -26,7 +41,7 @@ def test_case_header_buttons_and_stale_refusal(store_env):
     assert cases.get(c.case_id).assignee == "widget.user" and h.message.value == ""
     h.status_btn.click()
     assert cases.get(c.case_id).status == "triaged"
-    cases.assign(c.case_id, "other.kernel")  # changed elsewhere
+    _changed_by_another_process(c.case_id, assignee="other.kernel")
     h.assignee.value = "me.again"
     h.assign_btn.click()
     assert "nothing was saved" in h.message.value
@@ -34,6 +49,11 @@ def test_case_header_buttons_and_stale_refusal(store_env):
     h.reload()
     h.assign_btn.click()
     assert cases.get(c.case_id).assignee == "me.again"
+    # a change made in this kernel (another widget, a cell) is heard: the header follows it
+    cases.set_status(c.case_id, "investigating")
+    assert "investigating" in h.title.value
+    h.assign_btn.click()
+    assert h.message.value == "" and cases.get(c.case_id).assignee == "me.again"
     internal = CaseHeader(c.case_id, show_reporters=True)
     assert "4242" in internal.people.value and "CONFIDENTIAL" in internal.people.value
 

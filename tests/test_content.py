@@ -191,6 +191,15 @@ def test_reply_composer_on_a_demo_case_blocks_the_reporter_and_saves_clean_text(
     comp = ReplyComposer(
         case.case_id, scenario="reported_user_action", channel="email", recipient=subject
     )
+    # nothing is decided yet, so there is nothing true to tell the member: it asks first
+    assert comp.text.value == "" and comp.save_btn.disabled
+    assert "Record the decision first" in comp.message.value
+    cases.set_status(case.case_id, "triaged")
+    cases.set_status(case.case_id, "investigating")
+    cases.decide(
+        case.case_id, clauses=["CG-3.1"], action="warning", rationale="Abusive messages."
+    )  # recorded elsewhere (the decision form): the composer hears it and drafts
+    assert "formal warning" in comp.text.value
     assert comp.result is not None and comp.result.ok, comp.result.findings
     assert not comp.save_btn.disabled
 

@@ -151,3 +151,24 @@ def test_two_imports_at_once_file_each_ticket_once(store_env, tmp_path):
     assert sum(int(o.strip()) for o, _ in outs) == 40
     filed = cases.list_cases()
     assert len(filed) == 40 and len({c.external_id for c in filed}) == 40
+
+
+def test_import_relates_new_cases_to_open_cases_that_share_a_subject(store_env, tmp_path):
+    from workbench import cases
+    from workbench.cases.intake import import_file
+
+    ring = cases.create(category="scam_fraud", subjects=[787], summary="ring member")
+    f = tmp_path / "queue.csv"
+    f.write_text(
+        "external_id,category,subjects,summary\n"
+        "T-1,scam_fraud,787;900,again\n"
+        "T-2,spam,901,unrelated\n"
+    )
+    res = import_file(f)
+    assert len(res.created) == 2 and len(res.overlaps) == 1
+    line, overlap = res.overlaps[0]
+    assert line == 2 and overlap.other == ring.case_id and overlap.subjects == (787,)
+    assert f"open case {ring.case_id}" in str(overlap) and "subject 787" in str(overlap)
+    new = cases.get(res.created[0])
+    assert ring.case_id in new.related and new.case_id in cases.get(ring.case_id).related
+    assert not cases.get(res.created[1]).related

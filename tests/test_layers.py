@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"errors"},
     {"resources", "ids", "times", "files", "phones"},
     {"config"},
-    {"keys", "engines"},
+    {"keys", "engines", "events"},
     {"store", "platform"},
     {"queries"},
     {"cases"},

@@ -95,6 +95,7 @@ def test_batch_of_every_category_with_a_broken_case(wb_env, report_cases, capsys
     out = capsys.readouterr().out
     assert code == 1, out
     assert f"{n - 1} of {n} report(s) written, 1 failed" in out
+    assert re.search(r"^total \d+\.\d s", out, re.MULTILINE), out[-300:]  # the whole run's time
     failed = [line for line in out.splitlines() if "FAILED" in line]
     assert len(failed) == 1 and broken in failed[0] and "KeyError" in failed[0], out
 

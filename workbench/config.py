@@ -10,7 +10,7 @@ WORKBENCH_ANALYST             display name of who is acting               ``JUPY
 WORKBENCH_TZ                  display time zone (IANA name)               ``UTC``
 WORKBENCH_MAX_ROWS            rows fetched per query before the cut       ``100000``
 WORKBENCH_QUERY_TIMEOUT       seconds before a query is cancelled         ``60``
-WORKBENCH_LAB_URL             JupyterLab tree URL (``case open``)         ``http://127.0.0.1:8888/lab/tree``
+WORKBENCH_LAB_URL             JupyterLab tree URL of the cases folder     ``http://127.0.0.1:8888/lab/tree``
 WORKBENCH_QUERIES             folder of the SQL query library             shipped ``queries/``
 WORKBENCH_POLICIES            policy taxonomy file                        shipped ``policies.yaml``
 WORKBENCH_SLA                 SLA policy file                             shipped ``sla.yaml``

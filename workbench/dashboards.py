@@ -30,6 +30,7 @@ import pandas as pd
 
 from workbench import cases
 from workbench.cases import decisions, notes, sla
+from workbench.cases.investigation import SUBJECT, for_subjects, linked_candidates
 from workbench.cases.model import OPEN_STATUSES, PRIORITIES, SOURCES
 from workbench.config import Settings
 from workbench.config import settings as current_settings
@@ -41,7 +42,6 @@ from workbench.filings import holds as filing_holds
 from workbench.ids import validate_case_id
 from workbench.platform.schema import metadata
 from workbench.queries import library
-from workbench.queries.run import query
 from workbench.store.models import DecisionClause, DecisionRow
 from workbench.timeline.figures import figure
 from workbench.timeline.query import view
@@ -422,6 +422,30 @@ def throughput(snap: Snapshot, by: str = "week") -> pd.DataFrame:
     return out
 
 
+def specialists(snap: Snapshot) -> pd.DataFrame:
+    """Each specialist's open workload beside what they resolved: open cases, how many of those
+    are at risk or breached, resolved cases and their median and p90 hours to resolve. Busiest
+    first; unassigned open cases are one row too."""
+    open_ = snap.open
+    watch = _watch_rows(snap).set_index("case_id")["state"]
+    who = open_["assignee"].fillna(UNASSIGNED)
+    state = open_["case_id"].map(watch)
+    load = pd.DataFrame(
+        {
+            "open": who.value_counts(),
+            "at_risk": who[state == "at_risk"].value_counts(),
+            "breached": who[state == "breached"].value_counts(),
+        }
+    )
+    done = throughput(snap, "assignee").set_index("assignee")
+    out = load.join(done, how="outer").rename_axis("assignee").reset_index()
+    for col in ("open", "at_risk", "breached", "resolved"):
+        out[col] = out[col].fillna(0).astype(int)
+    out = out.sort_values(["open", "resolved", "assignee"], ascending=[False, False, True])
+    cols = ["assignee", "open", "at_risk", "breached", "resolved", "median_h", "p90_h"]
+    return out[cols].reset_index(drop=True)
+
+
 def backlog_age(snap: Snapshot) -> pd.DataFrame:
     """Open cases by age (time since creation): bucket, cases, and the count per priority."""
     open_ = snap.open
@@ -494,13 +518,16 @@ def repeat_subjects(snap: Snapshot, min_cases: int = 2, mask: bool = True) -> pd
 def action_mix(snap: Snapshot) -> pd.DataFrame:
     """Enforcement actions per policy clause, from each case's latest decision.
 
-    Long form: clause, action, cases, share (of that clause's decisions).
+    Long form: clause, action, cases, share (of that clause's decisions), title (the clause's,
+    from the policy taxonomy).
     """
     d = snap.decisions
     if d.empty:
-        return pd.DataFrame(columns=["clause", "action", "cases", "share"])
+        return pd.DataFrame(columns=["clause", "action", "cases", "share", "title"])
     out = d.groupby(["clause", "action"]).size().rename("cases").reset_index()
     out["share"] = (out["cases"] / out.groupby("clause")["cases"].transform("sum")).round(3)
+    titles = {k: c.title for k, c in cases.taxonomy().clauses.items()}
+    out["title"] = out["clause"].map(lambda c: titles.get(c, "")).astype(object)
     return out.sort_values(
         ["clause", "cases", "action"], ascending=[True, False, True], ignore_index=True
     )
@@ -531,6 +558,12 @@ def oncall(
     unclaimed = hot.assign(
         waiting_h=((pd.Timestamp(snap.now) - hot["created_at"]).dt.total_seconds() / 3600).round(1)
     )
+    # each one's most urgent clock: a P0 44 h past its first-response deadline says "breached"
+    watch = _watch_rows(snap).set_index("case_id")
+    unclaimed["state"] = unclaimed["case_id"].map(watch["state"]).fillna("ok").astype(object)
+    unclaimed["clock"] = unclaimed["case_id"].map(watch["clock"]).fillna("").astype(object)
+    left = pd.to_timedelta(unclaimed["case_id"].map(watch["time_left"]))
+    unclaimed["hours_left"] = (left.dt.total_seconds() / 3600).round(1)
     unclaimed = unclaimed.sort_values(["priority", "created_at"], ignore_index=True)[
         [
             "case_id",
@@ -539,6 +572,9 @@ def oncall(
             "category",
             "status",
             "assignee",
+            "state",
+            "clock",
+            "hours_left",
             "created_at",
             "waiting_h",
         ]
@@ -636,6 +672,35 @@ KEY_QUERIES = ("user_overview", "linked_accounts")
 MAX_QUERY_SUBJECTS = 3
 
 
+def change_line(ch) -> str:
+    """One change-log entry as a readable line ("claimed the case", "status triaged →
+    investigating", "added subjects"), never a raw value that could carry people's ids."""
+    field = (ch.field or "").replace("_", " ")
+    if ch.action == "create":
+        return f"filed the case ({field})" if field and field != "status" else "filed the case"
+    if ch.action == "claim":
+        return "claimed the case"
+    if ch.action == "assign":
+        return f"assigned it to {ch.new or 'nobody'}"
+    if ch.action in ("status", "reopen") and ch.field == "status":
+        verb = "reopened it" if ch.action == "reopen" else "moved it"
+        why = f" ({ch.reason})" if ch.reason else ""
+        return f"{verb}: {ch.old or '—'} → {ch.new}{why}"
+    if ch.field in ("subjects", "reporters"):
+        return f"changed the {field}"
+    if ch.action == "decide" or ch.field == "decision":
+        detail = ch.new if isinstance(ch.new, dict) else {}
+        what = detail.get("action")
+        return f"recorded a decision{f': {what}' if what else ''}"
+    if ch.action == "note":
+        return "added a note"
+    if ch.field == "related":
+        return f"related it to {ch.new}"
+    if ch.field and isinstance(ch.new, (str, int, float)) and not isinstance(ch.new, bool):
+        return f"set {field} to {ch.new}"
+    return f"{ch.action} {field}".strip()
+
+
 def platform_sensitive_columns() -> tuple[set[str], set[str]]:
     """Column names the platform schema marks as PII, and as special-category data."""
     pii, special = set(), set()
@@ -693,24 +758,28 @@ def _key_queries(case, mask: bool, key: bytes) -> tuple[dict[str, pd.DataFrame],
     problems = []
     subjects = list(case.subjects)[:MAX_QUERY_SUBJECTS]
     for name in KEY_QUERIES:
-        frames = []
-        for uid in subjects:
-            try:
-                frames.append(query(name, case=case.case_id, user_id=uid))
-            except SettingsError as exc:  # no platform data at all: say it once
-                return out, f"Platform data is not available: {exc}"
-            except Exception as exc:  # one failing query must not blank the page
-                problems.append(f"{name}: {str(exc).splitlines()[0][:160]}")
-                break
-        if not frames:
+        try:
+            if name == "linked_accounts":  # once each, with the subjects they link to
+                df = linked_candidates(case.case_id, subjects=subjects)
+            else:
+                df = for_subjects(name, case.case_id, subjects).drop(columns=[SUBJECT])
+        except SettingsError as exc:  # no platform data at all: say it once
+            return out, f"Platform data is not available: {exc}"
+        except Exception as exc:  # one failing query must not blank the page
+            problems.append(f"{name}: {str(exc).splitlines()[0][:160]}")
             continue
-        df = pd.concat(frames, ignore_index=True)
         df = df.drop(columns=[c for c in df.columns if c in special])
         if mask:
             declared = set(getattr(library.get(name), "pii_columns", ()))
             df = mask_frame(df, [c for c in df.columns if c in pii or c in declared])
-            if "user_id" in df.columns:
-                df["user_id"] = [pseudonym(u, key) if pd.notna(u) else "" for u in df["user_id"]]
+            for col in ("user_id", "linked_user_id"):  # people as pseudonyms, like the subjects
+                if col in df.columns:
+                    df[col] = [pseudonym(u, key) if pd.notna(u) else "" for u in df[col]]
+            if "via" in df.columns:
+                df["via"] = [
+                    ", ".join(pseudonym(int(u), key) for u in str(v).split(", ") if u)
+                    for v in df["via"]
+                ]
         out[name] = df
     note = "; ".join(problems)
     if not subjects:
@@ -748,17 +817,8 @@ def case_page(
         columns=["at", "author", "note"],
     )
     changes = pd.DataFrame(
-        [
-            {
-                "at": c.at,
-                "who": c.who,
-                "action": c.action,
-                "field": c.field,
-                "new": c.new if c.field not in ("subjects", "reporters") else "…",
-            }
-            for c in cases.history(case.case_id)
-        ],
-        columns=["at", "who", "action", "field", "new"],
+        [{"at": c.at, "who": c.who, "change": change_line(c)} for c in cases.history(case.case_id)],
+        columns=["at", "who", "change"],
     )
     evidence, evidence_note = _evidence(case.case_id)
     queries, queries_note = _key_queries(case, mask, key) if with_queries else ({}, "")
@@ -774,6 +834,48 @@ def case_page(
         queries,
         queries_note,
     )
+
+
+def warm_case_app(settings: Settings | None = None) -> None:
+    """Load what the case app's first page would otherwise load after its request: the
+    platform engine, the query guard over the key queries, the redaction profile, plotly's
+    validators. For a preheated kernel waiting for the page request. Reads no platform rows
+    (nothing to audit); a failure is left for the page itself to report."""
+    import plotly.graph_objects as go
+
+    from workbench.platform.engine import platform_engine
+    from workbench.queries import guard
+
+    try:
+        engine = platform_engine(settings)
+        dialect = guard.sqlglot_dialect(engine.dialect.name)
+        for name in KEY_QUERIES:
+            guard.check(library.get(name).sql, dialect)
+        platform_sensitive_columns()
+        Redactor(load_profile("external"), dashboard_key(settings), []).text("warm-up 0123")
+    except Exception:  # noqa: BLE001 - the page says what is wrong, with the case in view
+        pass
+    fig = go.Figure(
+        go.Scatter(
+            x=["2026-01-01T00:00:00"],
+            y=["Logins"],
+            mode="markers",
+            customdata=[["", ""]],
+            hovertemplate="%{customdata[0]}<extra></extra>",
+            marker={"size": 8, "color": "#636363", "line": {"color": "white", "width": 0.5}},
+            legendgroup="login",
+            name="login",
+        )
+    )
+    fig.update_layout(
+        title={"text": "", "font": {"size": 14}},
+        xaxis={"type": "date", "rangeslider": {"visible": True, "thickness": 0.08}},
+        yaxis={"type": "category", "categoryorder": "array", "fixedrange": True},
+        legend={"title": {"text": "kind"}, "orientation": "v"},
+        hovermode="closest",
+        uirevision="timeline",
+    )
+    fig.to_plotly_json()
 
 
 def case_timeline_figure(case_id: str, tz: ZoneInfo | str | None = None):
@@ -834,6 +936,7 @@ __all__ = [
     "queue",
     "sla_watch",
     "throughput",
+    "specialists",
     "backlog_age",
     "category_trends",
     "repeat_subjects",
@@ -849,6 +952,7 @@ __all__ = [
     "CasePage",
     "case_page",
     "case_timeline_figure",
+    "change_line",
     "mask_view",
     "platform_sensitive_columns",
 ]

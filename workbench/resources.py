@@ -26,6 +26,7 @@ TERMS = ("templates", "terms")
 REDACTION = ("templates", "redaction")
 FILINGS = ("templates", "filings")
 VOILA = ("templates", "voila")
+LAB = ("templates", "lab")
 DASHBOARDS = ("notebooks", "dashboards")
 REPORT_NOTEBOOK = ("notebooks", "reports", "case_report.ipynb")
 

@@ -1,6 +1,7 @@
 # Voilà configuration for `workbench serve` (found through JUPYTER_CONFIG_PATH, set by
-# workbench.serve.kernel_env).
-# Each page loads only the JupyterLab extensions its notebook needs: see workbench/voila_pages.py.
-from workbench.serve.pages import page_config
+# workbench.serve.servers.kernel_env): the login token and cookie secret from the home, each page
+# loading only the JupyterLab extensions its notebook needs, closed pages releasing their
+# kernels. See workbench/serve/pages.py.
+from workbench.serve.pages import configure
 
-c.VoilaConfiguration.page_config_hook = page_config  # noqa: F821 (c is Voilà's config object)
+configure(c)  # noqa: F821 (c is Voilà's config object)

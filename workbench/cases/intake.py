@@ -7,7 +7,9 @@ zone; the SLA clocks start there) and ``tags``. Common aliases (``ticket_id``, `
 ``description``, ``created_at``...) are accepted.
 
 Bad rows are reported with their line number and reason; good rows are imported (or nothing, with
-``strict=True``). A ticket already filed, or repeated in the file, is skipped: importing the same
+``strict=True``). A new case that shares a subject with an open case is related to it, and the
+result names it (:func:`link_overlapping`; ``workbench case new`` does the same): a ring member
+reported twice should not be investigated twice, apart. A ticket already filed, or repeated in the file, is skipped: importing the same
 export twice files nothing new. The external id is unique in the store, so even two imports
 running at once cannot file a ticket twice.
 """
@@ -27,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from workbench.cases import lifecycle as cases
-from workbench.cases.model import check_priority, check_source
+from workbench.cases.model import Case, check_priority, check_source
 from workbench.cases.taxonomy import check_category
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.ids import check_user_id
@@ -81,6 +83,25 @@ class RowError:
         return f"line {self.line}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """An open case that already had one of a new case's subjects (the two are now related)."""
+
+    case_id: str  # the new case
+    other: str
+    subjects: tuple[int, ...]
+    other_category: str
+    other_status: str
+
+    def __str__(self) -> str:
+        who = ", ".join(map(str, self.subjects))
+        s = "s" if len(self.subjects) > 1 else ""
+        return (
+            f"open case {self.other} ({self.other_category}, {self.other_status}) already has "
+            f"subject{s} {who}; {self.case_id} is now related to it"
+        )
+
+
 @dataclass
 class ImportResult:
     created: list[str] = field(default_factory=list)  # new case ids
@@ -88,6 +109,7 @@ class ImportResult:
         default_factory=list
     )  # (line, external id) already filed
     errors: list[RowError] = field(default_factory=list)
+    overlaps: list[tuple[int, Overlap]] = field(default_factory=list)  # (line, overlap)
 
     @property
     def ok(self) -> bool:
@@ -305,8 +327,36 @@ def import_file(path: Path | str, *, strict: bool = False, who: str | None = Non
                 ) from None
             continue  # a concurrent import filed some of these tickets: look again
         result.created, result.skipped = created, skipped
+        lines = {cid: line for (line, _kw), cid in zip(_filed_rows(parsed, skipped), created)}
+        for cid in created:
+            result.overlaps.extend((lines.get(cid, 0), o) for o in link_overlapping(cid))
         return result
     raise AssertionError("unreachable")
+
+
+def _filed_rows(rows: list[tuple[int, dict]], skipped: list[tuple[int, str]]) -> list:
+    gone = {line for line, _ in skipped}
+    return [(line, kw) for line, kw in rows if line not in gone]
+
+
+def link_overlapping(case_id: str) -> list[Overlap]:
+    """Relate ``case_id`` to every other open case that has one of its subjects; returns them
+    (already related cases are named too, nothing is linked twice)."""
+    case = cases.get(case_id)
+    shared: dict[str, list[int]] = {}
+    others: dict[str, Case] = {}
+    for uid in case.subjects:
+        for other in cases.list_cases(subject=uid, open_only=True):
+            if other.case_id != case.case_id:
+                shared.setdefault(other.case_id, []).append(uid)
+                others[other.case_id] = other
+    found = []
+    for other_id in sorted(shared):
+        if other_id not in case.related:
+            case = cases.link(case.case_id, other_id)
+        o = others[other_id]
+        found.append(Overlap(case.case_id, other_id, tuple(shared[other_id]), o.category, o.status))
+    return found
 
 
 def _file(rows: list[tuple[int, dict]], who: str | None) -> tuple[list[str], list[tuple[int, str]]]:

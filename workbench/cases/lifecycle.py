@@ -398,6 +398,55 @@ def get(case_id: str, *, session: Session | None = None) -> Case:
         return _snapshot(s, row)
 
 
+def _matching(
+    status: str | Sequence[str] | None,
+    category: str | None,
+    priority: str | None,
+    assignee: str | None,
+    subject: int | None,
+    open_only: bool,
+) -> list:
+    """The WHERE conditions of :func:`list_cases` and :func:`count_cases`."""
+    where: list[Any] = []
+    if status:
+        wanted = [status] if isinstance(status, str) else list(status)
+        bad = [w for w in wanted if w not in STATUSES]
+        if bad:
+            raise InputError(f"unknown status {bad[0]!r}", f"use one of: {', '.join(STATUSES)}")
+        where.append(CaseRow.status.in_(wanted))
+    if open_only:
+        where.append(CaseRow.status.in_(OPEN_STATUSES))
+    if category:
+        where.append(CaseRow.category == check_category(category))
+    if priority:
+        where.append(CaseRow.priority == check_priority(priority))
+    if assignee:
+        where.append(CaseRow.assignee == assignee)
+    if subject is not None:
+        where.append(
+            CaseRow.case_id.in_(
+                select(CaseSubject.case_id).where(CaseSubject.user_id == check_user_id(subject))
+            )
+        )
+    return where
+
+
+def count_cases(
+    *,
+    status: str | Sequence[str] | None = None,
+    category: str | None = None,
+    priority: str | None = None,
+    assignee: str | None = None,
+    subject: int | None = None,
+    open_only: bool = False,
+    session: Session | None = None,
+) -> int:
+    """How many cases match every filter given (what :func:`list_cases` lists without a limit)."""
+    where = _matching(status, category, priority, assignee, subject, open_only)
+    with unit(session) as s:
+        return int(s.scalar(select(func.count()).select_from(CaseRow).where(*where)) or 0)
+
+
 def list_cases(
     *,
     status: str | Sequence[str] | None = None,
@@ -410,27 +459,7 @@ def list_cases(
     session: Session | None = None,
 ) -> list[Case]:
     """Cases matching every filter given, newest first."""
-    q = select(CaseRow)
-    if status:
-        wanted = [status] if isinstance(status, str) else list(status)
-        bad = [w for w in wanted if w not in STATUSES]
-        if bad:
-            raise InputError(f"unknown status {bad[0]!r}", f"use one of: {', '.join(STATUSES)}")
-        q = q.where(CaseRow.status.in_(wanted))
-    if open_only:
-        q = q.where(CaseRow.status.in_(OPEN_STATUSES))
-    if category:
-        q = q.where(CaseRow.category == check_category(category))
-    if priority:
-        q = q.where(CaseRow.priority == check_priority(priority))
-    if assignee:
-        q = q.where(CaseRow.assignee == assignee)
-    if subject is not None:
-        q = q.where(
-            CaseRow.case_id.in_(
-                select(CaseSubject.case_id).where(CaseSubject.user_id == check_user_id(subject))
-            )
-        )
+    q = select(CaseRow).where(*_matching(status, category, priority, assignee, subject, open_only))
     q = q.order_by(CaseRow.created_at.desc(), CaseRow.case_id.desc())
     if limit:
         q = q.limit(limit)

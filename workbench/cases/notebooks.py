@@ -1,9 +1,10 @@
 """Per-case notebooks: ``<home>/cases/<ID>/investigation.ipynb`` made from the category's
 template (``templates/cases/<template>.ipynb``).
 
-The case id is injected through Papermill's parameters mechanism (a cell tagged
-``injected-parameters`` after the template's ``parameters`` cell); the notebook is prepared, not
-executed. An existing notebook is never overwritten: it is the specialist's work. The file is
+The case id is written into the template's one cell tagged ``parameters`` (Papermill's
+convention), so the notebook has exactly one ``case_id`` cell and Papermill can still run it
+with other parameters; the notebook is prepared, not executed. An existing notebook is never
+overwritten: it is the specialist's work. The file is
 written to a temporary name and hard-linked into place, which is atomic and fails if another
 process got there first.
 """
@@ -35,9 +36,11 @@ class CaseNotebook:
 
 
 def lab_url(case_id: str, settings: Settings | None = None) -> str:
-    """The JupyterLab URL of the case notebook (server root = WORKBENCH_HOME)."""
+    """The JupyterLab URL of the case notebook: ``WORKBENCH_LAB_URL`` is the tree URL of the
+    cases folder (``workbench serve`` roots JupyterLab there: the file browser shows the cases,
+    nothing else of the home)."""
     base = (settings or current_settings()).lab_url
-    return f"{base.rstrip('/')}/cases/{validate_case_id(case_id)}/{NOTEBOOK_NAME}"
+    return f"{base.rstrip('/')}/{validate_case_id(case_id)}/{NOTEBOOK_NAME}"
 
 
 def template_for(category: str) -> Path:
@@ -51,23 +54,27 @@ def template_for(category: str) -> Path:
     return path
 
 
+PARAMETERS_SOURCE = 'case_id = "{case_id}"  # this case (set by `workbench case open`)'
+
+
 def prepare_notebook(template: Path, case_id: str) -> nbformat.NotebookNode:
-    """The template with ``case_id`` injected (Papermill), not executed."""
+    """The template with ``case_id`` set in its ``parameters`` cell, not executed."""
     from papermill.inspection import inspect_notebook
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
 
     if "case_id" not in inspect_notebook(template):
         raise WorkbenchError(
             f"template {template.name} has no case_id parameter",
             "its cell tagged `parameters` must set case_id",
         )
-    nb = load_notebook_node(str(template))
-    return parameterize_notebook(
-        nb,
-        {"case_id": validate_case_id(case_id)},
-        comment="Case parameters (injected by workbench case open)",
-    )
+    nb = nbformat.read(template, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise WorkbenchError(
+            f"template {template.name} has {len(cells)} cells tagged `parameters`",
+            "keep exactly one: it sets case_id",
+        )
+    cells[0].source = PARAMETERS_SOURCE.format(case_id=validate_case_id(case_id))
+    return nb
 
 
 def open_case_notebook(case_id: str, settings: Settings | None = None) -> CaseNotebook:

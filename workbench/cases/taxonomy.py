@@ -20,6 +20,7 @@ class Clause:
     title: str
     document: str
     area: str
+    url: str = ""  # the clause on its document's public page ("" when the page is not named)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Taxonomy:
     actions: dict[str, Action]
     categories: dict[str, Category]
     scenario_categories: dict[str, str]
+    documents: dict[str, str] | None = None  # document -> public page
 
     def template_path(self, category: str) -> Path:
         """The notebook template of ``category`` (in ``WORKBENCH_CASE_TEMPLATES``)."""
@@ -55,8 +57,10 @@ class Taxonomy:
 def _load(path: Path) -> Taxonomy:
     raw = read_yaml_mapping(path, what="policy taxonomy", hint="restore templates/policies.yaml")
     try:
+        documents = {str(k): str(v) for k, v in (raw.get("documents") or {}).items()}
         clauses = {
-            k: Clause(k, v["title"], v["document"], v["area"]) for k, v in raw["clauses"].items()
+            k: Clause(k, v["title"], v["document"], v["area"], _clause_url(documents, k, v))
+            for k, v in raw["clauses"].items()
         }
         actions = {k: Action(k, v["title"], int(v["severity"])) for k, v in raw["actions"].items()}
         cats = {
@@ -83,7 +87,12 @@ def _load(path: Path) -> Taxonomy:
     for kind, cat in scen.items():
         if cat not in cats:
             raise WorkbenchError(f"{path}: scenario {kind} maps to unknown category {cat}")
-    return Taxonomy(clauses, actions, cats, scen)
+    return Taxonomy(clauses, actions, cats, scen, documents)
+
+
+def _clause_url(documents: dict[str, str], clause: str, spec: dict) -> str:
+    page = documents.get(spec["document"], "")
+    return f"{page}#{clause.lower().replace('.', '-')}" if page else ""
 
 
 def taxonomy() -> Taxonomy:

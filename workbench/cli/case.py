@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -43,8 +44,10 @@ def new(
     ),
     tag: list[str] = typer.Option([], "--tag", help="Tag (repeatable)."),
 ) -> None:
-    """File a new case and print its id."""
+    """File a new case and print its id. Open cases that already have one of its subjects are
+    named (on stderr) and related to it."""
     from workbench import cases
+    from workbench.cases.intake import link_overlapping
 
     case = cases.create(
         category=category,
@@ -58,6 +61,8 @@ def new(
         external_id=external_id,
     )
     typer.echo(case.case_id)
+    for overlap in link_overlapping(case.case_id):
+        typer.echo(f"note: {overlap}", err=True)
 
 
 @app.command("import")
@@ -77,6 +82,8 @@ def import_(
     )
     for line, ext in res.skipped:
         typer.echo(f"  skipped line {line}: ticket {ext} is already filed")
+    for line, overlap in res.overlaps:
+        typer.echo(f"  line {line}: {overlap}")
     for err in res.errors:
         typer.echo(f"  {err}", err=True)
     if res.errors:
@@ -96,23 +103,27 @@ def list_(
     open_: bool = typer.Option(False, "--open", help="Only open cases."),
     subject: int | None = typer.Option(None, help="Only cases about this user id."),
     limit: int = typer.Option(50, help="At most this many (0: all)."),
+    all_: bool = typer.Option(False, "--all", help="Every matching case (no limit)."),
     format: str = format_option(),
 ) -> None:
-    """List cases, newest first, with their SLA state (times in WORKBENCH_TZ)."""
+    """List cases, newest first, with their SLA state (times in WORKBENCH_TZ). Says how many
+    matched when it shows fewer."""
     from workbench import cases
     from workbench.cases.sla import clocks
     from workbench.config import settings
 
     check_format(format)
-    found = cases.list_cases(
+    filters: dict[str, Any] = dict(
         status=status or None,
         category=category,
         priority=priority,
         assignee=settings().analyst if mine else assignee,
         subject=subject,
         open_only=open_,
-        limit=limit or None,
     )
+    limit = 0 if all_ else limit
+    found = cases.list_cases(**filters, limit=limit or None)
+    total = cases.count_cases(**filters) if limit and len(found) >= limit else len(found)
     rows = []
     for c in found:
         st = clocks(c)
@@ -150,6 +161,11 @@ def list_(
         empty="no cases",
         table=lambda df: df.to_string(index=False, max_colwidth=40),
     )
+    if total > len(found):  # on stderr: `--format csv > file` stays data only
+        typer.echo(
+            f"{len(found)} of {total} cases, newest first (--all for every one, --limit N)",
+            err=True,
+        )
 
 
 @app.command("show")

@@ -37,13 +37,17 @@ def register(app: typer.Typer) -> None:
         Files go to <home>/cases/<CASE>/reports/; both are recorded as evidence of the case.
         The exit code is non-zero if any report failed.
         """
+        import time
+
         from workbench import reports
 
+        started = time.monotonic()
         if all_open == (case is not None):
             raise InputError("give either a CASE or --all-open", "see `workbench report --help`")
         if case is not None:
             res = reports.run(case, audience=audience, as_of=as_of, display_tz=tz, timeout=timeout)
             _show(res)
+            _total(started)
             raise typer.Exit(0 if res.ok else 1)
         ids = reports.open_case_ids()
         if not ids:
@@ -79,7 +83,14 @@ def register(app: typer.Typer) -> None:
             if bar is not None:
                 bar.close()
         typer.echo(reports.summary(results))
+        _total(started)
         raise typer.Exit(0 if all(r.ok for r in results) else 1)
+
+
+def _total(started: float) -> None:
+    import time
+
+    typer.echo(f"total {time.monotonic() - started:.1f} s (kernel start and export included)")
 
 
 def _show(res) -> None:

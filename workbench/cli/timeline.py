@@ -1,10 +1,13 @@
-"""``workbench timeline``: a case's (or subjects') merged timeline, summarised or exported.
+"""``workbench timeline``: a case's (or subjects') merged timeline: the events, a summary, or
+an export.
 
+    workbench timeline ESC-2026-000123                       # events in time order
+    workbench timeline ESC-2026-000123 --summary             # counts per source and kind
     workbench timeline ESC-2026-000123 --export tl.parquet --tz Europe/Berlin
     workbench timeline --subject 42 --subject 43 --start -30d --export tl.csv --format csv
 
-Without ``--export`` it prints counts per source and kind with the first and last time in the
-display zone (never event content: that goes to a file).
+Events print oldest first, times in the display zone, summaries cut to one line; at most
+``--limit`` of them (say how many more there are).
 """
 
 from __future__ import annotations
@@ -40,8 +43,15 @@ def register(app: typer.Typer) -> None:
         tz: str | None = typer.Option(
             None, "--tz", help="Display zone (IANA name; default WORKBENCH_TZ)."
         ),
+        summary: bool = typer.Option(
+            False, "--summary", help="Counts per source and kind instead of the events."
+        ),
+        limit: int = typer.Option(200, "--limit", help="Print at most this many events (0: all)."),
     ) -> None:
-        """Merged timeline of a case or of subjects: summary, or --export to CSV/Parquet."""
+        """Merged timeline of a case or of subjects: the events in time order, --summary for
+        counts, or --export to CSV/Parquet."""
+        import pandas as pd
+
         from workbench import timeline
         from workbench.errors import InputError
 
@@ -74,15 +84,33 @@ def register(app: typer.Typer) -> None:
         if df.empty:
             typer.echo("no events")
             return
+        df = df.sort_values(["ts", "ref"], kind="stable").reset_index(drop=True)
         local = df["ts"].dt.tz_convert(zone.key)
-        summary = (
-            df.assign(local=local)
-            .groupby(["source", "kind"], sort=True)
-            .agg(events=("ref", "size"), first=("local", "min"), last=("local", "max"))
-        )
-        typer.echo(f"{len(df):,} events, times in {zone.key}")
-        for (src, knd), row in summary.iterrows():
+        if summary:
+            counts = (
+                df.assign(local=local)
+                .groupby(["source", "kind"], sort=True)
+                .agg(events=("ref", "size"), first=("local", "min"), last=("local", "max"))
+            )
+            typer.echo(f"{len(df):,} events, times in {zone.key}")
+            for (src, knd), row in counts.iterrows():
+                typer.echo(
+                    f"  {src:<16} {knd:<24} {row['events']:>8,}  "
+                    f"{row['first']:%Y-%m-%d %H:%M %Z} .. {row['last']:%Y-%m-%d %H:%M %Z}"
+                )
+            return
+        shown = df if not limit else df.head(limit)
+        typer.echo(f"{len(df):,} events, oldest first, times in {zone.key}")
+        for i, row in shown.iterrows():
+            who = "" if pd.isna(row["subject"]) else f"user {int(row['subject'])}"
+            text = " ".join(str(row["summary"] or "").split())
+            text = text if len(text) <= 90 else text[:89] + "…"
             typer.echo(
-                f"  {src:<16} {knd:<24} {row['events']:>8,}  "
-                f"{row['first']:%Y-%m-%d %H:%M %Z} .. {row['last']:%Y-%m-%d %H:%M %Z}"
+                f"{local[i]:%Y-%m-%d %H:%M:%S}  {row['source']:<15} {row['kind']:<22} "
+                f"{who:<11} {text}"
+            )
+        if len(shown) < len(df):
+            typer.echo(
+                f"{len(shown)} of {len(df):,} events (--limit N, --limit 0 for all, --export)",
+                err=True,
             )

@@ -1,10 +1,12 @@
 """Risky phrases in messages, from per-language term lists in ``templates/terms/<lang>.yaml``.
 
 Categories: ``off_platform`` (moving the talk or the money elsewhere), ``gift_cards``,
-``crypto`` and ``threats``. Every list applies to every message (people mix languages and write
-brand names in Latin script), matched after the same folding as thread search
-(:func:`workbench.content.language.fold`), in one regular-expression pass per message. Latin-script
-terms match whole words only; CJK, Thai and other scripts without spaces match anywhere.
+``crypto``, ``threats`` and ``harassment`` (insults and "nobody wants you"). Every list applies
+to every message (people mix languages and write brand names in Latin script), matched after
+the same folding as thread search (:func:`workbench.content.language.fold`), in one
+regular-expression pass per message. Latin-script terms match whole words only, where a word
+ends at anything that is not a Latin letter or digit (so "Telegramで追加して" finds Telegram);
+CJK, Thai and other scripts match anywhere.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from workbench.content.language import fold, folded, to_original
 from workbench.errors import WorkbenchError
 from workbench.files import cached, read_yaml_mapping
 
-CATEGORIES = ("off_platform", "gift_cards", "crypto", "threats")
+CATEGORIES = ("off_platform", "gift_cards", "crypto", "threats", "harassment")
 CATEGORY_LABELS = {
     "off_platform": "moves off the platform",
     "gift_cards": "gift cards",
     "crypto": "crypto / investment",
     "threats": "threat",
+    "harassment": "harassment / insult",
 }
 
 
@@ -86,7 +89,8 @@ def languages() -> tuple[str, ...]:
 
 
 def _word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
+    """Whether ``ch`` continues a Latin-script word (a kana or Han neighbour does not)."""
+    return (ch.isalnum() or ch == "_") and ord(ch) < 0x0530
 
 
 def find_risky(text: str | None, categories: tuple[str, ...] | None = None) -> list[RiskHit]:

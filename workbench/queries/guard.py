@@ -32,6 +32,7 @@ statement alone through the extended protocol, as a role that can only SELECT.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Collection
 from contextlib import contextmanager
@@ -342,8 +343,7 @@ def _parse(sql_text: str, dialect: str | None) -> list[exp.Expression]:
             parsed = sqlglot.parse(sql_text, read=dialect)
         return [s for s in parsed if isinstance(s, exp.Expression)]
     except (ParseError, TokenError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
-        raise QueryRefused(f"cannot parse the statement: {_shown(first, 100)}") from None
+        raise QueryRefused(f"cannot parse the statement: {syntax_error(exc)}") from None
 
 
 def _one(statements: list[exp.Expression]) -> exp.Expression:
@@ -496,6 +496,62 @@ def check(
     """
     allowed = frozenset(t.lower() for t in tables) if tables is not None else platform_tables()
     return _check_cached(sql_text, dialect, allowed, max_value)
+
+
+# sqlglot names the expression it could not finish by its class; say it in words instead
+_PARTS = {
+    "Add": "an addition (+)",
+    "Sub": "a subtraction (-)",
+    "Mul": "a multiplication (*)",
+    "Div": "a division (/)",
+    "EQ": "a comparison (=)",
+    "NEQ": "a comparison (<>)",
+    "GT": "a comparison (>)",
+    "GTE": "a comparison (>=)",
+    "LT": "a comparison (<)",
+    "LTE": "a comparison (<=)",
+    "And": "an AND",
+    "Or": "an OR",
+    "Not": "a NOT",
+    "In": "an IN list",
+    "Like": "a LIKE",
+    "Between": "a BETWEEN",
+    "Where": "the WHERE clause",
+    "From": "the FROM clause",
+    "Join": "a JOIN",
+    "Group": "the GROUP BY",
+    "Order": "the ORDER BY",
+    "Having": "the HAVING clause",
+    "Limit": "the LIMIT",
+    "Select": "the SELECT list",
+    "Alias": "an alias (AS)",
+    "Cast": "a CAST",
+}
+
+
+def syntax_error(exc: Exception) -> str:
+    """A parser's complaint in plain words, with where it is: "a multiplication (*) is
+    incomplete, at line 1, column 33 near '*'" rather than sqlglot's "Required keyword:
+    'expression' missing for <class 'sqlglot.expressions.core.Mul'>"."""
+    errors = getattr(exc, "errors", None) or []
+    if not errors:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+        return _shown(first, 100)
+    e = errors[0]
+    desc = str(e.get("description") or "")
+    near = str(e.get("highlight") or "").strip()
+    missing = re.match(r"Required keyword: '\w+' missing for <class '[\w.]*?(\w+)'>", desc)
+    expecting = re.match(r"Expecting (.+)", desc)
+    if missing:
+        what = f"{_PARTS.get(missing.group(1), 'an expression')} is incomplete"
+    elif expecting:
+        what = f"a {expecting.group(1).strip()!r} is missing"
+    elif desc.startswith(("Invalid expression", "Unexpected token")):
+        what = f"unexpected {near!r}" if near else "unexpected text"
+    else:
+        what = _shown(desc.split(". Line")[0], 80)
+    where = f"line {e.get('line', '?')}, column {e.get('col', '?')}"
+    return f"{what}, at {where}" + (f" near {_shown(near, 30)!r}" if near else "")
 
 
 @lru_cache(maxsize=512)

@@ -16,19 +16,23 @@ from workbench.replies.disclosure import (
 )
 from workbench.replies.drafts import (
     CHANNELS,
+    NEEDS_DECISION,
     PUBLIC_CHANNELS,
     SCENARIOS,
     Draft,
     check_channel,
     check_scenario,
+    default_recipient,
     draft,
     limit,
+    needs_decision,
     templates,
 )
 from workbench.replies.saved import SavedReply, replies, save_reply
 
 __all__ = [
     "CHANNELS",
+    "NEEDS_DECISION",
     "PUBLIC_CHANNELS",
     "SCENARIOS",
     "TONE_ITEMS",
@@ -43,8 +47,10 @@ __all__ = [
     "ToneReport",
     "build_context",
     "check",
+    "default_recipient",
     "draft",
     "limit",
+    "needs_decision",
     "replies",
     "save_reply",
     "templates",

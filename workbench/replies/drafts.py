@@ -1,6 +1,11 @@
 """Reply drafts: a Jinja2 template (``templates/responses/<scenario>/<channel>.txt.j2``) filled
-from a case: the action and the rule in plain words, links to help; never ids or names. The
-reply settings (brand, links, plain words, guard and tone cues) live beside the templates.
+from a case: the action and the rule in plain words, the policy page the taxonomy names for the
+rule, links to help; never ids, and no name but the recipient's own (the name they chose on the
+platform). The reply settings (brand, links, plain words, guard and tone cues) live beside the
+templates.
+
+A reply that tells the member what was decided (:data:`NEEDS_DECISION`) is drafted only once
+the case has a decision: before that there is nothing true to say.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from workbench.ids import validate_case_id
 
 SCENARIOS = {
     "scam_victim": "Someone targeted by a scam",
+    "takeover_victim": "The owner of an account someone else took over: secured, what we did, next steps",
     "reported_user_action": "A reported user told of an action on their account",
     "reporter_update": "An update to the person who reported",
     "appeal_outcome": "The outcome of an appeal",
@@ -41,6 +47,16 @@ CHANNELS: dict[str, int | None] = {
     "app_review_apple": 5970,
 }
 PUBLIC_CHANNELS = frozenset({"social", "app_review_google", "app_review_apple"})
+#: Scenarios whose reply says what was decided: drafted only after the decision is recorded.
+NEEDS_DECISION = frozenset(
+    {"scam_victim", "reported_user_action", "reporter_update", "appeal_outcome"}
+)
+# Who a scenario's reply goes to by default: the case's (first) subject, or the member who
+# reported it (confidential: the reply goes to them, it never names them to anyone else).
+_TO_SUBJECT = frozenset(
+    {"reported_user_action", "takeover_victim", "privacy_request", "appeal_outcome"}
+)
+_TO_REPORTER = frozenset({"scam_victim", "reporter_update"})
 
 # --------------------------------------------------------------------------- settings
 
@@ -126,12 +142,36 @@ def _env() -> Environment:
     )
 
 
+def default_recipient(case_id: str, scenario: str) -> int | None:
+    """The member a ``scenario`` reply on this case goes to, when nobody is named: the first
+    subject, or the first reporting member; None for public replies or when there is none."""
+    check_scenario(scenario)
+    if scenario in _TO_SUBJECT:
+        subjects = cases.get(case_id).subjects
+        return int(subjects[0]) if subjects else None
+    if scenario in _TO_REPORTER:
+        ids = [r.user_id for r in cases.confidential_reporters(case_id) if r.user_id is not None]
+        return int(ids[0]) if ids else None
+    return None
+
+
+def needs_decision(case_id: str | None, scenario: str) -> bool:
+    """True when ``scenario``'s reply says what was decided and the case has no decision yet."""
+    return (
+        case_id is not None
+        and check_scenario(scenario) in NEEDS_DECISION
+        and decisions.latest_decision(case_id) is None
+    )
+
+
 def _plain(case_id: str | None) -> dict:
-    """Action and rule in plain words from the case's latest decision (or its category)."""
+    """Action and rule in plain words from the case's latest decision (or its category), and
+    the public page of the rule (the taxonomy names it)."""
     cfg = reply_settings()
     out = {
         "action_plain": "we took action on the account",
         "rule_plain": "our community guidelines",
+        "rule_url": cfg.get("guidelines_url") or cfg.get("support_url", ""),
         "no_action": False,
     }
     if not case_id:
@@ -141,9 +181,9 @@ def _plain(case_id: str | None) -> dict:
     dec = decisions.latest_decision(case_id)
     clauses = list(dec.clauses) if dec else list(tax.categories[case.category].clauses)
     if clauses and clauses[0] in tax.clauses:
-        out["rule_plain"] = cfg.get("areas", {}).get(
-            tax.clauses[clauses[0]].area, out["rule_plain"]
-        )
+        clause = tax.clauses[clauses[0]]
+        out["rule_plain"] = cfg.get("areas", {}).get(clause.area, out["rule_plain"])
+        out["rule_url"] = clause.url or out["rule_url"]
     if dec:
         out["action_plain"] = cfg.get("actions", {}).get(
             dec.action, "we took action on the account"
@@ -157,23 +197,39 @@ def draft(
 ) -> Draft:
     """A reply filled from ``case`` for ``scenario`` on ``channel``, ready to edit.
 
-    ``recipient`` (platform user id) adds their display name as greeting on private channels.
-    ``extra`` fills template variables such as ``outcome="upheld"`` for appeals.
+    ``recipient`` (platform user id) greets them by the name they chose (their display name)
+    on private channels. ``extra`` fills template variables such as ``outcome="upheld"`` for
+    appeals. A scenario that reports the decision is refused until there is one.
     """
     check_scenario(scenario)
     check_channel(channel)
     if case is not None:
         validate_case_id(case)
+        if needs_decision(case, scenario):
+            raise InputError(
+                f"record the decision first: a {scenario.replace('_', ' ')} reply says what was"
+                " decided",
+                "the draft follows once the decision is saved",
+            )
     cfg = reply_settings()
     ctx = {
         k: cfg.get(k, "")
-        for k in ("brand", "signature", "support_url", "safety_url", "appeal_url", "privacy_url")
+        for k in (
+            "brand",
+            "signature",
+            "support_url",
+            "safety_url",
+            "appeal_url",
+            "privacy_url",
+            "account_security_url",
+        )
     }
     ctx.update(_plain(case))
     ctx["greeting_name"] = ""
     if recipient is not None and channel not in PUBLIC_CHANNELS:
-        shown = user(recipient, case=case).get("display_name") or ""
-        ctx["greeting_name"] = str(shown).split(" ")[0]
+        # the name the member chose, as they wrote it (a first word is not a first name
+        # everywhere: family names come first in Japanese, Korean, Hungarian ...)
+        ctx["greeting_name"] = " ".join(str(user(recipient, case=case).get("display_name") or "").split())
     ctx.setdefault("outcome", "upheld")
     ctx.update(extra)
     name = f"{scenario}/{channel}.txt.j2"

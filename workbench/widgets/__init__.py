@@ -13,9 +13,13 @@ from typing import Any
 
 _LAZY = {
     "CaseHeader": "workbench.widgets.case_header",
+    "CasePhotos": "workbench.widgets.photo_grid",
+    "CaseQuery": "workbench.widgets.case_query",
+    "Conversations": "workbench.widgets.conversations",
     "DecisionForm": "workbench.widgets.decision_form",
     "EmergingClusters": "workbench.widgets.hunt",
     "EvidenceTray": "workbench.widgets.evidence_tray",
+    "LinkedAccounts": "workbench.widgets.linked_accounts",
     "MediaPlayer": "workbench.widgets.media_player",
     "NotesPanel": "workbench.widgets.notes",
     "PhotoGrid": "workbench.widgets.photo_grid",
@@ -23,6 +27,8 @@ _LAZY = {
     "QueryPanel": "workbench.widgets.query_panel",
     "ReplyComposer": "workbench.widgets.reply_composer",
     "SimilarClusters": "workbench.widgets.hunt",
+    "ReportPanel": "workbench.widgets.report_panel",
+    "ResultsGrid": "workbench.widgets.results_grid",
     "ResultsTable": "workbench.widgets.results_table",
     "SqlEditor": "workbench.widgets.sql_editor",
     "ThreadView": "workbench.widgets.thread_view",

@@ -11,7 +11,6 @@ import ipywidgets as w
 
 from workbench import cases
 from workbench.cases import sla
-from workbench.errors import WorkbenchError
 from workbench.hunt import coordinated
 from workbench.widgets.panel import Panel
 
@@ -79,6 +78,14 @@ class CaseHeader(Panel):
             ]
         )
         super().__init__([self.title, self.clocks, self.people, self.flags, controls, self.message])
+        self.add_class("wb-case-header")
+        self._render()
+        # changes made by the other widgets of this notebook (a decision, subjects added, a
+        # note): show them and act on the version they made
+        self.listen(case_id, ("case", "subjects", "notes", "decision"), self._reread)
+
+    def _reread(self) -> None:
+        self.case = cases.get(self.case_id)
         self._render()
 
     def reload(self) -> None:
@@ -87,13 +94,10 @@ class CaseHeader(Panel):
         self._render()
 
     def _act(self, change) -> None:
-        try:
-            self.case = change(self.case.version)
-            self.message.value = ""
-        except WorkbenchError as err:
-            self.say(str(err), "error")
-            return
-        self._render()
+        case = self.attempt(lambda: change(self.case.version))
+        if case is not None:
+            self.case = case
+            self._render()
 
     def _render(self) -> None:
         c = self.case

@@ -13,7 +13,6 @@ from workbench import cases
 from workbench.cases import decisions
 from workbench.cases.sla import show_time
 from workbench.cases.taxonomy import taxonomy
-from workbench.errors import WorkbenchError
 from workbench.hunt import coordinated
 from workbench.widgets.panel import Panel
 
@@ -70,20 +69,30 @@ class DecisionForm(Panel):
                 self.precedents,
             ]
         )
+        self.add_class("wb-decision-form")
         self.show_precedents()
+        self._show_existing()
+        # another widget or cell changed the case (status, subjects, a note, a decision): show
+        # it, and decide against the version the specialist is now looking at
+        self.listen(case_id, ("case", "subjects", "notes", "decision"), self.reload)
+
+    def reload(self) -> None:
+        """Read the case again: its version, subjects and whether it is decided."""
+        self.case = cases.get(self.case_id)
+        chosen = [s for s in self.subjects.value if s in self.case.subjects]
+        added = [s for s in self.case.subjects if s not in self.subjects.options]
+        self.subjects.options = list(self.case.subjects)
+        self.subjects.value = tuple(chosen + added)
+        self.record_btn.disabled = False
         self._show_existing()
 
     def _show_existing(self) -> None:
         last = decisions.latest_decision(self.case_id)
         if last is not None and self.case.status in ("decided", "closed"):
-            self.message.value = html.escape(
-                f"decided: {last.action} under {', '.join(last.clauses)} by {last.who}"
-            )
+            self.say(f"decided: {last.action} under {', '.join(last.clauses)} by {last.who}")
             self.record_btn.disabled = True
         elif self.case.status not in ("investigating", "waiting"):
-            self.message.value = html.escape(
-                f"the case is {self.case.status}: move it to investigating to decide"
-            )
+            self.say(f"the case is {self.case.status}: move it to investigating to decide")
             self.record_btn.disabled = True
 
     def show_precedents(self) -> None:
@@ -106,19 +115,19 @@ class DecisionForm(Panel):
             )
         self.precedents.value = "".join(parts)
 
-    def record(self) -> None:
-        try:
-            d = decisions.decide(
+    def record(self) -> decisions.Decision | None:
+        d = self.attempt(
+            lambda: decisions.decide(
                 self.case_id,
                 clauses=list(self.clauses.value),
                 action=self.action.value,
                 rationale=self.rationale.value,
                 subjects=list(self.subjects.value),
                 expected_version=self.case.version,
-            )
-        except WorkbenchError as err:
-            self.say(str(err), "error")
-            return
-        self.case = cases.get(self.case_id)
-        self.record_btn.disabled = True
-        self.message.value = html.escape(f"recorded: {d.action} under {', '.join(d.clauses)}")
+            ),
+            done=lambda d: f"recorded: {d.action} under {', '.join(d.clauses)}",
+        )
+        if d is not None:
+            self.case = cases.get(self.case_id)
+            self.record_btn.disabled = True
+        return d

@@ -88,7 +88,10 @@ class EvidenceTray(Panel):
                 self.message,
             ]
         )
+        self.add_class("wb-evidence-tray")
         self.reload()
+        # evidence collected anywhere in this kernel (the timeline, a grid, a cell) shows here
+        self.listen(case_id, ("evidence",), self.reload)
 
     # -- data in
     def offer(self, name: str, df: pd.DataFrame, kind: str = "query_result") -> None:
@@ -165,7 +168,7 @@ class EvidenceTray(Panel):
     def reload(self, select: str | None = None) -> None:
         df = evidence.items_frame(self.case_id)
         if df.empty:
-            self.table.value = "<i>No evidence yet.</i>"
+            self.table.value = "<i class='wb-no-evidence'>No evidence yet.</i>"
         else:
             shown = df.assign(
                 sha256=df["sha256"].str[:12] + "…",

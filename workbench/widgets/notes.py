@@ -1,4 +1,5 @@
-"""Notes widget: the case's markdown notes (author, time) and a box to add one.
+"""Notes widget: the case's markdown notes (author, time) and a box to add one; a note added
+anywhere else (another cell, the command line in this kernel) appears too.
 
 Notes render to HTML (raw HTML in a note is escaped, never run) in an ``HTML`` widget rather than
 an ``Output`` widget: Output widgets can stall headless runs (Papermill/nbclient).
@@ -13,7 +14,6 @@ import mistune
 
 from workbench.cases import notes as core
 from workbench.cases.sla import show_time
-from workbench.errors import WorkbenchError
 from workbench.widgets.panel import Panel
 
 _markdown = mistune.create_markdown(escape=True)
@@ -53,17 +53,13 @@ class NotesPanel(Panel):
                 w.HBox([self.add_btn, self.message]),
             ]
         )
+        self.add_class("wb-notes")
         self.refresh()
+        self.listen(case_id, ("notes",), self.refresh)  # a note added anywhere shows here
 
     def add(self) -> None:
-        try:
-            core.add_note(self.case_id, self.text.value)
-        except WorkbenchError as err:
-            self.say(str(err), "error")
-            return
-        self.text.value = ""
-        self.message.value = ""
-        self.refresh()
+        if self.attempt(lambda: core.add_note(self.case_id, self.text.value)) is not None:
+            self.text.value = ""
 
     def refresh(self) -> None:
         self.list.value = render_notes(core.notes(self.case_id))

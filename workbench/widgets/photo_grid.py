@@ -129,3 +129,51 @@ class PhotoGrid(Panel):
             return
         self.blur = bool(change["new"])
         self._render_all()
+
+
+class CasePhotos(Panel):
+    """``CasePhotos(case_id)``: the photo grid of one subject of the case at a time (a selector
+    lists them all, and follows the case when subjects are added)."""
+
+    def __init__(self, case_id: str, *, blur: bool | None = None) -> None:
+        self.case_id = case_id
+        self.blur = blur
+        self.w_subject = w.Dropdown(description="Subject", layout=w.Layout(width="260px"))
+        self.body = w.VBox()
+        self.message = self.status_line()
+        self._updating = False
+        self.w_subject.observe(
+            lambda _c: None if self._updating else self.attempt(self._show), names="value"
+        )
+        super().__init__([self.w_subject, self.body, self.message])
+        self.add_class("wb-case-photos")
+        self.attempt(self.refresh)
+        self.listen(case_id, ("subjects",), self.refresh)
+
+    @property
+    def grid(self) -> PhotoGrid | None:
+        return next((c for c in self.body.children if isinstance(c, PhotoGrid)), None)
+
+    def refresh(self) -> None:
+        from workbench import cases
+
+        subjects = cases.get(self.case_id).subjects
+        keep = self.w_subject.value
+        self._updating = True
+        try:
+            self.w_subject.options = [(f"user {u}", u) for u in subjects]
+            if subjects:
+                self.w_subject.value = keep if keep in subjects else subjects[0]
+        finally:
+            self._updating = False
+        if not subjects:
+            self.body.children = [w.HTML("<i>The case has no subjects.</i>")]
+            return
+        self._show()
+
+    def _show(self) -> None:
+        if self.w_subject.value is None:
+            return
+        self.body.children = [
+            PhotoGrid.for_user(self.case_id, int(self.w_subject.value), blur=self.blur)
+        ]

@@ -1,6 +1,11 @@
 """Reply composer: a draft from a template, editable, with the channel's length limit shown and
 enforced, the disclosure guard run before saving, and the tone checklist with a readability
 figure beside the draft. Every rule lives in :mod:`workbench.replies`; this only shows it.
+
+The reply goes to the scenario's member unless another is named (the subject for an action on
+their account, the reporting member for a scam victim), greeted by the name they chose. A
+scenario that says what was decided waits for the decision: the composer asks for it, and
+drafts the reply as soon as the decision form (or anything else) records it.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class ReplyComposer(Panel):
         **template_values,
     ) -> None:
         self.case_id = case_id
+        self.chosen_recipient = recipient
         self.recipient = recipient
         self.template_values = template_values
         self.scenario = w.Dropdown(
@@ -57,6 +63,7 @@ class ReplyComposer(Panel):
             description="Channel",
         )
         self.fill_btn = w.Button(description="Fill from template", icon="file-text-o")
+        self.to = w.HTML()
         self.text = w.Textarea(layout=w.Layout(width="100%", height="260px"))
         self.counter = w.HTML()
         self.findings = w.HTML()
@@ -69,12 +76,14 @@ class ReplyComposer(Panel):
         self.result: replies.CheckResult | None = None
         self._contexts: dict[str, replies.DisclosureContext] = {}
         self.fill_btn.on_click(lambda _: self.fill())
+        self.scenario.observe(lambda _: self.fill(), names="value")
         self.save_btn.on_click(lambda _: self.save())
         self.text.observe(lambda _: self.run_check(), names="value")
         self.channel.observe(lambda _: self.run_check(), names="value")
         left = w.VBox(
             [
                 w.HBox([self.scenario, self.channel, self.fill_btn]),
+                self.to,
                 self.text,
                 self.counter,
                 self.findings,
@@ -85,7 +94,21 @@ class ReplyComposer(Panel):
         )
         right = w.VBox([w.HTML("<b>Tone checklist</b>"), self.tone], layout=w.Layout(width="30%"))
         super().__init__([w.HBox([left, right])])
+        self.add_class("wb-reply-composer")
         self.fill()
+        self.listen(case_id, ("decision",), self._decided)
+        # the guard checks against the case's notes and the people its evidence names
+        self.listen(case_id, ("evidence", "notes", "subjects"), self._recheck)
+
+    def _recheck(self) -> None:
+        self._contexts.clear()
+        self.run_check()
+
+    def _decided(self) -> None:
+        # the decision the draft waited for (or a newer one): draft again, unless the
+        # specialist has started writing their own
+        if not self.text.value.strip() or self.text.value == self._drafted:
+            self.fill()
 
     # The guard's context is read once per channel (public channels allow no recipient details).
     def _context(self) -> replies.DisclosureContext:
@@ -96,8 +119,35 @@ class ReplyComposer(Panel):
             )
         return self._contexts[ch]
 
+    def _who(self) -> None:
+        """The recipient: the one named, else the scenario's member; shown above the draft."""
+        self.recipient = self.chosen_recipient
+        if self.recipient is None and self.channel.value not in replies.PUBLIC_CHANNELS:
+            self.recipient = replies.default_recipient(self.case_id, self.scenario.value)
+        self._contexts.clear()
+        self.to.value = (
+            f"<small>To: member {self.recipient} (greeted by the name they chose)</small>"
+            if self.recipient is not None
+            else "<small>To: the public (no names, no account details)</small>"
+            if self.channel.value in replies.PUBLIC_CHANNELS
+            else "<small>To: nobody named yet</small>"
+        )
+
+    _drafted = ""
+
     def fill(self) -> None:
+        """Draft the reply from the template (or say what is missing first)."""
         try:
+            self._who()
+            if replies.needs_decision(self.case_id, self.scenario.value):
+                self.text.value = ""
+                self.save_btn.disabled = True
+                self.say(
+                    "Record the decision first: this reply tells the member what was decided. "
+                    "The draft appears here once it is saved.",
+                    "info",
+                )
+                return
             d = replies.draft(
                 self.case_id,
                 self.scenario.value,
@@ -109,10 +159,16 @@ class ReplyComposer(Panel):
             self.say(str(err), "error")
             return
         self.message.value = ""
+        self._drafted = d.text
         self.text.value = d.text
         self.run_check()
 
     def run_check(self) -> replies.CheckResult | None:
+        if not self.text.value.strip():  # nothing written (yet): nothing to check or save
+            self.result = None
+            self.save_btn.disabled = True
+            self.counter.value = self.findings.value = self.preview.value = ""
+            return None
         try:
             self.result = replies.check(
                 self.text.value,

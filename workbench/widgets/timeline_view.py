@@ -3,7 +3,11 @@
 A thin view: every action calls :mod:`workbench.timeline` (data), :mod:`workbench.timeline.figures`
 (drawing) or :mod:`workbench.timeline.annotations` (stars, tags, comments, evidence). Zooming re-queries
 the visible window, so density turns into individual events as the user zooms in. Click or box
-/lasso select events, then star, tag, comment or add them to evidence.
+/lasso select events in the figure, or rows of the events table under it, then star, tag,
+comment or add them to evidence.
+
+The view follows its case through the event hub: subjects added, annotations, notes and
+decisions made elsewhere in the notebook are re-queried into it (keeping the zoom).
 
 Use in a notebook: ``TimelineView(case="ESC-2026-000123")`` or ``TimelineView(subjects=[42])``.
 """
@@ -17,6 +21,7 @@ import ipywidgets as W
 import pandas as pd
 
 import workbench.timeline.annotations as annotations
+from workbench import cases
 from workbench.errors import WorkbenchError
 from workbench.evidence import items as evidence
 from workbench.timeline import figures as timeline_figures
@@ -24,10 +29,13 @@ from workbench.timeline import figures as timeline_figures
 # holds the `annotations` __future__ feature, which a from-import would return instead
 from workbench.timeline import query as timeline
 from workbench.timeline import sources as registry
-from workbench.widgets.panel import status_html
+from workbench.widgets.panel import Panel
+from workbench.widgets.results_grid import ResultsGrid
+
+EVENT_COLUMNS = ("ts", "source", "kind", "subject", "summary", "actor", "target", "severity")
 
 
-class TimelineView(W.VBox):
+class TimelineView(Panel):
     """Interactive merged timeline for a case or for subjects."""
 
     def __init__(
@@ -60,7 +68,7 @@ class TimelineView(W.VBox):
         self.w_subjects = W.SelectMultiple(
             options=[(f"user {s}", s) for s in self._subjects],
             value=tuple(self._subjects),
-            rows=min(4, len(self._subjects)),
+            rows=max(2, min(6, len(self._subjects))),
             description="Subjects",
         )
         self.w_kinds = W.Text(
@@ -98,6 +106,13 @@ class TimelineView(W.VBox):
         for b in (self.b_star, self.b_unstar, self.b_tag, self.b_comment, self.b_evidence):
             b.disabled = True
         self.w_selected = W.HTML("nothing selected")
+        self.events_grid = ResultsGrid(
+            title="Events in view (select rows to star, tag, comment or collect them)",
+            key_columns=EVENT_COLUMNS,
+            collect=False,
+            on_select=self._on_grid_select,
+        )
+        self.message = self.status_line()
 
         self.w_apply.on_click(lambda _b: self._safely(self.apply))
         self.w_reset.on_click(lambda _b: self._safely(self.reset_zoom))
@@ -105,7 +120,7 @@ class TimelineView(W.VBox):
         self.b_unstar.on_click(lambda _b: self._safely(self.unstar))
         self.b_tag.on_click(lambda _b: self._safely(lambda: self.tag(self.w_tag.value)))
         self.b_comment.on_click(lambda _b: self._safely(lambda: self.comment(self.w_comment.value)))
-        self.b_evidence.on_click(lambda _b: self._safely(self.add_to_evidence))
+        self.b_evidence.on_click(lambda _b: self._safely(self._collect))
 
         self.view = timeline.view(
             req=self._request(),
@@ -137,8 +152,13 @@ class TimelineView(W.VBox):
             tools = W.HTML(
                 "<i>Open the timeline for a case to star, tag, comment and collect evidence.</i>"
             )
-        super().__init__([filters, self.figure, tools])
+        super().__init__([filters, self.figure, tools, self.events_grid, self.message])
+        self.add_class("wb-timeline")
         self._say_view()
+        self._show_events()
+        if case is not None:
+            self.listen(case, ("subjects",), self._subjects_changed)
+            self.listen(case, ("timeline", "notes", "decision", "case"), self._requery)
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -151,10 +171,52 @@ class TimelineView(W.VBox):
             self._quiet_depth -= 1
 
     def _safely(self, fn) -> None:
+        self.attempt(fn)
+
+    def _subjects_changed(self) -> None:
+        """The case gained (or lost) subjects: offer them all, show the new ones too."""
+        now = list(cases.get(self.case).subjects)
+        chosen = set(self.w_subjects.value) | (set(now) - set(self._subjects))
+        self._subjects = now
+        self.w_subjects.options = [(f"user {s}", s) for s in now]
+        self.w_subjects.rows = max(2, min(6, len(now)))
+        self.w_subjects.value = tuple(s for s in now if s in chosen)
+        self._requery()
+
+    def _requery(self) -> None:
+        """The same view (filters, zoom) asked again of the stores."""
+        self._show(
+            timeline.view(
+                req=self._request(
+                    self.view.start if self._is_zoomed() else None,
+                    self.view.end if self._is_zoomed() else None,
+                ),
+                lane_by=self.view.lane_by,
+                color_by=self.view.color_by,
+                tz=self.view.tz,
+                threshold=self.threshold,
+            )
+        )
+
+    def _show_events(self) -> None:
+        ev = self.view.events
+        shown = ev[[c for c in EVENT_COLUMNS + ("ref",) if c in ev.columns]].reset_index(drop=True)
+        self._filling_grid = True  # a new view clears the grid's selection, not ours
         try:
-            fn()
-        except WorkbenchError as err:
-            self.w_status.value = status_html(str(err), "error")
+            self.events_grid.show(shown)
+        finally:
+            self._filling_grid = False
+        keep = [i for i, ref in enumerate(shown.get("ref", [])) if ref in set(self.selected["ref"])]
+        if keep:
+            self._filling_grid = True
+            try:
+                self.events_grid.select(keep)
+            finally:
+                self._filling_grid = False
+
+    def _on_grid_select(self, rows: pd.DataFrame) -> None:
+        if "ref" in rows and not getattr(self, "_filling_grid", False):
+            self.select(list(rows["ref"]))
 
     def _request(self, start: Any = None, end: Any = None) -> timeline.Request:
         kinds = [k.strip() for k in self.w_kinds.value.split(",") if k.strip()] or None
@@ -191,6 +253,7 @@ class TimelineView(W.VBox):
             self.figure.layout = fig.layout
         self._wire()
         self._say_view()
+        self._show_events()
 
     def _say_view(self) -> None:
         v = self.view
@@ -276,43 +339,35 @@ class TimelineView(W.VBox):
             raise WorkbenchError("no events selected", "click or box-select events first")
         return self.selected
 
-    def _after(self, message: str) -> None:
-        self._show(
-            timeline.view(
-                req=self.view.request,
-                lane_by=self.view.lane_by,
-                color_by=self.view.color_by,
-                tz=self.view.tz,
-                threshold=self.threshold,
-            )
-        )
-        self.w_status.value += f" · {_esc(message)}"
+    # Each action returns what it did (shown in the status line by the buttons); the view itself
+    # is re-queried through the event hub when the change is committed.
 
-    def star(self) -> None:
+    def star(self) -> str:
         n = annotations.star(self.case, self._need_selection())
-        self._after(f"starred {n}")
+        return f"starred {n}"
 
-    def unstar(self) -> None:
+    def unstar(self) -> str:
         n = annotations.unstar(self.case, self._need_selection())
-        self._after(f"unstarred {n}")
+        return f"unstarred {n}"
 
-    def tag(self, tag: str) -> None:
+    def tag(self, tag: str) -> str:
         n = annotations.tag(self.case, self._need_selection(), tag)
         self.w_tag.value = ""
-        self._after(f"tagged {n} with {tag!r}")
+        return f"tagged {n} with {tag!r}"
 
-    def comment(self, text: str) -> None:
+    def comment(self, text: str) -> str:
         n = annotations.comment(self.case, self._need_selection(), text)
         self.w_comment.value = ""
-        self._after(f"commented on {n}")
+        return f"commented on {n}"
 
     def add_to_evidence(self) -> Any:
-        item = evidence.add_timeline_events(self.case, self._need_selection(), tz=self.view.tz.key)
-        self._after(
-            f"added {len(self.selected)} events to evidence as "
-            f"{getattr(item, 'label', None) or 'a new item'}"
-        )
-        return item
+        """Collect the selected events as one evidence item (marked on the timeline)."""
+        return evidence.add_timeline_events(self.case, self._need_selection(), tz=self.view.tz.key)
+
+    def _collect(self) -> str:
+        n = len(self._need_selection())
+        item = self.add_to_evidence()
+        return f"added {n} event{'s' if n != 1 else ''} to evidence as {item.label}"
 
 
 def _esc(text: str) -> str:

@@ -14,17 +14,36 @@ import pandas as pd
 from workbench import dashboards as dash
 from workbench.config import settings as current_settings
 from workbench.errors import WorkbenchError
-from workbench.widgets.dashboards.parts import FigurePane, error_box, kpis, style, table
+from workbench.widgets.dashboards.parts import STYLE, FigurePane, error_box, kpis, table
 
 PRIORITY_COLOURS = {"P0": "#b71c1c", "P1": "#e65100", "P2": "#1565c0", "P3": "#546e7a"}
 
 
-def _h(text: str) -> w.HTML:
-    return w.HTML(f"<h3 style='margin:14px 0 2px'>{html.escape(text)}</h3>")
+def _h(text: str) -> str:
+    return f"<h3 style='margin:14px 0 2px'>{html.escape(text)}</h3>"
 
 
-def _note(text: str) -> w.HTML:
-    return w.HTML(f"<p class='wb-note'>{html.escape(text)}</p>")
+def _note(text: str) -> str:
+    return f"<p class='wb-note'>{html.escape(text)}</p>"
+
+
+def merged(parts: list[str | w.Widget]) -> list[w.Widget]:
+    """The page as widgets: each run of HTML pieces becomes one HTML widget. The page is static
+    text around one figure, and every widget model costs the browser a round of state and a
+    view (about 75 models became 6 on a page a lead opens case after case)."""
+    out: list[w.Widget] = []
+    run: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            run.append(f"<div>{part}</div>")
+            continue
+        if run:
+            out.append(w.HTML("".join(run)))
+            run = []
+        out.append(part)
+    if run:
+        out.append(w.HTML("".join(run)))
+    return out
 
 
 class CaseApp(w.VBox):
@@ -33,7 +52,7 @@ class CaseApp(w.VBox):
     def __init__(
         self, case_id: str | None = None, *, error: str | None = None, now=None, mask: bool = True
     ) -> None:
-        children: list[w.Widget] = [style()]
+        children: list[str | w.Widget] = [STYLE]
         self.case_id = None
         if error is None:
             try:
@@ -41,18 +60,16 @@ class CaseApp(w.VBox):
             except WorkbenchError as err:
                 error = str(err)
         if error is not None:
-            children.append(
-                w.HTML("<h2>Case</h2>" + error_box(f"This case cannot be shown: {error}"))
-            )
-            super().__init__(children)
+            children.append("<h2>Case</h2>" + error_box(f"This case cannot be shown: {error}"))
+            super().__init__(merged(children))
             return
         self.case_id = page.case.case_id
         tz = current_settings().tz
         children += self._header(page, tz)
-        children += [_h("SLA"), w.HTML(table(page.sla, "case_sla", tz))]
+        children += [_h("SLA"), table(page.sla, "case_sla", tz)]
         children += [
             _h("Subjects"),
-            w.HTML(table(page.subjects, "subjects", tz, empty="No subjects named.")),
+            table(page.subjects, "subjects", tz, empty="No subjects named."),
         ]
         children += [_h("Timeline")] + self._timeline(tz)
         children += [_h("Key query results")]
@@ -60,33 +77,31 @@ class CaseApp(w.VBox):
             children.append(_note(page.queries_note))
         for name, df in page.queries.items():
             children += [
-                w.HTML(f"<h4>{html.escape(name)}</h4>"),
-                w.HTML(table(df, f"query_{name}", tz, max_rows=15)),
+                f"<h4>{html.escape(name)}</h4>",
+                table(df, f"query_{name}", tz, max_rows=15),
             ]
         children += [_h("Evidence")]
         if page.evidence is None:
             children.append(_note(page.evidence_note))
         else:
             children.append(
-                w.HTML(
-                    table(
-                        page.evidence,
-                        "evidence",
-                        tz,
-                        empty=page.evidence_note or "No evidence collected yet.",
-                    )
+                table(
+                    page.evidence,
+                    "evidence",
+                    tz,
+                    empty=page.evidence_note or "No evidence collected yet.",
                 )
             )
         children += [
             _h("Decision"),
-            w.HTML(table(page.decisions, "decisions", tz, empty="Not decided yet.")),
+            table(page.decisions, "decisions", tz, empty="Not decided yet."),
         ]
-        children += [_h("Notes"), w.HTML(table(page.notes, "notes", tz, empty="No notes yet."))]
+        children += [_h("Notes"), table(page.notes, "notes", tz, empty="No notes yet.")]
         children += [
             _h("Recent changes"),
-            w.HTML(table(page.changes.iloc[::-1], "changes", tz, max_rows=10)),
+            table(page.changes.iloc[::-1], "changes", tz, max_rows=10),
         ]
-        super().__init__(children)
+        super().__init__(merged(children))
 
     @classmethod
     def from_query(cls, query_string: str | None, **kw) -> CaseApp:
@@ -97,7 +112,7 @@ class CaseApp(w.VBox):
             return cls(error=str(err), **kw)
         return cls(case_id, **kw)
 
-    def _header(self, page: dash.CasePage, tz) -> list[w.Widget]:
+    def _header(self, page: dash.CasePage, tz) -> list[str | w.Widget]:
         c = page.case
         colour = PRIORITY_COLOURS.get(c.priority, "#546e7a")
         created = pd.Timestamp(c.created_at).tz_convert(tz.key).strftime("%Y-%m-%d %H:%M")
@@ -121,28 +136,22 @@ class CaseApp(w.VBox):
             "decisions": len(page.decisions),
         }
         return [
-            w.HTML(title),
-            w.HTML(
-                kpis(
-                    numbers,
-                    {
-                        "subjects": "subjects",
-                        "notes": "notes",
-                        "evidence": "evidence items",
-                        "decisions": "decisions",
-                    },
-                )
+            title,
+            kpis(
+                numbers,
+                {
+                    "subjects": "subjects",
+                    "notes": "notes",
+                    "evidence": "evidence items",
+                    "decisions": "decisions",
+                },
             ),
-            w.HTML(
-                ""
-                if worst.empty
-                else error_box(
-                    "SLA: " + ", ".join(f"{r.clock} {r.state}" for r in worst.itertuples())
-                )
-            ),
+            ""
+            if worst.empty
+            else error_box("SLA: " + ", ".join(f"{r.clock} {r.state}" for r in worst.itertuples())),
         ]
 
-    def _timeline(self, tz) -> list[w.Widget]:
+    def _timeline(self, tz) -> list[str | w.Widget]:
         try:
             fig, why = dash.case_timeline_figure(self.case_id, tz)
         except WorkbenchError as err:

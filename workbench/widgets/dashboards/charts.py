@@ -7,6 +7,9 @@ in under 2 s. A lead reads these charts at a glance; every bar carries its numbe
 figure names the time zone of its weeks. The case app keeps plotly for its zoomable timeline.
 
 Each function takes the frames :mod:`workbench.dashboards` computes and returns SVG text.
+Categories are bars laid out horizontally (their labels read left to right, never overlap),
+count axes tick at whole numbers only, and a view with nothing in it says so instead of drawing
+an empty axis.
 """
 
 from __future__ import annotations
@@ -62,10 +65,27 @@ def _svg(fig, name: str, label: str) -> str:
     )
 
 
-def _note(ax, message: str = "nothing in this view") -> None:
+NOTHING = "nothing in this view"
+
+
+def _note(ax, message: str = NOTHING) -> None:
     ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#57606a")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
+
+
+def _whole(axis) -> None:
+    """Ticks at whole numbers only (a count of cases is never 2.5)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+
+
+def _short(text: str, width: int = 34) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _nothing(fig, ax, name: str, label: str) -> str:
@@ -102,21 +122,35 @@ def _values(ax, bars, labels: Sequence[str] | None = None, **kw) -> None:
 
 @_with_rc
 def queue(parts: Sequence[tuple[str, pd.DataFrame]]) -> str:
-    """One bar chart per breakdown (title, frame of label and ``cases``), side by side."""
-    fig, axes = _figure(3.0, len(parts), left=0.04, bottom=0.34, top=0.9, wspace=0.18)
+    """One horizontal bar chart per breakdown (title, frame of label and ``cases``), side by
+    side; a breakdown with no open case says so."""
+    rows = max((len(q) for _, q in parts), default=1)
+    height = max(2.4, 0.24 * rows + 0.9)
+    fig, axes = _figure(
+        height,
+        len(parts),
+        left=0.09,
+        right=0.99,
+        bottom=0.3 / height,
+        top=1 - 0.35 / height,
+        wspace=0.55,
+    )
     for ax, (title, q) in zip(axes, parts):
         ax.set_title(title)
-        if q.empty:
-            _note(ax)
+        if q.empty or int(q["cases"].sum()) == 0:
+            _note(ax, "no open case in this view")
             continue
-        labels = [str(v) for v in q.iloc[:, 0]]
-        bars = ax.bar(labels, q["cases"], color=BLUE)
-        _values(ax, bars, fontsize=8, padding=1)
-        ax.tick_params(axis="x", labelrotation=30, labelsize=8)
-        for t in ax.get_xticklabels():
-            t.set_horizontalalignment("right")
-        ax.margins(y=0.15)
-    return _svg(fig, "queue", "open and closed cases by status, priority, category and team")
+        labels = [_short(str(v), 18) for v in q.iloc[:, 0]]
+        ys = list(range(len(labels)))[::-1]  # the first value on top, drawn first
+        bars = ax.barh(ys, list(q["cases"]), color=BLUE, height=0.6)
+        ax.set_yticks(ys, labels)
+        _values(ax, bars, fontsize=8, padding=2)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        _whole(ax.xaxis)
+        ax.grid(axis="y", visible=False)
+        ax.margins(x=0.2)
+    return _svg(fig, "queue", "open cases by status, priority, category and team")
 
 
 @_with_rc
@@ -134,6 +168,7 @@ def flow(t: pd.DataFrame, zone: str) -> str:
     ax.set_xticks(list(x), weeks, fontsize=8)
     ax.set_xlabel(f"week starting ({zone})")
     ax.set_ylabel("cases")
+    _whole(ax.yaxis)
     ax.margins(y=0.15)
     hours = ax.twinx()
     hours.plot(list(x), t["median_h"], marker="o", color=ORANGE, label="median hours to resolve")
@@ -157,6 +192,8 @@ def flow(t: pd.DataFrame, zone: str) -> str:
 def backlog(b: pd.DataFrame) -> str:
     """Open cases per age bucket, stacked by priority."""
     fig, (ax,) = _figure(2.6, bottom=0.12, top=0.86)
+    if b.empty or int(b["cases"].sum()) == 0:
+        return _nothing(fig, ax, "backlog", "open cases by age, stacked by priority")
     bottom = [0] * len(b)
     for p, colour in PRIORITY_COLOURS.items():
         if p in b:
@@ -165,6 +202,7 @@ def backlog(b: pd.DataFrame) -> str:
     totals = ax.bar(b["age"].astype(str), [0] * len(b), bottom=bottom, color="none")
     _values(ax, totals, [str(v) for v in bottom], fontsize=8, padding=1)
     ax.set_ylabel("open cases")
+    _whole(ax.yaxis)
     ax.margins(y=0.15)
     ax.legend(fontsize=8, frameon=False, ncols=4, loc="lower right", bbox_to_anchor=(1.0, 1.0))
     return _svg(fig, "backlog", "open cases by age, stacked by priority")
@@ -179,27 +217,33 @@ def trends(t: pd.DataFrame, zone: str) -> str:
     for cat, g in t.groupby("category"):
         ax.plot(pd.to_datetime(g["week"]), g["cases"], marker="o", markersize=3, label=str(cat))
     ax.set_ylabel("cases opened")
+    _whole(ax.yaxis)
     ax.set_xlabel(f"week starting ({zone})")
     ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return _svg(fig, "trends", "cases opened per week by category")
 
 
 @_with_rc
-def action_mix(m: pd.DataFrame) -> str:
-    """Latest decisions per policy clause, stacked by enforcement action."""
+def action_mix(m: pd.DataFrame, titles: dict[str, str] | None = None) -> str:
+    """Latest decisions per policy clause (the clause's title beside its code), stacked by
+    enforcement action."""
+    titles = titles or {}
     clauses = sorted(m["clause"].unique(), reverse=True) if not m.empty else []
     height = max(2.4, 0.3 * len(clauses) + 0.9)
-    fig, (ax,) = _figure(height, left=0.07, right=0.83, bottom=0.5 / height, top=1 - 0.15 / height)
+    fig, (ax,) = _figure(height, left=0.3, right=0.83, bottom=0.5 / height, top=1 - 0.15 / height)
     if m.empty:
         return _nothing(fig, ax, "mix", "enforcement actions per policy clause")
+    labels = [f"{c} {_short(titles[c], 40)}" if titles.get(c) else c for c in clauses]
     left = pd.Series(0, index=clauses)
     for action, g in m.groupby("action"):
         counts = g.set_index("clause")["cases"].reindex(clauses, fill_value=0)
-        ax.barh(clauses, counts, left=left, label=str(action))
+        ax.barh(labels, counts, left=left, label=str(action))
         left = left + counts
-    totals = ax.barh(clauses, [0] * len(clauses), left=left, color="none")
+    totals = ax.barh(labels, [0] * len(clauses), left=left.tolist(), color="none")
     _values(ax, totals, [str(int(v)) for v in left], fontsize=8, padding=2)
+    ax.tick_params(axis="y", labelsize=8)
     ax.set_xlabel("cases (latest decision)")
+    _whole(ax.xaxis)
     ax.margins(x=0.08)
     ax.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return _svg(fig, "mix", "enforcement actions per policy clause")

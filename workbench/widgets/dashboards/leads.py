@@ -24,6 +24,18 @@ from workbench.widgets.dashboards.parts import (
 )
 
 ALL = "all"
+# every view the filters change (the status line last: it marks the page ready)
+VIEWS = (
+    "numbers",
+    "queue_fig",
+    "sla_table",
+    "flow_fig",
+    "people_table",
+    "backlog_fig",
+    "trend_fig",
+    "repeat_table",
+    "mix_fig",
+)
 KPI_LABELS = {
     "open": "open cases",
     "unclaimed": "unclaimed",
@@ -190,7 +202,14 @@ class LeadsDashboard(w.VBox):
         try:
             view = dash.apply_filters(snap, filters)
         except WorkbenchError as err:
-            return {"message": error_box(str(err))}
+            # no numbers rather than the last filter's numbers under a filter that is not valid
+            cleared = dict.fromkeys(VIEWS, "")
+            cleared["message"] = error_box(f"No numbers shown: {err}")
+            cleared["status"] = (
+                "<span class='wb-ready wb-invalid' data-cases='' style='color:#c62828'>"
+                "the filters are not valid: fix them to see the numbers</span>"
+            )
+            return cleared
         tz = view.tz
         watch = dash.sla_watch(view)
         shown = pd.Timestamp(view.now).tz_convert(tz.key).strftime("%Y-%m-%d %H:%M")
@@ -215,11 +234,18 @@ class LeadsDashboard(w.VBox):
             ),
             "flow_fig": charts.flow(dash.throughput(view, "week"), tz.key),
             "people_table": table(
-                dash.throughput(view, "assignee"),
+                dash.specialists(view),
                 "specialists",
                 tz,
-                empty="No case resolved in this view.",
-                headers={"median_h": "median hours", "p90_h": "p90 hours"},
+                empty="No specialist has open or resolved cases in this view.",
+                headers={
+                    "open": "open now",
+                    "at_risk": "of those at risk",
+                    "breached": "of those breached",
+                    "resolved": "resolved",
+                    "median_h": "median hours to resolve",
+                    "p90_h": "p90 hours",
+                },
             ),
             "backlog_fig": charts.backlog(dash.backlog_age(view)),
             "trend_fig": charts.trends(dash.category_trends(view), tz.key),
@@ -230,7 +256,9 @@ class LeadsDashboard(w.VBox):
                 max_rows=15,
                 empty="No subject appears in more than one case.",
             ),
-            "mix_fig": charts.action_mix(dash.action_mix(view)),
+            "mix_fig": charts.action_mix(
+                mix := dash.action_mix(view), dict(zip(mix["clause"], mix["title"]))
+            ),
             "status": (
                 f"<span class='wb-ready' data-cases='{len(view.cases)}' "
                 f"style='color:#57606a'>{len(view.cases)} of {len(snap.cases)} "

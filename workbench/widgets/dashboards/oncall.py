@@ -1,5 +1,6 @@
-"""The on-call view: P0/P1 cases that are new or unclaimed, and clocks breaching within the
-hour. A thin view over :func:`workbench.dashboards.oncall`."""
+"""The on-call view: P0/P1 cases that are new or unclaimed (each with its SLA state: a breached
+clock says so in a red badge), and clocks breaching within the hour. It reloads every minute
+while the page is open. A thin view over :func:`workbench.dashboards.oncall`."""
 
 from __future__ import annotations
 
@@ -69,6 +70,36 @@ class OnCallDashboard(w.VBox):
                 delay=FIRST_RENDER_S,
             )
 
+    def refresh_every(self, seconds: float = 60.0) -> bool:
+        """Reload the numbers every ``seconds`` while the page is open (the work runs off the
+        kernel's main thread, as a background refresh does). Returns False, doing nothing,
+        where no event loop runs (plain Python, nbval)."""
+        import asyncio
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self.every = seconds
+
+        def tick() -> None:
+            loads = self._loads
+
+            def done(views: dict[str, str]) -> None:
+                if self._loads == loads:
+                    self._show(views)
+
+            in_background(
+                self._views,
+                done,
+                lambda message: setattr(self.status, "value", error_box(message)),
+            )
+            self._timer = loop.call_later(seconds, tick)
+
+        self._timer = loop.call_later(seconds, tick)
+        self.status.value = self.status.value.replace("</span>", " · reloads every minute</span>")
+        return True
+
     def _show(self, views: dict[str, str]) -> None:
         self.loaded_at = time.monotonic()
         self._loads += 1
@@ -94,13 +125,19 @@ class OnCallDashboard(w.VBox):
                 "unclaimed",
                 snap.tz,
                 empty="Nothing urgent is waiting for an owner.",
-                headers={"waiting_h": "hours waiting"},
+                headers={
+                    "waiting_h": "hours waiting",
+                    "state": "SLA",
+                    "clock": "clock",
+                    "hours_left": "hours left (− over)",
+                },
             ),
             "due": table(
                 oc.due_soon, "due_soon", snap.tz, empty="No clock breaches within the window."
             ),
             "status": (
                 f"<span class='wb-ready' style='color:#57606a'>as of "
-                f"{html.escape(shown)} ({html.escape(snap.tz.key)})</span>"
+                f"{html.escape(shown)} ({html.escape(snap.tz.key)})"
+                f"{' · reloads every minute' if getattr(self, 'every', None) else ''}</span>"
             ),
         }

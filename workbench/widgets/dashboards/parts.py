@@ -31,7 +31,10 @@ STYLE = """<style>
 table.wb-table{border-collapse:collapse;font-size:13px;margin:4px 0}
 table.wb-table th,table.wb-table td{border-bottom:1px solid #eaeef2;padding:3px 8px;text-align:left}
 table.wb-table th{background:#f6f8fa}
-.wb-state-breached{color:#c62828;font-weight:600}.wb-state-at_risk{color:#ef6c00;font-weight:600}
+.wb-state-breached{color:#fff;background:#c62828;font-weight:600;border-radius:4px;padding:0 5px}
+.wb-state-at_risk{color:#fff;background:#ef6c00;font-weight:600;border-radius:4px;padding:0 5px}
+a[data-case]{color:#0969da;text-decoration:underline;font-family:ui-monospace,monospace}
+a[data-case]:hover{color:#0550ae}
 .wb-note{color:#57606a;font-style:italic}
 .wb-figure svg{max-width:100%;height:auto}
 .wb-error{border:1px solid #c62828;background:#fdecea;color:#8e1b1b;padding:10px 14px;border-radius:6px}
@@ -115,33 +118,105 @@ def table(
     )
 
 
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+def plotly_bundle(fig, config: dict | None = None) -> dict:
+    """The mimebundle plotly's ``plotly_mimetype`` renderer sends, built without that renderer:
+    importing ``plotly.io._renderers`` pulls in nbformat and jsonschema, whose URI grammars
+    (``rfc3987_syntax``, lark) took 3.6 s on the first figure after a preheated kernel got its
+    page request."""
+    import json
+
+    from plotly.io._json import to_json
+
+    data = json.loads(to_json(fig, validate=False, remove_uids=False))
+    data["config"] = {"displaylogo": False, **(config or {})}
+    return {PLOTLY_MIME: data}
+
+
 class FigurePane(w.Output):
-    """An output area that shows one plotly figure (through Jupyter's plotly renderer), replaced
-    on every update; lighter in the browser than a FigureWidget per chart."""
+    """An output area that shows one plotly figure (as Jupyter's plotly mimetype), replaced on
+    every update; lighter in the browser than a FigureWidget per chart."""
 
     def show(self, fig) -> None:
+        from IPython.display import display
+
         self.clear_output(wait=True)
         with self:
-            fig.show(renderer="plotly_mimetype", config={"displaylogo": False})
+            display(plotly_bundle(fig), raw=True)
 
 
 def error_box(message: str) -> str:
     return f"<div class='wb-error' role='alert'>{html.escape(message)}</div>"
 
 
-def request_query() -> str:
-    """The page's query string. In a preheated Voilà kernel this waits for the page request
-    (the notebook ran up to here before anyone asked); elsewhere it returns at once."""
-    from voila.utils import get_query_string  # outside Voilà (nbval) it returns at once
+# How long a preheated kernel tries to reach Voilà for its page request: a busy 2-core server
+# can take longer than Voilà's own 5 s to answer the kernel's websocket handshake.
+CONNECT_S = 10.0
+REQUEST_WAIT_S = 24 * 3600.0  # a pooled kernel may wait a long time for its page
 
-    return get_query_string() or os.environ.get("QUERY_STRING", "")
+
+def _ask_voila_for_the_request(deadline: float) -> dict[str, str] | None:
+    """The page request's details (query string ...), from Voilà's ``/voila/query/<kernel>``
+    websocket. Voilà's own helper gives up after one 5 s attempt, and the kernel then renders
+    a page with no ``?case=``; this one retries until ``deadline`` (the server keeps the
+    request for a late kernel: :func:`workbench.serve.pages.keep_request_info`)."""
+    import asyncio
+    import json
+    import threading
+    import time
+
+    from voila.utils import ENV_VARIABLE
+
+    env = os.environ
+    base = env.get(ENV_VARIABLE.VOILA_WS_BASE_URL, env.get(ENV_VARIABLE.VOILA_SERVER_URL, "/"))
+    url = (
+        f"{env.get(ENV_VARIABLE.VOILA_WS_PROTOCOL, 'ws')}://"
+        f"{env.get(ENV_VARIABLE.VOILA_APP_IP, '127.0.0.1')}:"
+        f"{env.get(ENV_VARIABLE.VOILA_APP_PORT, '8866')}{base}voila/query/"
+        f"{env.get(ENV_VARIABLE.VOILA_KERNEL_ID, '')}"
+    )
+    got: list[str] = []
+
+    async def once() -> None:
+        import websockets
+
+        async with websockets.connect(url, open_timeout=CONNECT_S) as ws:
+            got.append(str(await ws.recv()))
+
+    def attempts() -> None:
+        while not got and time.monotonic() < deadline:
+            try:
+                asyncio.run(once())
+            except Exception:  # refused, timed out, dropped: try again, the server is busy
+                time.sleep(0.5)
+
+    worker = threading.Thread(target=attempts, name="voila-request", daemon=True)
+    worker.start()
+    worker.join()  # this cell waits here for its page, like voila.utils.wait_for_request
+    return json.loads(got[0]) if got else None
 
 
 def when_requested() -> None:
-    """In a preheated Voilà kernel, wait for the page request; elsewhere return at once."""
-    from voila.utils import wait_for_request
+    """In a preheated Voilà kernel, wait for the page request (its details become environment
+    variables, as Voilà does); elsewhere return at once."""
+    import time
 
-    wait_for_request()
+    from voila.utils import ENV_VARIABLE
+
+    if os.environ.get(ENV_VARIABLE.VOILA_PREHEAT, "False") == "False":
+        return
+    info = _ask_voila_for_the_request(time.monotonic() + REQUEST_WAIT_S)
+    for key, value in (info or {}).items():
+        os.environ[key] = str(value)
+
+
+def request_query() -> str:
+    """The page's query string. In a preheated Voilà kernel this waits for the page request
+    (the notebook ran up to here before anyone asked); elsewhere it returns at once."""
+    when_requested()
+    return os.environ.get("QUERY_STRING", "")
 
 
 def _log_failure(err: BaseException) -> str:
@@ -206,8 +281,13 @@ def in_background(
     except RuntimeError:
         attempt(guarded)
         return
-    timer = threading.Timer(
-        delay, attempt, args=(lambda fn, arg: loop.call_soon_threadsafe(guarded, fn, arg),)
-    )
+
+    def on_loop(fn: Callable, arg) -> None:
+        try:
+            loop.call_soon_threadsafe(guarded, fn, arg)
+        except RuntimeError:  # the loop is closed: the kernel (and its page) is gone
+            pass
+
+    timer = threading.Timer(delay, attempt, args=(on_loop,))
     timer.name, timer.daemon = "dashboard-refresh", True
     timer.start()
