@@ -229,7 +229,9 @@ def draft(
     if recipient is not None and channel not in PUBLIC_CHANNELS:
         # the name the member chose, as they wrote it (a first word is not a first name
         # everywhere: family names come first in Japanese, Korean, Hungarian ...)
-        ctx["greeting_name"] = " ".join(str(user(recipient, case=case).get("display_name") or "").split())
+        ctx["greeting_name"] = " ".join(
+            str(user(recipient, case=case).get("display_name") or "").split()
+        )
     ctx.setdefault("outcome", "upheld")
     ctx.update(extra)
     name = f"{scenario}/{channel}.txt.j2"
