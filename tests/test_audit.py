@@ -550,6 +550,7 @@ def test_postgres_stamps_the_role_and_the_server_clock(pg_store, monkeypatch):
 
 @pytest.mark.postgres
 def test_postgres_analysts_append_and_read_but_change_nothing(pg_store, monkeypatch):
+    _five_records()  # the store's first use migrates it, which makes the group roles
     admin = create_engine(pg_store)
     with admin.begin() as conn:
         conn.execute(
@@ -559,7 +560,6 @@ def test_postgres_analysts_append_and_read_but_change_nothing(pg_store, monkeypa
             )
         )
     admin.dispose()
-    _five_records()
     _as(monkeypatch, pg_store.replace("//wb@", "//a_okafor@"))
     monkeypatch.setenv("WORKBENCH_ANALYST", "someone-else")
     from workbench import config

@@ -139,7 +139,7 @@ def test_every_read_path_leaves_exactly_one_record(people):
         "timeline.view": lambda: timeline.view(case=case),
         "sql.run ": lambda: timeline.events(case=case),
         "reply.context": lambda: replies.disclosure.build_context(case),
-        "content.user ": lambda: draft(case, "reported_user_action", "email", recipient=subject),
+        "content.user ": lambda: draft(case, "takeover_victim", "email", recipient=subject),
     }
     for action, call in paths.items():
         rec = _one_record(call, action.strip(), case)

@@ -843,12 +843,10 @@ def warm_case_app(settings: Settings | None = None) -> None:
     (nothing to audit); a failure is left for the page itself to report."""
     import plotly.graph_objects as go
 
-    from workbench.platform.engine import platform_engine
-    from workbench.queries import guard
+    from workbench.queries import door, guard
 
     try:
-        engine = platform_engine(settings)
-        dialect = guard.sqlglot_dialect(engine.dialect.name)
+        dialect = guard.sqlglot_dialect(door.platform_dialect(settings))
         for name in KEY_QUERIES:
             guard.check(library.get(name).sql, dialect)
         platform_sensitive_columns()

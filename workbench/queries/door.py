@@ -690,6 +690,13 @@ def _compiled(stmt: Any, engine: Engine) -> tuple[str, dict[str, Any]]:
     return str(compiled), dict(compiled.params)
 
 
+def platform_dialect(cfg: Settings | None = None) -> str:
+    """The platform engine's dialect name (``duckdb``, ``postgresql``). Opening the engine
+    also runs its lockdown, so a preheated kernel can do that before its first read; nothing
+    is read, so nothing is audited."""
+    return platform_engine(cfg or settings()).dialect.name
+
+
 def read(
     stmt: Any,
     *,
