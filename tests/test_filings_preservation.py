@@ -113,6 +113,15 @@ def test_holds_in_sla_clocks_oncall_and_expiring_within_14_days(le_case):
     snap = dashboards.load(now=hold.due - timedelta(days=10))
     oc = dashboards.oncall(snap)
     assert hold.id in set(oc.holds["hold"])
+    # and on the pages: the on-call view and the leads' dashboard list it, with its days left
+    from workbench.widgets.dashboards.leads import LeadsDashboard
+    from workbench.widgets.dashboards.oncall import OnCallDashboard
+
+    when = hold.due - timedelta(days=10)
+    for page in (OnCallDashboard(now=when).holds, LeadsDashboard(now=when).holds_table):
+        assert le_case in page.value and "LE-1" in page.value and "at_risk" in page.value
+    quiet = hold.due - timedelta(days=30)
+    assert "No preservation hold ends" in OnCallDashboard(now=quiet).holds.value
 
 
 def test_preservation_letter_lists_what_is_held(le_case, tmp_path):

@@ -603,7 +603,13 @@ def oncall(
     due = pd.concat(parts, ignore_index=True).sort_values(
         ["minutes_left", "case_id"], ignore_index=True
     )
-    return OnCall(unclaimed, due, window, filing_holds.expiring(now=snap.now))
+    return OnCall(unclaimed, due, window, holds_ending(snap))
+
+
+def holds_ending(snap: Snapshot) -> pd.DataFrame:
+    """Preservation holds of every case (open or closed: a closed case's data is still held)
+    that end within the policy's warning (14 days) or ran out unreleased; no personal data."""
+    return filing_holds.expiring(now=snap.now)
 
 
 # --------------------------------------------------------------------------- the case app

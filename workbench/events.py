@@ -33,7 +33,17 @@ from sqlalchemy.orm import Session
 
 from workbench.config import settings
 
-TOPICS = ("case", "subjects", "evidence", "notes", "decision", "timeline", "reply", "media")
+TOPICS = (
+    "case",
+    "subjects",
+    "evidence",
+    "notes",
+    "decision",
+    "timeline",
+    "reply",
+    "media",
+    "filing",
+)
 # case-store table -> topic; tables not named here (the audit log, counters) announce nothing
 TABLE_TOPICS = {
     "cases": "case",
@@ -46,6 +56,10 @@ TABLE_TOPICS = {
     "timeline_annotations": "timeline",
     "content_replies": "reply",
     "content_reveals": "media",
+    "filings": "filing",
+    "legal_requests": "filing",
+    "preservation_holds": "filing",
+    "filing_file_reviews": "filing",
 }
 # columns of the case row that every write bumps: changing only these is no news
 HOUSEKEEPING = frozenset({"version", "updated_at", "updated_by", "first_action_at"})

@@ -22,6 +22,7 @@ from workbench.widgets.dashboards.parts import (
     style,
     table,
 )
+from workbench.widgets.hunt import EmergingClusters
 
 ALL = "all"
 # every view the filters change (the status line last: it marks the page ready)
@@ -35,6 +36,7 @@ VIEWS = (
     "trend_fig",
     "repeat_table",
     "mix_fig",
+    "holds_table",
 )
 KPI_LABELS = {
     "open": "open cases",
@@ -94,6 +96,8 @@ class LeadsDashboard(w.VBox):
         self.trend_fig = w.HTML()
         self.repeat_table = w.HTML()
         self.mix_fig = w.HTML()
+        self.holds_table = w.HTML()
+        self.emerging = EmergingClusters(days=7)
 
         def h(text: str) -> w.HTML:
             return w.HTML(f"<h3 style='margin:14px 0 2px'>{html.escape(text)}</h3>")
@@ -127,6 +131,9 @@ class LeadsDashboard(w.VBox):
                 self.repeat_table,
                 h("Enforcement actions per policy clause"),
                 self.mix_fig,
+                h("Preservation holds ending within 14 days (every case, open or closed)"),
+                self.holds_table,
+                self.emerging,
             ]
         )
         self.update()
@@ -258,6 +265,13 @@ class LeadsDashboard(w.VBox):
             ),
             "mix_fig": charts.action_mix(
                 mix := dash.action_mix(view), dict(zip(mix["clause"], mix["title"]))
+            ),
+            "holds_table": table(
+                dash.holds_ending(view),
+                "holds",
+                tz,
+                empty="No preservation hold ends within 14 days.",
+                headers={"days_left": "days left", "can_renew": "can renew"},
             ),
             "status": (
                 f"<span class='wb-ready' data-cases='{len(view.cases)}' "

@@ -32,6 +32,7 @@ class OnCallDashboard(w.VBox):
         self.numbers = w.HTML()
         self.unclaimed = w.HTML()
         self.due = w.HTML()
+        self.holds = w.HTML()
         self.refresh_btn = w.Button(description="Refresh", icon="refresh")
         self.refresh_btn.on_click(lambda _: self.refresh())
         super().__init__(
@@ -44,6 +45,8 @@ class OnCallDashboard(w.VBox):
                 self.unclaimed,
                 w.HTML(f"<h3>Breaching within {html.escape(within)}</h3>"),
                 self.due,
+                w.HTML("<h3>Preservation holds ending within 14 days</h3>"),
+                self.holds,
             ]
         )
         self.refresh()
@@ -134,6 +137,9 @@ class OnCallDashboard(w.VBox):
             ),
             "due": table(
                 oc.due_soon, "due_soon", snap.tz, empty="No clock breaches within the window."
+            ),
+            "holds": table(
+                oc.holds, "holds", snap.tz, empty="No preservation hold ends within 14 days."
             ),
             "status": (
                 f"<span class='wb-ready' style='color:#57606a'>as of "
