@@ -468,7 +468,8 @@ def test_cli_round_trip(store_env, capsys):
     assert [r["case_id"] for r in rows] == [cid] and rows[0]["status"] == "closed"
     assert main(["case", "open", cid]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("created: ") and out[1].endswith(f"/cases/{cid}/investigation.ipynb")
+    assert out[0].startswith("created: ") and out[0].endswith(f"/cases/{cid}/investigation.ipynb")
+    assert out[1].endswith(f"/lab/tree/{cid}/investigation.ipynb")  # JupyterLab's root: cases/
     assert main(["case", "show", "../etc"]) == 2
     assert (
         main(["case", "new", "--category", "spam", "--summary", "no subject"]) == 2

@@ -162,6 +162,11 @@ def test_cli_notice(demo_env, tmp_path, capsys):
     assert main(["filing", "notice", ids["impersonation"], "--out", str(out)]) == 0
     text = out.read_text()
     assert "removed the content" in text and "Reference" not in text or "reference" in text
+    # the impersonator's chosen name copies the victim's (a reporter): greeted without it
+    from workbench import content
+
+    subject = cases.get(ids["impersonation"]).subjects[0]
+    assert content.user(subject, case=ids["impersonation"])["display_name"] not in text
     assert "saved as a reply" in capsys.readouterr().out
     assert main(["filing", "notice", ids["impersonation"], "--channel", "fax"]) == 2
     assert capsys.readouterr().err.count("\n") == 1

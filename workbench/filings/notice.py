@@ -31,6 +31,7 @@ from workbench.filings import records, sor, tdb
 from workbench.filings.mapping import dsa_map
 from workbench.filings.team import team
 from workbench.replies.drafts import check_channel, draft, responses_dir
+from workbench.replies.disclosure import DisclosureError
 from workbench.replies.saved import SavedReply, save_reply
 from workbench.times import utcnow
 
@@ -178,7 +179,19 @@ def prepare(
         )
     values = _variables(stmt, used, short=channel == "in_app")
     text = draft(case_id, SCENARIO, channel, recipient=stmt.subject, **values).text
-    reply = save_reply(case_id, channel, text, scenario=SCENARIO, recipient=stmt.subject)
+    try:
+        reply = save_reply(case_id, channel, text, scenario=SCENARIO, recipient=stmt.subject)
+    except DisclosureError:
+        # The member's chosen name can copy a protected person's (an impersonator's display
+        # name is the victim's): greet without it rather than refuse a notice the law requires.
+        # Anything else the guard finds still stops the notice.
+        plain = draft(
+            case_id, SCENARIO, channel, recipient=stmt.subject, **{**values, "greeting_name": ""}
+        ).text
+        if plain == text:
+            raise
+        reply = save_reply(case_id, channel, plain, scenario=SCENARIO, recipient=stmt.subject)
+        text = plain
     filing = records.record(
         KIND,
         key,
