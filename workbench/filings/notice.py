@@ -30,8 +30,8 @@ from workbench.errors import InputError
 from workbench.filings import records, sor, tdb
 from workbench.filings.mapping import dsa_map
 from workbench.filings.team import team
-from workbench.replies.drafts import check_channel, draft, responses_dir
 from workbench.replies.disclosure import DisclosureError
+from workbench.replies.drafts import check_channel, draft, responses_dir
 from workbench.replies.saved import SavedReply, save_reply
 from workbench.times import utcnow
 
