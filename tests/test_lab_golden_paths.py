@@ -86,13 +86,10 @@ def lab(lab_home, lab_log):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-    from test_voila_browser import CHROMIUM, CHROMIUM_ARGS
+    from browser_support import chromium
 
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -136,8 +136,7 @@ def _kernels(s: Serve) -> list[psutil.Process]:
 def test_serve_prints_once_both_answer_stops_cleanly_and_keeps_the_login(
     serve_home, tmp_path, output_dir
 ):
-    from playwright.sync_api import sync_playwright
-    from test_voila_browser import CHROMIUM, CHROMIUM_ARGS
+    from browser_support import chromium
 
     from workbench.serve import servers
 
@@ -161,8 +160,7 @@ def test_serve_prints_once_both_answer_stops_cleanly_and_keeps_the_login(
         deadline = time.monotonic() + UP_S
         while len(_kernels(first)) < 3 and time.monotonic() < deadline:
             time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        with chromium() as browser:
             ctx = browser.new_context()
             page = ctx.new_page()
             page.goto(leads, timeout=180_000)
@@ -204,6 +202,5 @@ def test_serve_prints_once_both_answer_stops_cleanly_and_keeps_the_login(
                 assert not _listening(port) and not _listening(voila_port)
             finally:
                 second.kill()
-            browser.close()
     finally:
         first.kill()

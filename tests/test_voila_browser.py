@@ -11,18 +11,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from browser_support import chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 FIRST_RENDER_MS = 180_000  # a first kernel on a busy 2-core machine can be slow
 UPDATE_MS = 60_000
 WARMING_S = 1.5  # after a refill kernel starts: it is then importing, well before its wait
@@ -91,12 +83,8 @@ def wait_until_preheated(proc, limit: float = 120) -> None:
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -189,7 +189,7 @@ def test_commands_from_another_folder(venv, outside, tmp_path):
 
 @pytest.mark.browser
 def test_serve_from_the_wheel_renders_the_dashboards(venv, outside, tmp_path):
-    from test_voila_browser import CHROMIUM, CHROMIUM_ARGS
+    from browser_support import chromium
 
     from workbench.serve import servers
 
@@ -237,15 +237,11 @@ def test_serve_from_the_wheel_renders_the_dashboards(venv, outside, tmp_path):
         assert leads, (tmp_path / "serve.log").read_text()[-3000:]
         token = leads.split("token=")[1]
         servers.wait_until_up(f"http://127.0.0.1:{voila_port}/", proc, timeout=180, token=token)
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        with chromium() as browser:
             page = browser.new_page()
             page.goto(leads, timeout=180_000, wait_until="commit")  # a first kernel can be slow
             page.wait_for_selector(".wb-ready", timeout=180_000)
             assert "cases" in page.inner_text("body").lower()
-            browser.close()
     finally:
         servers.stop(proc)
         log.close()
