@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need when they are missing: Chromium (real-browser
-# tests of the Voilà apps), PostgreSQL (cross-engine tests) and CJK/Thai/Arabic fonts (so
-# screenshots show the multilingual content). Needs root; otherwise says what to install.
+# tests of the Voilà apps), PostgreSQL (cross-engine tests), openssl (the bundle recipient's
+# recipe) and CJK/Thai/Arabic fonts (so screenshots show the multilingual content). Needs root;
+# otherwise says what to install.
 set -euo pipefail
 
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)  # the bundle recipient's recipe is tested
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 [ -d /usr/share/fonts/truetype/noto ] || need+=(fonts-noto-core)
 
