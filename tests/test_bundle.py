@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundle_support import entries, rehash, write
 from sqlalchemy import text
 
 from workbench import cases
@@ -257,38 +258,10 @@ def test_every_kind_of_tampering_is_named(case_id, tmp_path, kind, capsys):
 
 def test_a_consistently_rebuilt_manifest_is_caught_by_the_case_store(case_id, tmp_path):
     """Someone edits a file and recomputes manifest, root hash and the whole custody chain."""
-    import hashlib
-
-    from workbench.evidence.bundle import _root_hash
-    from workbench.evidence.items import canonical_json, chain_hash
-
     res = create_bundle(case_id, "internal", tmp_path / "good.zip")
-    with zipfile.ZipFile(res.path) as zf:
-        entries = {i.filename: zf.read(i) for i in zf.infolist()}
-    entries["notes/E0002.md"] = b"Nothing happened."
-    m = json.loads(entries["manifest.json"])
-    for it in m["items"]:
-        for f in it["files"]:
-            f["sha256"] = hashlib.sha256(entries[f["path"]]).hexdigest()
-            f["size"] = len(entries[f["path"]])
-    m["root_hash"] = _root_hash([f for it in m["items"] for f in it["files"]] + m["documents"])
-    entries["manifest.json"] = json.dumps(m, sort_keys=True, indent=2).encode()
-    lines, prev = [], "0" * 64
-    for line in entries["custody.jsonl"].decode().splitlines():
-        body = json.loads(line)
-        body.pop("hash")
-        body["prev"] = prev
-        if body["event"] == "bundled":
-            body["details"]["manifest_sha256"] = hashlib.sha256(
-                entries["manifest.json"]
-            ).hexdigest()
-        prev = chain_hash(body)
-        lines.append(canonical_json({**body, "hash": prev}))
-    entries["custody.jsonl"] = ("\n".join(lines) + "\n").encode()
-    bad = tmp_path / "forged.zip"
-    with zipfile.ZipFile(bad, "w") as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
+    forged = entries(res.path)
+    forged["notes/E0002.md"] = b"Nothing happened."
+    bad = write(tmp_path / "forged.zip", rehash(forged))
     report = verify_bundle(bad)
     assert any("differs from the one recorded in the case store" in p for p in report.problems)
 

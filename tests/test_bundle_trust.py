@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from bundle_support import entries, rehash, write
 
 from workbench import cases
 from workbench.cli import main as cli
 from workbench.evidence import items as evidence
-from workbench.evidence.bundle import BundleRefused, _root_hash, create_bundle, verify_bundle
+from workbench.evidence.bundle import BundleRefused, create_bundle, verify_bundle
 
 
 @pytest.fixture
@@ -32,22 +33,10 @@ def bundle(store_env, tmp_path) -> Path:
     return create_bundle(cid, "internal", tmp_path / "b.zip").path
 
 
-def _entries(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {i.filename: zf.read(i) for i in zf.infolist()}
-
-
-def _write(path: Path, entries: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in entries.items():
-            zf.writestr(name, data)
-    return path
-
-
 def test_a_bundle_is_signed_with_the_home_key_made_private_on_first_use(bundle, store_env):
     key = store_env.home / "secrets" / "bundles.pem"
     assert key.is_file() and key.stat().st_mode & 0o077 == 0
-    e = _entries(bundle)
+    e = entries(bundle)
     m = json.loads(e["manifest.json"])
     assert m["signature"]["algorithm"] == "Ed25519" and len(e["manifest.sig"]) == 64
     assert m["signature"]["key_fingerprint"].startswith("sha256:")
@@ -60,29 +49,10 @@ def test_a_bundle_is_signed_with_the_home_key_made_private_on_first_use(bundle, 
 def test_edit_rehash_and_new_id_fails_even_where_the_store_does_not_know_it(bundle, tmp_path):
     """The forger edits a note, recomputes every hash, the root hash and the custody chain and
     gives the bundle a new id (so no case store record can catch it): the signature does."""
-    from workbench.evidence.items import canonical_json, chain_hash
-
-    e = _entries(bundle)
+    e = entries(bundle)
     e["notes/E0002.md"] = b"Nothing happened."
-    m = json.loads(e["manifest.json"])
-    m["bundle_id"] = "B-" + "0" * 16
-    for it in m["items"]:
-        for f in it["files"]:
-            f["sha256"] = hashlib.sha256(e[f["path"]]).hexdigest()
-            f["size"] = len(e[f["path"]])
-    m["root_hash"] = _root_hash([f for it in m["items"] for f in it["files"]] + m["documents"])
-    e["manifest.json"] = json.dumps(m, sort_keys=True, indent=2).encode()
-    lines, prev = [], "0" * 64
-    for line in e["custody.jsonl"].decode().splitlines():
-        body = json.loads(line)
-        body.pop("hash")
-        body["prev"] = prev
-        if body["event"] == "bundled":
-            body["details"]["manifest_sha256"] = hashlib.sha256(e["manifest.json"]).hexdigest()
-        prev = chain_hash(body)
-        lines.append(canonical_json({**body, "hash": prev}))
-    e["custody.jsonl"] = ("\n".join(lines) + "\n").encode()
-    report = verify_bundle(_write(tmp_path / "forged.zip", e))
+    e = rehash(e, bundle_id="B-" + "0" * 16)
+    report = verify_bundle(write(tmp_path / "forged.zip", e))
     assert not report.ok
     assert report.problems == [
         "manifest.json was edited after it was signed (the signature does not match)"
@@ -94,9 +64,9 @@ def test_unsigned_and_other_key_and_untrusted_fail_with_one_line(bundle, tmp_pat
 
     from workbench.keys import fingerprint, public_pem
 
-    e = _entries(bundle)
+    e = entries(bundle)
     unsigned = {k: v for k, v in e.items() if k != "manifest.sig"}
-    report = verify_bundle(_write(tmp_path / "unsigned.zip", unsigned))
+    report = verify_bundle(write(tmp_path / "unsigned.zip", unsigned))
     assert report.problems == ["unsigned: the bundle carries no signature (manifest.sig)"]
 
     other = Ed25519PrivateKey.generate()
@@ -105,7 +75,7 @@ def test_unsigned_and_other_key_and_untrusted_fail_with_one_line(bundle, tmp_pat
         "manifest.sig": other.sign(e["manifest.json"]),
         "bundle-key.pem": public_pem(other),
     }
-    report = verify_bundle(_write(tmp_path / "other.zip", resigned))
+    report = verify_bundle(write(tmp_path / "other.zip", resigned))
     assert report.problems == [
         f"signed by another key ({fingerprint(other)}), not by a trusted one"
     ]
