@@ -96,13 +96,15 @@ DECISION_COLUMNS = ["case_id", "decided_at", "action", "clause"]
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Cases (one row each, SLA clocks as of ``now``) and latest decisions (one row per clause)."""
+    """Cases (one row each, SLA clocks as of ``now``), latest decisions (one row per clause) and
+    the preservation holds ending soon (every case's: filters leave them as they are)."""
 
     cases: pd.DataFrame
     decisions: pd.DataFrame
     now: datetime
     tz: ZoneInfo
     key: bytes = field(repr=False, default=b"")
+    holds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def open(self) -> pd.DataFrame:
@@ -125,7 +127,8 @@ def _td(value: timedelta | None) -> float:
 
 
 def load(settings: Settings | None = None, now: datetime | str | None = None) -> Snapshot:
-    """Every case in the store with its SLA clocks as of ``now`` (default: now), and decisions."""
+    """Every case in the store with its SLA clocks as of ``now`` (default: now), decisions and
+    the holds ending soon."""
     settings = settings or current_settings()
     now_ts = parse_timestamp(now) if now is not None else utcnow()
     pol = sla.policy()
@@ -178,7 +181,8 @@ def load(settings: Settings | None = None, now: datetime | str | None = None) ->
         df[col] = pd.to_datetime(df[col], utc=True)
     for col in ("first_response_remaining", "resolution_remaining", "preservation_remaining"):
         df[col] = pd.to_timedelta(df[col].astype(float), unit="s")
-    return Snapshot(df, decided, now_ts, settings.tz, dashboard_key(settings))
+    holds = filing_holds.expiring(now=now_ts)
+    return Snapshot(df, decided, now_ts, settings.tz, dashboard_key(settings), holds)
 
 
 def _latest_decisions(s) -> pd.DataFrame:
@@ -609,7 +613,7 @@ def oncall(
 def holds_ending(snap: Snapshot) -> pd.DataFrame:
     """Preservation holds of every case (open or closed: a closed case's data is still held)
     that end within the policy's warning (14 days) or ran out unreleased; no personal data."""
-    return filing_holds.expiring(now=snap.now)
+    return snap.holds
 
 
 # --------------------------------------------------------------------------- the case app

@@ -15,7 +15,6 @@ import ipywidgets as W
 import pandas as pd
 
 from workbench import cases
-from workbench.errors import WorkbenchError
 from workbench.filings import cybertip, holds, records, sor
 from workbench.widgets.panel import Panel
 
@@ -70,7 +69,7 @@ class FilingsPanel(Panel):
                 f"(<code>workbench filing review-file {html.escape(cid)} ITEM</code>), then "
                 f"<code>workbench filing cybertip {html.escape(cid)} --incident …</code>.</p>"
             )
-        except WorkbenchError:
+        except cybertip.NotChildSafety:
             pass  # adults only: nothing to say in a case notebook
         filed = records.frame(cid)
         self.filed.value = (
