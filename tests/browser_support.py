@@ -29,3 +29,22 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def only_from(browser: Any, base: str, **context: Any) -> tuple[Any, list[str]]:
+    """A new browser context whose requests to anything but ``base`` (and data:/blob: URLs)
+    are refused at once, so they cannot hold a page's load; returns it and the list of refused
+    URLs, which a test asserts is empty."""
+    ctx = browser.new_context(**context)
+    elsewhere: list[str] = []
+
+    def only_ours(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(base + "/") or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            elsewhere.append(url)
+            route.abort()
+
+    ctx.route("**/*", only_ours)
+    return ctx, elsewhere

@@ -95,19 +95,10 @@ def browser():
 @pytest.fixture
 def page(browser, lab, lab_log, request):
     """A fresh page; anything it asks of another host is refused and fails the test."""
-    ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
-    elsewhere: list[str] = []
+    from browser_support import only_from
+
+    ctx, elsewhere = only_from(browser, lab.lab_base, viewport={"width": 1500, "height": 1000})
     seen: list[str] = []
-
-    def only_ours(route):
-        url = route.request.url
-        if url.startswith(lab.lab_base + "/") or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            elsewhere.append(url)
-            route.abort()
-
-    ctx.route("**/*", only_ours)
     pg = ctx.new_page()
     pg.on("console", lambda m: seen.append(f"console {m.type}: {m.text[:300]}"))
     pg.on("pageerror", lambda e: seen.append(f"page error: {e}"[:400]))

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from browser_support import chromium
+from browser_support import chromium, only_from
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
@@ -93,18 +93,7 @@ def page(browser, server, server_log, request):
     host is refused at once (so it cannot hold the page's load) and fails the test. When the
     test fails, the end of the server's log is printed with it (tracebacks go there, never to
     the browser)."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
-    elsewhere: list[str] = []
-
-    def only_ours(route):
-        url = route.request.url
-        if url.startswith(server.voila_base + "/") or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            elsewhere.append(url)
-            route.abort()
-
-    ctx.route("**/*", only_ours)
+    ctx, elsewhere = only_from(browser, server.voila_base, viewport={"width": 1400, "height": 1000})
     # what the pages did, printed if the test fails: console lines, requests still open
     seen: list[str] = []
     pending: dict[object, str] = {}
