@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import tempfile
 import threading
@@ -154,9 +155,10 @@ def _stamp(path: Path, pattern: str | None) -> tuple:
     if pattern is None:
         st = path.stat()
         return (st.st_mtime_ns, st.st_size)
-    return tuple(
-        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(path.glob(pattern))
-    )
+    # one scandir and one stat per file: this runs on every library query
+    with os.scandir(path) as entries:
+        found = [(e.name, e.stat()) for e in entries if fnmatch.fnmatchcase(e.name, pattern)]
+    return tuple(sorted((name, st.st_mtime_ns, st.st_size) for name, st in found))
 
 
 def cached(

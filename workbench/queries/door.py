@@ -49,7 +49,7 @@ from workbench.config import Settings, safe_url, settings
 from workbench.errors import InputError, NotFoundError, WorkbenchError
 from workbench.platform.engine import platform_engine
 from workbench.platform.walls import EngineRefused
-from workbench.queries import guard
+from workbench.queries import deadlines, guard
 from workbench.queries.digest import HASH_METHOD
 from workbench.queries.limits import (
     Fetched,
@@ -433,31 +433,17 @@ def _run_duckdb(engine: Engine, checked, stmt_for, params, lim: Limits) -> Fetch
     with engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         assert raw is not None
-        lock = threading.Lock()
-        state = {"running": True, "fired": False}
-
-        def _cancel() -> None:
-            with lock:
-                if state["running"]:
-                    state["fired"] = True
-                    raw.interrupt()
-
-        timer = threading.Timer(lim.timeout, _cancel)
-        timer.daemon = True
-        timer.start()
+        limit = deadlines.after(lim.timeout, raw.interrupt)
         try:
             return _fetch(conn, engine, checked, stmt_for, params, lim)
         except EngineRefused:
             raise
         except Exception:
-            if state["fired"]:
+            if limit.fired:
                 raise _timed_out(lim) from None
             raise
         finally:
-            with lock:
-                state["running"] = False
-            timer.cancel()
-            conn.rollback()
+            limit.cancel()  # the pool rolls the connection back when it is returned
 
 
 def _run_postgres(engine: Engine, checked, stmt_for, params, lim: Limits) -> Fetched:
