@@ -105,7 +105,7 @@ def axis_mode(v: View) -> str:
     ``"instant"``: x is the true instant and the ticks are labelled in the display zone; used
     when a short window holds a clock change, where wall-clock time would fold an hour onto
     itself (clocks back) or leave a gap (clocks forward)."""
-    if (v.end - v.start) <= INSTANT_AXIS_MAX and _dst_switches(v.start, v.end, v.tz):
+    if (v.end - v.start) <= INSTANT_AXIS_MAX and dst_switches(v.start, v.end, v.tz):
         return "instant"
     return "wall"
 
@@ -172,7 +172,7 @@ def _fmt_local(ts: pd.Series, tz: ZoneInfo) -> list[str]:
     return [t.strftime("%Y-%m-%d %H:%M:%S %Z (UTC%z)") + f" {tz.key}" for t in local]
 
 
-def _lanes(v: View, frames: list[pd.DataFrame]) -> list[str]:
+def lane_order(v: View, frames: list[pd.DataFrame]) -> list[str]:
     """Lane keys top to bottom: case lanes, then registry order (or subjects in order)."""
     present: set[str] = set()
     for f in frames:
@@ -193,7 +193,7 @@ def _lane_label(lane: str, lane_by: str) -> str:
     return f"user {esc(lane)}"
 
 
-def _with_lane(df: pd.DataFrame, lane_by: str) -> pd.DataFrame:
+def with_lane(df: pd.DataFrame, lane_by: str) -> pd.DataFrame:
     df = df.copy()
     if lane_by == "source" or df.empty:
         df["lane"] = df["source"].astype(str)
@@ -392,7 +392,7 @@ def _density_trace(
     )
 
 
-def _dst_switches(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, str]]:
+def dst_switches(start: datetime, end: datetime, tz: ZoneInfo) -> list[tuple[datetime, str]]:
     """Instants in [start, end) where the zone's UTC offset changes (at most a few hundred)."""
     if (end - start) > timedelta(days=3660):
         return []
@@ -421,15 +421,15 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
     events = v.events
     if v.annotations is not None and len(v.annotations) and len(events):
         events = attach(events, v.request.case)
-    events = _with_lane(events, v.lane_by)
+    events = with_lane(events, v.lane_by)
     dens = v.density.rename(columns={}) if v.density is not None else None
-    lane_order = _lanes(v, [events, dens])
-    lane_labels = {ln: _lane_label(ln, v.lane_by) for ln in lane_order}
+    lanes = lane_order(v, [events, dens])
+    lane_labels = {ln: _lane_label(ln, v.lane_by) for ln in lanes}
 
     mode = axis_mode(v)
     fig = go.Figure()
     if v.mode == "density":
-        heat = _density_trace(v, lane_order, lane_labels, mode)
+        heat = _density_trace(v, lanes, lane_labels, mode)
         if heat is not None:
             fig.add_trace(heat)
         shown = events[events["source"].isin(CASE_LANES)] if len(events) else events
@@ -451,7 +451,7 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
         )
         for x, kind in zip(to_axis(v.milestones["ts"], v.tz, mode), v.milestones["kind"])
     ]
-    for ts, label in _dst_switches(v.start, v.end, v.tz):
+    for ts, label in dst_switches(v.start, v.end, v.tz):
         x = to_axis(pd.Series([pd.Timestamp(ts)]), v.tz, mode).iloc[0]
         marks.append(
             (x, label, "#999", "dot", {"xanchor": "left", "font": dict(size=9, color="#666")})
@@ -494,7 +494,7 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
         + (" …" if len(v.request.subjects) > 4 else "")
     )
     lo, hi = to_axis(pd.Series([pd.Timestamp(v.start), pd.Timestamp(v.end)]), v.tz, mode)
-    n_lanes = max(1, len(lane_order))
+    n_lanes = max(1, len(lanes))
     ticks: dict[str, Any] = {}
     if mode == "instant":
         vals, texts = local_ticks(v.start, v.end, v.tz)
@@ -523,7 +523,7 @@ def figure(v: View, *, title: str | None = None, height: int | None = None) -> g
         yaxis=dict(
             type="category",
             categoryorder="array",
-            categoryarray=[lane_labels[ln] for ln in reversed(lane_order)],
+            categoryarray=[lane_labels[ln] for ln in reversed(lanes)],
             fixedrange=True,
             title=None,
             automargin=True,
