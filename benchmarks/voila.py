@@ -6,7 +6,7 @@ under 2.5 s preheated.
     .venv/bin/python benchmarks/voila.py [--cases 10000] [--runs 3] [--idle-runs 2]
                                          [--case-runs 3] [--home DIR] [--demo-users 2000]
 
-The case app counts as complete when its header, its timeline (plotly, drawn) and its last
+The case app counts as complete when its header, its timeline (SVG) and its last
 table (recent changes, or the line saying there are none) are on the page; it is opened on the
 most urgent open case. Its timeline reads platform data: a home without a platform gets a demo
 platform (``--demo-users`` members) generated beside it and linked in, and the synthetic cases'
@@ -202,7 +202,7 @@ def case_render_seconds(browser, url: str, case_id: str) -> float:
     page.goto(url, timeout=300_000)
     page.wait_for_selector(f"[data-case-id='{case_id}']", timeout=300_000)
     page.wait_for_selector("[data-table='changes']", timeout=300_000)  # a table, or "none"
-    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=300_000)
+    page.wait_for_selector("[data-figure='timeline'] svg", timeout=300_000)
     took = time.perf_counter() - t0
     ctx.close()
     return took

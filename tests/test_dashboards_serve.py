@@ -117,7 +117,7 @@ def test_each_page_loads_only_the_extensions_its_notebook_needs():
 
     widgets = {"@jupyter-widgets/jupyterlab-manager", "@voila-dashboards/widgets-manager8"}
     assert loaded("leads.ipynb") == loaded("oncall.ipynb") == widgets
-    assert loaded("case.ipynb") == widgets | {"jupyterlab-plotly"}
+    assert loaded("case.ipynb") == widgets  # its timeline is SVG: no plotly.js
     assert config["federated_extensions"] == every  # Voilà's own config is left alone
     # a notebook that declares nothing, or a path outside the dashboards, gets everything
     assert len(loaded("missing.ipynb")) == len(loaded("../../README.md")) == len(every)

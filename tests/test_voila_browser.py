@@ -253,7 +253,9 @@ def test_case_app_shows_the_case_and_answers_bad_ids(server, app_env, page, outp
     # key query results come from the query library, with PII masked
     overview = page.inner_text("table[data-table='query_user_overview']")
     assert "vi•••" in overview and "vikasgupta103" not in overview
-    page.wait_for_selector(".js-plotly-plot", timeout=UPDATE_MS)  # the case timeline
+    page.wait_for_selector("[data-figure='timeline'] svg .wb-event", timeout=UPDATE_MS)
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [u for u in loaded if "jupyterlab-plotly" in u]  # no plotly.js to load
     page.screenshot(path=str(output_dir / "case.png"), full_page=True)
 
     # (a missing ?case= is covered in test_dashboards; each page here costs a kernel start)
@@ -383,7 +385,7 @@ def test_the_case_app_opened_twenty_times_renders_every_time(
             try:
                 pg.goto(url, timeout=60_000)
                 pg.wait_for_selector(f"[data-case-id='{cid}']", timeout=60_000)
-                pg.wait_for_selector(".js-plotly-plot", timeout=60_000)
+                pg.wait_for_selector("[data-figure='timeline'] svg", timeout=60_000)
                 times.append(round(time.monotonic() - t0, 2))
             except PageTimeout:
                 failed.append(i)

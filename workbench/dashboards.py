@@ -43,9 +43,9 @@ from workbench.ids import validate_case_id
 from workbench.platform.schema import metadata
 from workbench.queries import library
 from workbench.store.models import DecisionClause, DecisionRow
-from workbench.timeline.figures import figure
 from workbench.timeline.query import view
 from workbench.timeline.sources import user_party_rows
+from workbench.timeline.svg import svg as timeline_svg
 from workbench.times import parse_interval, parse_timestamp, utcnow
 
 UNASSIGNED = "(unassigned)"
@@ -848,11 +848,9 @@ def case_page(
 
 def warm_case_app(settings: Settings | None = None) -> None:
     """Load what the case app's first page would otherwise load after its request: the
-    platform engine, the query guard over the key queries, the redaction profile, plotly's
-    validators. For a preheated kernel waiting for the page request. Reads no platform rows
+    platform engine, the query guard over the key queries, the redaction profile, the timeline
+    drawing. For a preheated kernel waiting for the page request. Reads no platform rows
     (nothing to audit); a failure is left for the page itself to report."""
-    import plotly.graph_objects as go
-
     from workbench.queries import door, guard
 
     try:
@@ -863,36 +861,20 @@ def warm_case_app(settings: Settings | None = None) -> None:
         Redactor(load_profile("external"), dashboard_key(settings), []).text("warm-up 0123")
     except Exception:  # noqa: BLE001 - the page says what is wrong, with the case in view
         pass
-    fig = go.Figure(
-        go.Scatter(
-            x=["2026-01-01T00:00:00"],
-            y=["Logins"],
-            mode="markers",
-            customdata=[["", ""]],
-            hovertemplate="%{customdata[0]}<extra></extra>",
-            marker={"size": 8, "color": "#636363", "line": {"color": "white", "width": 0.5}},
-            legendgroup="login",
-            name="login",
-        )
-    )
-    fig.update_layout(
-        title={"text": "", "font": {"size": 14}},
-        xaxis={"type": "date", "rangeslider": {"visible": True, "thickness": 0.08}},
-        yaxis={"type": "category", "categoryorder": "array", "fixedrange": True},
-        legend={"title": {"text": "kind"}, "orientation": "v"},
-        hovermode="closest",
-        uirevision="timeline",
-    )
-    fig.to_plotly_json()
 
 
-def case_timeline_figure(case_id: str, tz: ZoneInfo | str | None = None):
-    """A static timeline figure of the case, or ``(None, reason)`` when it cannot be drawn."""
-    v = view(case=case_id, tz=tz)
+#: Past this many events the case app draws density strips (the SVG stays small in the page).
+CASE_APP_EVENTS = 2_000
+
+
+def case_timeline_svg(case_id: str, tz: ZoneInfo | str | None = None) -> tuple[str | None, str]:
+    """The case's timeline as static SVG (pseudonyms, masked text), or ``(None, reason)``
+    when there is nothing to draw."""
+    v = view(case=case_id, tz=tz, threshold=CASE_APP_EVENTS)
     if v.total == 0 and v.milestones.empty:
         return None, "No events on this case's timeline."
     # our own title: the default names the subjects by user id
-    return figure(mask_view(v), title=f"Timeline · {case_id} · {v.total} events", height=360), ""
+    return timeline_svg(mask_view(v), title=f"Timeline · {case_id} · {v.total:,} events"), ""
 
 
 def mask_view(v, key: bytes | None = None):
@@ -959,7 +941,7 @@ __all__ = [
     "sla_table",
     "CasePage",
     "case_page",
-    "case_timeline_figure",
+    "case_timeline_svg",
     "change_line",
     "mask_view",
     "platform_sensitive_columns",

@@ -1,5 +1,6 @@
 """One case at a glance (read-only): header and SLA, subjects, timeline, key query results,
-evidence list, decision and notes. Opened as ``case.ipynb?case=ESC-YYYY-NNNNNN``; a bad or
+evidence list, decision and notes, all static HTML (the timeline is SVG: no plotly.js to
+load, so the page shows at once). Opened as ``case.ipynb?case=ESC-YYYY-NNNNNN``; a bad or
 unknown id gets a readable message, never a traceback. A thin view over
 :func:`workbench.dashboards.case_page`.
 """
@@ -14,7 +15,7 @@ import pandas as pd
 from workbench import dashboards as dash
 from workbench.config import settings as current_settings
 from workbench.errors import WorkbenchError
-from workbench.widgets.dashboards.parts import STYLE, FigurePane, error_box, kpis, table
+from workbench.widgets.dashboards.parts import STYLE, error_box, kpis, table
 
 PRIORITY_COLOURS = {"P0": "#b71c1c", "P1": "#e65100", "P2": "#1565c0", "P3": "#546e7a"}
 
@@ -153,13 +154,16 @@ class CaseApp(w.VBox):
 
     def _timeline(self, tz) -> list[str | w.Widget]:
         try:
-            fig, why = dash.case_timeline_figure(self.case_id, tz)
+            drawn, why = dash.case_timeline_svg(self.case_id, tz)
         except WorkbenchError as err:
             return [_note(f"The timeline cannot be drawn: {err}")]
         except Exception as exc:  # the timeline reads platform data that may be missing
             return [_note(f"The timeline cannot be drawn: {str(exc).splitlines()[0][:160]}")]
-        if fig is None:
+        if drawn is None:
             return [_note(why)]
-        pane = FigurePane()
-        pane.show(fig)
-        return [pane]
+        return [
+            "<div class='wb-figure' data-figure='timeline' role='img' "
+            f"aria-label='timeline of {html.escape(self.case_id or '')}'>{drawn}</div>"
+            "<p class='wb-note'>Hover over an event for its details; the case notebook's "
+            "timeline zooms and selects.</p>"
+        ]

@@ -4,7 +4,8 @@ plain SVG in the page.
 Why not plotly here: evaluating its 4.8 MB browser bundle and drawing five figures took ~1.4 s
 of the page's main thread (``benchmarks/voila.py``), and the dashboard must be complete
 in under 2 s. A lead reads these charts at a glance; every bar carries its number and every
-figure names the time zone of its weeks. The case app keeps plotly for its zoomable timeline.
+figure names the time zone of its weeks. The case app's timeline is SVG too
+(:mod:`workbench.timeline.svg`).
 
 Each function takes the frames :mod:`workbench.dashboards` computes and returns SVG text.
 Categories are bars laid out horizontally (their labels read left to right, never overlap),

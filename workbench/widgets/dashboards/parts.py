@@ -1,5 +1,4 @@
-"""Pieces shared by the Voilà dashboards: number tiles, HTML tables with case links, figure
-panes, and the hook that lets a preheated kernel wait for its page request.
+"""Pieces shared by the Voilà dashboards: number tiles, HTML tables with case links, and the hook that lets a preheated kernel wait for its page request.
 
 Thin: no numbers are computed here; :mod:`workbench.dashboards` does that.
 """
@@ -116,35 +115,6 @@ def table(
         f"<table class='wb-table' data-table='{html.escape(name)}' data-rows='{len(df)}'>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}{zone}"
     )
-
-
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
-
-
-def plotly_bundle(fig, config: dict | None = None) -> dict:
-    """The mimebundle plotly's ``plotly_mimetype`` renderer sends, built without that renderer:
-    importing ``plotly.io._renderers`` pulls in nbformat and jsonschema, whose URI grammars
-    (``rfc3987_syntax``, lark) took 3.6 s on the first figure after a preheated kernel got its
-    page request."""
-    import json
-
-    from plotly.io._json import to_json
-
-    data = json.loads(to_json(fig, validate=False, remove_uids=False))
-    data["config"] = {"displaylogo": False, **(config or {})}
-    return {PLOTLY_MIME: data}
-
-
-class FigurePane(w.Output):
-    """An output area that shows one plotly figure (as Jupyter's plotly mimetype), replaced on
-    every update; lighter in the browser than a FigureWidget per chart."""
-
-    def show(self, fig) -> None:
-        from IPython.display import display
-
-        self.clear_output(wait=True)
-        with self:
-            display(plotly_bundle(fig), raw=True)
 
 
 def error_box(message: str) -> str:
